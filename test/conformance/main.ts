@@ -1,7 +1,9 @@
 // `npm run conformance`: every bpf_conformance test through the assembler and the VM (and, as root, the kernel).
 // Prints `bpf_conformance vm: N passed, M failed, K skipped`, then each failure and skip with its reason.
 
+import { inCI, kernel } from "../support/kernel.ts";
 import { listTests, suiteDir } from "./data.ts";
+import { runInKernel } from "./kernel.ts";
 import { runInVm, runNegative } from "./vm.ts";
 
 const verbose = process.argv.includes("--verbose");
@@ -24,6 +26,29 @@ for (const t of tests) {
 console.log(`bpf_conformance vm: ${counts.pass} passed, ${counts.fail} failed, ${counts.skip} skipped`);
 for (const l of lines) console.log(l);
 failed += counts.fail;
+
+// Three-way: the same tests through the kernel (BPF_PROG_TEST_RUN), when this process may use bpf().
+const k = await kernel();
+if (k.ok) {
+  const kc = { pass: 0, fail: 0, skip: 0 };
+  const klines: string[] = [];
+  for (const t of tests) {
+    const o = runInKernel(k.sys, t);
+    kc[o.status]++;
+    if (o.status !== "pass") klines.push(`  ${o.status}: ${t.name}: ${o.reason}`);
+    else if (verbose) klines.push(`  pass: ${t.name}`);
+  }
+  console.log(`bpf_conformance kernel: ${kc.pass} passed, ${kc.fail} failed, ${kc.skip} skipped`);
+  for (const l of klines) console.log(l);
+  failed += kc.fail;
+} else if (inCI()) {
+  console.log(`bpf_conformance kernel: 0 passed, ${tests.length} failed, 0 skipped`);
+  console.log(`  the kernel run cannot happen under CI=true: ${k.reason}`);
+  failed += tests.length;
+} else {
+  console.log(`bpf_conformance kernel: 0 passed, 0 failed, ${tests.length} skipped`);
+  console.log(`  all skipped: ${k.reason}`);
+}
 
 const negatives = listTests(dir, "negative");
 const neg = negatives.map((t) => ({ t, ...runNegative(t) }));

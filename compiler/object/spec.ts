@@ -1,0 +1,114 @@
+// The compiler's output and the loaders' input: CollectionSpec, plain deterministic data (JSON-serialisable) that
+// describes maps and programs. Nothing here depends on the running kernel; runtime/ turns it into kernel objects.
+
+import type { Instruction } from "../asm/index.ts";
+import type { TypeDesc } from "./layout.ts";
+
+/** Map types, named as in the kernel (BPF_MAP_TYPE_*), with their ids. */
+export const MAP_TYPES = {
+  hash: 1,
+  array: 2,
+  prog_array: 3,
+  perf_event_array: 4,
+  percpu_hash: 5,
+  percpu_array: 6,
+  stack_trace: 7,
+  lru_hash: 9,
+  lru_percpu_hash: 10,
+  lpm_trie: 11,
+  ringbuf: 27,
+} as const;
+export type MapType = keyof typeof MAP_TYPES;
+
+/** Program types (BPF_PROG_TYPE_*), with their ids. */
+export const PROGRAM_TYPES = {
+  socket_filter: 1,
+  /** kprobes and uprobes. */
+  kprobe: 2,
+  tracepoint: 5,
+  xdp: 6,
+  perf_event: 7,
+  raw_tracepoint: 17,
+  /** fentry, fexit, tp_btf. */
+  tracing: 26,
+  syscall: 31,
+} as const;
+export type ProgramType = keyof typeof PROGRAM_TYPES;
+
+/** bpf_attach_type values used at load time (expected_attach_type) and by BPF_LINK_CREATE. */
+export const ATTACH_TYPES = {
+  trace_raw_tp: 23,
+  trace_fentry: 24,
+  trace_fexit: 25,
+  xdp: 37,
+  perf_event: 41,
+  trace_kprobe_multi: 42,
+  trace_uprobe_multi: 48,
+} as const;
+
+/** Map flags (BPF_F_*). */
+export const MAP_FLAGS = {
+  noPrealloc: 1 << 0,
+  rdonly: 1 << 3,
+  wronly: 1 << 4,
+  rdonlyProg: 1 << 7,
+  wronlyProg: 1 << 8,
+  mmapable: 1 << 10,
+} as const;
+
+export interface MapSpec {
+  readonly name: string;
+  readonly type: MapType;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags?: number;
+  /** Layout of keys and values, when known: the runtime then encodes and decodes JS values. */
+  readonly key?: TypeDesc;
+  readonly value?: TypeDesc;
+  /** "by-name": pin at <bpffs>/<name> and reuse an existing pin with the same definition. */
+  readonly pinning?: "none" | "by-name";
+  /** Initial contents of element 0 (global data: .rodata, .data); hex, to stay JSON. */
+  readonly initialValue?: string;
+  /** Freeze after initialising (read-only data). */
+  readonly freeze?: boolean;
+}
+
+/** Where a program attaches. The runtime picks the kernel mechanism (perf link, legacy ioctl, ...). */
+export type AttachSpec =
+  | { readonly kind: "tracepoint"; readonly category: string; readonly name: string }
+  | { readonly kind: "raw_tracepoint"; readonly name: string }
+  | { readonly kind: "tp_btf"; readonly name: string }
+  | { readonly kind: "kprobe"; readonly function: string; readonly offset?: number; readonly retprobe: boolean }
+  | {
+    readonly kind: "uprobe";
+    /** A path, a program on $PATH, or a library name (`libc`). */
+    readonly target: string;
+    readonly symbol?: string;
+    readonly offset?: number;
+    readonly retprobe: boolean;
+    readonly pid?: number;
+  }
+  | { readonly kind: "fentry" | "fexit"; readonly function: string }
+  /** CPU-clock sampling at `frequency` Hz on every online CPU (profile). */
+  | { readonly kind: "profile"; readonly frequency: number }
+  /** A timer firing every `periodMs` on one CPU (interval). */
+  | { readonly kind: "interval"; readonly periodMs: number }
+  | { readonly kind: "none" };
+
+export interface ProgramSpec {
+  readonly name: string;
+  readonly type: ProgramType;
+  readonly expectedAttachType?: number;
+  readonly attach: AttachSpec;
+  /** Resolved instructions (no labels); map references are by name, patched to fds at load. */
+  readonly instructions: readonly Instruction[];
+  readonly license: string;
+  /** BPF_F_* program flags (sleepable, ...). */
+  readonly flags?: number;
+}
+
+export interface CollectionSpec {
+  readonly maps: readonly MapSpec[];
+  readonly programs: readonly ProgramSpec[];
+}

@@ -1,0 +1,170 @@
+// A loaded CollectionSpec: maps created (or reused from pins), programs loaded against them, probes attached.
+// Disposable (`dispose()`, `using`, `await using`); tracked so that signals and exit release it too.
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CollectionSpec, MapSpec, ProgramSpec } from "../../compiler/object/spec.ts";
+import { track } from "./cleanup.ts";
+import { BpfError } from "./errors.ts";
+import { Kernel } from "./kernel.ts";
+import { type Link, attach, describeAttach, loadRequirements } from "./links/index.ts";
+import { tracingUnsupported } from "./links/tracing.ts";
+import { BpfMap } from "./maps.ts";
+import { Program } from "./programs.ts";
+import { ERRNO } from "./sys.ts";
+
+export interface CollectionOptions {
+  readonly kernel?: Kernel;
+  /** Attach every program that has an attach point (default true). */
+  readonly attach?: boolean;
+  /** Directory in bpffs for maps with pinning "by-name" (default /sys/fs/bpf/tsbpf). */
+  readonly pinPath?: string;
+  /** Called after each probe is attached (progress display). */
+  readonly onAttach?: (link: Link, index: number, total: number) => void;
+  /** Use tracefs uprobe_events/kprobe_events even where a PMU exists. */
+  readonly legacyProbes?: boolean;
+  /** Track the collection for release on signals and exit (default true). */
+  readonly track?: boolean;
+}
+
+export class Collection implements Disposable, AsyncDisposable {
+  readonly maps = new Map<string, BpfMap>();
+  readonly programs = new Map<string, Program>();
+  readonly links: Link[] = [];
+  private disposed = false;
+  private untrack: (() => void) | undefined;
+
+  private constructor(readonly kernel: Kernel, readonly spec: CollectionSpec) {}
+
+  /** Creates the maps and loads the programs; then (unless `attach: false`) attaches them. */
+  static async load(spec: CollectionSpec, opts: CollectionOptions = {}): Promise<Collection> {
+    const kernel = opts.kernel ?? (await Kernel.open());
+    const c = new Collection(kernel, spec);
+    if (opts.track !== false) c.untrack = track(c);
+    try {
+      for (const m of spec.maps) c.maps.set(m.name, c.createMap(m, opts.pinPath));
+      for (const p of spec.programs) c.programs.set(p.name, c.loadProgram(p));
+      if (opts.attach !== false) await c.attachAll(opts);
+    } catch (e) {
+      c.dispose();
+      throw e;
+    }
+    return c;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  map<K = unknown, V = unknown>(name: string): BpfMap<K, V> {
+    const m = this.maps.get(name);
+    if (!m) throw new BpfError(`no map ${name} in this collection (maps: ${[...this.maps.keys()].join(", ") || "none"})`, `get map ${name}`);
+    return m as BpfMap<K, V>;
+  }
+
+  program(name: string): Program {
+    const p = this.programs.get(name);
+    if (!p) throw new BpfError(`no program ${name} in this collection`, `get program ${name}`);
+    return p;
+  }
+
+  private createMap(spec: MapSpec, pinPath = "/sys/fs/bpf/tsbpf"): BpfMap {
+    if (spec.pinning !== "by-name") return BpfMap.create(this.kernel.sys, spec);
+    const path = join(pinPath, spec.name);
+    if (existsSync(path)) return BpfMap.openPinned(this.kernel.sys, path, spec);
+    ensureBpffs(this.kernel, pinPath);
+    const map = BpfMap.create(this.kernel.sys, spec);
+    try {
+      map.pin(path);
+    } catch (e) {
+      map.close();
+      throw e;
+    }
+    return map;
+  }
+
+  private loadProgram(spec: ProgramSpec): Program {
+    const req = loadRequirements(this.kernel, spec);
+    try {
+      return Program.load(this.kernel.sys, { ...spec, ...(req.expectedAttachType !== undefined ? { expectedAttachType: req.expectedAttachType } : {}) }, {
+        mapFd: (name) => this.maps.get(name)?.fd,
+        ...(req.attachBtfId !== undefined ? { attachBtfId: req.attachBtfId } : {}),
+      });
+    } catch (e) {
+      // As root, a TRACING load refused with EPERM and no log means the kernel cannot build trampolines.
+      const a = spec.attach;
+      if (e instanceof BpfError && e.errno === ERRNO.EPERM && (a.kind === "fentry" || a.kind === "fexit" || a.kind === "tp_btf") && process.getuid?.() === 0) {
+        throw tracingUnsupported(a.kind, e.code ?? "EPERM", e.errno);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Attaches every program with an attach point, yielding to the event loop between probes so that a signal
+   * (Ctrl-C) during a long attach is handled: disposal then stops the loop and releases what was attached.
+   */
+  async attachAll(opts: Pick<CollectionOptions, "onAttach" | "legacyProbes"> = {}): Promise<void> {
+    const todo = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
+    for (const [i, p] of todo.entries()) {
+      if (this.disposed) throw new BpfError("the collection was disposed while attaching", `attach ${describeAttach(p.spec.attach)}`);
+      const link = attach(this.kernel, p.fd, p.spec.attach, opts.legacyProbes ? { legacy: true } : {});
+      if (this.disposed) {
+        link.close();
+        throw new BpfError("the collection was disposed while attaching", `attach ${describeAttach(p.spec.attach)}`);
+      }
+      this.links.push(link);
+      opts.onAttach?.(link, i, todo.length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Detaches every probe, then closes programs and maps. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    let first: unknown;
+    const attempt = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        first ??= e;
+      }
+    };
+    for (const l of this.links.splice(0).reverse()) attempt(() => l.close());
+    for (const p of this.programs.values()) attempt(() => p.close());
+    for (const m of this.maps.values()) attempt(() => m.close());
+    this.untrack?.();
+    if (first !== undefined) throw first;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+  }
+}
+
+/** Makes sure `dir` is on a BPF filesystem, mounting bpffs at /sys/fs/bpf if needed (root). */
+function ensureBpffs(k: Kernel, dir: string): void {
+  const root = "/sys/fs/bpf";
+  if (dir.startsWith(root) && k.sys.mount && !isBpffsMounted(root)) {
+    try {
+      k.sys.mount("bpf", root, "bpf");
+    } catch (e) {
+      throw new BpfError(`bpffs is not mounted at ${root} and mounting it failed: ${(e as Error).message}`, "pin maps", `mount -t bpf bpf ${root}`);
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+}
+
+function isBpffsMounted(root: string): boolean {
+  try {
+    const mounts = readFileSync("/proc/mounts", "utf8");
+    return mounts.split("\n").some((l) => l.split(" ")[1] === root && l.split(" ")[2] === "bpf");
+  } catch {
+    return false;
+  }
+}

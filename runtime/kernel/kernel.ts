@@ -1,0 +1,55 @@
+// The kernel context passed to everything that touches the running kernel: the syscall seam plus lazily found
+// tracefs, lazily parsed vmlinux BTF, and cached feature probes. One per process is typical; no module state.
+
+import { readFileSync } from "node:fs";
+import { type Btf, parseBtf } from "../../compiler/object/btf/index.ts";
+import { BpfError } from "./errors.ts";
+import { type Sys, linuxSys } from "./sys.ts";
+import { Tracefs } from "./tracefs.ts";
+
+export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
+
+export class Kernel {
+  private tracefsValue: Tracefs | undefined;
+  private btfValue: Btf | undefined;
+  private readonly features = new Map<string, unknown>();
+  private counter = 0;
+
+  constructor(readonly sys: Sys) {}
+
+  static async open(): Promise<Kernel> {
+    return new Kernel(await linuxSys());
+  }
+
+  /** tracefs, mounted on first use if the process may (root) and it is not. */
+  get tracefs(): Tracefs {
+    this.tracefsValue ??= Tracefs.locate(this.sys.mount ? (target) => this.sys.mount!("nodev", target, "tracefs") : undefined);
+    return this.tracefsValue;
+  }
+
+  /** The running kernel's BTF (/sys/kernel/btf/vmlinux, 5.4+ with CONFIG_DEBUG_INFO_BTF). */
+  get btf(): Btf {
+    if (!this.btfValue) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(VMLINUX_BTF);
+      } catch {
+        throw new BpfError(`this kernel has no BTF (${VMLINUX_BTF} is missing)`, "read kernel BTF",
+          "tp_btf, fentry and fexit need a kernel built with CONFIG_DEBUG_INFO_BTF (5.4+); use tracepoint or raw_tracepoint probes instead");
+      }
+      this.btfValue = parseBtf(bytes);
+    }
+    return this.btfValue;
+  }
+
+  /** A name unique in this process, for tracefs probe events: `<prefix><pid>_<n>`. */
+  uniqueName(prefix: string): string {
+    return `${prefix}${process.pid}_${++this.counter}`;
+  }
+
+  /** Runs `probe` once and caches its result (feature probes). */
+  feature<T>(name: string, probe: () => T): T {
+    if (!this.features.has(name)) this.features.set(name, probe());
+    return this.features.get(name) as T;
+  }
+}
