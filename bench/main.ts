@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, each printing raw figures and ratios against a reference measured in the
 // same run. Select some with arguments: `npm run bench -- vm`.
 
+import { benchRingbuf } from "./ringbuf.ts";
 import { benchVm } from "./vm.ts";
 
-const all: Record<string, () => void | Promise<void>> = { vm: benchVm };
+const all: Record<string, () => void | Promise<void>> = { vm: benchVm, ringbuf: benchRingbuf };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, fn] of Object.entries(all)) {
   if (chosen.length && !chosen.includes(name)) continue;

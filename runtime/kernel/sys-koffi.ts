@@ -83,9 +83,11 @@ export function createKoffiSys(): Sys {
       return out;
     },
     poll(fd, onReadable): PollHandle {
-      const handle = koffi.node.poll(fd, { readable: true }, (ev) => {
-        if (ev.readable || ev.disconnect) onReadable();
-      });
+      // koffi calls back with (status, events), although its typings say (events).
+      const callback = (status: number, ev: { readable: boolean; disconnect: boolean }) => {
+        if (status < 0 || ev.readable || ev.disconnect) onReadable();
+      };
+      const handle = koffi.node.poll(fd, { readable: true }, callback as unknown as (ev: { readable: boolean }) => void);
       return {
         close: () => handle.close(),
         unref: () => handle.unref(),

@@ -16,6 +16,18 @@ import { counterMap, counterProgram } from "../support/programs.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
+/** A snapshot once earlier tests' objects have finished going away (no change for 200 ms, at most 5 s). */
+async function quiet(sys: Sys): Promise<ReturnType<typeof snapshot>> {
+  let last = JSON.stringify(snapshot(sys));
+  for (let stable = 0, i = 0; stable < 4 && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = JSON.stringify(snapshot(sys));
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return JSON.parse(last) as ReturnType<typeof snapshot>;
+}
+
 function snapshot(sys: Sys) {
   const k = new Kernel(sys);
   return { progs: listIds(sys, Cmd.ProgGetNextId), maps: listIds(sys, Cmd.MapGetNextId), links: listIds(sys, Cmd.LinkGetNextId), uprobes: k.tracefs.probeEvents("uprobe") };
@@ -55,7 +67,7 @@ function child(mode: string, count: number, onLine?: (line: string, kill: (s: No
 }
 
 kernelTest(test, "dispose() releases programs, maps, links and tracefs entries in the same process", async (sys) => {
-  const before = snapshot(sys);
+  const before = await quiet(sys);
   const c = await Collection.load({
     maps: [counterMap()],
     programs: [
@@ -72,7 +84,7 @@ kernelTest(test, "dispose() releases programs, maps, links and tracefs entries i
 });
 
 kernelTest(test, "an exception inside `await using` releases everything", async (sys) => {
-  const before = snapshot(sys);
+  const before = await quiet(sys);
   try {
     await using c = await Collection.load({ maps: [counterMap()], programs: [{ name: "lc_c", type: "kprobe", attach: { kind: "uprobe", target: "libc", symbol: "getppid", retprobe: true }, instructions: counterProgram(), license: "GPL" }] }, { kernel: new Kernel(sys), legacyProbes: true });
     assert.ok(c.links.length === 1);
@@ -84,7 +96,7 @@ kernelTest(test, "an exception inside `await using` releases everything", async 
 });
 
 kernelTest(test, "a failure half-way through loading releases what was already created", async (sys) => {
-  const before = snapshot(sys);
+  const before = await quiet(sys);
   try {
     await Collection.load({
       maps: [counterMap()],
@@ -102,7 +114,7 @@ kernelTest(test, "a failure half-way through loading releases what was already c
 
 for (const [mode, signal] of [["exit", null], ["throw", null], ["wait", "SIGINT"], ["wait", "SIGTERM"]] as const) {
   kernelTest(test, `child process: ${signal ? `${signal} while attached` : mode === "exit" ? "normal exit without dispose" : "uncaught exception"} leaves nothing behind`, async (sys) => {
-    const before = snapshot(sys);
+    const before = await quiet(sys);
     const r = await child(mode, 10, (line, kill) => {
       if (line === "ready" && signal) kill(signal);
     });
@@ -115,7 +127,7 @@ for (const [mode, signal] of [["exit", null], ["throw", null], ["wait", "SIGINT"
 }
 
 kernelTest(test, "child process: SIGINT in the middle of attaching leaves nothing behind", async (sys) => {
-  const before = snapshot(sys);
+  const before = await quiet(sys);
   let sent = false;
   const r = await child("interrupt", 60, (line, kill) => {
     if (!sent && line === "attached 15") {
