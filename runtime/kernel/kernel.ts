@@ -9,13 +9,28 @@ import { Tracefs } from "./tracefs.ts";
 
 export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 
+/** Replacements for what is otherwise read from the running system (tests use fakes). */
+export interface KernelOptions {
+  readonly tracefs?: Tracefs;
+  readonly btf?: Btf;
+  readonly eventSourceRoot?: string;
+}
+
 export class Kernel {
   private tracefsValue: Tracefs | undefined;
   private btfValue: Btf | undefined;
   private readonly features = new Map<string, unknown>();
   private counter = 0;
 
-  constructor(readonly sys: Sys) {}
+  constructor(readonly sys: Sys, private readonly options: KernelOptions = {}) {
+    this.tracefsValue = options.tracefs;
+    this.btfValue = options.btf;
+  }
+
+  /** Where dynamic PMUs are described (kprobe, uprobe): /sys/bus/event_source/devices. */
+  get eventSourceRoot(): string {
+    return this.options.eventSourceRoot ?? "/sys/bus/event_source/devices";
+  }
 
   static async open(): Promise<Kernel> {
     return new Kernel(await linuxSys());

@@ -18,7 +18,7 @@ export interface KprobeOptions {
 /** Whether kprobes can be attached here, and how: feature-probed once per Kernel. */
 export function kprobeSupport(k: Kernel): "pmu" | "tracefs" | undefined {
   return k.feature("kprobes", () => {
-    if (readPmu("kprobe")) return "pmu" as const;
+    if (readPmu("kprobe", k.eventSourceRoot)) return "pmu" as const;
     try {
       if (k.tracefs.hasProbeEvents("kprobe")) return "tracefs" as const;
     } catch {
@@ -43,7 +43,7 @@ export function attachKprobe(k: Kernel, progFd: number, o: KprobeOptions): Link 
     let perfFd: number;
     let mechanism: string;
     if (support === "pmu") {
-      const pmu = readPmu("kprobe")!;
+      const pmu = readPmu("kprobe", k.eventSourceRoot)!;
       const fn = cString(k.sys, o.function);
       try {
         perfFd = openPerfEvent(k, { type: pmu.type, config: o.retprobe ? 1n << BigInt(pmu.retprobeBit) : 0n, config1: fn.address, config2: BigInt(o.offset ?? 0) }, -1, 0, `open ${description}`);

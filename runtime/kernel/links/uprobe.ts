@@ -45,7 +45,7 @@ export function attachUprobe(k: Kernel, progFd: number, o: UprobeOptions): Link 
   const description = `${kind} ${where}${o.pid !== undefined ? ` (pid ${o.pid})` : ""}`;
   // pid = -1 traces every process (cpu must then be a CPU); pid = N traces one process on any CPU.
   const [pid, cpu] = o.pid !== undefined ? [o.pid, -1] : [-1, 0];
-  const pmu = o.legacy ? undefined : readPmu("uprobe");
+  const pmu = o.legacy ? undefined : readPmu("uprobe", k.eventSourceRoot);
   const acq = new Acquisition();
   try {
     let perfFd: number;
