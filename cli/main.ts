@@ -5,6 +5,12 @@ import { asmCommand } from "./asm.ts";
 const USAGE = `usage: tsbpf <command> [options]
 
 commands:
+  run <file.ts> [--duration S] [--json] [--verbose] [--param name=value]
+                                            compile, load and attach a tracer; print its maps at exit
+  build <file.ts> [--emit summary|asm|spec|ir]
+                                            check and compile a tracer
+  types [--categories a,b] [--out DIR] [--check]
+                                            generate tracepoint declarations for the running kernel
   asm <file.s> [--out file.bin] [--words]   assemble bpf_conformance-syntax assembly
   disasm <file.bin>                         disassemble raw eBPF bytecode
   vm <file.s|file.bin> [--mem hex] [--budget n]
@@ -14,6 +20,15 @@ commands:
 const [command, ...args] = process.argv.slice(2);
 let code = 0;
 switch (command) {
+  case "run":
+    code = await (await import("./run.ts")).runCommand(args);
+    break;
+  case "build":
+    code = await (await import("./build.ts")).buildCommand(args);
+    break;
+  case "types":
+    code = await (await import("./types.ts")).typesCommand(args);
+    break;
   case "asm":
   case "disasm":
   case "vm":

@@ -72,6 +72,34 @@ export interface MapSpec {
   readonly initialValue?: string;
   /** Freeze after initialising (read-only data). */
   readonly freeze?: boolean;
+  /** The tracer declared it with `export`: `tsbpf run` prints it. */
+  readonly exported?: boolean;
+  /** What kind of aggregation the map holds, for merging per-CPU values and printing. */
+  readonly aggregation?: AggregationSpec;
+}
+
+/** How an aggregation map is laid out and shown (see compiler/lower/maps.ts). */
+export interface AggregationSpec {
+  readonly kind: "count" | "sum" | "min" | "max" | "avg" | "stats" | "hist" | "lhist";
+  /** Whether the user declared a key (otherwise the map has one element, or one per bucket). */
+  readonly keyed: boolean;
+  /** The user's key type (keyed histograms store {key, bucket}). */
+  readonly key?: TypeDesc;
+  readonly unit?: string;
+  /** Whether recorded values were signed (min, max, histograms). */
+  readonly signed?: boolean;
+  readonly lhist?: { readonly min: string; readonly max: string; readonly step: string };
+}
+
+/** A load to patch at load time: the offset of a tracepoint field in the running kernel's format. */
+export interface RelocationSpec {
+  /** Index of the instruction in `instructions`. */
+  readonly insn: number;
+  readonly kind: "tracepoint_field";
+  readonly tracepoint: string;
+  readonly field: string;
+  /** The offset the instruction was compiled with. */
+  readonly offset: number;
 }
 
 /** Where a program attaches. The runtime picks the kernel mechanism (perf link, legacy ioctl, ...). */
@@ -106,9 +134,22 @@ export interface ProgramSpec {
   readonly license: string;
   /** BPF_F_* program flags (sleepable, ...). */
   readonly flags?: number;
+  readonly relocations?: readonly RelocationSpec[];
+}
+
+/** A load-time parameter: where it lives in the read-only data map. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly offset: number;
+  readonly type: TypeDesc;
+  /** The default value, as a decimal string (JSON has no bigints). */
+  readonly default: string;
 }
 
 export interface CollectionSpec {
   readonly maps: readonly MapSpec[];
   readonly programs: readonly ProgramSpec[];
+  /** Load-time parameters, held in map `paramMap`. */
+  readonly params?: readonly ParamSpec[];
+  readonly paramMap?: string;
 }

@@ -84,6 +84,7 @@ export class Collection implements Disposable, AsyncDisposable {
   }
 
   private loadProgram(spec: ProgramSpec): Program {
+    spec = relocate(this.kernel, spec);
     const req = loadRequirements(this.kernel, spec);
     try {
       return Program.load(this.kernel.sys, { ...spec, ...(req.expectedAttachType !== undefined ? { expectedAttachType: req.expectedAttachType } : {}) }, {
@@ -145,6 +146,33 @@ export class Collection implements Disposable, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.dispose();
   }
+}
+
+/**
+ * Applies tracepoint field relocations: the compiler used the offsets of the tracepoint database it shipped with;
+ * the running kernel's format may place a field elsewhere (or make it a different size, which is an error).
+ */
+export function relocate(k: Kernel, spec: ProgramSpec): ProgramSpec {
+  if (!spec.relocations?.length) return spec;
+  const insns = [...spec.instructions];
+  const formats = new Map<string, ReturnType<Kernel["tracefs"]["format"]>>();
+  for (const r of spec.relocations) {
+    let f = formats.get(r.tracepoint);
+    if (!f) {
+      const [cat, name] = r.tracepoint.split("/");
+      f = k.tracefs.format(cat!, name!);
+      formats.set(r.tracepoint, f);
+    }
+    const field = f.fields.find((x) => x.name === r.field);
+    if (!field) {
+      throw new BpfError(`program ${spec.name}: tracepoint ${r.tracepoint} has no field ${r.field} in this kernel`, `load program ${spec.name}`,
+        "the tracer was compiled against another kernel's tracepoints; check the field name for this kernel (sudo npx tsbpf types)");
+    }
+    const ins = insns[r.insn]!;
+    const delta = field.offset - r.offset;
+    if (delta !== 0) insns[r.insn] = Object.freeze({ ...ins, off: ins.off + delta });
+  }
+  return { ...spec, instructions: insns };
 }
 
 /** Makes sure `dir` is on a BPF filesystem, mounting bpffs at /sys/fs/bpf if needed (root). */

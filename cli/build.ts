@@ -1,0 +1,55 @@
+// `tsbpf build file.ts [--emit asm|spec|ir]`: checks and compiles a tracer; prints a summary, the disassembly
+// interleaved with the TypeScript lines, the compiled collection as JSON, or the IR. Exit 1 on errors.
+
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { disassemble } from "../compiler/asm/index.ts";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+
+const Options = z.object({
+  emit: z.enum(["summary", "asm", "spec", "ir"]).default("summary"),
+  out: z.string().optional(),
+});
+
+export async function buildCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { emit: { type: "string" }, out: { type: "string", short: "o" } },
+  });
+  const opts = Options.safeParse(values);
+  const file = positionals[0];
+  if (!opts.success || !file) {
+    process.stderr.write(`usage: tsbpf build <file.ts> [--emit summary|asm|spec|ir] [-o out]\n${opts.success ? "" : opts.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}\n`).join("")}`);
+    return 2;
+  }
+  const { compile } = await import("../compiler/index.ts");
+  const t0 = performance.now();
+  const r = compile(file);
+  const ms = performance.now() - t0;
+  if (r.diagnostics.length) process.stderr.write(formatDiagnostics(r.diagnostics, r.sources));
+  if (!r.spec) return 1;
+  let text: string;
+  switch (opts.data.emit) {
+    case "spec":
+      text = JSON.stringify(r.spec, null, 2) + "\n";
+      break;
+    case "asm":
+      text = r.spec.programs.map((p) => `; program ${p.name} (${p.type}, ${p.instructions.length} instructions)\n${disassemble(p.instructions, { indices: true })}`).join("\n");
+      break;
+    case "ir": {
+      const { printFunc } = await import("../compiler/ir/print.ts");
+      text = r.programs.flatMap((p) => p.funcs.map(printFunc)).join("\n\n") + "\n";
+      break;
+    }
+    default:
+      text = [
+        `compiled ${file} in ${ms.toFixed(0)} ms`,
+        ...r.spec.programs.map((p) => `  program ${p.name}: ${p.type}, ${p.instructions.length} instructions`),
+        ...r.spec.maps.map((m) => `  map ${m.name}: ${m.type}, key ${m.keySize} B, value ${m.valueSize} B, ${m.maxEntries} entries${m.exported ? ", exported" : ""}`),
+      ].join("\n") + "\n";
+  }
+  if (opts.data.out) writeFileSync(opts.data.out, text);
+  else process.stdout.write(text);
+  return 0;
+}

@@ -1,0 +1,100 @@
+// Compiling with a cache: a tracer's path in; its CollectionSpec (from the cache when the file, its local imports
+// and the compiler are unchanged) or its diagnostics out. A hit never loads the TypeScript compiler, which is most
+// of a cold start (~1 s), so a second `tsbpf run` attaches in a fraction of that.
+
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Diagnostic } from "../compiler/diagnostics.ts";
+import type { CollectionSpec } from "../compiler/object/spec.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface CachedCompile {
+  readonly spec?: CollectionSpec;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Source text by file, for code frames (only after a real compile). */
+  readonly sources: (file: string) => string | undefined;
+  readonly cached: boolean;
+  /** Milliseconds spent (lookup, or lookup + compile). */
+  readonly ms: number;
+}
+
+interface Entry {
+  readonly fingerprint: string;
+  readonly deps: readonly { readonly path: string; readonly hash: string }[];
+  readonly spec: CollectionSpec;
+}
+
+export function cacheDir(): string {
+  return process.env.TSBPF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsbpf");
+}
+
+const hash = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+/** What the compiler is: its sources and the declarations it compiles against (sizes and mtimes, cheap to stat). */
+export function compilerFingerprint(): string {
+  const h = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|json)$/.test(e.name)) {
+        const st = statSync(p);
+        h.update(`${p}:${st.size}:${st.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(join(ROOT, "compiler"));
+  walk(join(ROOT, "stdlib-types"));
+  h.update(readFileSync(join(ROOT, "package.json")));
+  return h.digest("hex");
+}
+
+/** Local files a tracer imports (relative specifiers), transitively: they are part of what is compiled. */
+function localDeps(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const text = readFileSync(file, "utf8");
+  const out = [file];
+  for (const m of text.matchAll(/\bfrom\s+["'](\.{1,2}\/[^"']+)["']/g)) {
+    const base = resolve(dirname(file), m[1]!);
+    const candidates = [base, `${base}.ts`, base.replace(/\.js$/, ".ts"), join(base, "index.ts")];
+    const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+    if (found) out.push(...localDeps(found, seen));
+  }
+  return out;
+}
+
+export async function compileCached(path: string, opts: { cache?: boolean } = {}): Promise<CachedCompile> {
+  const t0 = performance.now();
+  const abs = resolve(path);
+  const useCache = opts.cache !== false && !process.env.TSBPF_NO_CACHE;
+  const fingerprint = useCache ? compilerFingerprint() : "";
+  const deps = localDeps(abs).map((p) => ({ path: p, hash: hash(readFileSync(p)) }));
+  const key = hash(JSON.stringify({ fingerprint, deps }));
+  const file = join(cacheDir(), `${key}.json`);
+  if (useCache && existsSync(file)) {
+    try {
+      const entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
+      if (entry.fingerprint === fingerprint) return { spec: entry.spec, diagnostics: [], sources: () => undefined, cached: true, ms: performance.now() - t0 };
+    } catch {
+      // A corrupt entry is compiled again and overwritten.
+    }
+  }
+  const { compile } = await import("../compiler/index.ts");
+  const r = compile(abs);
+  if (r.spec && useCache && !r.diagnostics.some((d) => d.severity === "error")) {
+    try {
+      mkdirSync(cacheDir(), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ fingerprint, deps, spec: r.spec } satisfies Entry));
+      renameSync(tmp, file);
+    } catch {
+      // No cache (read-only home, ...): compiling every time still works.
+    }
+  }
+  return { ...(r.spec ? { spec: r.spec } : {}), diagnostics: r.diagnostics, sources: r.sources, cached: false, ms: performance.now() - t0 };
+}

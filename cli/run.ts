@@ -1,0 +1,138 @@
+// `tsbpf run file.ts [--duration S] [--json] [--verbose] [--param name=value]`: compile (cached), load, attach,
+// wait for Ctrl-C or the duration, then print every exported map as bpftrace does (or NDJSON). Exit non-zero on
+// failure; every kernel object is released on every path.
+
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { type TypeDesc, codecOf } from "../compiler/object/layout.ts";
+import type { CollectionSpec } from "../compiler/object/spec.ts";
+import { BpfError } from "../runtime/kernel/errors.ts";
+import { compileCached } from "./compile-cached.ts";
+
+const Options = z.object({
+  duration: z.coerce.number().positive().optional(),
+  json: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+  cache: z.boolean().default(true),
+  param: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value")).default([]),
+});
+
+const USAGE = "usage: tsbpf run <file.ts> [--duration seconds] [--json] [--verbose] [--param name=value]... [--no-cache]\n";
+
+export async function runCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        duration: { type: "string", short: "d" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
+        "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`tsbpf run: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const opts = Options.safeParse({ ...values, cache: !values["no-cache"] });
+  const file = positionals[0];
+  if (!opts.success || !file) {
+    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}\n`).join("")}${USAGE}`);
+    return 2;
+  }
+  const o = opts.data;
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+
+  const c = await compileCached(file, { cache: o.cache });
+  if (c.diagnostics.length) process.stderr.write(formatDiagnostics(c.diagnostics, c.sources));
+  if (!c.spec) return 1;
+  if (o.verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
+  let spec: CollectionSpec;
+  try {
+    spec = withParams(c.spec, o.param);
+  } catch (e) {
+    process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const { Collection } = await import("../runtime/kernel/collection.ts");
+  const { Kernel } = await import("../runtime/kernel/kernel.ts");
+  const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
+  // Handling the signals ourselves tells the cleanup module that we will dispose (after printing the maps).
+  let interrupted: (() => void) | undefined;
+  const onSignal = () => interrupted?.();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let collection: InstanceType<typeof Collection> | undefined;
+  try {
+    const kernel = await Kernel.open();
+    const t0 = performance.now();
+    if (o.json) process.stdout.write(`${JSON.stringify({ type: "attached_probes", count: probes, data: { probes } })}\n`);
+    else log(`Attaching ${probes} probe${probes === 1 ? "" : "s"}...`);
+    collection = await Collection.load(spec, { kernel });
+    if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
+    // A timer keeps the event loop alive until the duration ends or a signal arrives.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      interrupted = resolve;
+      timer = o.duration !== undefined ? setTimeout(resolve, o.duration * 1000) : setInterval(() => {}, 1 << 30);
+    });
+    clearTimeout(timer);
+    clearInterval(timer);
+    if (!o.json) process.stdout.write("\n");
+    await printMaps(collection, spec, o.json);
+    return 0;
+  } catch (e) {
+    if (e instanceof BpfError) {
+      process.stderr.write(`error: ${e.describe()}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    collection?.dispose();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+async function printMaps(c: { map(name: string): unknown }, spec: CollectionSpec, json: boolean): Promise<void> {
+  const { readAggregation } = await import("../runtime/output/read.ts");
+  const { formatAggregation, aggregationJson } = await import("../runtime/output/index.ts");
+  const exported = spec.maps.filter((m) => m.exported);
+  const shown = exported.length ? exported : spec.maps.filter((m) => m.aggregation);
+  for (const m of shown) {
+    const data = readAggregation(c.map(m.name) as Parameters<typeof readAggregation>[0], m);
+    if (json) process.stdout.write(`${JSON.stringify(aggregationJson(data))}\n`);
+    else process.stdout.write(formatAggregation(data));
+  }
+}
+
+/** Sets load-time parameters (`--param name=value`) in the read-only data's initial value. */
+export function withParams(spec: CollectionSpec, assignments: readonly string[]): CollectionSpec {
+  if (!assignments.length) return spec;
+  const params = spec.params ?? [];
+  const mapIndex = spec.maps.findIndex((m) => m.name === spec.paramMap);
+  const map = spec.maps[mapIndex];
+  if (!map?.initialValue) throw new Error(`${assignments[0]!.split("=")[0]}: this tracer declares no param()`);
+  const bytes = Uint8Array.from(Buffer.from(map.initialValue, "hex"));
+  const view = new DataView(bytes.buffer);
+  for (const a of assignments) {
+    const [name, raw] = [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)];
+    const p = params.find((x) => x.name === name);
+    if (!p) throw new Error(`unknown parameter ${name} (parameters: ${params.map((x) => x.name).join(", ") || "none"})`);
+    const t: TypeDesc = p.type;
+    let value: unknown;
+    if (t.kind === "bool") value = raw === "true" || raw === "1";
+    else if (t.kind === "int") {
+      if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(raw)) throw new Error(`parameter ${name}: "${raw}" is not an integer`);
+      const neg = raw.startsWith("-");
+      const big = neg ? -BigInt(raw.slice(1)) : BigInt(raw);
+      value = t.size === 8 ? big : Number(big);
+    } else throw new Error(`parameter ${name} has an unsupported type`);
+    codecOf(t).encode(value, view, p.offset);
+  }
+  const maps = [...spec.maps];
+  maps[mapIndex] = { ...map, initialValue: Buffer.from(bytes).toString("hex") };
+  return { ...spec, maps };
+}

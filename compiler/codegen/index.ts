@@ -1,0 +1,54 @@
+// Code generation: a lowered program (entry function and callbacks, in IR) in; its instructions (resolved), its
+// relocations and stack use out. optimize -> select -> allocate -> lay out and emit, per function.
+
+import { type AsmItem, type Instruction, type SourceSpan, isLabel, resolve } from "../asm/index.ts";
+import type { Diagnostics } from "../diagnostics.ts";
+import type { Func } from "../ir/ir.ts";
+import type { RelocationSpec } from "../object/spec.ts";
+import { optimize } from "../passes/index.ts";
+import { emitFunc } from "./emit.ts";
+import { selectInstructions } from "./isel.ts";
+import { allocateRegisters } from "./regalloc.ts";
+
+export const STACK_LIMIT = 512;
+
+export interface GeneratedProgram {
+  readonly instructions: Instruction[];
+  readonly relocations: RelocationSpec[];
+  /** Bytes of stack: the entry frame plus the deepest callback frame. */
+  readonly stack: number;
+  /** The largest stack users, for messages. */
+  readonly slots: { readonly what: string; readonly size: number }[];
+}
+
+export function generate(funcs: readonly Func[], diags: Diagnostics, name: string, span?: SourceSpan): GeneratedProgram | undefined {
+  const items: AsmItem[] = [];
+  const relocations: RelocationSpec[] = [];
+  let stackMain = 0;
+  let stackCallbacks = 0;
+  const slots: { what: string; size: number }[] = [];
+  let base = 0;
+  for (const fn of funcs) {
+    optimize(fn);
+    const mf = selectInstructions(fn);
+    const { spillSlots } = allocateRegisters(mf);
+    const allSlots = [...fn.slots, ...spillSlots];
+    const e = emitFunc(mf, allSlots, diags);
+    for (const [i, r] of e.relocs) relocations.push({ insn: base + i, kind: r.kind, tracepoint: r.tracepoint, field: r.field, offset: r.offset });
+    base += e.items.filter((x) => !isLabel(x)).length;
+    items.push(...e.items);
+    // The kernel rounds each frame up to 32 bytes and limits the whole call chain to 512.
+    const rounded = Math.ceil(e.stackSize / 32) * 32;
+    if (fn.kind === "entry") stackMain = rounded;
+    else stackCallbacks = Math.max(stackCallbacks, rounded);
+    for (const s of allSlots) slots.push({ what: s.what, size: Math.ceil(s.size / 8) * 8 });
+  }
+  const stack = stackMain + stackCallbacks;
+  if (stack > STACK_LIMIT) {
+    const top = [...slots].sort((a, b) => b.size - a.size).slice(0, 4).map((s) => `${s.what} (${s.size} bytes)`).join(", ");
+    diags.error("TSB2003", `probe ${name} needs ${stack} bytes of stack; eBPF allows ${STACK_LIMIT}`, span,
+      `the largest: ${top}; keep big strings and structs in a map (for example a PerCpuArrayMap used as scratch space)`);
+    return undefined;
+  }
+  return { instructions: resolve(items), relocations, stack, slots };
+}

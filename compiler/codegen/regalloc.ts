@@ -1,0 +1,288 @@
+// Register allocation: machine instructions over virtual registers in, the same over r0-r9 out. Graph colouring
+// (Chaitin-Briggs) with conservative coalescing of copies and optimistic colouring; values live across helper
+// calls end up in r6-r9 because calls clobber r0-r5; what does not fit is spilled to 8-byte stack slots.
+
+import { AluOp, Class, Mode, Size, Source } from "../asm/index.ts";
+import type { Slot } from "../ir/ir.ts";
+import { FP, type MFunc, type MInst, VBASE } from "./isel.ts";
+
+const K = 10; // r0..r9
+const isVirtual = (r: number) => r >= VBASE;
+
+interface Liveness {
+  liveOut: Map<number, Set<number>>;
+}
+
+function successorsOf(b: MFunc["blocks"][number], next: number | undefined): number[] {
+  const out: number[] = [];
+  const last = b.insts[b.insts.length - 1];
+  for (const m of b.insts) if (m.target !== undefined) out.push(m.target);
+  // A block whose last instruction is not an unconditional jump or exit falls through.
+  if (!last || !(last.op === 0x05 || last.op === 0x95)) if (next !== undefined) out.push(next);
+  return out;
+}
+
+function liveness(f: MFunc): Liveness {
+  const order = f.blocks;
+  const succ = new Map(order.map((b, i) => [b.id, successorsOf(b, order[i + 1]?.id)]));
+  const use = new Map<number, Set<number>>();
+  const defs = new Map<number, Set<number>>();
+  for (const b of order) {
+    const u = new Set<number>();
+    const d = new Set<number>();
+    for (const m of b.insts) {
+      for (const r of m.uses) if (!d.has(r)) u.add(r);
+      for (const r of m.defs) d.add(r);
+    }
+    use.set(b.id, u);
+    defs.set(b.id, d);
+  }
+  const liveIn = new Map<number, Set<number>>(order.map((b) => [b.id, new Set<number>()]));
+  const liveOut = new Map<number, Set<number>>(order.map((b) => [b.id, new Set<number>()]));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const b = order[i]!;
+      const out = new Set<number>();
+      for (const s of succ.get(b.id)!) for (const r of liveIn.get(s) ?? []) out.add(r);
+      const inn = new Set(use.get(b.id));
+      for (const r of out) if (!defs.get(b.id)!.has(r)) inn.add(r);
+      if (inn.size !== liveIn.get(b.id)!.size || out.size !== liveOut.get(b.id)!.size) changed = true;
+      liveIn.set(b.id, inn);
+      liveOut.set(b.id, out);
+    }
+  }
+  return { liveOut };
+}
+
+/** Loop nesting weight of each block, from back edges in layout order (a jump to an earlier block). */
+function loopWeights(f: MFunc): Map<number, number> {
+  const index = new Map(f.blocks.map((b, i) => [b.id, i]));
+  const depth = new Array<number>(f.blocks.length).fill(0);
+  f.blocks.forEach((b, i) => {
+    for (const m of b.insts) {
+      if (m.target === undefined) continue;
+      const t = index.get(m.target)!;
+      if (t <= i) for (let k = t; k <= i; k++) depth[k]!++;
+    }
+  });
+  return new Map(f.blocks.map((b, i) => [b.id, 10 ** Math.min(depth[i]!, 4)]));
+}
+
+export interface AllocationResult {
+  /** Spill slots added to the frame. */
+  readonly spillSlots: Slot[];
+}
+
+export function allocateRegisters(f: MFunc): AllocationResult {
+  const spillSlots: Slot[] = [];
+  for (let round = 0; round < 20; round++) {
+    const colors = tryColor(f);
+    if (colors.spilled.length === 0) {
+      rewrite(f, colors.color);
+      return { spillSlots };
+    }
+    for (const r of colors.spilled) {
+      const slot: Slot = { id: f.slots.length + spillSlots.length, size: 8, align: 8, what: "spilled register" };
+      spillSlots.push(slot);
+      spill(f, r, slot.id);
+    }
+  }
+  throw new Error(`register allocation of ${f.name} did not converge`);
+}
+
+function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
+  const { liveOut } = liveness(f);
+  const weights = loopWeights(f);
+  const adj = new Map<number, Set<number>>();
+  const node = (r: number) => {
+    let s = adj.get(r);
+    if (!s) adj.set(r, (s = new Set()));
+    return s;
+  };
+  const edge = (a: number, b: number) => {
+    if (a === b || a === FP || b === FP) return;
+    node(a).add(b);
+    node(b).add(a);
+  };
+  const cost = new Map<number, number>();
+  const moves: [number, number][] = [];
+  for (const b of f.blocks) {
+    const live = new Set(liveOut.get(b.id));
+    const w = weights.get(b.id)!;
+    for (let i = b.insts.length - 1; i >= 0; i--) {
+      const m = b.insts[i]!;
+      for (const r of [...m.uses, ...m.defs]) {
+        if (r === FP) continue;
+        node(r);
+        if (isVirtual(r)) cost.set(r, (cost.get(r) ?? 0) + w);
+      }
+      if (m.move) {
+        live.delete(m.src);
+        moves.push([m.dst, m.src]);
+      }
+      for (const d of m.defs) for (const l of live) edge(d, l);
+      // Registers defined together (a call's clobbers) must differ from each other too.
+      for (const d of m.defs) live.delete(d);
+      for (const u of m.uses) if (u !== FP) live.add(u);
+    }
+  }
+  // Physical registers interfere with each other.
+  for (let a = 0; a < K; a++) for (let b = a + 1; b < K; b++) edge(a, b);
+
+  // Coalescing (conservative): merge the two ends of a copy when that cannot make colouring fail.
+  const alias = new Map<number, number>();
+  const find = (r: number): number => {
+    let x = r;
+    while (alias.has(x)) x = alias.get(x)!;
+    return x;
+  };
+  const degree = (r: number) => adj.get(r)?.size ?? 0;
+  for (const [d0, s0] of moves) {
+    let a = find(d0);
+    let b = find(s0);
+    if (a === b || a === FP || b === FP) continue;
+    if (!isVirtual(a) && !isVirtual(b)) continue;
+    if (!isVirtual(a)) [a, b] = [b, a]; // a is virtual
+    if (adj.get(a)?.has(b)) continue;
+    const na = adj.get(a) ?? new Set();
+    const nb = adj.get(b) ?? new Set();
+    let ok: boolean;
+    if (!isVirtual(b)) {
+      // George: every neighbour of a already interferes with b, or is of low degree.
+      ok = [...na].every((t) => !isVirtual(t) || degree(t) < K || nb.has(t));
+    } else {
+      // Briggs: the merged node has fewer than K neighbours of significant degree.
+      const union = new Set([...na, ...nb]);
+      ok = [...union].filter((t) => degree(t) >= K).length < K;
+    }
+    if (!ok) continue;
+    // Merge a into b.
+    alias.set(a, b);
+    cost.set(b, (cost.get(b) ?? 0) + (cost.get(a) ?? 0));
+    for (const t of na) {
+      adj.get(t)!.delete(a);
+      if (t !== b) {
+        adj.get(t)!.add(b);
+        node(b).add(t);
+      }
+    }
+    adj.delete(a);
+  }
+
+  // Simplify and select.
+  const work = new Map<number, Set<number>>();
+  for (const [r, s] of adj) if (isVirtual(r)) work.set(r, new Set([...s]));
+  const stack: number[] = [];
+  const removed = new Set<number>();
+  const curDegree = (r: number) => [...work.get(r)!].filter((t) => !removed.has(t)).length;
+  while (removed.size < work.size) {
+    let pick: number | undefined;
+    for (const r of work.keys()) if (!removed.has(r) && curDegree(r) < K) {
+      pick = r;
+      break;
+    }
+    if (pick === undefined) {
+      // Optimistic: push the cheapest-to-spill node and hope a colour is left for it.
+      let best = Infinity;
+      for (const r of work.keys()) {
+        if (removed.has(r)) continue;
+        const c = (cost.get(r) ?? 1) / Math.max(1, curDegree(r));
+        if (c < best) {
+          best = c;
+          pick = r;
+        }
+      }
+    }
+    stack.push(pick!);
+    removed.add(pick!);
+  }
+  const color = new Map<number, number>();
+  for (let r = 0; r < K; r++) color.set(r, r);
+  const spilled: number[] = [];
+  // Move partners, for biased colouring (a copy between same-coloured registers disappears).
+  const partners = new Map<number, number[]>();
+  for (const [d, s] of moves) {
+    const a = find(d), b = find(s);
+    if (a === b) continue;
+    (partners.get(a) ?? partners.set(a, []).get(a)!).push(b);
+    (partners.get(b) ?? partners.set(b, []).get(b)!).push(a);
+  }
+  while (stack.length) {
+    const r = stack.pop()!;
+    const used = new Set<number>();
+    for (const t of adj.get(r) ?? []) {
+      const c = color.get(t);
+      if (c !== undefined) used.add(c);
+    }
+    const preferred = (partners.get(r) ?? []).map((p) => color.get(p)).find((c) => c !== undefined && !used.has(c));
+    // Values that cross calls get r6-r9 anyway (r0-r5 are excluded by interference); others start from r0.
+    let c = preferred;
+    if (c === undefined) for (let k = 0; k < K; k++) if (!used.has(k)) {
+      c = k;
+      break;
+    }
+    if (c === undefined) spilled.push(r);
+    else color.set(r, c);
+  }
+  if (spilled.length) {
+    // Spill the original registers merged into the failed nodes.
+    const originals: number[] = [];
+    const all = new Set<number>();
+    for (const b of f.blocks) for (const m of b.insts) for (const r of [...m.uses, ...m.defs]) if (isVirtual(r)) all.add(r);
+    for (const r of all) if (spilled.includes(find(r))) originals.push(r);
+    return { color, spilled: originals };
+  }
+  const final = new Map<number, number>();
+  for (let r = 0; r < K; r++) final.set(r, r);
+  final.set(FP, FP);
+  for (const b of f.blocks) for (const m of b.insts) for (const r of [...m.uses, ...m.defs, m.dst, m.src]) {
+    if (isVirtual(r)) final.set(r, color.get(find(r))!);
+  }
+  return { color: final, spilled: [] };
+}
+
+function rewrite(f: MFunc, color: Map<number, number>): void {
+  const map = (r: number) => (isVirtual(r) ? color.get(r)! : r);
+  for (const b of f.blocks) {
+    b.insts = b.insts.map((m) => {
+      const usesSrc = m.uses.includes(m.src) || m.defs.includes(m.src);
+      const usesDst = m.uses.includes(m.dst) || m.defs.includes(m.dst);
+      return {
+        ...m,
+        dst: usesDst || isVirtual(m.dst) ? map(m.dst) : m.dst,
+        src: usesSrc || isVirtual(m.src) ? map(m.src) : m.src,
+        uses: m.uses.map(map),
+        defs: m.defs.map(map),
+      };
+    }).filter((m) => !(m.move && m.dst === m.src));
+  }
+}
+
+/** Replaces a virtual register by a stack slot: loaded into a fresh register before each use, stored after each def. */
+function spill(f: MFunc, r: number, slot: number): void {
+  for (const b of f.blocks) {
+    const out: MInst[] = [];
+    for (const m of b.insts) {
+      const used = m.uses.includes(r);
+      const defined = m.defs.includes(r);
+      if (!used && !defined) {
+        out.push(m);
+        continue;
+      }
+      const t = VBASE + f.nextVreg++;
+      const sub = (x: number) => (x === r ? t : x);
+      if (used) {
+        out.push({ op: Mode.MEM | Size.DW | Class.LDX, dst: t, src: FP, off: 0, imm: 0, slot: { id: slot, field: "off" }, uses: [], defs: [t], origin: m.origin });
+      }
+      out.push({ ...m, dst: sub(m.dst), src: sub(m.src), uses: m.uses.map(sub), defs: m.defs.map(sub) });
+      if (defined) {
+        out.push({ op: Mode.MEM | Size.DW | Class.STX, dst: FP, src: t, off: 0, imm: 0, slot: { id: slot, field: "off" }, uses: [t], defs: [], origin: m.origin });
+      }
+    }
+    b.insts = out;
+  }
+}
+
+export { AluOp, Source };

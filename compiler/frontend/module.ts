@@ -1,0 +1,366 @@
+// The module-level declarations of a tracer: the source file in; its maps, aggregations, probes, compile-time
+// constants, load-time parameters and functions out. Module-level code that handlers never use is user-side
+// code (it may run in Node through `main`), so it is not checked against the kernel subset here.
+
+import { ts } from "ts-morph";
+import type { SourceSpan } from "../asm/index.ts";
+import type { Diagnostics } from "../diagnostics.ts";
+import type { TypeDesc } from "../object/layout.ts";
+import { spanOf } from "./program.ts";
+import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
+
+export type MapKind = "hash" | "lru_hash" | "percpu_hash" | "lru_percpu_hash" | "array" | "percpu_array";
+export type AggKind = "count" | "sum" | "min" | "max" | "avg" | "stats" | "hist" | "lhist";
+export type ProbeKind = "tracepoint" | "rawTracepoint" | "tpBtf" | "uprobe" | "uretprobe" | "kprobe" | "kretprobe" | "fentry" | "fexit" | "profile" | "interval";
+
+const MAP_CLASSES: Record<string, MapKind> = {
+  HashMap: "hash", LruHashMap: "lru_hash", PerCpuHashMap: "percpu_hash", LruPerCpuHashMap: "lru_percpu_hash",
+  ArrayMap: "array", PerCpuArrayMap: "percpu_array",
+};
+const AGG_CLASSES: Record<string, AggKind> = {
+  Count: "count", Sum: "sum", Min: "min", Max: "max", Avg: "avg", Stats: "stats", Histogram: "hist", LinearHistogram: "lhist",
+};
+export const PROBE_FUNCTIONS: ReadonlySet<string> = new Set<ProbeKind>([
+  "tracepoint", "rawTracepoint", "tpBtf", "uprobe", "uretprobe", "kprobe", "kretprobe", "fentry", "fexit", "profile", "interval",
+]);
+
+interface Declared {
+  readonly name: string;
+  readonly symbol: ts.Symbol;
+  readonly exported: boolean;
+  readonly span: SourceSpan;
+}
+
+export interface MapDecl extends Declared {
+  readonly kind: "map";
+  readonly mapType: MapKind;
+  readonly key: TypeDesc;
+  readonly value: TypeDesc;
+  readonly maxEntries: number;
+  readonly pinned: boolean;
+}
+
+export interface AggDecl extends Declared {
+  readonly kind: "agg";
+  readonly agg: AggKind;
+  /** undefined: a single value (K = void). */
+  readonly key: TypeDesc | undefined;
+  readonly maxEntries: number;
+  readonly unit?: string;
+  readonly lhist?: { readonly min: bigint; readonly max: bigint; readonly step: bigint };
+}
+
+export interface ProbeDecl {
+  readonly kind: ProbeKind;
+  readonly args: readonly (string | number)[];
+  readonly handler: ts.ArrowFunction | ts.FunctionExpression;
+  readonly span: SourceSpan;
+  /** Program name, unique in the module. */
+  readonly name: string;
+}
+
+export interface ConstDecl {
+  readonly name: string;
+  readonly value: bigint;
+  readonly type: IntType;
+}
+
+export interface ParamDecl extends Declared {
+  /** The name given to param(). */
+  readonly paramName: string;
+  readonly type: IntType;
+  readonly defaultValue: bigint;
+}
+
+export interface ModuleModel {
+  readonly maps: Map<ts.Symbol, MapDecl>;
+  readonly aggs: Map<ts.Symbol, AggDecl>;
+  readonly probes: ProbeDecl[];
+  readonly consts: Map<ts.Symbol, ConstDecl>;
+  readonly params: Map<ts.Symbol, ParamDecl>;
+  readonly functions: Map<ts.Symbol, ts.FunctionDeclaration>;
+}
+
+export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics): ModuleModel {
+  const model: ModuleModel = { maps: new Map(), aggs: new Map(), probes: [], consts: new Map(), params: new Map(), functions: new Map() };
+  const types = new TypeResolver(checker, diags);
+  const names = new Set<string>();
+
+  for (const stmt of file.statements) {
+    if (ts.isVariableStatement(stmt)) {
+      const exported = !!stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
+      for (const d of stmt.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+        const symbol = checker.getSymbolAtLocation(d.name);
+        if (!symbol) continue;
+        const init = skipParens(d.initializer);
+        const base = { name: d.name.text, symbol, exported, span: spanOf(d) };
+        if (ts.isNewExpression(init)) {
+          const cls = tsbpfName(checker, checker.getSymbolAtLocation(init.expression));
+          if (cls !== undefined && (cls in MAP_CLASSES || cls in AGG_CLASSES)) {
+            if (!isConst) diags.error("TSB2006", `map ${d.name.text} must be declared with const`, spanOf(d));
+            const decl = cls in MAP_CLASSES ? mapDecl(init, MAP_CLASSES[cls]!, base, types, checker, model, diags) : aggDecl(init, AGG_CLASSES[cls]!, base, types, checker, model, diags);
+            if (decl) {
+              if (decl.kind === "map") model.maps.set(symbol, decl);
+              else model.aggs.set(symbol, decl);
+            }
+            continue;
+          }
+        }
+        if (ts.isCallExpression(init) && tsbpfName(checker, checker.getSymbolAtLocation(init.expression)) === "param") {
+          const p = paramDecl(init, base, checker, model, diags);
+          if (p) {
+            if (names.has(p.paramName)) diags.error("TSB2006", `parameter "${p.paramName}" is declared twice`, spanOf(init));
+            names.add(p.paramName);
+            model.params.set(symbol, p);
+          }
+          continue;
+        }
+        if (isConst) {
+          const v = constValue(init, checker, model);
+          if (v !== undefined) model.consts.set(symbol, { name: d.name.text, value: v.value, type: v.type });
+        }
+      }
+      continue;
+    }
+    if (ts.isFunctionDeclaration(stmt) && stmt.name) {
+      const symbol = checker.getSymbolAtLocation(stmt.name);
+      if (symbol) model.functions.set(symbol, stmt);
+      continue;
+    }
+    if (ts.isExpressionStatement(stmt)) {
+      const e = skipParens(stmt.expression);
+      if (ts.isCallExpression(e)) {
+        const fn = tsbpfName(checker, checker.getSymbolAtLocation(e.expression));
+        if (fn !== undefined && PROBE_FUNCTIONS.has(fn)) {
+          const p = probeDecl(e, fn as ProbeKind, checker, model, diags);
+          if (p) model.probes.push(p);
+        }
+      }
+    }
+  }
+  // Program names: readable, unique.
+  const seen = new Map<string, number>();
+  model.probes.forEach((p, i) => {
+    const n = seen.get(p.name) ?? 0;
+    seen.set(p.name, n + 1);
+    if (n > 0) model.probes[i] = { ...p, name: `${p.name}_${n + 1}` };
+  });
+  return model;
+}
+
+export const skipParens = (e: ts.Expression): ts.Expression => {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return e;
+};
+
+/** Evaluates a compile-time constant expression (integer and boolean literals, operators, other constants). */
+export function constValue(e: ts.Expression, checker: ts.TypeChecker, model: Pick<ModuleModel, "consts">): { value: bigint; type: IntType } | undefined {
+  e = skipParens(e);
+  if (ts.isNumericLiteral(e)) {
+    const n = Number(e.text.replace(/_/g, ""));
+    if (!Number.isInteger(n)) return undefined;
+    return { value: BigInt(e.text.replace(/_/g, "").replace(/^0([0-7])/, "0o$1")), type: { bits: 32, signed: true } };
+  }
+  if (ts.isBigIntLiteral(e)) return { value: BigInt.asIntN(64, BigInt(e.text.slice(0, -1).replace(/_/g, ""))), type: U64 };
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return { value: 1n, type: { bits: 8, signed: false, bool: true } };
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return { value: 0n, type: { bits: 8, signed: false, bool: true } };
+  if (ts.isIdentifier(e)) {
+    const sym = checker.getSymbolAtLocation(e);
+    return sym ? model.consts.get(sym) : undefined;
+  }
+  if (ts.isPrefixUnaryExpression(e)) {
+    const a = constValue(e.operand, checker, model);
+    if (!a) return undefined;
+    switch (e.operator) {
+      case ts.SyntaxKind.MinusToken: return { value: BigInt.asIntN(64, -a.value), type: a.type };
+      case ts.SyntaxKind.PlusToken: return a;
+      case ts.SyntaxKind.TildeToken: return { value: BigInt.asIntN(64, ~a.value), type: a.type };
+      case ts.SyntaxKind.ExclamationToken: return { value: a.value === 0n ? 1n : 0n, type: { bits: 8, signed: false, bool: true } };
+    }
+    return undefined;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const a = constValue(e.left, checker, model);
+    const b = constValue(e.right, checker, model);
+    if (!a || !b) return undefined;
+    const type = a.type.bits >= b.type.bits ? a.type : b.type;
+    const v = (x: bigint) => ({ value: BigInt.asIntN(64, x), type });
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken: return v(a.value + b.value);
+      case ts.SyntaxKind.MinusToken: return v(a.value - b.value);
+      case ts.SyntaxKind.AsteriskToken: return v(a.value * b.value);
+      case ts.SyntaxKind.SlashToken: return b.value === 0n ? undefined : v(a.value / b.value);
+      case ts.SyntaxKind.PercentToken: return b.value === 0n ? undefined : v(a.value % b.value);
+      case ts.SyntaxKind.LessThanLessThanToken: return v(a.value << (b.value & 63n));
+      case ts.SyntaxKind.GreaterThanGreaterThanToken: return v(a.value >> (b.value & 63n));
+      case ts.SyntaxKind.AmpersandToken: return v(a.value & b.value);
+      case ts.SyntaxKind.BarToken: return v(a.value | b.value);
+      case ts.SyntaxKind.CaretToken: return v(a.value ^ b.value);
+      case ts.SyntaxKind.AsteriskAsteriskToken: return b.value < 0n ? undefined : v(a.value ** b.value);
+    }
+  }
+  return undefined;
+}
+
+function literalInt(e: ts.Expression | undefined, checker: ts.TypeChecker, model: Pick<ModuleModel, "consts">, what: string, diags: Diagnostics, at: ts.Node): bigint | undefined {
+  const v = e ? constValue(e, checker, model) : undefined;
+  if (v === undefined) {
+    diags.error("TSB1016", `${what} must be a compile-time constant integer`, spanOf(e ?? at));
+    return undefined;
+  }
+  return v.value;
+}
+
+interface Options {
+  readonly pinned?: boolean;
+  readonly unit?: string;
+  readonly maxEntries?: bigint;
+}
+
+function options(e: ts.Expression | undefined, checker: ts.TypeChecker, model: Pick<ModuleModel, "consts">, diags: Diagnostics): Options {
+  if (!e) return {};
+  e = skipParens(e);
+  if (!ts.isObjectLiteralExpression(e)) {
+    diags.error("TSB1016", "options must be an object literal", spanOf(e));
+    return {};
+  }
+  const out: { -readonly [K in keyof Options]: Options[K] } = {};
+  for (const p of e.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name)) {
+      diags.error("TSB1016", "options must be plain `name: value` properties", spanOf(p));
+      continue;
+    }
+    const v = skipParens(p.initializer);
+    switch (p.name.text) {
+      case "pinned":
+        if (v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword) out.pinned = v.kind === ts.SyntaxKind.TrueKeyword;
+        else diags.error("TSB1016", "pinned must be true or false", spanOf(v));
+        break;
+      case "unit":
+        if (ts.isStringLiteral(v)) out.unit = v.text;
+        else diags.error("TSB1016", "unit must be a string literal", spanOf(v));
+        break;
+      case "maxEntries": {
+        const n = literalInt(v, checker, model, "maxEntries", diags, v);
+        if (n !== undefined) out.maxEntries = n;
+        break;
+      }
+      default:
+        diags.error("TSB2006", `unknown option ${p.name.text}`, spanOf(p));
+    }
+  }
+  return out;
+}
+
+function typeArg(n: ts.NewExpression, i: number, what: string, types: TypeResolver, diags: Diagnostics): TypeDesc | undefined {
+  const node = n.typeArguments?.[i];
+  if (!node) {
+    diags.error("TSB2006", `${what}: declare the type arguments explicitly`, spanOf(n), "e.g. new HashMap<u32, u64>(1024)");
+    return undefined;
+  }
+  return types.fromNode(node, what);
+}
+
+function mapDecl(n: ts.NewExpression, mapType: MapKind, base: Declared, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
+  const isArray = mapType === "array" || mapType === "percpu_array";
+  const key: TypeDesc | undefined = isArray ? { kind: "int", size: 4, signed: false } : typeArg(n, 0, `key of map ${base.name}`, types, diags);
+  const value = typeArg(n, isArray ? 0 : 1, `value of map ${base.name}`, types, diags);
+  const max = literalInt(n.arguments?.[0], checker, model, `the size of map ${base.name}`, diags, n);
+  const opts = options(n.arguments?.[1], checker, model, diags);
+  if (!key || !value || max === undefined) return undefined;
+  if (max <= 0n || max > 1n << 28n) {
+    diags.error("TSB2006", `map ${base.name}: size ${max} is out of range (1..${1 << 28})`, spanOf(n.arguments![0]!));
+    return undefined;
+  }
+  return { ...base, kind: "map", mapType, key, value, maxEntries: Number(max), pinned: opts.pinned ?? false };
+}
+
+function aggDecl(n: ts.NewExpression, agg: AggKind, base: Declared, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
+  const keyNode = n.typeArguments?.[0];
+  let key: TypeDesc | undefined;
+  if (keyNode && keyNode.kind !== ts.SyntaxKind.VoidKeyword) {
+    key = types.fromNode(keyNode, `key of ${base.name}`);
+    if (!key) return undefined;
+  }
+  let lhist: AggDecl["lhist"];
+  let optArg = n.arguments?.[0];
+  if (agg === "lhist") {
+    const [a, b, c] = [0, 1, 2].map((i) => literalInt(n.arguments?.[i], checker, model, ["min", "max", "step"][i]!, diags, n));
+    optArg = n.arguments?.[3];
+    if (a === undefined || b === undefined || c === undefined) return undefined;
+    if (c <= 0n || b <= a || (b - a) / c > 1000n) {
+      diags.error("TSB2006", `${base.name}: a linear histogram needs min < max, step > 0 and at most 1000 buckets`, spanOf(n));
+      return undefined;
+    }
+    lhist = { min: a, max: b, step: c };
+  }
+  const opts = options(optArg, checker, model, diags);
+  const out: { -readonly [K in keyof AggDecl]: AggDecl[K] } = { ...base, kind: "agg", agg, key, maxEntries: Number(opts.maxEntries ?? 10240n) };
+  if (opts.unit) out.unit = opts.unit;
+  if (lhist) out.lhist = lhist;
+  return out;
+}
+
+function paramDecl(c: ts.CallExpression, base: Declared, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): ParamDecl | undefined {
+  const [nameArg, defArg] = c.arguments;
+  if (!nameArg || !ts.isStringLiteral(nameArg)) {
+    diags.error("TSB1016", "param() needs a string literal name", spanOf(c));
+    return undefined;
+  }
+  const def = defArg ? constValue(defArg, checker, model) : undefined;
+  if (!def) {
+    diags.error("TSB1016", "param() needs a compile-time constant default value", spanOf(defArg ?? c));
+    return undefined;
+  }
+  let type = def.type;
+  const tnode = c.typeArguments?.[0];
+  if (tnode) {
+    const t = new TypeResolver(checker, diags).fromNode(tnode, `parameter ${nameArg.text}`);
+    const it = t ? intOf(t) : undefined;
+    if (!it) return undefined;
+    type = it;
+  }
+  return { ...base, paramName: nameArg.text, type, defaultValue: def.value };
+}
+
+function probeDecl(c: ts.CallExpression, kind: ProbeKind, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): ProbeDecl | undefined {
+  const args = c.arguments;
+  const handler = args[args.length - 1];
+  const fixed = args.slice(0, -1);
+  const h = handler && skipParens(handler);
+  if (!h || !(ts.isArrowFunction(h) || ts.isFunctionExpression(h))) {
+    diags.error("TSB1011", `${kind}(): the last argument must be the handler, written inline as an arrow function`, spanOf(c));
+    return undefined;
+  }
+  const values: (string | number)[] = [];
+  for (const a of fixed) {
+    const e = skipParens(a);
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) values.push(e.text);
+    else {
+      const v = constValue(e, checker, model);
+      if (v === undefined) {
+        diags.error("TSB1011", `${kind}(): arguments must be literals (the attach point is fixed at compile time)`, spanOf(a));
+        return undefined;
+      }
+      values.push(Number(v.value));
+    }
+  }
+  const want = kind === "uprobe" || kind === "uretprobe" ? 2 : 1;
+  if (values.length !== want) {
+    diags.error("TSB1011", `${kind}() takes ${want} argument${want > 1 ? "s" : ""} before the handler`, spanOf(c));
+    return undefined;
+  }
+  if (kind === "tracepoint" && !/^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(String(values[0]))) {
+    diags.error("TSB2004", `tracepoint name "${values[0]}" must be "category/event"`, spanOf(args[0]!), 'e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => ...)');
+    return undefined;
+  }
+  if ((kind === "profile" || kind === "interval") && (typeof values[0] !== "number" || values[0] <= 0)) {
+    diags.error("TSB1011", `${kind}() needs a positive ${kind === "profile" ? "frequency in Hz" : "period in ms"}`, spanOf(args[0]!));
+    return undefined;
+  }
+  const last = String(values[values.length - 1]).split("/").pop()!;
+  const name = (kind === "profile" || kind === "interval" ? `${kind}_${values[0]}` : last).replace(/[^A-Za-z0-9_]/g, "_");
+  return { kind, args: values, handler: h, span: spanOf(c), name };
+}

@@ -1,0 +1,81 @@
+// The TypeScript program of a tracer: a file path (and optionally its text) in; a ts-morph project type-checked
+// against tsbpf's declarations (stdlib-types), the source file, and TypeScript's own diagnostics out (unchanged).
+
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Project, type SourceFile, ts } from "ts-morph";
+import type { SourceSpan } from "../asm/index.ts";
+import type { Diagnostic } from "../diagnostics.ts";
+
+/** The folder of tsbpf's kernel-side declarations. */
+export const STDLIB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../stdlib-types");
+
+export interface LoadedProgram {
+  readonly project: Project;
+  readonly file: SourceFile;
+  readonly checker: ts.TypeChecker;
+  /** TypeScript's diagnostics for the tracer's own files. */
+  readonly diagnostics: Diagnostic[];
+}
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: [],
+  lib: ["lib.es2022.d.ts"],
+  baseUrl: ".",
+  paths: { tsbpf: [join(STDLIB_DIR, "index.d.ts")] },
+};
+
+export function loadProgram(path: string, text?: string): LoadedProgram {
+  const project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
+  const abs = resolve(path);
+  const file = text !== undefined ? project.createSourceFile(abs, text, { overwrite: true }) : project.addSourceFileAtPath(abs);
+  project.resolveSourceFileDependencies();
+  const diagnostics: Diagnostic[] = [];
+  for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+  for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+  return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics };
+}
+
+export function stdlibExists(): boolean {
+  return existsSync(join(STDLIB_DIR, "index.d.ts"));
+}
+
+function tsDiagnostic(d: ts.Diagnostic): Diagnostic {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+  const out: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+    code: `TS${d.code}`,
+    severity: d.category === ts.DiagnosticCategory.Warning ? "warning" : "error",
+    message,
+  };
+  if (d.file && d.start !== undefined) out.span = spanAt(d.file, d.start, d.length ?? 1);
+  return out;
+}
+
+/** A span from a position in a TS source file (1-based line and column). */
+export function spanAt(file: ts.SourceFile, start: number, length: number): SourceSpan {
+  const { line, character } = file.getLineAndCharacterOfPosition(start);
+  return { file: file.fileName, line: line + 1, column: character + 1, start, length };
+}
+
+/** The span of a node (without leading trivia). */
+export function spanOf(node: ts.Node): SourceSpan {
+  const sf = node.getSourceFile();
+  const start = node.getStart(sf);
+  return spanAt(sf, start, node.getEnd() - start);
+}
+
+/** The text of the line a node starts on, for `; <source>` comments and line_info. */
+export function sourceLineOf(node: ts.Node): string {
+  const sf = node.getSourceFile();
+  const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  const starts = sf.getLineStarts();
+  return sf.text.slice(starts[line], starts[line + 1] ?? sf.text.length).replace(/\r?\n$/, "");
+}

@@ -1,0 +1,174 @@
+// Memory types from TypeScript: a type annotation (node) in, a TypeDesc (the shared layout model) out, or a
+// diagnostic saying why the type has no fixed layout. tsbpf's integer aliases are recognised by their symbol.
+
+import { ts } from "ts-morph";
+import type { FieldDesc, TypeDesc } from "../object/layout.ts";
+import type { Diagnostics } from "../diagnostics.ts";
+import { STDLIB_DIR, spanOf } from "./program.ts";
+
+/** A scalar as the compiler tracks it: width and signedness (bool is an unsigned 8-bit with `bool`). */
+export interface IntType {
+  readonly bits: 8 | 16 | 32 | 64;
+  readonly signed: boolean;
+  readonly bool?: boolean;
+}
+
+export const U8: IntType = { bits: 8, signed: false };
+export const U16: IntType = { bits: 16, signed: false };
+export const U32: IntType = { bits: 32, signed: false };
+export const U64: IntType = { bits: 64, signed: false };
+export const I32: IntType = { bits: 32, signed: true };
+export const I64: IntType = { bits: 64, signed: true };
+export const BOOL: IntType = { bits: 8, signed: false, bool: true };
+
+const INT_ALIASES: Record<string, IntType> = {
+  u8: U8, u16: U16, u32: U32, u64: U64,
+  i8: { bits: 8, signed: true }, i16: { bits: 16, signed: true }, i32: I32, i64: I64,
+  ptr: U64, DataLoc: U32,
+};
+
+export function intDesc(t: IntType): TypeDesc {
+  if (t.bool) return { kind: "bool" };
+  return { kind: "int", size: (t.bits / 8) as 1 | 2 | 4 | 8, signed: t.signed };
+}
+
+export function intOf(t: TypeDesc): IntType | undefined {
+  if (t.kind === "bool") return BOOL;
+  if (t.kind === "int") return { bits: (t.size * 8) as IntType["bits"], signed: t.signed };
+  if (t.kind === "pointer") return U64;
+  return undefined;
+}
+
+/** Whether a symbol is declared in tsbpf's own declarations, and its name there. */
+export function tsbpfName(checker: ts.TypeChecker, sym: ts.Symbol | undefined): string | undefined {
+  if (!sym) return undefined;
+  let s = sym;
+  if (s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
+  const decl = s.declarations?.[0];
+  if (!decl) return undefined;
+  const file = decl.getSourceFile().fileName;
+  return file.startsWith(STDLIB_DIR) ? s.getName() : undefined;
+}
+
+export class TypeResolver {
+  private readonly inProgress = new Set<ts.Node>();
+
+  constructor(private readonly checker: ts.TypeChecker, private readonly diags: Diagnostics) {}
+
+  /** The layout type of an annotation, or undefined (with a diagnostic) when it has none. */
+  fromNode(node: ts.TypeNode, what: string): TypeDesc | undefined {
+    if (node.kind === ts.SyntaxKind.BooleanKeyword) return { kind: "bool" };
+    if (node.kind === ts.SyntaxKind.NumberKeyword) {
+      this.diags.error("TSB2001", `${what}: \`number\` has no fixed width`, spanOf(node), "use u8, u16, u32, i8, i16 or i32 (from \"tsbpf\")");
+      return undefined;
+    }
+    if (node.kind === ts.SyntaxKind.BigIntKeyword) {
+      this.diags.error("TSB2001", `${what}: \`bigint\` has no fixed width`, spanOf(node), "use u64 or i64 (from \"tsbpf\")");
+      return undefined;
+    }
+    if (node.kind === ts.SyntaxKind.StringKeyword) {
+      this.diags.error("TSB2001", `${what}: \`string\` has no fixed capacity`, spanOf(node), "use Str<N> (at most N - 1 bytes), e.g. Str<16> for a process name");
+      return undefined;
+    }
+    if (ts.isParenthesizedTypeNode(node)) return this.fromNode(node.type, what);
+    if (ts.isArrayTypeNode(node)) {
+      this.diags.error("TSB2001", `${what}: an array type has no fixed length`, spanOf(node), "use FixedArray<T, N>");
+      return undefined;
+    }
+    if (ts.isTypeLiteralNode(node)) return this.struct(node.members, undefined, what, node);
+    if (ts.isTypeReferenceNode(node)) return this.reference(node, what);
+    this.diags.error("TSB2001", `${what}: the type ${node.getText()} has no fixed layout`, spanOf(node),
+      "use integers (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N>, or interfaces of those");
+    return undefined;
+  }
+
+  private reference(node: ts.TypeReferenceNode, what: string): TypeDesc | undefined {
+    const sym = this.checker.getSymbolAtLocation(node.typeName);
+    const builtin = tsbpfName(this.checker, sym);
+    if (builtin !== undefined) {
+      const int = INT_ALIASES[builtin];
+      if (int) return intDesc(int);
+      if (builtin === "Str") {
+        const n = this.literalArg(node, 0, what);
+        return n === undefined ? undefined : { kind: "string", capacity: n };
+      }
+      if (builtin === "FixedArray") {
+        const elemNode = node.typeArguments?.[0];
+        const n = this.literalArg(node, 1, what);
+        const elem = elemNode ? this.fromNode(elemNode, what) : undefined;
+        if (!elem || n === undefined) return undefined;
+        if (elem.kind === "int" && elem.size === 1 && !elem.signed) return { kind: "array", element: elem, length: n };
+        return { kind: "array", element: elem, length: n };
+      }
+    }
+    let target = sym;
+    if (target && target.flags & ts.SymbolFlags.Alias) target = this.checker.getAliasedSymbol(target);
+    const decl = target?.declarations?.[0];
+    if (decl && ts.isInterfaceDeclaration(decl)) {
+      if (decl.typeParameters?.length) {
+        this.diags.error("TSB2001", `${what}: generic interfaces have no fixed layout`, spanOf(node));
+        return undefined;
+      }
+      return this.struct(decl.members, decl.name.text, what, decl);
+    }
+    if (decl && ts.isTypeAliasDeclaration(decl)) {
+      if (decl.typeParameters?.length) {
+        this.diags.error("TSB2001", `${what}: generic type aliases have no fixed layout`, spanOf(node));
+        return undefined;
+      }
+      const t = this.fromNode(decl.type, what);
+      return t && t.kind === "struct" && !t.name ? { ...t, name: decl.name.text } : t;
+    }
+    this.diags.error("TSB2001", `${what}: the type ${node.getText()} has no fixed layout`, spanOf(node),
+      "use integers (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N>, or interfaces of those");
+    return undefined;
+  }
+
+  private literalArg(node: ts.TypeReferenceNode, i: number, what: string): number | undefined {
+    const arg = node.typeArguments?.[i];
+    if (arg && ts.isLiteralTypeNode(arg) && ts.isNumericLiteral(arg.literal)) {
+      const n = Number(arg.literal.text);
+      if (Number.isInteger(n) && n > 0 && n <= 1 << 20) return n;
+    }
+    this.diags.error("TSB2001", `${what}: ${node.typeName.getText()} needs a positive integer literal size`, spanOf(node), `e.g. ${node.typeName.getText()}<16>`);
+    return undefined;
+  }
+
+  private struct(members: ts.NodeArray<ts.TypeElement>, name: string | undefined, what: string, owner: ts.Node): TypeDesc | undefined {
+    if (this.inProgress.has(owner)) {
+      this.diags.error("TSB2001", `${what}: ${name ?? "the type"} contains itself`, spanOf(owner));
+      return undefined;
+    }
+    this.inProgress.add(owner);
+    try {
+      const fields: FieldDesc[] = [];
+      let ok = true;
+      for (const m of members) {
+        if (!ts.isPropertySignature(m) || !m.type || !(ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) {
+          this.diags.error("TSB2001", `${what}: only plain fields are allowed in a struct (no methods, index signatures or computed names)`, spanOf(m));
+          ok = false;
+          continue;
+        }
+        if (m.questionToken) {
+          this.diags.error("TSB2001", `${what}: optional fields have no fixed layout`, spanOf(m), "make the field required");
+          ok = false;
+          continue;
+        }
+        const t = this.fromNode(m.type, `${what}, field ${m.name.text}`);
+        if (!t) {
+          ok = false;
+          continue;
+        }
+        fields.push({ name: m.name.text, type: t });
+      }
+      if (!ok) return undefined;
+      if (fields.length === 0) {
+        this.diags.error("TSB2001", `${what}: an empty struct has no layout`, spanOf(owner));
+        return undefined;
+      }
+      return name ? { kind: "struct", name, fields } : { kind: "struct", fields };
+    } finally {
+      this.inProgress.delete(owner);
+    }
+  }
+}

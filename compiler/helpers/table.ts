@@ -1,0 +1,327 @@
+// The `bpf.*` helper table, the single source of truth for helpers: nothing in, one HelperDef per TypeScript helper
+// out (kernel helper, id, minimum kernel, license and program-type constraints, TS signature, editor doc). It
+// generates stdlib-types/helpers.d.ts (declarations.ts) and drives lowering; tests check both against it.
+
+/** The tracing program types, named as in the kernel (BPF_PROG_TYPE_KPROBE, …_TRACEPOINT, …_RAW_TRACEPOINT, …_TRACING, …_PERF_EVENT). */
+export type TracingProgramType = "kprobe" | "tracepoint" | "raw_tracepoint" | "tracing" | "perf_event";
+
+export interface HelperDef {
+  /** TS name in the `bpf` namespace (camelCase). */
+  readonly name: string;
+  /** The kernel helper it uses, e.g. "bpf_get_current_pid_tgid". */
+  readonly kernelName: string;
+  /** BPF_FUNC_* id of that kernel helper (the `imm` of the call instruction). */
+  readonly id: number;
+  /** Minimum Linux version of that helper for tracing programs, e.g. "4.2". */
+  readonly since: string;
+  /** Needs a GPL-compatible license (the kernel's `gpl_only`). */
+  readonly gplOnly: boolean;
+  /** Which tracing program types may call it. */
+  readonly programTypes: "all" | readonly TracingProgramType[];
+  /** The TS signature after the name, e.g. "(): u32" or "<T>(src: ptr): T". */
+  readonly signature: string;
+  /** What it does, in one or two sentences, for the editor. */
+  readonly doc: string;
+}
+
+// Ids: libbpf's copy of include/uapi/linux/bpf.h (___BPF_FUNC_MAPPER). Versions: isovalent/ebpf-docs feature tags
+// (see shared/reference/kernel-abi.md §8). gpl_only and the program types: each helper's bpf_func_proto and the
+// *_func_proto switches in kernel/trace/bpf_trace.c and kernel/bpf/helpers.c. "all" means the helper is in
+// bpf_tracing_func_proto or bpf_base_func_proto, which every tracing program type falls back to.
+export const HELPERS: readonly HelperDef[] = [
+  // ---- Current task ----------------------------------------------------------------------------------------------
+  {
+    name: "pid",
+    kernelName: "bpf_get_current_pid_tgid",
+    id: 14,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    // The kernel's "pid" is a thread id and its "tgid" the process id; the helper returns tgid << 32 | pid.
+    doc: "The process id of the current task: what `getpid()` returns in user space (the kernel calls it the tgid).",
+  },
+  {
+    name: "tid",
+    kernelName: "bpf_get_current_pid_tgid",
+    id: 14,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    doc: "The thread id of the current task: what `gettid()` returns in user space; equal to `bpf.pid()` in a process's main thread.",
+  },
+  {
+    name: "pidTgid",
+    kernelName: "bpf_get_current_pid_tgid",
+    id: 14,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "The process and thread ids of the current task in one value: `(pid << 32) | tid`.",
+  },
+  {
+    name: "uid",
+    kernelName: "bpf_get_current_uid_gid",
+    id: 15,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    doc: "The real user id of the current task, as seen from the initial user namespace.",
+  },
+  {
+    name: "gid",
+    kernelName: "bpf_get_current_uid_gid",
+    id: 15,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    doc: "The real group id of the current task, as seen from the initial user namespace.",
+  },
+  {
+    name: "uidGid",
+    kernelName: "bpf_get_current_uid_gid",
+    id: 15,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "The real group and user ids of the current task in one value: `(gid << 32) | uid`.",
+  },
+  {
+    name: "comm",
+    kernelName: "bpf_get_current_comm",
+    id: 16,
+    since: "4.2",
+    gplOnly: false,
+    programTypes: "all",
+    // TASK_COMM_LEN is 16: at most 15 characters and a NUL.
+    signature: "(): Str<16>",
+    doc: "The command name of the current task (as in `/proc/<pid>/comm`, at most 15 characters).",
+  },
+  {
+    name: "cgroupId",
+    kernelName: "bpf_get_current_cgroup_id",
+    id: 80,
+    since: "4.18",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "The id of the current task's cgroup in the cgroup v2 hierarchy: the inode number of its directory under /sys/fs/cgroup.",
+  },
+  {
+    name: "currentTask",
+    kernelName: "bpf_get_current_task",
+    id: 35,
+    since: "4.8",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "(): ptr",
+    doc: "The address of the current task's `struct task_struct`, to read with `bpf.probeReadKernel`.",
+  },
+  // ---- Time, CPU, randomness -------------------------------------------------------------------------------------
+  {
+    name: "ktimeGetNs",
+    kernelName: "bpf_ktime_get_ns",
+    id: 5,
+    since: "4.1",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "Nanoseconds since boot, not counting time suspended (CLOCK_MONOTONIC). Use differences of it to time things.",
+  },
+  {
+    name: "ktimeGetBootNs",
+    kernelName: "bpf_ktime_get_boot_ns",
+    id: 125,
+    since: "5.8",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "Nanoseconds since boot, including time suspended (CLOCK_BOOTTIME).",
+  },
+  {
+    name: "ktimeGetCoarseNs",
+    kernelName: "bpf_ktime_get_coarse_ns",
+    id: 160,
+    since: "5.11",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "Nanoseconds since boot, not counting time suspended, at the resolution of the scheduler tick (CLOCK_MONOTONIC_COARSE): cheaper than `bpf.ktimeGetNs()`.",
+  },
+  {
+    name: "ktimeGetTaiNs",
+    kernelName: "bpf_ktime_get_tai_ns",
+    id: 208,
+    since: "6.1",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    doc: "Nanoseconds since the Unix epoch in International Atomic Time (CLOCK_TAI): wall-clock time without leap seconds, comparable with user-space timestamps.",
+  },
+  {
+    name: "jiffies",
+    kernelName: "bpf_jiffies64",
+    id: 118,
+    since: "5.6",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u64",
+    // jiffies_64 starts at INITIAL_JIFFIES (five minutes before wrapping 32 bits), not at 0.
+    doc: "The kernel's 64-bit jiffies counter, which advances CONFIG_HZ times a second; it does not start at 0 at boot.",
+  },
+  {
+    name: "cpu",
+    kernelName: "bpf_get_smp_processor_id",
+    id: 8,
+    since: "4.1",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    doc: "The index of the CPU the program is running on.",
+  },
+  {
+    name: "numaNodeId",
+    kernelName: "bpf_get_numa_node_id",
+    id: 42,
+    since: "4.10",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    doc: "The NUMA node of the CPU the program is running on.",
+  },
+  {
+    name: "random",
+    kernelName: "bpf_get_prandom_u32",
+    id: 7,
+    // The helper dates from 4.1 but was then for socket programs only ("unknown func 7" from kprobes in 2016,
+    // iovisor/bcc#398); ebpf-docs tags it 4.17, a version where tracing programs certainly have it.
+    since: "4.17",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(): u32",
+    doc: "A pseudo-random 32-bit number, not cryptographically secure (for sampling).",
+  },
+  // ---- Memory ----------------------------------------------------------------------------------------------------
+  {
+    name: "probeReadUser",
+    kernelName: "bpf_probe_read_user",
+    id: 112,
+    since: "5.5",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<T>(src: ptr): T",
+    doc: "Reads a `T` (an integer, a struct, a `Str` or a `FixedArray`: a type of fixed size) from user-space memory at `src`. If the memory cannot be read (an invalid address, or a page not present), the result is zeroed.",
+  },
+  {
+    name: "probeReadKernel",
+    kernelName: "bpf_probe_read_kernel",
+    id: 113,
+    since: "5.5",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<T>(src: ptr): T",
+    doc: "Reads a `T` (an integer, a struct, a `Str` or a `FixedArray`: a type of fixed size) from kernel memory at `src`. If the memory cannot be read, the result is zeroed.",
+  },
+  {
+    name: "probeReadUserStr",
+    kernelName: "bpf_probe_read_user_str",
+    id: 114,
+    since: "5.5",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<N extends number>(src: ptr, capacity: N): Str<N>",
+    doc: "Reads a NUL-terminated string from user-space memory at `src`, at most `capacity - 1` bytes (`capacity` a constant). If the memory cannot be read, the result is empty.",
+  },
+  {
+    name: "probeReadKernelStr",
+    kernelName: "bpf_probe_read_kernel_str",
+    id: 115,
+    since: "5.5",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<N extends number>(src: ptr, capacity: N): Str<N>",
+    doc: "Reads a NUL-terminated string from kernel memory at `src`, at most `capacity - 1` bytes (`capacity` a constant). If the memory cannot be read, the result is empty.",
+  },
+  {
+    name: "tracepointString",
+    kernelName: "bpf_probe_read_kernel_str",
+    id: 115,
+    since: "5.5",
+    gplOnly: true,
+    // The string lies in the tracepoint's record, which only a tracepoint program's ctx points at.
+    programTypes: ["tracepoint"],
+    signature: "<N extends number>(ctx: object, field: DataLoc, capacity: N): Str<N>",
+    doc: "Reads the string of a tracepoint's `__data_loc` field, e.g. `bpf.tracepointString(ctx, ctx.filename, 256)` in a `tracepoint` handler, at most `capacity - 1` bytes (`capacity` a constant).",
+  },
+  // ---- Control and diagnostics -----------------------------------------------------------------------------------
+  {
+    name: "tracePrintk",
+    kernelName: "bpf_trace_printk",
+    id: 6,
+    since: "4.1",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "(format: string, ...args: (number | bigint)[]): void",
+    doc: "Writes a printf-style message (`format` a string literal, at most 3 arguments) to /sys/kernel/tracing/trace_pipe. Slow and shared by the whole system: for debugging only.",
+  },
+  {
+    name: "loop",
+    kernelName: "bpf_loop",
+    id: 181,
+    since: "5.17",
+    gplOnly: false,
+    programTypes: "all",
+    // The kernel refuses more than BPF_MAX_LOOPS (1 << 23) iterations with -E2BIG and no call.
+    signature: "(count: number, callback: (index: u32) => boolean | void): u32",
+    doc: "Calls `callback(index)` for index 0, 1, … up to `count` times (`count` at most 1 << 23), stopping after a call that returns true; returns the number of calls. The verifier checks the callback once, however large `count` is.",
+  },
+  {
+    name: "sendSignal",
+    kernelName: "bpf_send_signal",
+    id: 109,
+    since: "5.3",
+    gplOnly: false,
+    programTypes: "all",
+    signature: "(signal: u32): void",
+    doc: "Sends `signal` (e.g. 9 for SIGKILL) to the current process, as kill(2) would. Nothing is sent when the current task is a kernel thread or exiting.",
+  },
+  {
+    name: "funcIp",
+    kernelName: "bpf_get_func_ip",
+    id: 173,
+    since: "5.15",
+    // bpf_get_func_ip_proto_kprobe and _tracing are gpl_only; only the kprobe_multi variant is not.
+    gplOnly: true,
+    // The verifier (check_get_func_ip) accepts KPROBE and trampoline TRACING programs only: not tp_btf.
+    programTypes: ["kprobe", "tracing"],
+    signature: "(): u64",
+    doc: "The address of the traced kernel function, in fentry and fexit programs and in kprobes placed at a function's entry (0 elsewhere, e.g. in uprobes).",
+  },
+  {
+    name: "attachCookie",
+    kernelName: "bpf_get_attach_cookie",
+    id: 174,
+    since: "5.15",
+    gplOnly: false,
+    // fentry/fexit (TRACING with a trampoline) got it in 5.19 (ebpf-docs); raw tracepoints only in much later
+    // kernels (not in raw_tp_prog_func_proto of the kernel read for this table), so they are left out.
+    programTypes: ["kprobe", "tracepoint", "perf_event", "tracing"],
+    signature: "(): u64",
+    doc: "The 64-bit cookie given to this attachment when the program was attached (0 if none), which tells apart the places one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, and in fentry and fexit from Linux 5.19.",
+  },
+];
+
+const byName = new Map(HELPERS.map((h) => [h.name, h]));
+
+/** The helper called `bpf.<name>`, or undefined. */
+export function helperByName(name: string): HelperDef | undefined {
+  return byName.get(name);
+}
+
+/** Every helper name, in table order: the list a lowering must cover (checked by a test). */
+export const HELPER_NAMES: readonly string[] = HELPERS.map((h) => h.name);

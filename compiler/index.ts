@@ -1,0 +1,178 @@
+// The compiler: a tracer's TypeScript file in, a CollectionSpec and diagnostics out.
+// check (TypeScript + module model) -> lower (IR) -> optimise + codegen -> link (maps, params, programs).
+
+import { arch as hostArch } from "node:process";
+import type { SourceSpan } from "./asm/index.ts";
+import { generate } from "./codegen/index.ts";
+import { type Diagnostic, Diagnostics, InternalError } from "./diagnostics.ts";
+import { type AggDecl, type ModuleModel, type ProbeDecl, analyzeModule } from "./frontend/module.ts";
+import { loadProgram } from "./frontend/program.ts";
+import { intDesc } from "./frontend/types.ts";
+import { type LoweredProgram, lowerModule } from "./lower/index.ts";
+import { AGG_VALUE, LOG2_BUCKETS, histKey, lhistBuckets } from "./lower/maps.ts";
+import { loadTracepointDb } from "./lower/tracepoints.ts";
+import { type TypeDesc, codecOf, layoutOf } from "./object/layout.ts";
+import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "./object/spec.ts";
+
+export interface CompileOptions {
+  /** The file's text (instead of reading it). */
+  readonly text?: string;
+  readonly arch?: "x86_64" | "aarch64";
+}
+
+export interface CompileResult {
+  /** Undefined when there were errors. */
+  readonly spec?: CollectionSpec;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Source text by file name, for printing diagnostics with code frames. */
+  readonly sources: (file: string) => string | undefined;
+  /** The IR of each program before code generation (for --emit ir). */
+  readonly programs: readonly LoweredProgram[];
+}
+
+export const PARAM_MAP = ".rodata";
+
+export function compile(path: string, opts: CompileOptions = {}): CompileResult {
+  const loaded = loadProgram(path, opts.text);
+  const diags = new Diagnostics();
+  for (const d of loaded.diagnostics) diags.add(d);
+  const sources = (file: string) => loaded.project.getSourceFile(file)?.getFullText();
+  const arch = opts.arch ?? (hostArch === "arm64" ? "aarch64" : "x86_64");
+  let programs: LoweredProgram[] = [];
+  try {
+    const model = analyzeModule(loaded.file.compilerNode, loaded.checker, diags);
+    if (model.probes.length === 0 && !diags.hasErrors) {
+      diags.error("TSB1011", "this module declares no probe", { file: loaded.file.getFilePath(), line: 1, column: 1 },
+        'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
+    }
+    const params = paramLayout(model);
+    programs = lowerModule(model, loaded.checker, diags, loadTracepointDb(), { arch, paramMap: PARAM_MAP, paramLayout: params.layout });
+    const specs: ProgramSpec[] = [];
+    for (const lp of programs) {
+      const g = generate(lp.funcs, diags, lp.probe.name, lp.probe.span);
+      if (!g) continue;
+      specs.push({
+        name: lp.probe.name,
+        ...programType(lp.probe),
+        instructions: g.instructions,
+        license: "GPL",
+        ...(g.relocations.length ? { relocations: g.relocations } : {}),
+      });
+    }
+    if (diags.hasErrors) return { diagnostics: diags.list, sources, programs };
+    const signed = new Set(programs.flatMap((p) => [...p.signedAggs]));
+    const maps: MapSpec[] = [...[...model.maps.values()].map(mapSpec), ...[...model.aggs.values()].map((a) => aggSpec(a, signed.has(a.name)))];
+    if (params.specs.length) maps.push(params.map);
+    const spec: CollectionSpec = {
+      maps,
+      programs: specs,
+      ...(params.specs.length ? { params: params.specs, paramMap: PARAM_MAP } : {}),
+    };
+    return { spec, diagnostics: diags.list, sources, programs };
+  } catch (e) {
+    if (!(e instanceof InternalError) && !(e instanceof Error)) throw e;
+    const span: SourceSpan | undefined = e instanceof InternalError ? e.span : undefined;
+    diags.error("TSB9001", `internal compiler error: ${e.message}`, span, "this is a bug in tsbpf; please report it with the tracer that triggers it");
+    return { diagnostics: diags.list, sources, programs };
+  }
+}
+
+function programType(p: ProbeDecl): { type: ProgramType; attach: AttachSpec } {
+  const [a, b] = p.args;
+  switch (p.kind) {
+    case "tracepoint": {
+      const [category, name] = String(a).split("/");
+      return { type: "tracepoint", attach: { kind: "tracepoint", category: category!, name: name! } };
+    }
+    case "rawTracepoint": return { type: "raw_tracepoint", attach: { kind: "raw_tracepoint", name: String(a) } };
+    case "tpBtf": return { type: "tracing", attach: { kind: "tp_btf", name: String(a) } };
+    case "fentry":
+    case "fexit": return { type: "tracing", attach: { kind: p.kind, function: String(a) } };
+    case "kprobe":
+    case "kretprobe": return { type: "kprobe", attach: { kind: "kprobe", function: String(a), retprobe: p.kind === "kretprobe" } };
+    case "uprobe":
+    case "uretprobe": return { type: "kprobe", attach: { kind: "uprobe", target: String(a), symbol: String(b), retprobe: p.kind === "uretprobe" } };
+    case "profile": return { type: "perf_event", attach: { kind: "profile", frequency: Number(a) } };
+    case "interval": return { type: "perf_event", attach: { kind: "interval", periodMs: Number(a) } };
+  }
+}
+
+function mapSpec(m: ModuleModel["maps"] extends Map<unknown, infer D> ? D : never): MapSpec {
+  return {
+    name: m.name,
+    type: m.mapType,
+    keySize: layoutOf(m.key).size,
+    valueSize: layoutOf(m.value).size,
+    maxEntries: m.maxEntries,
+    key: m.key,
+    value: m.value,
+    ...(m.pinned ? { pinning: "by-name" as const } : {}),
+    ...(m.exported ? { exported: true } : {}),
+  };
+}
+
+function aggSpec(a: AggDecl, signed: boolean): MapSpec {
+  const u32: TypeDesc = { kind: "int", size: 4, signed: false };
+  let key: TypeDesc;
+  let value: TypeDesc;
+  let type: MapSpec["type"];
+  let maxEntries = a.maxEntries;
+  const isHist = a.agg === "hist" || a.agg === "lhist";
+  const buckets = a.agg === "hist" ? LOG2_BUCKETS : a.agg === "lhist" ? lhistBuckets(a) : 1;
+  if (a.key) {
+    key = isHist ? histKey(a.key) : a.key;
+    type = "percpu_hash";
+    if (isHist) maxEntries = a.maxEntries * 4;
+  } else {
+    key = u32;
+    type = "percpu_array";
+    maxEntries = buckets;
+  }
+  switch (a.agg) {
+    case "count": value = AGG_VALUE.count; break;
+    case "sum": value = AGG_VALUE.sum; break;
+    case "min": case "max": value = AGG_VALUE.minmax; break;
+    case "avg": case "stats": value = AGG_VALUE.stats; break;
+    default: value = AGG_VALUE.bucket;
+  }
+  return {
+    name: a.name, type, keySize: layoutOf(key).size, valueSize: layoutOf(value).size, maxEntries, key, value,
+    ...(a.exported ? { exported: true } : {}),
+    aggregation: {
+      kind: a.agg, keyed: !!a.key, ...(a.key ? { key: a.key } : {}), ...(a.unit ? { unit: a.unit } : {}),
+      ...(signed ? { signed: true } : {}),
+      ...(a.lhist ? { lhist: { min: String(a.lhist.min), max: String(a.lhist.max), step: String(a.lhist.step) } } : {}),
+    },
+  };
+}
+
+/** Load-time parameters: one struct in element 0 of a frozen, read-only array map. */
+function paramLayout(model: ModuleModel): { layout: Map<import("ts-morph").ts.Symbol, { offset: number; type: import("./frontend/types.ts").IntType }>; specs: ParamSpec[]; map: MapSpec } {
+  const entries = [...model.params.entries()];
+  const struct: TypeDesc = { kind: "struct", name: "params", fields: entries.map(([, p]) => ({ name: p.paramName, type: intDesc(p.type) })) };
+  const layout = new Map<import("ts-morph").ts.Symbol, { offset: number; type: import("./frontend/types.ts").IntType }>();
+  const specs: ParamSpec[] = [];
+  if (!entries.length) return { layout, specs, map: { name: PARAM_MAP, type: "array", keySize: 4, valueSize: 8, maxEntries: 1 } };
+  const l = layoutOf(struct);
+  const init: Record<string, unknown> = {};
+  entries.forEach(([sym, p], i) => {
+    const f = l.fields![i]!;
+    layout.set(sym, { offset: f.offset, type: p.type });
+    specs.push({ name: p.paramName, offset: f.offset, type: f.type, default: String(p.defaultValue) });
+    init[p.paramName] = p.type.bool ? p.defaultValue !== 0n : p.type.bits === 64 ? BigInt.asIntN(64, p.defaultValue) : Number(p.defaultValue);
+    if (p.type.bits === 64 && !p.type.signed) init[p.paramName] = BigInt.asUintN(64, p.defaultValue);
+  });
+  const bytes = codecOf(struct).toBytes(init);
+  const valueSize = Math.max(8, Math.ceil(l.size / 8) * 8);
+  const padded = new Uint8Array(valueSize);
+  padded.set(bytes);
+  return {
+    layout, specs,
+    map: {
+      name: PARAM_MAP, type: "array", keySize: 4, valueSize, maxEntries: 1, value: struct.fields.length ? { kind: "bytes", length: valueSize } : struct,
+      initialValue: Buffer.from(padded).toString("hex"), freeze: true,
+      // BPF_F_RDONLY_PROG: the verifier then reads frozen values as constants and prunes dead branches.
+      flags: 1 << 7,
+    },
+  };
+}

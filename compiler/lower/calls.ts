@@ -1,0 +1,93 @@
+// Calls in kernel code: `bpf.*` helpers, map and aggregation methods, ctx methods, Number()/BigInt()
+// conversions, and the module's own functions. A call node in; a Val (or a value written into memory) out.
+
+import { ts } from "ts-morph";
+import { PROBE_FUNCTIONS } from "../frontend/module.ts";
+import { BOOL, I64, tsbpfName } from "../frontend/types.ts";
+import { imm } from "../ir/ir.ts";
+import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
+import { lowerCond, lowerExpr } from "./expressions.ts";
+import { inlineCall } from "./functions.ts";
+import { WRITES_INTO, lowerHelper } from "./helpers.ts";
+import { lowerAggMethod, lowerMapMethod } from "./maps.ts";
+import { ctxMethod } from "./probes.ts";
+import { type Mem, toScalar } from "./values.ts";
+
+/** If `call` is a helper that can write its result into memory, writes it into `dst` and returns true. */
+export function lowerCallInto(cx: LowerCtx, call: ts.CallExpression, dst: Mem): boolean {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return false;
+  if (tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(callee.expression)) !== "bpf") return false;
+  if (!WRITES_INTO.has(callee.name.text)) return false;
+  const v = lowerHelper(cx, call, callee.name.text, dst);
+  return v.kind === "void";
+}
+
+export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
+  const callee = call.expression;
+  if (call.questionDotToken || (ts.isPropertyAccessExpression(callee) && callee.questionDotToken)) {
+    return cx.error("TSB1013", "optional calls (?.) are not supported in kernel code", call);
+  }
+  if (ts.isPropertyAccessExpression(callee)) {
+    const method = callee.name.text;
+    if (ts.isIdentifier(callee.expression)) {
+      const ns = callee.expression;
+      const nsName = tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(ns));
+      if (nsName === "bpf") return lowerHelper(cx, call, method);
+      if (ns.text === "Math" && !cx.lookup(cx.symbol(ns)!)) {
+        return cx.error("TSB1008", `Math.${method}() works on floating point, which eBPF does not have`, call, "use integer arithmetic");
+      }
+    }
+    const obj = lowerExpr(cx, callee.expression);
+    switch (obj.kind) {
+      case "map": return lowerMapMethod(cx, obj.decl, method, call);
+      case "agg": return lowerAggMethod(cx, obj.decl, method, call);
+      case "ctx": return ctxMethod(cx, call, method);
+      case "error": return ERROR;
+      default: return cx.error("TSB1013", `method ${method}() is not supported in kernel code`, callee.name);
+    }
+  }
+  if (ts.isIdentifier(callee)) {
+    const sym = cx.symbol(callee);
+    const builtin = tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(callee));
+    if (builtin !== undefined && PROBE_FUNCTIONS.has(builtin)) {
+      return cx.error("TSB1011", `${builtin}() declares a probe: call it at module level, not in a handler`, call);
+    }
+    if (builtin === "param") return cx.error("TSB1011", "param() declares a load-time parameter: call it at module level", call);
+    if (sym && cx.p.module.functions.has(sym)) return inlineCall(cx, cx.p.module.functions.get(sym)!, call);
+    const local = sym ? cx.lookup(sym) : undefined;
+    if (!local && (callee.text === "Number" || callee.text === "BigInt" || callee.text === "Boolean")) return convert(cx, callee.text, call);
+    if (sym?.declarations?.some((d) => ts.isFunctionDeclaration(d) && d.getSourceFile() === call.getSourceFile())) {
+      return cx.error("TSB1018", `function ${callee.text} cannot be called from kernel code`, call);
+    }
+    return cx.error("TSB1018", `${callee.text}() cannot be called in kernel code`, callee,
+      "kernel code can call bpf.* helpers, map methods and functions declared at this module's top level");
+  }
+  return cx.error("TSB1013", "this kind of call is not supported in kernel code", call);
+}
+
+/** Number(x), BigInt(x), Boolean(x): integer values stay in their 64-bit register; only the JS type changes. */
+function convert(cx: LowerCtx, name: string, call: ts.CallExpression): Val {
+  const arg = call.arguments[0];
+  if (!arg || call.arguments.length !== 1) return cx.error("TSB2005", `${name}() takes one argument`, call);
+  if (name === "Boolean") {
+    const yes = cx.b.newBlock();
+    const no = cx.b.newBlock();
+    const done = cx.b.newBlock();
+    const r = cx.b.newReg();
+    lowerCond(cx, arg, yes, no);
+    cx.b.switchTo(yes);
+    cx.b.assign(r, imm(1));
+    cx.b.br(done);
+    cx.b.switchTo(no);
+    cx.b.assign(r, imm(0));
+    cx.b.br(done);
+    cx.b.switchTo(done);
+    return scalar({ kind: "reg", id: r }, BOOL);
+  }
+  const s = toScalar(cx, lowerExpr(cx, arg), arg);
+  if (!s) return ERROR;
+  // Number(u64) keeps the bits (values above 2^53 lose nothing here, unlike in JavaScript).
+  if (name === "Number") return scalar(s.op, s.type.bits === 64 ? { bits: 64, signed: true } : s.type);
+  return scalar(s.op, s.type.signed ? I64 : { bits: 64, signed: false });
+}

@@ -1,0 +1,193 @@
+// `bpf.*` helper calls: the call node in, IR out. Every helper of compiler/helpers/table.ts has a lowering here
+// (a test checks it); the helper id comes from the table, so the two cannot disagree.
+
+import { ts } from "ts-morph";
+import { HELPERS, type HelperDef } from "../helpers/table.ts";
+import { skipParens } from "../frontend/module.ts";
+import { BOOL, type IntType, U32, U64, intOf } from "../frontend/types.ts";
+import { type Operand, imm, reg } from "../ir/ir.ts";
+import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
+import { addressOf, lowerExpr } from "./expressions.ts";
+import { lowerLoopCall } from "./functions.ts";
+import { type Mem, loadInt, newMem, toScalar, zeroBytes } from "./values.ts";
+
+type Lowering = (cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined) => Val;
+
+
+function simple(type: IntType, transform?: (cx: LowerCtx, v: Operand) => Operand, withCtx = false): Lowering {
+  return (cx, call, h) => {
+    if (call.arguments.length) return cx.error("TSB2005", `bpf.${h.name}() takes no arguments`, call);
+    const r = cx.b.call(h.id, withCtx ? [reg(cx.ctxReg)] : []);
+    return scalar(transform ? transform(cx, r) : r, type);
+  };
+}
+
+const low32 = (cx: LowerCtx, v: Operand) => cx.b.ext(v, 32, false);
+const high32 = (cx: LowerCtx, v: Operand) => cx.b.bin("lshr", v, imm(32));
+
+/** A constant integer argument (sizes, capacities). */
+function constArg(cx: LowerCtx, e: ts.Expression | undefined, what: string, at: ts.Node): number | undefined {
+  const v = e ? lowerExpr(cx, e) : undefined;
+  if (!v || v.kind !== "scalar" || v.op.kind !== "imm") {
+    cx.error("TSB1016", `${what} must be a compile-time constant`, e ?? at);
+    return undefined;
+  }
+  return Number(v.op.value);
+}
+
+function pointerArg(cx: LowerCtx, e: ts.Expression | undefined, at: ts.Node): Operand | undefined {
+  if (!e) {
+    cx.error("TSB2005", "missing pointer argument", at);
+    return undefined;
+  }
+  return toScalar(cx, lowerExpr(cx, e), e)?.op;
+}
+
+/** The type argument of bpf.probeReadUser<T>(): what to read. */
+function readType(cx: LowerCtx, call: ts.CallExpression, name: string): TypeDesc | undefined {
+  const node = call.typeArguments?.[0];
+  if (!node) {
+    cx.error("TSB2002", `bpf.${name}<T>() needs the type to read as a type argument`, call, `e.g. bpf.${name}<u64>(ptr)`);
+    return undefined;
+  }
+  return cx.p.types.fromNode(node, `bpf.${name}<T>()`);
+}
+
+/** bpf.probeReadUser<T>(src) / bpf.probeReadKernel<T>(src): T read into a stack buffer (zeroed on failure). */
+function probeRead(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
+  const t = readType(cx, call, h.name);
+  const src = pointerArg(cx, call.arguments[0], call);
+  if (!t || !src) return ERROR;
+  cx.at(call);
+  const m = dst && layoutOf(dst.type).size === layoutOf(t).size ? dst : newMem(cx, t, `bpf.${h.name}()`, call);
+  cx.b.call(h.id, [addressOf(cx, m), imm(layoutOf(t).size), src]);
+  if (m === dst) return VOID;
+  const it = intOf(t);
+  if (it) return scalar(loadInt(cx, m.base, m.off, it), it);
+  return { kind: "mem", ...m };
+}
+
+/** bpf.probeRead*Str(src, N): up to N - 1 bytes and a NUL into a zeroed Str<N> buffer. */
+function probeReadStr(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
+  const src = pointerArg(cx, call.arguments[0], call);
+  const cap = constArg(cx, call.arguments[1], "the capacity", call);
+  if (!src || cap === undefined) return ERROR;
+  if (cap < 1 || cap > 4096) return cx.error("TSB2002", "the capacity must be between 1 and 4096", call.arguments[1]!);
+  cx.at(call);
+  const t: TypeDesc = { kind: "string", capacity: cap };
+  const m = dst && dst.type.kind === "string" && dst.type.capacity === cap ? dst : newMem(cx, t, `bpf.${h.name}()`, call);
+  // The helper leaves the bytes after the NUL as they were: zero them so the string compares and hashes by value.
+  zeroBytes(cx, m.base, m.off, cap);
+  cx.b.call(h.id, [addressOf(cx, m), imm(cap), src]);
+  return m === dst ? VOID : { kind: "mem", ...m };
+}
+
+/** bpf.tracepointString(ctx, ctx.field, N): a `__data_loc` string of the tracepoint record. */
+function tracepointString(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
+  const [ctxE, fieldE, capE] = call.arguments;
+  if (!ctxE || lowerExpr(cx, ctxE).kind !== "ctx") return cx.error("TSB2002", "the first argument must be the handler's ctx", ctxE ?? call);
+  const loc = fieldE ? toScalar(cx, lowerExpr(cx, fieldE), fieldE) : undefined;
+  const cap = constArg(cx, capE, "the capacity", call);
+  if (!loc || cap === undefined) return ERROR;
+  cx.at(call);
+  const off = cx.b.bin("and", loc.op, imm(0xffff));
+  const addr = cx.b.bin("add", reg(cx.ctxReg), off);
+  const t: TypeDesc = { kind: "string", capacity: cap };
+  const m = dst && dst.type.kind === "string" && dst.type.capacity === cap ? dst : newMem(cx, t, "bpf.tracepointString()", call);
+  zeroBytes(cx, m.base, m.off, cap);
+  cx.b.call(h.id, [addressOf(cx, m), imm(cap), addr]);
+  return m === dst ? VOID : { kind: "mem", ...m };
+}
+
+/** bpf.comm(): the task's name, written by the helper straight into its destination. */
+function comm(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
+  cx.at(call);
+  const m = dst && dst.type.kind === "string" && dst.type.capacity === 16 ? dst : newMem(cx, { kind: "string", capacity: 16 }, "bpf.comm()", call);
+  cx.b.call(h.id, [addressOf(cx, m), imm(16)]);
+  return m === dst ? VOID : { kind: "mem", ...m };
+}
+
+/** bpf.tracePrintk(fmt, ...args): at most three integer arguments; the format lives on the stack. */
+function tracePrintk(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
+  const [fmtE, ...argEs] = call.arguments;
+  const fmt = fmtE ? skipParens(fmtE) : undefined;
+  if (!fmt || !(ts.isStringLiteral(fmt) || ts.isNoSubstitutionTemplateLiteral(fmt))) return cx.error("TSB1016", "the format must be a string literal", fmtE ?? call);
+  if (argEs.length > 3) return cx.error("TSB2005", "bpf.tracePrintk() takes at most 3 arguments after the format", argEs[3]!);
+  const args: Operand[] = [];
+  for (const a of argEs) {
+    const s = toScalar(cx, lowerExpr(cx, a), a);
+    if (!s) return ERROR;
+    args.push(s.op);
+  }
+  cx.at(call);
+  const bytes = new TextEncoder().encode(fmt.text);
+  // The format is stored in whole 8-byte words (the slot is rounded up to them); the helper reads len + 1 bytes.
+  const padded = new Uint8Array(Math.ceil((bytes.length + 1) / 8) * 8);
+  padded.set(bytes);
+  const m = newMem(cx, { kind: "string", capacity: padded.length }, "bpf.tracePrintk() format", call);
+  for (let at = 0; at < padded.length; at += 8) {
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(padded[at + i]!);
+    const signed = BigInt.asIntN(64, v);
+    cx.b.store(m.base, m.off + at, 8, signed > 0x7fffffffn || signed < -0x80000000n ? cx.b.mov(imm(signed)) : imm(signed));
+  }
+  cx.b.call(h.id, [addressOf(cx, m), imm(bytes.length + 1), ...args]);
+  return VOID;
+}
+
+function sendSignal(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
+  const s = call.arguments[0] ? toScalar(cx, lowerExpr(cx, call.arguments[0]), call.arguments[0]) : undefined;
+  if (!s) return cx.error("TSB2005", "bpf.sendSignal() needs the signal number", call);
+  cx.at(call);
+  cx.b.call(h.id, [s.op]);
+  return VOID;
+}
+
+const LOWERINGS: Record<string, Lowering> = {
+  pid: simple(U32, high32),
+  tid: simple(U32, low32),
+  pidTgid: simple(U64),
+  uid: simple(U32, low32),
+  gid: simple(U32, high32),
+  uidGid: simple(U64),
+  comm,
+  cgroupId: simple(U64),
+  currentTask: simple(U64),
+  ktimeGetNs: simple(U64),
+  ktimeGetBootNs: simple(U64),
+  ktimeGetCoarseNs: simple(U64),
+  ktimeGetTaiNs: simple(U64),
+  jiffies: simple(U64),
+  cpu: simple(U32),
+  numaNodeId: simple(U32),
+  random: simple(U32),
+  probeReadUser: probeRead,
+  probeReadKernel: probeRead,
+  probeReadUserStr: probeReadStr,
+  probeReadKernelStr: probeReadStr,
+  tracepointString,
+  tracePrintk: (cx, call, h) => tracePrintk(cx, call, h),
+  loop: (cx, call, h) => lowerLoopCall(cx, call, h.id),
+  sendSignal: (cx, call, h) => sendSignal(cx, call, h),
+  funcIp: simple(U64, undefined, true),
+  attachCookie: simple(U64, undefined, true),
+};
+
+/** Names with a lowering, for the test that every helper of the table has one. */
+export const LOWERED_HELPERS: readonly string[] = Object.keys(LOWERINGS);
+
+const BY_NAME = new Map(HELPERS.map((h) => [h.name, h]));
+
+export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string, dst?: Mem): Val {
+  const h = BY_NAME.get(name);
+  const f = LOWERINGS[name];
+  if (!h || !f) return cx.error("TSB1018", `bpf.${name} is not a helper`, call);
+  cx.at(call);
+  return f(cx, call, h, dst);
+}
+
+/** Helpers that can write their result straight into memory. */
+export const WRITES_INTO: ReadonlySet<string> = new Set(["comm", "probeReadUser", "probeReadKernel", "probeReadUserStr", "probeReadKernelStr", "tracepointString"]);
+
+export { BOOL };

@@ -1,0 +1,77 @@
+// Lowering: the module model and each probe's handler in; one IR program per probe out (the entry function and
+// its bpf_loop callbacks), with the maps it uses. Diagnostics collect; lowering goes on past errors.
+
+import { ts } from "ts-morph";
+import type { Diagnostics } from "../diagnostics.ts";
+import type { ModuleModel, ProbeDecl } from "../frontend/module.ts";
+import { type IntType, TypeResolver } from "../frontend/types.ts";
+import { FuncBuilder } from "../ir/builder.ts";
+import { type Func, imm } from "../ir/ir.ts";
+import { LowerCtx, type ProgramContext } from "./context.ts";
+import { lowerCond, lowerExpr } from "./expressions.ts";
+import { lowerStatements } from "./statements.ts";
+import type { TracepointDb } from "./tracepoints.ts";
+import { toScalar } from "./values.ts";
+
+export interface LoweredProgram {
+  readonly probe: ProbeDecl;
+  readonly funcs: Func[];
+  readonly usedMaps: ReadonlySet<string>;
+  readonly usesParams: boolean;
+  readonly signedAggs: ReadonlySet<string>;
+}
+
+export interface LowerOptions {
+  readonly arch: "x86_64" | "aarch64";
+  readonly paramMap: string;
+  readonly paramLayout: ProgramContext["paramLayout"];
+}
+
+export function lowerModule(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions): LoweredProgram[] {
+  return model.probes.map((probe) => lowerProbe(model, checker, diags, tracepoints, opts, probe));
+}
+
+function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions, probe: ProbeDecl): LoweredProgram {
+  const p: ProgramContext = {
+    module: model, checker, diags, tracepoints, arch: opts.arch, callbacks: [], signedAggs: new Set(), usedMaps: new Set(),
+    usesParams: false, inlining: [], types: new TypeResolver(checker, diags), paramLayout: opts.paramLayout, paramMap: opts.paramMap,
+  };
+  const b = new FuncBuilder(probe.name, "entry", 1);
+  const cx = new LowerCtx(p, b, probe, { kind: "entry" });
+  const h = probe.handler;
+  cx.at(h);
+  if (h.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || (ts.isFunctionExpression(h) && h.asteriskToken)) {
+    cx.error("TSB1004", "a handler runs to completion in the kernel: it cannot be async or a generator", h);
+  }
+  if (h.parameters.length > 1) cx.error("TSB2005", "a handler takes one parameter, the probe context", h.parameters[1]!);
+  const ctxParam = h.parameters[0];
+  if (ctxParam) {
+    if (!ts.isIdentifier(ctxParam.name)) cx.error("TSB1013", "the context parameter cannot be destructured", ctxParam.name, "use ctx.field");
+    else {
+      const sym = cx.symbol(ctxParam.name);
+      if (sym) cx.bind(sym, { kind: "value", val: { kind: "ctx" }, mutable: false });
+    }
+  }
+  if (ts.isBlock(h.body)) {
+    lowerStatements(cx, h.body.statements);
+    if (b.open) b.ret(imm(0));
+  } else {
+    const v = lowerExpr(cx, h.body);
+    if (v.kind === "scalar" || v.kind === "mem" || (v.kind === "ref" && !v.nullable)) {
+      const s = toScalar(cx, v, h.body);
+      b.ret(s ? s.op : imm(0));
+    } else {
+      b.ret(imm(0));
+    }
+  }
+  void lowerCond;
+  return {
+    probe,
+    funcs: [b.func, ...p.callbacks.map((c) => c.builder.func)],
+    usedMaps: p.usedMaps,
+    usesParams: p.usesParams,
+    signedAggs: p.signedAggs,
+  };
+}
+
+export type { IntType };

@@ -1,0 +1,404 @@
+// Map and aggregation methods in kernel code: `m.get(k)`, `m.set(k, v)`, `count.increment(k)`,
+// `hist.record(k, v)`, ... in; helper calls (lookup, update, delete) and in-place updates of map values out.
+// Aggregations are per-CPU maps: updated without atomics or contention, merged in user space.
+
+import { ts } from "ts-morph";
+import type { AggDecl, MapDecl } from "../frontend/module.ts";
+import { BOOL, type IntType, U64, intOf } from "../frontend/types.ts";
+import { type Operand, imm, reg } from "../ir/ir.ts";
+import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
+import { addressOf, lowerExpr, lowerInto } from "./expressions.ts";
+import { type Mem, baseOf, copyBytes, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
+
+const MAP_LOOKUP_ELEM = 1;
+const MAP_UPDATE_ELEM = 2;
+const MAP_DELETE_ELEM = 3;
+const BPF_NOEXIST = 1;
+const FLAGS: Record<string, number> = { any: 0, noexist: 1, exist: 2 };
+
+/** Value layouts of the aggregations (shared with the user-side readers through the spec). */
+export const AGG_VALUE = {
+  count: { kind: "int", size: 8, signed: false } as TypeDesc,
+  sum: { kind: "int", size: 8, signed: true } as TypeDesc,
+  minmax: { kind: "struct", name: "minmax", fields: [{ name: "value", type: { kind: "int", size: 8, signed: true } }, { name: "set", type: { kind: "int", size: 8, signed: false } }] } as TypeDesc,
+  stats: { kind: "struct", name: "stats", fields: [{ name: "count", type: { kind: "int", size: 8, signed: false } }, { name: "total", type: { kind: "int", size: 8, signed: true } }] } as TypeDesc,
+  bucket: { kind: "int", size: 8, signed: false } as TypeDesc,
+} as const;
+
+/** log2 histograms: bucket 0 holds negatives, 1 holds 0, k ≥ 2 holds [2^(k-2), 2^(k-1)). */
+export const LOG2_BUCKETS = 66;
+
+/** The key of a keyed histogram: the user's key and the bucket index. */
+export function histKey(key: TypeDesc): TypeDesc {
+  return { kind: "struct", name: "hist_key", fields: [{ name: "key", type: key }, { name: "bucket", type: { kind: "int", size: 4, signed: false } }] };
+}
+
+export function lhistBuckets(a: AggDecl): number {
+  const l = a.lhist!;
+  return Number((l.max - l.min) / l.step) + 2;
+}
+
+/** The key of `m` in memory: an existing memory value of the same layout is used as is, anything else is built on the stack. */
+function keyMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefined {
+  const v = peekMem(cx, e, type);
+  if (v) return v;
+  const m = newMem(cx, type, "map key", e);
+  cx.expected.set(e, type);
+  lowerInto(cx, e, m);
+  return m;
+}
+
+/** If `e` is already a memory value of `type` (a struct variable, a map value), its location. */
+function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | undefined {
+  let s = e;
+  while (ts.isParenthesizedExpression(s) || ts.isAsExpression(s) || ts.isNonNullExpression(s)) s = s.expression;
+  if (!ts.isIdentifier(s) && !ts.isPropertyAccessExpression(s)) return undefined;
+  if (intOf(type)) return undefined;
+  const v = lowerExpr(cx, s);
+  if ((v.kind === "mem" || v.kind === "ref") && sameLayout(v.type, type) && !(v.kind === "mem" && v.reloc)) {
+    return v.kind === "mem" ? v : { base: baseOf(cx, v.ptr), off: 0, type: v.type };
+  }
+  if (v.kind === "mem" && v.reloc && sameLayout(v.type, type)) {
+    // A tracepoint field: copy it to the stack (helpers cannot take context pointers as keys).
+    const m = newMem(cx, type, "map key", e);
+    lowerInto(cx, s, m);
+    return m;
+  }
+  return undefined;
+}
+
+function lookup(cx: LowerCtx, map: string, key: Mem): Operand {
+  const fd = cx.b.newReg();
+  cx.b.emit({ op: "mapfd", dst: fd, map });
+  cx.p.usedMaps.add(map);
+  return cx.b.call(MAP_LOOKUP_ELEM, [reg(fd), addressOf(cx, key)]);
+}
+
+function update(cx: LowerCtx, map: string, key: Mem, value: Mem, flags: number): Operand {
+  const fd = cx.b.newReg();
+  cx.b.emit({ op: "mapfd", dst: fd, map });
+  cx.p.usedMaps.add(map);
+  return cx.b.call(MAP_UPDATE_ELEM, [reg(fd), addressOf(cx, key), addressOf(cx, value), imm(flags)]);
+}
+
+/** A value as the map's value type in memory (built in place when it is a literal). */
+function valueMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefined {
+  const v = peekMem(cx, e, type);
+  if (v) return v;
+  const m = newMem(cx, type, "map value", e);
+  cx.expected.set(e, type);
+  lowerInto(cx, e, m);
+  return m;
+}
+
+/** m.get / set / delete / has / add on a map declared with HashMap, ArrayMap, ... */
+export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call: ts.CallExpression): Val {
+  const args = call.arguments;
+  const name = decl.name;
+  cx.at(call);
+  switch (method) {
+    case "get": {
+      const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
+      if (!key) return ERROR;
+      cx.at(call);
+      return { kind: "ref", ptr: lookup(cx, name, key), type: decl.value, nullable: true };
+    }
+    case "has": {
+      const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
+      if (!key) return ERROR;
+      cx.at(call);
+      return boolOf(cx, "ne", lookup(cx, name, key));
+    }
+    case "set": {
+      const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
+      const value = args[1] ? valueMem(cx, decl.value, args[1]) : undefined;
+      if (!key || !value) return ERROR;
+      let flags = 0;
+      if (args[2]) {
+        const f = args[2];
+        if (!ts.isStringLiteral(f) || FLAGS[f.text] === undefined) return cx.error("TSB1016", 'the flag must be "any", "noexist" or "exist"', f);
+        flags = FLAGS[f.text]!;
+      }
+      cx.at(call);
+      return boolOf(cx, "eq", update(cx, name, key, value, flags));
+    }
+    case "delete": {
+      const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
+      if (!key) return ERROR;
+      cx.at(call);
+      const fd = cx.b.newReg();
+      cx.b.emit({ op: "mapfd", dst: fd, map: name });
+      cx.p.usedMaps.add(name);
+      return boolOf(cx, "eq", cx.b.call(MAP_DELETE_ELEM, [reg(fd), addressOf(cx, key)]));
+    }
+    case "add": {
+      const vt = intOf(decl.value);
+      if (!vt) return cx.error("TSB2002", `add() needs an integer value type; map ${name} holds ${decl.value.kind}s`, call);
+      const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
+      const delta = args[1] ? toScalar(cx, lowerExpr(cx, args[1]), args[1]) : undefined;
+      if (!key || !delta) return ERROR;
+      cx.at(call);
+      const perCpu = decl.mapType.startsWith("percpu") || decl.mapType === "lru_percpu_hash";
+      addToMap(cx, name, key, decl.value, vt, delta.op, !perCpu);
+      return VOID;
+    }
+  }
+  return cx.error("TSB1013", `map ${name} has no method ${method} in kernel code`, call.expression);
+}
+
+function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {
+  const r = cx.b.newReg();
+  const yes = cx.b.newBlock();
+  const no = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr(cmp, v, imm(0), yes, no);
+  cx.b.switchTo(yes);
+  cx.b.assign(r, imm(1));
+  cx.b.br(done);
+  cx.b.switchTo(no);
+  cx.b.assign(r, imm(0));
+  cx.b.br(done);
+  cx.b.switchTo(done);
+  return scalar(reg(r), BOOL);
+}
+
+/**
+ * value[key] += delta, creating the entry when absent. Shared maps update atomically; a lost race on creation
+ * (another CPU created the key first: EEXIST) falls back to the atomic add on the existing value.
+ */
+function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean): void {
+  const p = lookup(cx, map, key);
+  const have = cx.b.newBlock();
+  const create = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr("ne", p, imm(0), have, create);
+  cx.b.switchTo(have);
+  bump(cx, p, vt, delta, atomic);
+  cx.b.br(done);
+  cx.b.switchTo(create);
+  const init = newMem(cx, vtype, "initial value", undefined);
+  cx.b.store(init.base, init.off, (vt.bits / 8) as 1 | 2 | 4 | 8, delta);
+  const r = update(cx, map, key, init, BPF_NOEXIST);
+  if (atomic) {
+    const retry = cx.b.newBlock();
+    cx.b.cbr("eq", r, imm(0), done, retry);
+    cx.b.switchTo(retry);
+    const p2 = lookup(cx, map, key);
+    const have2 = cx.b.newBlock();
+    cx.b.cbr("ne", p2, imm(0), have2, done);
+    cx.b.switchTo(have2);
+    bump(cx, p2, vt, delta, true);
+  }
+  cx.b.br(done);
+  cx.b.switchTo(done);
+}
+
+function bump(cx: LowerCtx, p: Operand, vt: IntType, delta: Operand, atomic: boolean): void {
+  const base = baseOf(cx, p);
+  if (atomic && (vt.bits === 32 || vt.bits === 64)) {
+    cx.b.emit({ op: "atomic", kind: "add", base, off: 0, size: (vt.bits / 8) as 4 | 8, value: delta });
+    return;
+  }
+  const size = (vt.bits / 8) as 1 | 2 | 4 | 8;
+  const cur = cx.b.load(base, 0, size, false);
+  cx.b.store(base, 0, size, cx.b.bin("add", cur, delta));
+}
+
+// ---- aggregations ----------------------------------------------------------------------------------------------
+
+/** The key of an aggregation: the user's key, or index 0 of a one-element per-CPU array. */
+function aggKey(cx: LowerCtx, a: AggDecl, e: ts.Expression | undefined, node: ts.Node): Mem | undefined {
+  if (!a.key) {
+    const m = newMem(cx, { kind: "int", size: 4, signed: false }, `${a.name} key`, node);
+    cx.b.store(m.base, m.off, 4, imm(0));
+    return m;
+  }
+  if (!e) {
+    cx.error("TSB2005", `${a.name} is keyed: pass the key first`, node);
+    return undefined;
+  }
+  return keyMem(cx, a.key, e);
+}
+
+export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: ts.CallExpression): Val {
+  const expected: Record<string, string> = { count: "increment", sum: "add", min: "record", max: "record", avg: "record", stats: "record", hist: "record", lhist: "record" };
+  if (expected[a.agg] !== method) return cx.error("TSB1013", `${a.name} has no method ${method}; use ${a.name}.${expected[a.agg]}()`, call.expression);
+  const args = [...call.arguments];
+  const keyArg = a.key ? args.shift() : undefined;
+  const valueArg = a.agg === "count" ? undefined : args.shift();
+  if (args.length) return cx.error("TSB2005", `too many arguments to ${a.name}.${method}()`, args[0]!);
+  if (a.agg !== "count" && !valueArg) return cx.error("TSB2005", `${a.name}.${method}() needs a value`, call);
+  const value = valueArg ? toScalar(cx, lowerExpr(cx, valueArg), valueArg) : undefined;
+  if (valueArg && !value) return ERROR;
+  cx.at(call);
+  if (value?.type.signed && (a.agg === "min" || a.agg === "max" || a.agg === "hist")) cx.p.signedAggs.add(a.name);
+  switch (a.agg) {
+    case "count":
+    case "sum": {
+      const key = aggKey(cx, a, keyArg, call);
+      if (!key) return ERROR;
+      cx.at(call);
+      addToMap(cx, a.name, key, AGG_VALUE.count, U64, value?.op ?? imm(1), false);
+      return VOID;
+    }
+    case "min":
+    case "max": {
+      const key = aggKey(cx, a, keyArg, call);
+      if (!key) return ERROR;
+      cx.at(call);
+      minMax(cx, a, key, value!, a.agg);
+      return VOID;
+    }
+    case "avg":
+    case "stats": {
+      const key = aggKey(cx, a, keyArg, call);
+      if (!key) return ERROR;
+      cx.at(call);
+      stats(cx, a, key, value!.op);
+      return VOID;
+    }
+    case "hist":
+    case "lhist": {
+      const bucket = a.agg === "hist" ? log2Bucket(cx, value!) : linearBucket(cx, a, value!);
+      cx.at(call);
+      let key: Mem;
+      if (!a.key) {
+        // Single histogram: a per-CPU array indexed by the bucket.
+        key = newMem(cx, { kind: "int", size: 4, signed: false }, `${a.name} bucket`, call);
+        cx.b.store(key.base, key.off, 4, bucket);
+      } else {
+        const kt = histKey(a.key);
+        key = newMem(cx, kt, `${a.name} key`, call);
+        const l = layoutOf(kt);
+        cx.expected.set(keyArg!, a.key);
+        const inner = peekMem(cx, keyArg!, a.key);
+        if (inner) {
+          copyBytes(cx, { base: key.base, off: key.off, type: a.key }, inner, layoutOf(a.key).size);
+        } else {
+          lowerInto(cx, keyArg!, { base: key.base, off: key.off, type: a.key });
+        }
+        const bf = l.fields![1]!;
+        cx.at(call);
+        cx.b.store(key.base, key.off + bf.offset, 4, bucket);
+        // Padding between the key and the bucket, and after it, must be zero: keys compare as bytes.
+        const kEnd = layoutOf(a.key).size;
+        if (bf.offset > kEnd) zeroBytes(cx, key.base, key.off + kEnd, bf.offset - kEnd);
+        if (l.size > bf.offset + 4) zeroBytes(cx, key.base, key.off + bf.offset + 4, l.size - bf.offset - 4);
+      }
+      addToMap(cx, a.name, key, AGG_VALUE.bucket, U64, imm(1), false);
+      return VOID;
+    }
+  }
+}
+
+/** Per-CPU min/max: {value, set}; the first value recorded is always taken. */
+function minMax(cx: LowerCtx, a: AggDecl, key: Mem, v: { op: Operand; type: IntType }, kind: "min" | "max"): void {
+  const p = lookup(cx, a.name, key);
+  const have = cx.b.newBlock();
+  const create = cx.b.newBlock();
+  const store = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr("ne", p, imm(0), have, create);
+  cx.b.switchTo(have);
+  const base = baseOf(cx, p);
+  const set = cx.b.load(base, 8, 8, false);
+  const check = cx.b.newBlock();
+  cx.b.cbr("eq", set, imm(0), store, check);
+  cx.b.switchTo(check);
+  const cur = cx.b.load(base, 0, 8, false);
+  const signed = v.type.signed;
+  const better = kind === "min" ? (signed ? "slt" : "ult") : signed ? "sgt" : "ugt";
+  cx.b.cbr(better, v.op, cur, store, done);
+  cx.b.switchTo(store);
+  cx.b.store(base, 0, 8, v.op);
+  cx.b.store(base, 8, 8, imm(1));
+  cx.b.br(done);
+  cx.b.switchTo(create);
+  const init = newMem(cx, AGG_VALUE.minmax, "initial value", undefined);
+  cx.b.store(init.base, init.off, 8, v.op);
+  cx.b.store(init.base, init.off + 8, 8, imm(1));
+  update(cx, a.name, key, init, BPF_NOEXIST);
+  cx.b.br(done);
+  cx.b.switchTo(done);
+}
+
+function stats(cx: LowerCtx, a: AggDecl, key: Mem, v: Operand): void {
+  const p = lookup(cx, a.name, key);
+  const have = cx.b.newBlock();
+  const create = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr("ne", p, imm(0), have, create);
+  cx.b.switchTo(have);
+  const base = baseOf(cx, p);
+  cx.b.store(base, 0, 8, cx.b.bin("add", cx.b.load(base, 0, 8, false), imm(1)));
+  cx.b.store(base, 8, 8, cx.b.bin("add", cx.b.load(base, 8, 8, false), v));
+  cx.b.br(done);
+  cx.b.switchTo(create);
+  const init = newMem(cx, AGG_VALUE.stats, "initial value", undefined);
+  cx.b.store(init.base, init.off, 8, imm(1));
+  cx.b.store(init.base, init.off + 8, 8, v);
+  update(cx, a.name, key, init, BPF_NOEXIST);
+  cx.b.br(done);
+  cx.b.switchTo(done);
+}
+
+/** The log2 bucket of v: a six-step binary search on the highest set bit, no loop. */
+function log2Bucket(cx: LowerCtx, v: { op: Operand; type: IntType }): Operand {
+  const r = cx.b.newReg();
+  const x = cx.b.newReg();
+  const positive = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.assign(r, imm(0));
+  if (v.type.signed) {
+    const nonneg = cx.b.newBlock();
+    cx.b.cbr("slt", v.op, imm(0), done, nonneg);
+    cx.b.switchTo(nonneg);
+  }
+  cx.b.assign(r, imm(1));
+  cx.b.cbr("eq", v.op, imm(0), done, positive);
+  cx.b.switchTo(positive);
+  cx.b.assign(x, v.op);
+  cx.b.assign(r, imm(2));
+  for (const shift of [32, 16, 8, 4, 2, 1]) {
+    const big = cx.b.newBlock();
+    const next = cx.b.newBlock();
+    cx.b.cbr("uge", reg(x), imm(1n << BigInt(shift)), big, next);
+    cx.b.switchTo(big);
+    if (shift > 1) cx.b.assign(x, cx.b.bin("lshr", reg(x), imm(shift)));
+    cx.b.assign(r, cx.b.bin("add", reg(r), imm(shift)));
+    cx.b.br(next);
+    cx.b.switchTo(next);
+  }
+  cx.b.br(done);
+  cx.b.switchTo(done);
+  return reg(r);
+}
+
+/** Linear bucket: 0 below min, 1 + (v - min) / step inside, n + 1 at or above max. */
+function linearBucket(cx: LowerCtx, a: AggDecl, v: { op: Operand; type: IntType }): Operand {
+  const l = a.lhist!;
+  const n = lhistBuckets(a) - 2;
+  const r = cx.b.newReg();
+  const done = cx.b.newBlock();
+  const ge = cx.b.newBlock();
+  const inside = cx.b.newBlock();
+  const above = cx.b.newBlock();
+  // Signed comparisons: the bounds may be negative, and numbers compare as signed 64-bit values.
+  const signed = v.type.signed || l.min < 0n || v.type.bits < 64;
+  cx.b.assign(r, imm(0));
+  cx.b.cbr(signed ? "slt" : "ult", v.op, imm(l.min), done, ge);
+  cx.b.switchTo(ge);
+  cx.b.cbr(signed ? "sge" : "uge", v.op, imm(l.max), above, inside);
+  cx.b.switchTo(above);
+  cx.b.assign(r, imm(n + 1));
+  cx.b.br(done);
+  cx.b.switchTo(inside);
+  const off = l.min === 0n ? v.op : cx.b.bin("sub", v.op, imm(l.min));
+  const q = l.step === 1n ? off : cx.b.bin("udiv", off, imm(l.step));
+  cx.b.assign(r, cx.b.bin("add", q, imm(1)));
+  cx.b.br(done);
+  cx.b.switchTo(done);
+  return reg(r);
+}
+

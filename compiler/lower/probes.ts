@@ -1,0 +1,77 @@
+// The probe context `ctx`: tracepoint fields (loads from the record, relocated at load time), kprobe/uprobe
+// registers (arg0()..arg5(), retval(), ip() from pt_regs), raw tracepoint / fentry arguments (ctx.arg(i)).
+
+import { ts } from "ts-morph";
+import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
+import type { TypeDesc } from "../object/layout.ts";
+import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
+import { loadInt } from "./values.ts";
+
+/** struct pt_regs offsets (x86_64: asm/ptrace.h; arm64: user_pt_regs), as libbpf's bpf_tracing.h uses them. */
+const PT_REGS = {
+  x86_64: { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128 },
+  aarch64: { args: [0, 8, 16, 24, 32, 40], ret: 0, ip: 256 },
+} as const;
+
+
+function fieldType(size: number, signed: boolean, isPtr: boolean): IntType | undefined {
+  if (isPtr) return U64;
+  switch (size) {
+    case 1: return signed ? { bits: 8, signed: true } : U8;
+    case 2: return signed ? { bits: 16, signed: true } : U16;
+    case 4: return signed ? I32 : U32;
+    case 8: return signed ? I64 : U64;
+  }
+  return undefined;
+}
+
+/** `ctx.field` in a tracepoint handler. */
+export function ctxProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, name: string): Val {
+  const probe = cx.probe;
+  if (!probe || probe.kind !== "tracepoint") {
+    return cx.error("TSB2004", `the context of a ${probe?.kind ?? "function"} has no fields; use its methods (arg0(), ...)`, e);
+  }
+  const tpName = String(probe.args[0]);
+  const tp = cx.p.tracepoints.get(tpName);
+  if (!tp) return cx.error("TSB2004", `no tracepoint ${tpName} in the tracepoint database (Linux ${cx.p.tracepoints.kernel})`, e, "regenerate it for this kernel: sudo npx tsbpf types");
+  const f = tp.fields.find((x) => x.name === name);
+  if (!f) return cx.error("TSB2004", `tracepoint ${tpName} has no field ${name}`, e.name, `its fields: ${tp.fields.map((x) => x.name).join(", ")}`);
+  const reloc = { kind: "tracepoint_field" as const, tracepoint: tpName, field: name, offset: f.offset };
+  cx.at(e);
+  if (f.arrayLength !== undefined && !f.dataLoc) {
+    const elemSize = f.size / f.arrayLength;
+    const isChar = /\bchar\b/.test(f.type) && elemSize === 1;
+    const type: TypeDesc = isChar
+      ? { kind: "string", capacity: f.arrayLength }
+      : { kind: "array", element: { kind: "int", size: elemSize as 1 | 2 | 4 | 8, signed: f.signed }, length: f.arrayLength };
+    return { kind: "mem", base: { kind: "reg", id: cx.ctxReg }, off: f.offset, type, reloc };
+  }
+  const t = fieldType(f.size, f.signed, f.type.includes("*"));
+  if (!t) return cx.error("TSB2004", `field ${name} (${f.type}, ${f.size} bytes) has no integer type`, e.name);
+  return scalar(loadInt(cx, { kind: "reg", id: cx.ctxReg }, f.offset, t, reloc), t);
+}
+
+/** ctx.arg0() ... ctx.retval(), ctx.ip(), ctx.arg(i). */
+export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): Val {
+  const probe = cx.probe;
+  const kind = probe?.kind;
+  cx.at(call);
+  const regs = PT_REGS[cx.p.arch];
+  const ptRegsProbe = kind === "kprobe" || kind === "kretprobe" || kind === "uprobe" || kind === "uretprobe";
+  const m = /^arg([0-5])$/.exec(name);
+  if (m && ptRegsProbe) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.args[Number(m[1])]!, 8, false), U64);
+  if (name === "retval" && ptRegsProbe) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ret, 8, false), U64);
+  if (name === "ip" && (ptRegsProbe || kind === "profile" || kind === "interval")) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ip, 8, false), U64);
+  if (name === "arg" && (kind === "rawTracepoint" || kind === "tpBtf" || kind === "fentry" || kind === "fexit")) {
+    const a = call.arguments[0];
+    const lit = a && ts.isNumericLiteral(a) ? Number(a.text) : undefined;
+    if (lit === undefined || !Number.isInteger(lit) || lit < 0 || lit > 11) {
+      return cx.error("TSB1016", "ctx.arg(i) needs a constant index between 0 and 11", a ?? call);
+    }
+    return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, lit * 8, 8, false), U64);
+  }
+  if (!probe) return cx.error("TSB1013", "the probe context can only be used in the handler that receives it", call);
+  return cx.error("TSB2004", `ctx.${name}() is not available in a ${kind} handler`, call);
+}
+
+export { ERROR };

@@ -1,0 +1,458 @@
+// Statements: TypeScript statement nodes in, IR blocks out. Locals, if/else, switch, returns, and loops whose
+// bound the compiler can prove (emitted as bounded loops, or unrolled when short); anything else is a diagnostic.
+
+import { ts } from "ts-morph";
+import { skipParens } from "../frontend/module.ts";
+import { type IntType, intOf } from "../frontend/types.ts";
+import { type Block, imm, reg } from "../ir/ir.ts";
+import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { type LowerCtx, type Val, scalar } from "./context.ts";
+import { lowerCond, lowerExpr, lowerInto } from "./expressions.ts";
+import { compareString } from "./strings.ts";
+import { copyBytes, newMem, toMem, toScalar } from "./values.ts";
+
+/** Loops with at most this many iterations and a small body are unrolled (no back-edge for the verifier). */
+const UNROLL_MAX_TRIPS = 8;
+const UNROLL_MAX_STATEMENTS = 6;
+
+export function lowerStatements(cx: LowerCtx, stmts: readonly ts.Statement[]): void {
+  for (const s of stmts) lowerStatement(cx, s);
+}
+
+export function lowerStatement(cx: LowerCtx, s: ts.Statement): void {
+  if (!cx.b.open) return; // unreachable code after return/break
+  switch (s.kind) {
+    case ts.SyntaxKind.Block:
+      cx.push();
+      lowerStatements(cx, (s as ts.Block).statements);
+      cx.pop();
+      return;
+    case ts.SyntaxKind.EmptyStatement:
+      return;
+    case ts.SyntaxKind.ExpressionStatement:
+      cx.at(s);
+      lowerExpr(cx, (s as ts.ExpressionStatement).expression);
+      return;
+    case ts.SyntaxKind.VariableStatement:
+      return variables(cx, (s as ts.VariableStatement).declarationList);
+    case ts.SyntaxKind.IfStatement:
+      return ifStatement(cx, s as ts.IfStatement);
+    case ts.SyntaxKind.ReturnStatement:
+      return returnStatement(cx, s as ts.ReturnStatement);
+    case ts.SyntaxKind.ForStatement:
+      return forStatement(cx, s as ts.ForStatement);
+    case ts.SyntaxKind.ForOfStatement:
+      return forOf(cx, s as ts.ForOfStatement);
+    case ts.SyntaxKind.SwitchStatement:
+      return switchStatement(cx, s as ts.SwitchStatement);
+    case ts.SyntaxKind.BreakStatement:
+    case ts.SyntaxKind.ContinueStatement: {
+      const brk = s.kind === ts.SyntaxKind.BreakStatement;
+      if ((s as ts.BreakStatement).label) return void cx.error("TSB1014", "labelled break and continue are not supported", s);
+      const target = [...cx.loops].reverse().find((l) => brk || l.continueTo);
+      if (!target) return void cx.error("TSB1014", `${brk ? "break" : "continue"} outside a loop`, s);
+      cx.at(s);
+      cx.b.br(brk ? target.breakTo : target.continueTo!);
+      return;
+    }
+    case ts.SyntaxKind.WhileStatement:
+    case ts.SyntaxKind.DoStatement:
+      return void cx.error("TSB1010", `${s.kind === ts.SyntaxKind.WhileStatement ? "while" : "do"} loops have no bound the compiler can prove`, s,
+        "write `for (let i = 0; i < MAX && <condition>; i++)` with a constant MAX, or use bpf.loop(n, (i) => ...)");
+    case ts.SyntaxKind.ForInStatement:
+      return void cx.error("TSB1007", "for...in enumerates properties dynamically, which kernel code cannot", s);
+    case ts.SyntaxKind.TryStatement:
+    case ts.SyntaxKind.ThrowStatement:
+      return void cx.error("TSB1003", "exceptions are not supported in kernel code", s, "return early instead");
+    case ts.SyntaxKind.ClassDeclaration:
+      return void cx.error("TSB1002", "classes are not supported in kernel code", s);
+    case ts.SyntaxKind.FunctionDeclaration:
+      return void cx.error("TSB1005", "functions cannot be declared inside kernel code", s, "declare it at module level");
+    case ts.SyntaxKind.InterfaceDeclaration:
+    case ts.SyntaxKind.TypeAliasDeclaration:
+      return;
+    case ts.SyntaxKind.LabeledStatement:
+      return void cx.error("TSB1014", "labels are not supported", s);
+    default:
+      return void cx.error("TSB1014", `${ts.SyntaxKind[s.kind]} is not supported in kernel code`, s);
+  }
+}
+
+function variables(cx: LowerCtx, list: ts.VariableDeclarationList): void {
+  const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
+  if (!isConst && !(list.flags & ts.NodeFlags.Let)) return void cx.error("TSB1014", "use const or let (var is not supported)", list);
+  for (const d of list.declarations) {
+    if (!ts.isIdentifier(d.name)) {
+      cx.error("TSB1013", "destructuring is not supported in kernel code", d.name, "read the fields one by one");
+      continue;
+    }
+    const sym = cx.symbol(d.name);
+    if (!sym) continue;
+    cx.at(d);
+    const declared: TypeDesc | undefined = d.type ? cx.p.types.fromNode(d.type, `variable ${d.name.text}`) : undefined;
+    if (d.type && !declared) continue;
+    const init = d.initializer;
+    if (declared && !intOf(declared)) {
+      // A memory type: a stack slot built in place.
+      const m = newMem(cx, declared, d.name.text, d);
+      if (init) lowerInto(cx, init, m);
+      cx.bind(sym, { kind: "value", val: { kind: "mem", ...m }, mutable: !isConst });
+      continue;
+    }
+    if (!init) {
+      const t = declared ? intOf(declared)! : { bits: 64 as const, signed: true };
+      const r = cx.b.newReg();
+      cx.b.assign(r, imm(0));
+      cx.bind(sym, { kind: "var", reg: r, type: t });
+      continue;
+    }
+    const v = lowerExpr(cx, init);
+    cx.at(d);
+    if (v.kind === "error") {
+      cx.bind(sym, { kind: "value", val: v, mutable: false });
+      continue;
+    }
+    if (v.kind === "scalar" || (declared && intOf(declared))) {
+      const s = toScalar(cx, v, init);
+      if (!s) continue;
+      const type: IntType = declared ? intOf(declared)! : s.type;
+      if (isConst) {
+        // A const bound to a register another variable may later change is copied; immediates are bound as is.
+        cx.bind(sym, { kind: "value", val: scalar(s.op.kind === "imm" ? s.op : cx.b.mov(s.op), type), mutable: false });
+      } else {
+        const r = cx.b.newReg();
+        cx.b.assign(r, s.op);
+        cx.bind(sym, { kind: "var", reg: r, type });
+      }
+      continue;
+    }
+    if (v.kind === "mem" && !isConst) {
+      // `let` of a struct: its own copy, since it may be reassigned.
+      const m = newMem(cx, v.type, d.name.text, d);
+      copyBytes(cx, m, toMem(cx, v, init)!, layoutSize(v.type));
+      cx.bind(sym, { kind: "value", val: { kind: "mem", ...m }, mutable: true });
+      continue;
+    }
+    if (v.kind === "void") {
+      cx.error("TSB2002", `${d.name.text} has no value (the expression returns nothing)`, init);
+      continue;
+    }
+    cx.bind(sym, { kind: "value", val: v, mutable: false });
+  }
+}
+
+const layoutSize = (t: TypeDesc) => layoutOf(t).size;
+
+function ifStatement(cx: LowerCtx, s: ts.IfStatement): void {
+  cx.at(s.expression);
+  const then = cx.b.newBlock();
+  const els = cx.b.newBlock();
+  const done = s.elseStatement ? cx.b.newBlock() : els;
+  lowerCond(cx, s.expression, then, els);
+  cx.b.switchTo(then);
+  cx.push();
+  lowerStatement(cx, s.thenStatement);
+  cx.pop();
+  if (cx.b.open) cx.b.br(done);
+  if (s.elseStatement) {
+    cx.b.switchTo(els);
+    cx.push();
+    lowerStatement(cx, s.elseStatement);
+    cx.pop();
+    if (cx.b.open) cx.b.br(done);
+  }
+  cx.b.switchTo(done);
+}
+
+function returnStatement(cx: LowerCtx, s: ts.ReturnStatement): void {
+  cx.at(s);
+  const t = cx.returnTarget;
+  const value: Val | undefined = s.expression ? lowerExpr(cx, s.expression) : undefined;
+  cx.at(s);
+  switch (t.kind) {
+    case "entry": {
+      if (!value || value.kind === "void") return cx.b.ret(imm(0));
+      const sc = toScalar(cx, value, s.expression!);
+      cx.b.ret(sc ? sc.op : imm(0));
+      return;
+    }
+    case "inline": {
+      if (value && value.kind !== "void") {
+        const sc = toScalar(cx, value, s.expression!);
+        if (sc) {
+          cx.b.assign(t.result, sc.op);
+          t.type = t.type ? { bits: 64, signed: t.type.signed || sc.type.signed } : sc.type;
+        }
+      }
+      cx.b.br(t.join);
+      return;
+    }
+    case "callback": {
+      if (!value || value.kind === "void") {
+        t.epilogue();
+        return cx.b.ret(imm(0));
+      }
+      // A truthy return stops the loop (bpf_loop: return 1).
+      const stop = cx.b.newBlock();
+      const go = cx.b.newBlock();
+      lowerCond(cx, s.expression!, stop, go);
+      cx.b.switchTo(stop);
+      t.epilogue();
+      cx.b.ret(imm(1));
+      cx.b.switchTo(go);
+      t.epilogue();
+      cx.b.ret(imm(0));
+      return;
+    }
+  }
+}
+
+interface Bound {
+  readonly sym: ts.Symbol;
+  readonly name: string;
+  readonly init: bigint;
+  readonly step: bigint;
+  /** Iterations, at most. */
+  readonly trips: bigint;
+}
+
+/** Proves `for (let i = A; i < B [&& ...]; i += S)` bounded (A, B, S constants; i not assigned in the body). */
+function provableBound(cx: LowerCtx, s: ts.ForStatement): Bound | string {
+  const init = s.initializer;
+  if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1) return "the loop must declare one counter: for (let i = 0; ...)";
+  const d = init.declarations[0]!;
+  if (!ts.isIdentifier(d.name) || !d.initializer) return "the loop must declare one counter: for (let i = 0; ...)";
+  const sym = cx.symbol(d.name);
+  if (!sym) return "the loop counter has no symbol";
+  const start = constOf(cx, d.initializer);
+  if (start === undefined) return `the counter ${d.name.text} must start at a constant`;
+  // Update: i++, ++i, i += C, i--, --i, i -= C
+  let step: bigint | undefined;
+  const u = s.incrementor && skipParens(s.incrementor);
+  if (u && (ts.isPostfixUnaryExpression(u) || ts.isPrefixUnaryExpression(u)) && ts.isIdentifier(u.operand) && cx.symbol(u.operand) === sym) {
+    if (u.operator === ts.SyntaxKind.PlusPlusToken) step = 1n;
+    if (u.operator === ts.SyntaxKind.MinusMinusToken) step = -1n;
+  } else if (u && ts.isBinaryExpression(u) && ts.isIdentifier(u.left) && cx.symbol(u.left) === sym) {
+    const c = constOf(cx, u.right);
+    if (c !== undefined && c > 0n && u.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken) step = c;
+    if (c !== undefined && c > 0n && u.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) step = -c;
+  }
+  if (step === undefined) return `update the counter by a constant: ${d.name.text}++, ${d.name.text} += 2, ${d.name.text}--`;
+  // Condition: some conjunct compares i with a constant in the direction of the step.
+  let limit: bigint | undefined;
+  const conjuncts = (e: ts.Expression): ts.Expression[] => {
+    e = skipParens(e);
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return [...conjuncts(e.left), ...conjuncts(e.right)];
+    return [e];
+  };
+  for (const c of s.condition ? conjuncts(s.condition) : []) {
+    if (!ts.isBinaryExpression(c)) continue;
+    const leftIsI = ts.isIdentifier(c.left) && cx.symbol(c.left) === sym;
+    const rightIsI = ts.isIdentifier(c.right) && cx.symbol(c.right) === sym;
+    if (!leftIsI && !rightIsI) continue;
+    const k = constOf(cx, leftIsI ? c.right : c.left);
+    if (k === undefined) continue;
+    let op: ts.SyntaxKind = c.operatorToken.kind;
+    if (rightIsI) {
+      const flip: Partial<Record<ts.SyntaxKind, ts.SyntaxKind>> = { [ts.SyntaxKind.LessThanToken]: ts.SyntaxKind.GreaterThanToken, [ts.SyntaxKind.GreaterThanToken]: ts.SyntaxKind.LessThanToken, [ts.SyntaxKind.LessThanEqualsToken]: ts.SyntaxKind.GreaterThanEqualsToken, [ts.SyntaxKind.GreaterThanEqualsToken]: ts.SyntaxKind.LessThanEqualsToken };
+      op = flip[op] ?? op;
+    }
+    if (step > 0n && op === ts.SyntaxKind.LessThanToken) limit = k;
+    if (step > 0n && op === ts.SyntaxKind.LessThanEqualsToken) limit = k + 1n;
+    if (step < 0n && op === ts.SyntaxKind.GreaterThanToken) limit = k;
+    if (step < 0n && op === ts.SyntaxKind.GreaterThanEqualsToken) limit = k - 1n;
+    if (limit !== undefined) break;
+  }
+  if (limit === undefined) return `bound the counter by a constant in the condition: ${d.name.text} < MAX (add \`&& ${d.name.text} < MAX\` to a variable bound)`;
+  if (assignsTo(cx, s.statement, sym)) return `the loop body assigns the counter ${d.name.text}`;
+  const span = step > 0n ? limit - start : start - limit;
+  const mag = step > 0n ? step : -step;
+  const trips = span <= 0n ? 0n : (span + mag - 1n) / mag;
+  return { sym, name: d.name.text, init: start, step, trips };
+}
+
+function constOf(cx: LowerCtx, e: ts.Expression): bigint | undefined {
+  const v = lowerConstant(cx, e);
+  return v;
+}
+
+/** Evaluates an expression that needs no code (literals, consts): without emitting anything. */
+function lowerConstant(cx: LowerCtx, e: ts.Expression): bigint | undefined {
+  e = skipParens(e);
+  if (ts.isNumericLiteral(e)) return BigInt(e.text.replace(/_/g, ""));
+  if (ts.isBigIntLiteral(e)) return BigInt(e.text.slice(0, -1));
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+    const v = lowerConstant(cx, e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  if (ts.isIdentifier(e)) {
+    const sym = cx.symbol(e);
+    if (!sym) return undefined;
+    const b = cx.lookup(sym);
+    if (b?.kind === "value" && b.val.kind === "scalar" && b.val.op.kind === "imm") return b.val.op.value;
+    const c = cx.p.module.consts.get(sym);
+    return c?.value;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const a = lowerConstant(cx, e.left);
+    const b = lowerConstant(cx, e.right);
+    if (a === undefined || b === undefined) return undefined;
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken: return a + b;
+      case ts.SyntaxKind.MinusToken: return a - b;
+      case ts.SyntaxKind.AsteriskToken: return a * b;
+      case ts.SyntaxKind.SlashToken: return b === 0n ? undefined : a / b;
+    }
+  }
+  return undefined;
+}
+
+function assignsTo(cx: LowerCtx, n: ts.Node, sym: ts.Symbol): boolean {
+  let found = false;
+  const visit = (x: ts.Node) => {
+    if (found) return;
+    if (ts.isBinaryExpression(x) && x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && x.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(x.left) && cx.symbol(x.left) === sym) found = true;
+    if ((ts.isPrefixUnaryExpression(x) || ts.isPostfixUnaryExpression(x)) && (x.operator === ts.SyntaxKind.PlusPlusToken || x.operator === ts.SyntaxKind.MinusMinusToken) && ts.isIdentifier(x.operand) && cx.symbol(x.operand) === sym) found = true;
+    x.forEachChild(visit);
+  };
+  visit(n);
+  return found;
+}
+
+function countStatements(n: ts.Node): number {
+  let c = 0;
+  const visit = (x: ts.Node) => {
+    if (ts.isStatement(x)) c++;
+    x.forEachChild(visit);
+  };
+  visit(n);
+  return c;
+}
+
+function forStatement(cx: LowerCtx, s: ts.ForStatement): void {
+  const bound = provableBound(cx, s);
+  if (typeof bound === "string") {
+    return void cx.error("TSB1010", `this loop has no bound the compiler can prove: ${bound}`, s.condition ?? s,
+      "loops need a constant bound (for (let i = 0; i < 64 && i < n; i++)); for long or data-dependent loops use bpf.loop(n, (i) => ...)");
+  }
+  cx.push();
+  cx.at(s.initializer!);
+  const counter = cx.b.newReg();
+  cx.b.assign(counter, imm(bound.init));
+  cx.bind(bound.sym, { kind: "var", reg: counter, type: { bits: 64, signed: true } });
+  const exit = cx.b.newBlock();
+  const unroll = bound.trips <= BigInt(UNROLL_MAX_TRIPS) && countStatements(s.statement) <= UNROLL_MAX_STATEMENTS;
+  if (unroll) {
+    // The condition is still evaluated each time (it may have other conjuncts); the counter is a constant per copy.
+    for (let k = 0n; k < bound.trips; k++) {
+      const value = bound.init + k * bound.step;
+      cx.bind(bound.sym, { kind: "value", val: scalar(imm(value), { bits: 64, signed: true }), mutable: false });
+      const body = cx.b.newBlock();
+      const next = cx.b.newBlock();
+      if (s.condition) lowerCond(cx, s.condition, body, exit);
+      else cx.b.br(body);
+      cx.b.switchTo(body);
+      cx.loops.push({ breakTo: exit, continueTo: next });
+      cx.push();
+      lowerStatement(cx, s.statement);
+      cx.pop();
+      cx.loops.pop();
+      if (cx.b.open) cx.b.br(next);
+      cx.b.switchTo(next);
+    }
+    cx.b.br(exit);
+  } else {
+    const header = cx.b.newBlock();
+    const body = cx.b.newBlock();
+    const latch = cx.b.newBlock();
+    cx.b.br(header);
+    cx.b.switchTo(header);
+    if (s.condition) lowerCond(cx, s.condition, body, exit);
+    else cx.b.br(body);
+    cx.b.switchTo(body);
+    cx.loops.push({ breakTo: exit, continueTo: latch });
+    cx.push();
+    lowerStatement(cx, s.statement);
+    cx.pop();
+    cx.loops.pop();
+    if (cx.b.open) cx.b.br(latch);
+    cx.b.switchTo(latch);
+    cx.at(s.incrementor!);
+    cx.b.assign(counter, cx.b.bin("add", reg(counter), imm(bound.step)));
+    cx.b.br(header);
+  }
+  cx.pop();
+  cx.b.switchTo(exit);
+}
+
+/** for (const x of arr): a FixedArray's elements, bounded by its length. */
+function forOf(cx: LowerCtx, s: ts.ForOfStatement): void {
+  const arr = lowerExpr(cx, s.expression);
+  const m = arr.kind === "mem" || arr.kind === "ref" ? toMem(cx, arr, s.expression) : undefined;
+  if (!m || m.type.kind !== "array") return void cx.error("TSB1010", "for...of works on FixedArray values only", s.expression);
+  const decl = s.initializer;
+  if (!ts.isVariableDeclarationList(decl) || decl.declarations.length !== 1 || !ts.isIdentifier(decl.declarations[0]!.name)) {
+    return void cx.error("TSB1013", "for...of needs one loop variable: for (const x of arr)", s.initializer);
+  }
+  const sym = cx.symbol(decl.declarations[0]!.name);
+  if (!sym) return;
+  const elem = m.type.element;
+  const step = layoutOf(elem).size;
+  const exit = cx.b.newBlock();
+  // Arrays are short and fixed: every element's access is at a constant offset.
+  for (let i = 0; i < m.type.length; i++) {
+    const next = cx.b.newBlock();
+    cx.push();
+    cx.bind(sym, { kind: "value", val: { kind: "mem", base: m.base, off: m.off + i * step, type: elem, ...(m.reloc ? { reloc: m.reloc } : {}) }, mutable: false });
+    cx.loops.push({ breakTo: exit, continueTo: next });
+    lowerStatement(cx, s.statement);
+    cx.loops.pop();
+    cx.pop();
+    if (cx.b.open) cx.b.br(next);
+    cx.b.switchTo(next);
+  }
+  cx.b.br(exit);
+  cx.b.switchTo(exit);
+}
+
+function switchStatement(cx: LowerCtx, s: ts.SwitchStatement): void {
+  const d = lowerExpr(cx, s.expression);
+  if (d.kind === "error") return;
+  const isString = d.kind === "string" || ((d.kind === "mem" || d.kind === "ref") && d.type.kind === "string");
+  const scalarD = isString ? undefined : toScalar(cx, d, s.expression);
+  if (!isString && !scalarD) return;
+  // A discriminant in a register that later code might change is copied first.
+  const dv = scalarD && scalarD.op.kind === "reg" ? cx.b.mov(scalarD.op) : scalarD?.op;
+  const exit = cx.b.newBlock();
+  const clauses = s.caseBlock.clauses;
+  const bodies: Block[] = clauses.map(() => cx.b.newBlock());
+  let defaultBody: Block | undefined;
+  clauses.forEach((c, i) => {
+    if (ts.isDefaultClause(c)) {
+      defaultBody = bodies[i];
+      return;
+    }
+    cx.at(c);
+    const next = cx.b.newBlock();
+    if (isString) {
+      compareString(cx, d, lowerExpr(cx, c.expression), "eq", bodies[i]!, next, c.expression);
+    } else {
+      const v = toScalar(cx, lowerExpr(cx, c.expression), c.expression);
+      if (!v) return;
+      cx.b.cbr("eq", dv!, v.op, bodies[i]!, next);
+    }
+    cx.b.switchTo(next);
+  });
+  cx.b.br(defaultBody ?? exit);
+  clauses.forEach((c, i) => {
+    cx.b.switchTo(bodies[i]!);
+    cx.loops.push({ breakTo: exit });
+    cx.push();
+    lowerStatements(cx, c.statements);
+    cx.pop();
+    cx.loops.pop();
+    // JavaScript's fall-through: a clause without break continues into the next one.
+    if (cx.b.open) cx.b.br(bodies[i + 1] ?? exit);
+  });
+  cx.b.switchTo(exit);
+}

@@ -1,0 +1,150 @@
+// Moving values between registers and memory during lowering: a Val in, a scalar operand, a memory location,
+// a loaded field, or a copy out. Widths and signedness follow the shared layout model.
+
+import { ts } from "ts-morph";
+import { type IntType, U64, intOf } from "../frontend/types.ts";
+import { type Base, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
+import { type TypeDesc, describeType, layoutOf } from "../object/layout.ts";
+import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
+
+export interface Mem {
+  readonly base: Base;
+  readonly off: number;
+  readonly type: TypeDesc;
+  /** Set for tracepoint fields: loads from here are relocated to the running kernel's field offset. */
+  readonly reloc?: Reloc;
+}
+
+/** A register or slot base for an operand holding an address. */
+export function baseOf(cx: LowerCtx, ptr: Operand): Base {
+  if (ptr.kind === "reg") return { kind: "reg", id: ptr.id };
+  return { kind: "reg", id: (cx.b.mov(ptr) as { id: number }).id };
+}
+
+const sizeOf = (t: TypeDesc): 1 | 2 | 4 | 8 => layoutOf(t).size as 1 | 2 | 4 | 8;
+
+/** Loads an integer of `type` from memory, extending it to 64 bits as its signedness says. */
+export function loadInt(cx: LowerCtx, base: Base, off: number, type: IntType, reloc?: Reloc): Operand {
+  const size = (type.bits / 8) as 1 | 2 | 4 | 8;
+  const v = cx.b.load(base, off, size, false, reloc);
+  if (type.signed && size < 8) return cx.b.ext(v, type.bits as 8 | 16 | 32, true);
+  return v;
+}
+
+export function storeInt(cx: LowerCtx, base: Base, off: number, type: TypeDesc, value: Operand): void {
+  cx.b.store(base, off, sizeOf(type), value);
+}
+
+/** The value as a scalar (loading it from memory if it is there), or undefined with a diagnostic. */
+export function toScalar(cx: LowerCtx, v: Val, node: ts.Node): { op: Operand; type: IntType } | undefined {
+  switch (v.kind) {
+    case "scalar":
+      return { op: v.op, type: v.type };
+    case "mem": {
+      const t = intOf(v.type);
+      if (!t) break;
+      return { op: loadInt(cx, v.base, v.off, t, v.reloc), type: t };
+    }
+    case "ref": {
+      const t = intOf(v.type);
+      if (!t) break;
+      return { op: loadInt(cx, baseOf(cx, v.ptr), 0, t), type: t };
+    }
+    case "error":
+      return undefined;
+    case "undefined":
+      cx.error("TSB2002", "undefined is not a number here", node, "compare with `=== undefined` to test for a missing map value");
+      return undefined;
+    case "string":
+      cx.error("TSB1015", "a string literal can only be compared with === or stored into a Str<N>", node);
+      return undefined;
+    default:
+      break;
+  }
+  cx.error("TSB2002", `expected an integer, got ${describe(v)}`, node);
+  return undefined;
+}
+
+/** The value's memory location (for aggregates, and map values reached through a checked pointer). */
+export function toMem(cx: LowerCtx, v: Val, node: ts.Node): Mem | undefined {
+  if (v.kind === "mem") return v;
+  if (v.kind === "ref") return { base: baseOf(cx, v.ptr), off: 0, type: v.type };
+  if (v.kind !== "error") cx.error("TSB2002", `expected a value in memory (struct, string or array), got ${describe(v)}`, node);
+  return undefined;
+}
+
+export function describe(v: Val): string {
+  switch (v.kind) {
+    case "scalar": return v.type.bool ? "a boolean" : `an integer`;
+    case "mem": case "ref": return describeType(v.type);
+    case "ctx": return "the probe context";
+    case "map": return `map ${v.decl.name}`;
+    case "agg": return `aggregation ${v.decl.name}`;
+    case "undefined": return "undefined";
+    case "string": return "a string literal";
+    case "void": return "nothing (void)";
+    case "error": return "an erroneous value";
+  }
+}
+
+/** Copies `size` bytes in the widest aligned chunks. */
+export function copyBytes(cx: LowerCtx, dst: Mem, src: Mem, size: number): void {
+  let done = 0;
+  while (done < size) {
+    let chunk = 8;
+    while (chunk > 1 && (size - done < chunk || (dst.off + done) % chunk !== 0 || (src.off + done) % chunk !== 0)) chunk /= 2;
+    const v = cx.b.load(src.base, src.off + done, chunk as 1 | 2 | 4 | 8, false, src.reloc);
+    cx.b.store(dst.base, dst.off + done, chunk as 1 | 2 | 4 | 8, v);
+    done += chunk;
+  }
+}
+
+/** Zeroes `size` bytes at dst + from (stack buffers must be initialised before helpers or map keys use them). */
+export function zeroBytes(cx: LowerCtx, base: Base, from: number, size: number): void {
+  let at = from;
+  const end = from + size;
+  while (at < end) {
+    let chunk = 8;
+    while (chunk > 1 && (end - at < chunk || at % chunk !== 0)) chunk /= 2;
+    cx.b.store(base, at, chunk as 1 | 2 | 4 | 8, imm(0));
+    at += chunk;
+  }
+}
+
+/** Zeroes the bytes of a struct that no field covers (padding), so that a key compares by its fields only. */
+export function zeroPadding(cx: LowerCtx, m: Mem): void {
+  const l = layoutOf(m.type);
+  if (!l.fields) return;
+  let at = 0;
+  for (const f of l.fields) {
+    if (f.offset > at) zeroBytes(cx, m.base, m.off + at, f.offset - at);
+    at = f.offset + f.size;
+  }
+  if (l.size > at) zeroBytes(cx, m.base, m.off + at, l.size - at);
+}
+
+/** A fresh stack slot holding a value of `type`. */
+export function newMem(cx: LowerCtx, type: TypeDesc, what: string, node: ts.Node | undefined): Mem {
+  const l = layoutOf(type);
+  const slot = cx.b.slot(l.size, Math.max(8, l.align), what, node ? cx.span(node) : cx.b.currentOrigin.span);
+  return { base: { kind: "slot", slot }, off: 0, type };
+}
+
+/** Layout-compatible: same size and the same field offsets and integer widths, recursively. */
+export function sameLayout(a: TypeDesc, b: TypeDesc): boolean {
+  const la = layoutOf(a);
+  const lb = layoutOf(b);
+  if (la.size !== lb.size) return false;
+  if (a.kind === "struct" && b.kind === "struct") {
+    return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && sameLayout(f.type, b.fields[i]!.type));
+  }
+  if (a.kind === "struct" || b.kind === "struct") return false;
+  return true;
+}
+
+/** Converts a scalar for a store into an integer field (booleans become 0/1 already). */
+export function scalarOperand(cx: LowerCtx, v: Val, node: ts.Node): Operand | undefined {
+  return toScalar(cx, v, node)?.op;
+}
+
+export { ERROR, U64, imm, reg, scalar };

@@ -1,0 +1,15 @@
+// The optimisation pipeline: an IR function in, the same function simplified, to a fixed point.
+
+import type { Func } from "../ir/ir.ts";
+import { simplifyCfg } from "./cfg.ts";
+import { eliminateDeadCode } from "./dce.ts";
+import { foldConstants } from "./fold.ts";
+
+export function optimize(fn: Func): void {
+  for (let i = 0; i < 20; i++) {
+    const a = foldConstants(fn);
+    const b = eliminateDeadCode(fn);
+    const c = simplifyCfg(fn);
+    if (!a && !b && !c) return;
+  }
+}
