@@ -6,11 +6,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../compiler/paths.ts";
 import type { Diagnostic } from "../compiler/diagnostics.ts";
 import type { CollectionSpec } from "../compiler/object/spec.ts";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = PACKAGE_ROOT;
 
 export interface CachedCompile {
   readonly spec?: CollectionSpec;

@@ -64,7 +64,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const onSignal = () => interrupted?.();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  let collection: InstanceType<typeof Collection> | undefined;
+  let collection: import("../runtime/kernel/collection.ts").Collection | undefined;
   try {
     const kernel = await Kernel.open();
     const t0 = performance.now();

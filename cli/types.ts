@@ -3,8 +3,8 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { STDLIB_DIR } from "../compiler/paths.ts";
 import { parseArgs } from "node:util";
 import {
   DEFAULT_CATEGORIES, type TracepointData, collectTracepoints, formatTracepointJson, generateDeclarations,
@@ -15,7 +15,7 @@ import { linuxSys } from "../runtime/kernel/sys.ts";
 import { Tracefs } from "../runtime/kernel/tracefs.ts";
 
 /** The package's stdlib-types/, next to cli/. */
-const DEFAULT_OUT = join(dirname(fileURLToPath(import.meta.url)), "..", "stdlib-types");
+const DEFAULT_OUT = STDLIB_DIR;
 
 const USAGE = `usage: tsbpf types [--categories a,b,c] [--out DIR] [--check]
 

@@ -2,14 +2,14 @@
 // against tsbpf's declarations (stdlib-types), the source file, and TypeScript's own diagnostics out (unchanged).
 
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { Project, type SourceFile, ts } from "ts-morph";
 import type { SourceSpan } from "../asm/index.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 
 /** The folder of tsbpf's kernel-side declarations. */
-export const STDLIB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../stdlib-types");
+export { STDLIB_DIR } from "../paths.ts";
+import { STDLIB_DIR } from "../paths.ts";
 
 export interface LoadedProgram {
   readonly project: Project;

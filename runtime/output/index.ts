@@ -1,0 +1,25 @@
+// runtime/output: tracer results printed the way bpftrace prints its maps. AggregationData in (built from map
+// reads with the per-CPU merging helpers), bpftrace's text output or NDJSON records out.
+
+export {
+  bucketBounds,
+  collectBuckets,
+  compareKeys,
+  keyIdentity,
+  linearBounds,
+  log2Bounds,
+  LOG2_BUCKETS,
+  mergeCount,
+  mergeMax,
+  mergeMin,
+  mergeStats,
+  orderedEntries,
+  type AggregationData,
+  type AggregationEntry,
+  type AggregationKind,
+  type BucketBounds,
+  type LinearHistogramParams,
+  type MinMaxSlot,
+} from "./aggregations.ts";
+export { barLength, bucketLabel, formatAggregation, formatAggregations, formatKey, formatValue, type FormatOptions } from "./text.ts";
+export { aggregationJson, jsonInteger, jsonValue, toNdjson, type AggregationRecord, type JsonValue } from "./json.ts";
