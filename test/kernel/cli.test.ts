@@ -1,0 +1,74 @@
+// The command line as a user runs it: `tsbpf run` with a duration, with --json (NDJSON a script can parse), with
+// Ctrl-C, and with a tracer that does not compile; `tsbpf build --emit asm`.
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { kernelTest } from "../support/kernel.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const env = { ...process.env, TSBPF_CACHE_DIR: mkdtempSync(join(tmpdir(), "tsbpf-cache-")), NO_COLOR: "1" };
+const tsbpf = (args: string[]) => spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+
+kernelTest(test, "tsbpf run --duration prints the exported maps as bpftrace does", () => {
+  const r = tsbpf(["run", "samples/syscount.ts", "--duration", "1"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^Attaching 1 probe\.\.\./m);
+  assert.match(r.stdout, /^@syscalls\[\d+\]: \d+$/m);
+  assert.match(r.stdout, /^@processes\[[^\]]+\]: \d+$/m);
+});
+
+kernelTest(test, "tsbpf run --json writes NDJSON: attached_probes, then one record per map", () => {
+  const r = tsbpf(["run", "samples/runqlat.ts", "--duration", "1", "--json"]);
+  assert.is(r.status, 0, r.stderr);
+  const records = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+  assert.equal(records[0], { type: "attached_probes", count: 3, data: { probes: 3 } });
+  const hist = records.find((x) => x.type === "hist");
+  assert.ok(hist && Array.isArray(hist.data["@runqlat"]), r.stdout);
+});
+
+kernelTest(test, "Ctrl-C prints the maps and exits 0", async () => {
+  const p = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "run", "samples/syscount.ts"], { cwd: root, env });
+  let out = "";
+  let err = "";
+  p.stdout.on("data", (d: Buffer) => (out += d));
+  await new Promise<void>((resolve) => p.stderr.on("data", (d: Buffer) => {
+    err += d;
+    if (err.includes("Attaching")) resolve();
+  }));
+  await new Promise((r) => setTimeout(r, 300));
+  p.kill("SIGINT");
+  const code = await new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
+  assert.is(code, 0, err);
+  assert.match(out, /^@syscalls\[\d+\]: \d+$/m);
+});
+
+test("a tracer that does not compile: the error with its code frame and hint, exit status 1", () => {
+  const r = tsbpf(["run", "test/fixtures/bad-tracer.ts", "--duration", "1"]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /bad-tracer\.ts:6:\d+ - error TSB1008: 1\.5 is not an integer/);
+  assert.match(r.stderr, /counts\.increment\(ctx\.id \* 1\.5\);\n\s+~~~/);
+  assert.match(r.stderr, /hint: use integer arithmetic/);
+});
+
+test("tsbpf build --emit asm interleaves TypeScript lines with the instructions", () => {
+  const r = tsbpf(["build", "samples/syscount.ts", "--emit", "asm"]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /; program sys_enter \(tracepoint, \d+ instructions\)/);
+  assert.match(r.stdout, /; syscalls\.increment\(Number\(ctx\.id\)\);\s+\(.*samples\/syscount\.ts:\d+\)\n\s*\d+: /);
+  assert.match(r.stdout, /call helper 1/);
+});
+
+test("tsbpf build --emit spec is the collection as JSON", () => {
+  const r = tsbpf(["build", "samples/biolatency.ts", "--emit", "spec"]);
+  assert.is(r.status, 0, r.stderr);
+  const spec = JSON.parse(r.stdout) as { programs: { name: string }[]; maps: { name: string; aggregation?: { kind: string } }[] };
+  assert.equal(spec.programs.map((p) => p.name), ["block_rq_issue", "block_rq_complete"]);
+  assert.is(spec.maps.find((m) => m.name === "biolatency")?.aggregation?.kind, "hist");
+});
+
+test.run();
