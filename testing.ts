@@ -1,4 +1,159 @@
-// The public API of `tsbpf/testing`: running eBPF without root. So far the VM itself; `simulate()` with mock maps
-// and helpers joins here.
+// The public API of `tsbpf/testing`: unit tests of tracers without root. A tracer's path in; its compiled bytecode
+// running in the VM against mock maps and simulated helpers out (`simulate()`), with probes fired on contexts
+// built from their typed fields.
 
-export { DEFAULT_BUDGET, VmError, VmProgram, type Helper, type HelperContext, type RunInput, type RunResult, type VmMap, type VmOptions } from "./runtime/interp/index.ts";
+import { compile } from "./compiler/index.ts";
+import { formatDiagnostics } from "./compiler/diagnostics.ts";
+import { loadTracepointDb } from "./compiler/lower/tracepoints.ts";
+import { type TypeDesc, codecOf } from "./compiler/object/layout.ts";
+import { type ParamValue, setParams } from "./compiler/object/params.ts";
+import type { CollectionSpec, ProgramSpec } from "./compiler/object/spec.ts";
+import { SimCollection } from "./runtime/interp/collection.ts";
+import { FakeClock, type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
+import type { MockMap } from "./runtime/interp/maps.ts";
+import type { RunResult } from "./runtime/interp/vm.ts";
+import type { AggregationData } from "./runtime/output/aggregations.ts";
+import { readAggregation } from "./runtime/output/read.ts";
+import { formatAggregation } from "./runtime/output/text.ts";
+
+export {
+  DEFAULT_BUDGET, FakeClock, MockMap, SimCollection, VmError, VmProgram, defaultEnvironment, memoryOf,
+  type Helper, type HelperContext, type RunInput, type RunResult, type SimEnvironment, type VmMap, type VmOptions,
+} from "./runtime/interp/index.ts";
+
+export interface SimulateOptions {
+  /** The clock the tracer sees (default: a FakeClock at 1 s that only moves when the test moves it). */
+  readonly clock?: SimEnvironment["clock"];
+  /** The current task, memory a probe read may see, ...: anything of the simulated environment. */
+  readonly env?: Partial<SimEnvironment>;
+  /** Simulated CPUs of per-CPU maps (default 4). */
+  readonly cpus?: number;
+  /** Load-time parameters, by name. */
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  /** Instruction budget per program run (default 1,000,000). */
+  readonly budget?: number;
+}
+
+/** A compile error of the tracer under test: the diagnostics, printed with code frames. */
+export class CompileError extends Error {
+  override readonly name = "CompileError";
+}
+
+/** pt_regs offsets of the arguments on x86_64 (what compiled kprobe/uprobe handlers read). */
+const PT_REGS = { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128, size: 168 };
+
+/** Compiles `path` (once per call) and loads it into the VM. */
+export async function simulate(path: string, options: SimulateOptions = {}): Promise<Simulation> {
+  const r = compile(path, { arch: "x86_64" });
+  if (!r.spec) throw new CompileError(`${path} does not compile:\n${formatDiagnostics(r.diagnostics, r.sources, false)}`);
+  const spec = options.params ? setParams(r.spec, options.params) : r.spec;
+  const env = defaultEnvironment({ ...(options.clock ? { clock: options.clock } : {}), ...options.env });
+  return new Simulation(spec, new SimCollection(spec, {
+    env, ...(options.cpus !== undefined ? { cpus: options.cpus } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
+  }));
+}
+
+export class Simulation {
+  /** Maps by name, with the same user-side methods as the kernel's maps. */
+  readonly maps: Readonly<Record<string, MockMap>>;
+
+  constructor(readonly spec: CollectionSpec, readonly collection: SimCollection) {
+    this.maps = Object.fromEntries(collection.maps);
+  }
+
+  get env(): SimEnvironment {
+    return this.collection.env;
+  }
+
+  /**
+   * Runs the program of `probe` once: a tracepoint name ("sched/sched_switch"), "uprobe:libc:getaddrinfo",
+   * a kernel function of a kprobe, "profile", "interval", or the program's name. `ctx` gives the context: a
+   * tracepoint's fields by name; `{ args: [...], retval }` for probes on functions.
+   */
+  fire(probe: string, ctx: Readonly<Record<string, unknown>> = {}): RunResult {
+    const p = this.program(probe);
+    return this.collection.run(p.name, contextBytes(p, ctx, this.env));
+  }
+
+  /** An aggregation (or map) merged across CPUs, as `tsbpf run` would print it. */
+  aggregation(name: string): AggregationData {
+    const spec = this.spec.maps.find((m) => m.name === name);
+    if (!spec) throw new Error(`no map ${name}`);
+    return readAggregation(this.collection.map(name), spec);
+  }
+
+  /** The text `tsbpf run` prints for a map. */
+  print(name: string): string {
+    return formatAggregation(this.aggregation(name));
+  }
+
+  private program(probe: string): ProgramSpec {
+    const ps = this.spec.programs;
+    const byName = ps.find((p) => p.name === probe);
+    if (byName) return byName;
+    const found = ps.filter((p) => {
+      const a = p.attach;
+      switch (a.kind) {
+        case "tracepoint": return probe === `${a.category}/${a.name}` || probe === `tracepoint:${a.category}/${a.name}`;
+        case "raw_tracepoint": case "tp_btf": return probe === a.name || probe === `${a.kind}:${a.name}`;
+        case "uprobe": return probe === `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol}`;
+        case "kprobe": return probe === `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}`;
+        case "fentry": case "fexit": return probe === `${a.kind}:${a.function}`;
+        case "profile": case "interval": return probe === a.kind;
+        default: return false;
+      }
+    });
+    if (found.length === 1) return found[0]!;
+    throw new Error(`${found.length ? "several programs match" : "no program for"} ${probe}; programs: ${ps.map((p) => `${p.name} (${describe(p)})`).join(", ")}`);
+  }
+}
+
+function describe(p: ProgramSpec): string {
+  const a = p.attach;
+  switch (a.kind) {
+    case "tracepoint": return `${a.category}/${a.name}`;
+    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol}`;
+    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}`;
+    default: return a.kind;
+  }
+}
+
+const db = loadTracepointDb();
+
+/** The context record a program receives, from field values by name. */
+function contextBytes(p: ProgramSpec, ctx: Readonly<Record<string, unknown>>, env: SimEnvironment): Uint8Array {
+  const a = p.attach;
+  if (a.kind === "tracepoint") {
+    const name = `${a.category}/${a.name}`;
+    const tp = db.get(name);
+    if (!tp) throw new Error(`tracepoint ${name} is not in the tracepoint database`);
+    const size = Math.max(8, ...tp.fields.map((f) => f.offset + f.size));
+    const bytes = new Uint8Array(Math.ceil(size / 8) * 8);
+    const view = new DataView(bytes.buffer);
+    view.setInt32(4, env.pid, true); // common_pid
+    for (const [k, v] of Object.entries(ctx)) {
+      const f = tp.fields.find((x) => x.name === k);
+      if (!f) throw new Error(`tracepoint ${name} has no field ${k}; fields: ${tp.fields.map((x) => x.name).join(", ")}`);
+      const t: TypeDesc = f.arrayLength !== undefined && !f.dataLoc
+        ? (/\bchar\b/.test(f.type) && f.size === f.arrayLength ? { kind: "string", capacity: f.arrayLength } : { kind: "array", element: { kind: "int", size: (f.size / f.arrayLength) as 1 | 2 | 4 | 8, signed: f.signed }, length: f.arrayLength })
+        : { kind: "int", size: f.size as 1 | 2 | 4 | 8, signed: f.signed && !f.type.includes("*") };
+      const value = t.kind === "int" && t.size === 8 && typeof v === "number" ? BigInt(v) : v;
+      codecOf(t).encode(value, view, f.offset);
+    }
+    return bytes;
+  }
+  if (a.kind === "uprobe" || a.kind === "kprobe" || a.kind === "profile" || a.kind === "interval") {
+    const bytes = new Uint8Array(PT_REGS.size + 16);
+    const view = new DataView(bytes.buffer);
+    const args = (ctx.args ?? []) as readonly (number | bigint)[];
+    args.forEach((v, i) => view.setBigUint64(PT_REGS.args[i]!, BigInt.asUintN(64, BigInt(v)), true));
+    if (ctx.retval !== undefined) view.setBigUint64(PT_REGS.ret, BigInt.asUintN(64, BigInt(ctx.retval as number | bigint)), true);
+    if (ctx.ip !== undefined) view.setBigUint64(PT_REGS.ip, BigInt.asUintN(64, BigInt(ctx.ip as number | bigint)), true);
+    return bytes;
+  }
+  const bytes = new Uint8Array(8 * 12);
+  const view = new DataView(bytes.buffer);
+  ((ctx.args ?? []) as readonly (number | bigint)[]).forEach((v, i) => view.setBigUint64(8 * i, BigInt.asUintN(64, BigInt(v)), true));
+  return bytes;
+}
+

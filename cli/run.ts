@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { type TypeDesc, codecOf } from "../compiler/object/layout.ts";
+import { setParams } from "../compiler/object/params.ts";
 import type { CollectionSpec } from "../compiler/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { compileCached } from "./compile-cached.ts";
@@ -108,31 +108,9 @@ async function printMaps(c: { map(name: string): unknown }, spec: CollectionSpec
   }
 }
 
-/** Sets load-time parameters (`--param name=value`) in the read-only data's initial value. */
+/** Sets load-time parameters from `--param name=value` arguments. */
 export function withParams(spec: CollectionSpec, assignments: readonly string[]): CollectionSpec {
-  if (!assignments.length) return spec;
-  const params = spec.params ?? [];
-  const mapIndex = spec.maps.findIndex((m) => m.name === spec.paramMap);
-  const map = spec.maps[mapIndex];
-  if (!map?.initialValue) throw new Error(`${assignments[0]!.split("=")[0]}: this tracer declares no param()`);
-  const bytes = Uint8Array.from(Buffer.from(map.initialValue, "hex"));
-  const view = new DataView(bytes.buffer);
-  for (const a of assignments) {
-    const [name, raw] = [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)];
-    const p = params.find((x) => x.name === name);
-    if (!p) throw new Error(`unknown parameter ${name} (parameters: ${params.map((x) => x.name).join(", ") || "none"})`);
-    const t: TypeDesc = p.type;
-    let value: unknown;
-    if (t.kind === "bool") value = raw === "true" || raw === "1";
-    else if (t.kind === "int") {
-      if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(raw)) throw new Error(`parameter ${name}: "${raw}" is not an integer`);
-      const neg = raw.startsWith("-");
-      const big = neg ? -BigInt(raw.slice(1)) : BigInt(raw);
-      value = t.size === 8 ? big : Number(big);
-    } else throw new Error(`parameter ${name} has an unsupported type`);
-    codecOf(t).encode(value, view, p.offset);
-  }
-  const maps = [...spec.maps];
-  maps[mapIndex] = { ...map, initialValue: Buffer.from(bytes).toString("hex") };
-  return { ...spec, maps };
+  const values: Record<string, string> = {};
+  for (const a of assignments) values[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
+  return setParams(spec, values);
 }

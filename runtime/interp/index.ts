@@ -1,4 +1,5 @@
-// runtime/interp: the eBPF VM. Programs in, results and located faults out.
+// runtime/interp: the eBPF VM. Programs in, results and located faults out; mock maps and simulated helpers so
+// that compiled tracers run without a kernel.
 
 export { AddressSpace, type Region } from "./memory.ts";
 export {
@@ -6,3 +7,6 @@ export {
   type VmMap, type VmOptions,
 } from "./vm.ts";
 export { MAX_FRAMES, STACK_SIZE } from "./jit.ts";
+export { MockMap, asMockMap, type MockMapOptions } from "./maps.ts";
+export { FakeClock, HELPER_NAMES, defaultEnvironment, memoryOf, seededRandom, simHelpers, type SimEnvironment } from "./helpers.ts";
+export { SimCollection, type SimCollectionOptions } from "./collection.ts";

@@ -1,0 +1,38 @@
+// Load-time parameters: a CollectionSpec and values by parameter name in, the same spec with the read-only data's
+// initial value rewritten out. Used by `tsbpf run --param`, by `load()` and by the VM's simulate().
+
+import { codecOf } from "./layout.ts";
+import type { CollectionSpec } from "./spec.ts";
+
+export type ParamValue = number | bigint | boolean | string;
+
+export function setParams(spec: CollectionSpec, values: Readonly<Record<string, ParamValue>>): CollectionSpec {
+  const names = Object.keys(values);
+  if (!names.length) return spec;
+  const params = spec.params ?? [];
+  const mapIndex = spec.maps.findIndex((m) => m.name === spec.paramMap);
+  const map = spec.maps[mapIndex];
+  if (!map?.initialValue) throw new Error(`${names[0]}: this tracer declares no param()`);
+  const bytes = Uint8Array.from(Buffer.from(map.initialValue, "hex"));
+  const view = new DataView(bytes.buffer);
+  for (const name of names) {
+    const p = params.find((x) => x.name === name);
+    if (!p) throw new Error(`unknown parameter ${name} (parameters: ${params.map((x) => x.name).join(", ") || "none"})`);
+    const raw = values[name]!;
+    const t = p.type;
+    let value: unknown;
+    if (t.kind === "bool") value = raw === true || raw === "true" || raw === "1" || raw === 1;
+    else if (t.kind === "int") {
+      let big: bigint;
+      if (typeof raw === "string") {
+        if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(raw)) throw new Error(`parameter ${name}: "${raw}" is not an integer`);
+        big = raw.startsWith("-") ? -BigInt(raw.slice(1)) : BigInt(raw);
+      } else big = BigInt(raw);
+      value = t.size === 8 ? (t.signed ? BigInt.asIntN(64, big) : big) : Number(big);
+    } else throw new Error(`parameter ${name} has an unsupported type`);
+    codecOf(t).encode(value, view, p.offset);
+  }
+  const maps = [...spec.maps];
+  maps[mapIndex] = { ...map, initialValue: Buffer.from(bytes).toString("hex") };
+  return { ...spec, maps };
+}

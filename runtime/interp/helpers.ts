@@ -1,0 +1,374 @@
+// Simulated kernel helpers for the VM: a SimEnvironment (clock, current task, readable memory) and a way to find the
+// MockMap behind a map handle in, a helper table `id → implementation` out, with the kernel's return values and
+// errnos. Helpers missing from the table make the VM fail with "helper N is not available"; HELPER_NAMES names them.
+
+import { type MockMap, E2BIG, EINVAL, asMockMap } from "./maps.ts";
+import type { Helper, HelperContext, VmMap } from "./vm.ts";
+
+const EFAULT = 14;
+
+/** What the simulated kernel knows about "now" and the current task, and which memory a probe read may see. */
+export interface SimEnvironment {
+  /** CLOCK_MONOTONIC in ns; the boot, coarse, TAI clocks and jiffies derive from it. */
+  clock: { now(): bigint };
+  /** The process id (the kernel's tgid) and the thread id (the kernel's pid). */
+  pid: number;
+  tid: number;
+  uid: number;
+  gid: number;
+  /** The task's name; the kernel keeps at most 15 bytes (TASK_COMM_LEN 16 with the NUL). */
+  comm: string;
+  /** The CPU the program runs on: bpf_get_smp_processor_id and the slot of per-CPU maps. */
+  cpu: number;
+  cgroupId: bigint;
+  /** Memory a probe read may see: (address, length) -> bytes or undefined (fault: the helper returns -EFAULT(-14) and zeroes the destination, as the kernel does). */
+  readUser(addr: bigint, len: number): Uint8Array | undefined;
+  readKernel(addr: bigint, len: number): Uint8Array | undefined;
+  /** A u32 for bpf_get_prandom_u32. */
+  random(): number;
+  /** Lines written by bpf_trace_printk, formatted, without the trailing newline (one line per call, as trace_pipe shows them). */
+  printk: string[];
+  /** Signals sent with bpf_send_signal. */
+  signals: number[];
+}
+
+/** A clock that moves only when told to (or by `step` ns on every read), so tests see exact times. */
+export class FakeClock {
+  constructor(private ns: bigint = 1_000_000_000n, private readonly step: bigint = 0n) {}
+
+  now(): bigint {
+    const t = this.ns;
+    this.ns += this.step;
+    return t;
+  }
+
+  advance(ns: bigint | number): void {
+    this.ns += BigInt(ns);
+  }
+
+  set(ns: bigint | number): void {
+    this.ns = BigInt(ns);
+  }
+}
+
+/** A deterministic xorshift32 generator: the same sequence on every run, so tests are reproducible. */
+export function seededRandom(seed = 0x2545f491): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+/** A memory reader over fixed regions (address → bytes): a read succeeds when it lies entirely inside one region. */
+export function memoryOf(regions: Iterable<readonly [bigint, Uint8Array]>): (addr: bigint, len: number) => Uint8Array | undefined {
+  const list = [...regions];
+  return (addr, len) => {
+    for (const [base, bytes] of list) {
+      const off = addr - base;
+      if (off >= 0n && off + BigInt(len) <= BigInt(bytes.length)) return bytes.subarray(Number(off), Number(off) + len);
+    }
+    return undefined;
+  };
+}
+
+/** The environment tests get by default: a fake clock at 1e9 ns, pid 1000, comm "tsbpf-test", CPU 0, no readable memory. */
+export function defaultEnvironment(overrides: Partial<SimEnvironment> = {}): SimEnvironment {
+  return {
+    clock: new FakeClock(),
+    pid: 1000,
+    tid: 1000,
+    uid: 1000,
+    gid: 1000,
+    comm: "tsbpf-test",
+    cpu: 0,
+    // The root cgroup of cgroup v2 has id 1.
+    cgroupId: 1n,
+    readUser: () => undefined,
+    readKernel: () => undefined,
+    random: seededRandom(),
+    printk: [],
+    signals: [],
+    ...overrides,
+  };
+}
+
+/** The address bpf_get_current_task returns: a made-up direct-map address; probe reads from it go to readKernel. */
+export const FAKE_TASK_ADDRESS = 0xffff_8880_0420_0000n;
+/** TAI = monotonic + this: a fixed made-up epoch (2023-11-14 plus the 37 s TAI-UTC offset) so TAI looks like a date. */
+export const TAI_OFFSET_NS = 1_700_000_037_000_000_000n;
+/** CONFIG_HZ=250, the common distribution setting: one jiffy and one coarse-clock tick are 4 ms. */
+export const TICK_NS = 4_000_000n;
+/** bpf_loop's limit on iterations (BPF_MAX_LOOPS, kernel/bpf/bpf_iter.c). */
+export const BPF_MAX_LOOPS = 1 << 23;
+/** Signals valid for bpf_send_signal (valid_signal(): 1 ≤ sig ≤ _NSIG = 64; 0 is accepted too). */
+const NSIG = 64;
+
+/** Kernel helper names by id (BPF_FUNC_* from include/uapi/linux/bpf.h, ___BPF_FUNC_MAPPER, up to Linux 6.2). */
+export const HELPER_NAMES: Readonly<Record<number, string>> = Object.freeze(Object.fromEntries(`
+  unspec map_lookup_elem map_update_elem map_delete_elem probe_read ktime_get_ns trace_printk get_prandom_u32
+  get_smp_processor_id skb_store_bytes l3_csum_replace l4_csum_replace tail_call clone_redirect get_current_pid_tgid
+  get_current_uid_gid get_current_comm get_cgroup_classid skb_vlan_push skb_vlan_pop skb_get_tunnel_key
+  skb_set_tunnel_key perf_event_read redirect get_route_realm perf_event_output skb_load_bytes get_stackid csum_diff
+  skb_get_tunnel_opt skb_set_tunnel_opt skb_change_proto skb_change_type skb_under_cgroup get_hash_recalc
+  get_current_task probe_write_user current_task_under_cgroup skb_change_tail skb_pull_data csum_update
+  set_hash_invalid get_numa_node_id skb_change_head xdp_adjust_head probe_read_str get_socket_cookie get_socket_uid
+  set_hash setsockopt skb_adjust_room redirect_map sk_redirect_map sock_map_update xdp_adjust_meta
+  perf_event_read_value perf_prog_read_value getsockopt override_return sock_ops_cb_flags_set msg_redirect_map
+  msg_apply_bytes msg_cork_bytes msg_pull_data bind xdp_adjust_tail skb_get_xfrm_state get_stack
+  skb_load_bytes_relative fib_lookup sock_hash_update msg_redirect_hash sk_redirect_hash lwt_push_encap
+  lwt_seg6_store_bytes lwt_seg6_adjust_srh lwt_seg6_action rc_repeat rc_keydown skb_cgroup_id get_current_cgroup_id
+  get_local_storage sk_select_reuseport skb_ancestor_cgroup_id sk_lookup_tcp sk_lookup_udp sk_release map_push_elem
+  map_pop_elem map_peek_elem msg_push_data msg_pop_data rc_pointer_rel spin_lock spin_unlock sk_fullsock tcp_sock
+  skb_ecn_set_ce get_listener_sock skc_lookup_tcp tcp_check_syncookie sysctl_get_name sysctl_get_current_value
+  sysctl_get_new_value sysctl_set_new_value strtol strtoul sk_storage_get sk_storage_delete send_signal
+  tcp_gen_syncookie skb_output probe_read_user probe_read_kernel probe_read_user_str probe_read_kernel_str
+  tcp_send_ack send_signal_thread jiffies64 read_branch_records get_ns_current_pid_tgid xdp_output get_netns_cookie
+  get_current_ancestor_cgroup_id sk_assign ktime_get_boot_ns seq_printf seq_write sk_cgroup_id sk_ancestor_cgroup_id
+  ringbuf_output ringbuf_reserve ringbuf_submit ringbuf_discard ringbuf_query csum_level skc_to_tcp6_sock
+  skc_to_tcp_sock skc_to_tcp_timewait_sock skc_to_tcp_request_sock skc_to_udp6_sock get_task_stack load_hdr_opt
+  store_hdr_opt reserve_hdr_opt inode_storage_get inode_storage_delete d_path copy_from_user snprintf_btf
+  seq_printf_btf skb_cgroup_classid redirect_neigh per_cpu_ptr this_cpu_ptr redirect_peer task_storage_get
+  task_storage_delete get_current_task_btf bprm_opts_set ktime_get_coarse_ns ima_inode_hash sock_from_file check_mtu
+  for_each_map_elem snprintf sys_bpf btf_find_by_name_kind sys_close timer_init timer_set_callback timer_start
+  timer_cancel get_func_ip get_attach_cookie task_pt_regs get_branch_snapshot trace_vprintk skc_to_unix_sock
+  kallsyms_lookup_name find_vma loop strncmp get_func_arg get_func_ret get_func_arg_cnt get_retval set_retval
+  xdp_get_buff_len xdp_load_bytes xdp_store_bytes copy_from_user_task skb_set_tstamp ima_file_hash kptr_xchg
+  map_lookup_percpu_elem skc_to_mptcp_sock dynptr_from_mem ringbuf_reserve_dynptr ringbuf_submit_dynptr
+  ringbuf_discard_dynptr dynptr_read dynptr_write dynptr_data tcp_raw_gen_syncookie_ipv4 tcp_raw_gen_syncookie_ipv6
+  tcp_raw_check_syncookie_ipv4 tcp_raw_check_syncookie_ipv6 ktime_get_tai_ns user_ringbuf_drain cgrp_storage_get
+  cgrp_storage_delete`.trim().split(/\s+/).map((name, id) => [id, `bpf_${name}`])));
+
+const nameOf = (id: number): string => HELPER_NAMES[id] ?? `helper ${id}`;
+const u32 = (v: bigint): number => Number(BigInt.asUintN(32, v));
+
+/** Program memory the helper writes: a bounds-checked, writable view, or a located VM error naming the argument. */
+function dest(ctx: HelperContext, helper: number, reg: string, addr: bigint, len: number): Uint8Array {
+  return ctx.memory.slice(addr, len, true)
+    ?? ctx.fail(`${nameOf(helper)}: destination ${reg} (${ctx.memory.describe(addr)}, ${len} bytes) is not writable memory`);
+}
+
+/** Program memory the helper reads (keys, values, format strings). */
+function source(ctx: HelperContext, helper: number, reg: string, addr: bigint, len: number, what: string): Uint8Array {
+  return ctx.memory.slice(addr, len)
+    ?? ctx.fail(`${nameOf(helper)}: ${what} ${reg} (${ctx.memory.describe(addr)}, ${len} bytes) is not readable memory`);
+}
+
+/**
+ * Where a probe read looks. Kernel reads of an address inside the VM (a stack slot, a map value, the context) see
+ * VM memory, because in the kernel those are kernel memory too; user reads of them fault, as they would there.
+ */
+function reader(ctx: HelperContext, env: SimEnvironment, kernel: boolean): (addr: bigint, len: number) => Uint8Array | undefined {
+  if (!kernel) return (addr, len) => env.readUser(addr, len);
+  return (addr, len) => (ctx.memory.locate(addr) ? ctx.memory.slice(addr, len) : env.readKernel(addr, len));
+}
+
+/** bpf_probe_read_{user,kernel}: copy_from_*_nofault, and on a fault a zeroed destination and -EFAULT. */
+function probeRead(ctx: HelperContext, env: SimEnvironment, helper: number, kernel: boolean, dst: bigint, size: bigint, src: bigint): number {
+  const len = u32(size);
+  if (len === 0) return 0;
+  const out = dest(ctx, helper, "r1", dst, len);
+  const bytes = reader(ctx, env, kernel)(src, len);
+  if (!bytes || bytes.length < len) {
+    out.fill(0);
+    return -EFAULT;
+  }
+  out.set(bytes.subarray(0, len));
+  return 0;
+}
+
+/**
+ * bpf_probe_read_{user,kernel}_str: strncpy_from_*_nofault. Reads up to `size` bytes; copies the string and its NUL
+ * (at most size - 1 bytes and a NUL) and returns the length including the NUL. A fault before the NUL zeroes the
+ * whole destination (the helpers' memset) and returns -EFAULT. An empty string returns 1; user reads returned 0 for
+ * it before the fix in mm/maccess.c (2025), kernel reads always returned 1.
+ */
+function probeReadStr(ctx: HelperContext, env: SimEnvironment, helper: number, kernel: boolean, dst: bigint, size: bigint, src: bigint): number {
+  const len = u32(size);
+  if (len === 0) return 0;
+  const out = dest(ctx, helper, "r1", dst, len);
+  const read = reader(ctx, env, kernel);
+  // Fast path: the whole window is readable. Otherwise byte by byte, since a short string near the end of readable
+  // memory must succeed as in the kernel.
+  const whole = read(src, len);
+  let n = 0;
+  for (; n < len; n++) {
+    const b = whole && whole.length >= len ? whole[n] : read(src + BigInt(n), 1)?.[0];
+    if (b === undefined) {
+      out.fill(0);
+      return -EFAULT;
+    }
+    if (b === 0) break;
+    out[n] = b;
+  }
+  if (n >= len) {
+    out[len - 1] = 0;
+    return len;
+  }
+  out[n] = 0;
+  return n + 1;
+}
+
+/** bpf_get_current_comm: strscpy_pad of task->comm (at most 15 bytes): truncated, NUL-terminated, zero-padded. */
+function currentComm(ctx: HelperContext, env: SimEnvironment, buf: bigint, size: bigint): number {
+  const len = u32(size);
+  if (len === 0) return 0;
+  const out = dest(ctx, 16, "r1", buf, len);
+  const comm = new TextEncoder().encode(env.comm).subarray(0, 15);
+  out.fill(0);
+  out.set(comm.subarray(0, len - 1));
+  return 0;
+}
+
+/**
+ * bpf_trace_printk: the format checks of bpf_bprintf_prepare (5.13+) and its integer conversions: flags `0 +-` and
+ * a space, a width, `l`/`ll`, then d i u x X, plus %c and %%. At most 3 arguments. %s and %p are valid in the kernel
+ * but not simulated: they fail with a clear error instead of printing something false. Returns the bytes written.
+ */
+function tracePrintk(ctx: HelperContext, env: SimEnvironment, fmtAddr: bigint, fmtSize: bigint, args: readonly bigint[]): number {
+  const size = u32(fmtSize);
+  const raw = source(ctx, 6, "r1", fmtAddr, size, "format");
+  const end = raw.indexOf(0);
+  if (end < 0) return -EINVAL; // the format must be NUL-terminated within fmt_size
+  const fmt = String.fromCharCode(...raw.subarray(0, end));
+  let out = "";
+  let argi = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const ch = fmt[i]!;
+    const code = ch.charCodeAt(0);
+    // The kernel refuses non-ASCII and non-printable characters other than white space.
+    if (code >= 0x80 || (code < 0x20 && !/\s/.test(ch)) || code === 0x7f) return -EINVAL;
+    if (ch !== "%") {
+      out += ch;
+      continue;
+    }
+    if (fmt[i + 1] === "%") {
+      out += "%";
+      i++;
+      continue;
+    }
+    let flags = "";
+    while ("0+- ".includes(fmt[i + 1] ?? "x")) flags += fmt[++i];
+    let width = 0;
+    while (/[0-9]/.test(fmt[i + 1] ?? "x")) width = width * 10 + Number(fmt[++i]);
+    let longs = 0;
+    while (fmt[i + 1] === "l" && longs < 2) (longs++, i++);
+    const conv = fmt[++i];
+    if ((conv === "s" || conv === "p") && longs === 0) return ctx.fail(`bpf_trace_printk: %${conv} is not simulated in the VM (integers only)`);
+    if (conv === undefined || !"diuxXc".includes(conv) || (conv === "c" && longs > 0)) return -EINVAL;
+    if (argi >= args.length) return -EINVAL; // more conversions than the 3 arguments
+    const arg = args[argi++]!;
+    const bits = longs > 0 ? 64 : 32;
+    let body: string;
+    let sign = "";
+    if (conv === "c") {
+      body = String.fromCharCode(Number(arg & 0xffn));
+    } else if (conv === "d" || conv === "i") {
+      const v = BigInt.asIntN(bits, arg);
+      sign = v < 0n ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
+      body = (v < 0n ? -v : v).toString();
+    } else {
+      const v = BigInt.asUintN(bits, arg);
+      body = conv === "u" ? v.toString() : conv === "x" ? v.toString(16) : v.toString(16).toUpperCase();
+    }
+    const pad = Math.max(0, width - sign.length - body.length);
+    if (flags.includes("-")) out += sign + body + " ".repeat(pad);
+    else if (flags.includes("0") && conv !== "c") out += sign + "0".repeat(pad) + body;
+    else out += " ".repeat(pad) + sign + body;
+  }
+  env.printk.push(out.endsWith("\n") ? out.slice(0, -1) : out);
+  return out.length;
+}
+
+/**
+ * The helper table over `env`. `mapOf` finds the MockMap behind the VmMap a map handle names (default: the VmMap
+ * must be a MockMap). The environment is read on every call, so a test may change `env.cpu` or `env.pid` between runs.
+ */
+export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap = asMockMap): Record<number, Helper> {
+  const mock = (ctx: HelperContext, helper: number, handle: bigint): MockMap => {
+    const vm = ctx.map(handle);
+    try {
+      return mapOf(vm);
+    } catch (e) {
+      return ctx.fail(`${nameOf(helper)}: map ${vm.name} is not simulated (${e instanceof Error ? e.message : String(e)})`);
+    }
+  };
+  const cpuFor = (ctx: HelperContext, helper: number, m: MockMap): number => {
+    if (m.perCpu && (env.cpu < 0 || env.cpu >= m.cpus)) {
+      return ctx.fail(`${nameOf(helper)}: the program runs on CPU ${env.cpu}, but map ${m.name} simulates ${m.cpus} CPUs`);
+    }
+    return env.cpu;
+  };
+  // The verifier refuses these calls at load time (record_func_map: "write into map forbidden", -EACCES); the VM
+  // notices only when the call runs.
+  const noProgWrites = (ctx: HelperContext, helper: number, m: MockMap): void => {
+    if (!m.writable) ctx.fail(`${nameOf(helper)}: write into map forbidden: map ${m.name} is read-only for programs (BPF_F_RDONLY_PROG)`);
+  };
+  const now = (): bigint => env.clock.now();
+
+  return {
+    // bpf_map_lookup_elem: the address of the live value, which the program may load from and store to.
+    1: (ctx, map, key) => {
+      const m = mock(ctx, 1, map);
+      const value = m.lookupRaw(source(ctx, 1, "r2", key, m.keySize, "key"), cpuFor(ctx, 1, m));
+      if (!value) return 0;
+      const name = m.perCpu ? `map value ${m.name} (cpu ${env.cpu})` : `map value ${m.name}`;
+      return ctx.memory.address(ctx.memory.map(value, name, m.writable));
+    },
+    2: (ctx, map, key, value, flags) => {
+      const m = mock(ctx, 2, map);
+      noProgWrites(ctx, 2, m);
+      const k = source(ctx, 2, "r2", key, m.keySize, "key");
+      const v = source(ctx, 2, "r3", value, m.valueSize, "value");
+      return m.updateRaw(k, v, BigInt.asUintN(64, flags), cpuFor(ctx, 2, m));
+    },
+    3: (ctx, map, key) => {
+      const m = mock(ctx, 3, map);
+      noProgWrites(ctx, 3, m);
+      return m.deleteRaw(source(ctx, 3, "r2", key, m.keySize, "key"));
+    },
+    5: () => now(),
+    6: (ctx, fmt, size, a, b, c) => tracePrintk(ctx, env, fmt, size, [a, b, c]),
+    7: () => env.random() >>> 0,
+    8: () => env.cpu,
+    // The kernel's "tgid" is the process id and its "pid" the thread id: tgid << 32 | pid.
+    14: () => (BigInt(env.pid >>> 0) << 32n) | BigInt(env.tid >>> 0),
+    15: () => (BigInt(env.gid >>> 0) << 32n) | BigInt(env.uid >>> 0),
+    16: (ctx, buf, size) => currentComm(ctx, env, buf, size),
+    35: () => FAKE_TASK_ADDRESS,
+    42: () => 0,
+    80: () => env.cgroupId,
+    109: (_ctx, sig) => {
+      const s = u32(sig);
+      if (s > NSIG) return -EINVAL;
+      env.signals.push(s);
+      return 0;
+    },
+    112: (ctx, dst, size, src) => probeRead(ctx, env, 112, false, dst, size, src),
+    113: (ctx, dst, size, src) => probeRead(ctx, env, 113, true, dst, size, src),
+    114: (ctx, dst, size, src) => probeReadStr(ctx, env, 114, false, dst, size, src),
+    115: (ctx, dst, size, src) => probeReadStr(ctx, env, 115, true, dst, size, src),
+    118: () => now() / TICK_NS,
+    // No suspend in the simulation: CLOCK_BOOTTIME equals CLOCK_MONOTONIC.
+    125: () => now(),
+    // The coarse clock advances once per tick.
+    160: () => {
+      const t = now();
+      return t - (t % TICK_NS);
+    },
+    // No kprobe/fentry attachment in the VM, so no function address and no cookie.
+    173: () => 0,
+    174: () => 0,
+    // bpf_loop: callback(i, ctx) for i < nr_loops; a non-zero return (the verifier allows only 1) stops the loop.
+    181: (ctx, count, fn, cbctx, flags) => {
+      if (flags !== 0n) return -EINVAL;
+      const n = u32(count);
+      if (n > BPF_MAX_LOOPS) return -E2BIG;
+      for (let i = 0; i < n; i++) if (ctx.callback(fn, BigInt(i), cbctx) !== 0n) return i + 1;
+      return n;
+    },
+    208: () => now() + TAI_OFFSET_NS,
+  };
+}

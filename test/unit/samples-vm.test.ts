@@ -1,0 +1,74 @@
+// The samples in the VM (no root): the same compiled bytecode the kernel runs, fired on contexts built from the
+// tracepoints' fields, against mock maps; the checks are on the maps as `tsbpf run` would print them.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { entryBuckets, entryStats, entryValue } from "../../runtime/output/aggregations.ts";
+import { FakeClock, simulate } from "../../testing.ts";
+
+const buckets = (s: Awaited<ReturnType<typeof simulate>>, name: string, key?: unknown) => {
+  const a = s.aggregation(name);
+  const e = a.entries.find((x) => x.key === key);
+  return e ? entryBuckets(a, e) : [];
+};
+
+test("syscount: counts by syscall number and by process name; --param pid filters", async () => {
+  const s = await simulate("samples/syscount.ts", { env: { comm: "bash", pid: 7 } });
+  for (const id of [0n, 0n, 0n, 1n]) s.fire("raw_syscalls/sys_enter", { id });
+  const calls = s.aggregation("syscalls");
+  assert.equal(new Map(calls.entries.map((e) => [e.key, entryValue(calls, e)])), new Map([[0, 3n], [1, 1n]]));
+  assert.is(s.print("processes"), "@processes[bash]: 4\n");
+
+  const only = await simulate("samples/syscount.ts", { env: { pid: 7 }, params: { pid: 42 } });
+  only.fire("raw_syscalls/sys_enter", { id: 0n });
+  assert.equal(only.aggregation("syscalls").entries, []);
+});
+
+test("runqlat: wake-up to switch-in latency in microseconds; preempted tasks are queued again", async () => {
+  const clock = new FakeClock(1_000_000_000n);
+  const s = await simulate("samples/runqlat.ts", { clock });
+  s.fire("sched/sched_wakeup", { pid: 100 });
+  clock.advance(5_000_000n); // 5 ms
+  s.fire("sched/sched_switch", { prev_pid: 1, prev_state: 1n, next_pid: 100 });
+  // 5000 us: log2 bucket 2 + 12, [4K, 8K)
+  assert.is(buckets(s, "runqlat")[14], 1n);
+  assert.equal([...s.maps.queued!.keys()], []);
+  s.fire("sched/sched_switch", { prev_pid: 200, prev_state: 0n, next_pid: 0 });
+  assert.equal([...s.maps.queued!.keys()], [200]);
+});
+
+test("biolatency: issue to completion of the same (device, sector)", async () => {
+  const clock = new FakeClock();
+  const s = await simulate("samples/biolatency.ts", { clock });
+  s.fire("block/block_rq_issue", { dev: 8, sector: 100n });
+  s.fire("block/block_rq_issue", { dev: 8, sector: 200n });
+  clock.advance(2_000_000n);
+  s.fire("block/block_rq_complete", { dev: 8, sector: 100n });
+  s.fire("block/block_rq_complete", { dev: 9, sector: 200n }); // another device: no match
+  assert.is(buckets(s, "biolatency")[12], 1n); // 2000 us: [1K, 2K)
+  assert.is([...s.maps.issued!.keys()].length, 1);
+});
+
+test("bitesize: request sizes per process name", async () => {
+  const s = await simulate("samples/bitesize.ts");
+  s.fire("block/block_rq_issue", { comm: "dd", bytes: 65536 });
+  s.fire("block/block_rq_issue", { comm: "dd", bytes: 4096 });
+  s.fire("block/block_rq_issue", { comm: "kworker/0:1", bytes: 512 });
+  assert.is(buckets(s, "bytes", "dd")[18], 1n);
+  assert.is(buckets(s, "bytes", "dd")[14], 1n);
+  assert.is(buckets(s, "bytes", "kworker/0:1")[11], 1n);
+  assert.match(s.print("bytes"), /@bytes\[dd\] \(bytes\):\n\[4K, 8K\)\s+1 \|@+/);
+});
+
+test("pidpersec: the interval takes the fork count out and records it", async () => {
+  const s = await simulate("samples/pidpersec.ts");
+  for (let i = 0; i < 5; i++) s.fire("sched/sched_process_fork", { parent_pid: 1, child_pid: 100 + i });
+  s.fire("interval");
+  s.fire("interval");
+  const st = s.aggregation("perSecond");
+  assert.equal(entryStats(st, st.entries[0]!), { count: 2n, total: 5n, average: 2n });
+  assert.is(buckets(s, "distribution")[1], 2n); // 5 and 0 both in [0, 10)
+  assert.is(s.maps.forks!.get(0), 0n);
+});
+
+test.run();
