@@ -9,7 +9,7 @@ import { type TypeDesc, codecOf } from "./compiler/object/layout.ts";
 import { type ParamValue, setParams } from "./compiler/object/params.ts";
 import type { CollectionSpec, ProgramSpec } from "./compiler/object/spec.ts";
 import { SimCollection } from "./runtime/interp/collection.ts";
-import { FakeClock, type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
+import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
 import type { MockMap } from "./runtime/interp/maps.ts";
 import type { RunResult } from "./runtime/interp/vm.ts";
 import type { AggregationData } from "./runtime/output/aggregations.ts";

@@ -59,6 +59,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
         ...(g.relocations.length ? { relocations: g.relocations } : {}),
       });
     }
+    dedupe(diags);
     if (diags.hasErrors) return { diagnostics: diags.list, sources, programs };
     const signed = new Set(programs.flatMap((p) => [...p.signedAggs]));
     const maps: MapSpec[] = [...[...model.maps.values()].map(mapSpec), ...[...model.aggs.values()].map((a) => aggSpec(a, signed.has(a.name)))];
@@ -75,6 +76,18 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
     diags.error("TSB9001", `internal compiler error: ${e.message}`, span, "this is a bug in tsbpf; please report it with the tracer that triggers it");
     return { diagnostics: diags.list, sources, programs };
   }
+}
+
+/** A function used by several probes, or a loop body unrolled, reports the same problem once. */
+function dedupe(diags: Diagnostics): void {
+  const seen = new Set<string>();
+  const keep = diags.list.filter((d) => {
+    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.line}|${d.span?.column}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  diags.list.splice(0, diags.list.length, ...keep);
 }
 
 function programType(p: ProbeDecl): { type: ProgramType; attach: AttachSpec } {

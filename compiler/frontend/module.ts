@@ -73,6 +73,8 @@ export interface ParamDecl extends Declared {
 }
 
 export interface ModuleModel {
+  /** Declarations that failed (already reported): uses of them report nothing more. */
+  readonly failed: Set<ts.Symbol>;
   readonly maps: Map<ts.Symbol, MapDecl>;
   readonly aggs: Map<ts.Symbol, AggDecl>;
   readonly probes: ProbeDecl[];
@@ -82,7 +84,7 @@ export interface ModuleModel {
 }
 
 export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics): ModuleModel {
-  const model: ModuleModel = { maps: new Map(), aggs: new Map(), probes: [], consts: new Map(), params: new Map(), functions: new Map() };
+  const model: ModuleModel = { failed: new Set(), maps: new Map(), aggs: new Map(), probes: [], consts: new Map(), params: new Map(), functions: new Map() };
   const types = new TypeResolver(checker, diags);
   const names = new Set<string>();
 
@@ -104,12 +106,13 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
             if (decl) {
               if (decl.kind === "map") model.maps.set(symbol, decl);
               else model.aggs.set(symbol, decl);
-            }
+            } else model.failed.add(symbol);
             continue;
           }
         }
         if (ts.isCallExpression(init) && tsbpfName(checker, checker.getSymbolAtLocation(init.expression)) === "param") {
           const p = paramDecl(init, base, checker, model, diags);
+          if (!p) model.failed.add(symbol);
           if (p) {
             if (names.has(p.paramName)) diags.error("TSB2006", `parameter "${p.paramName}" is declared twice`, spanOf(init));
             names.add(p.paramName);
@@ -140,6 +143,7 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
       }
     }
   }
+  checkPlacement(file, checker, diags);
   // Program names: readable, unique.
   const seen = new Map<string, number>();
   model.probes.forEach((p, i) => {
@@ -150,8 +154,57 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
   return model;
 }
 
+/**
+ * Probe declarators and map declarations anywhere but as top-level statements would be dropped silently:
+ * report them. (Inside a handler, lowering reports them.)
+ */
+function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics): void {
+  const isHandler = (fn: ts.Node): boolean => {
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return false;
+    const name = tsbpfName(checker, checker.getSymbolAtLocation(call.expression));
+    return name !== undefined && (PROBE_FUNCTIONS.has(name) || name === "loop");
+  };
+  const visit = (n: ts.Node, inFunction: ts.Node | undefined, inControl: boolean): void => {
+    if (ts.isFunctionLike(n)) {
+      n.forEachChild((c) => visit(c, n, inControl));
+      return;
+    }
+    if (ts.isCallExpression(n)) {
+      const name = tsbpfName(checker, checker.getSymbolAtLocation(n.expression));
+      if (name !== undefined && PROBE_FUNCTIONS.has(name)) {
+        const topLevel = ts.isExpressionStatement(n.parent) && ts.isSourceFile(n.parent.parent);
+        if (!topLevel) {
+          if (inFunction && isHandler(inFunction)) {
+            // lowering reports it
+          } else if (inFunction) {
+            diags.error("TSB1011", `${name}() declares a probe: call it as a statement at module level, not in a function`, spanOf(n));
+          } else if (inControl) {
+            diags.error("TSB1012", `${name}() must be a statement at the top level of the module, not inside module-level control flow`, spanOf(n));
+          } else {
+            diags.error("TSB1011", `${name}() declares a probe and returns nothing: call it as a statement of its own`, spanOf(n));
+          }
+        }
+      }
+    }
+    if (ts.isNewExpression(n) && !inFunction) {
+      const cls = tsbpfName(checker, checker.getSymbolAtLocation(n.expression));
+      if (cls !== undefined && (cls in MAP_CLASSES || cls in AGG_CLASSES) && inControl) {
+        diags.error("TSB1012", `maps must be declared at the top level of the module (const ${cls.toLowerCase()} = new ${cls}(...))`, spanOf(n));
+      }
+    }
+    const control = inControl || (!inFunction && ts.isStatement(n) && !ts.isSourceFile(n.parent) && !ts.isVariableStatement(n.parent));
+    n.forEachChild((c) => visit(c, inFunction, control || (!inFunction && (ts.isIfStatement(n) || ts.isIterationStatement(n, false) || ts.isBlock(n) || ts.isSwitchStatement(n) || ts.isTryStatement(n) || ts.isLabeledStatement(n)))));
+  };
+  file.forEachChild((c) => visit(c, undefined, false));
+}
+
+/** A cast to any or unknown hides the type kernel code needs: it is not skipped, so that lowering reports it. */
+export const isOpaqueCast = (e: ts.Expression): boolean =>
+  (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) && (e.type.kind === ts.SyntaxKind.AnyKeyword || e.type.kind === ts.SyntaxKind.UnknownKeyword);
+
 export const skipParens = (e: ts.Expression): ts.Expression => {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  while ((ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) && !isOpaqueCast(e)) e = e.expression;
   return e;
 };
 
@@ -163,7 +216,7 @@ export function constValue(e: ts.Expression, checker: ts.TypeChecker, model: Pic
     if (!Number.isInteger(n)) return undefined;
     return { value: BigInt(e.text.replace(/_/g, "").replace(/^0([0-7])/, "0o$1")), type: { bits: 32, signed: true } };
   }
-  if (ts.isBigIntLiteral(e)) return { value: BigInt.asIntN(64, BigInt(e.text.slice(0, -1).replace(/_/g, ""))), type: U64 };
+  if (ts.isBigIntLiteral(e)) return { value: BigInt(e.text.slice(0, -1).replace(/_/g, "")), type: U64 };
   if (e.kind === ts.SyntaxKind.TrueKeyword) return { value: 1n, type: { bits: 8, signed: false, bool: true } };
   if (e.kind === ts.SyntaxKind.FalseKeyword) return { value: 0n, type: { bits: 8, signed: false, bool: true } };
   if (ts.isIdentifier(e)) {
@@ -174,9 +227,9 @@ export function constValue(e: ts.Expression, checker: ts.TypeChecker, model: Pic
     const a = constValue(e.operand, checker, model);
     if (!a) return undefined;
     switch (e.operator) {
-      case ts.SyntaxKind.MinusToken: return { value: BigInt.asIntN(64, -a.value), type: a.type };
+      case ts.SyntaxKind.MinusToken: return { value: -a.value, type: { ...a.type, signed: true } };
       case ts.SyntaxKind.PlusToken: return a;
-      case ts.SyntaxKind.TildeToken: return { value: BigInt.asIntN(64, ~a.value), type: a.type };
+      case ts.SyntaxKind.TildeToken: return { value: ~a.value, type: a.type };
       case ts.SyntaxKind.ExclamationToken: return { value: a.value === 0n ? 1n : 0n, type: { bits: 8, signed: false, bool: true } };
     }
     return undefined;
@@ -186,15 +239,16 @@ export function constValue(e: ts.Expression, checker: ts.TypeChecker, model: Pic
     const b = constValue(e.right, checker, model);
     if (!a || !b) return undefined;
     const type = a.type.bits >= b.type.bits ? a.type : b.type;
-    const v = (x: bigint) => ({ value: BigInt.asIntN(64, x), type });
+    // Exact values (as JavaScript computes them); they are truncated to 64 bits where they are used.
+    const v = (x: bigint) => ({ value: x, type });
     switch (e.operatorToken.kind) {
       case ts.SyntaxKind.PlusToken: return v(a.value + b.value);
       case ts.SyntaxKind.MinusToken: return v(a.value - b.value);
       case ts.SyntaxKind.AsteriskToken: return v(a.value * b.value);
       case ts.SyntaxKind.SlashToken: return b.value === 0n ? undefined : v(a.value / b.value);
       case ts.SyntaxKind.PercentToken: return b.value === 0n ? undefined : v(a.value % b.value);
-      case ts.SyntaxKind.LessThanLessThanToken: return v(a.value << (b.value & 63n));
-      case ts.SyntaxKind.GreaterThanGreaterThanToken: return v(a.value >> (b.value & 63n));
+      case ts.SyntaxKind.LessThanLessThanToken: return b.value < 0n || b.value > 128n ? undefined : v(a.value << b.value);
+      case ts.SyntaxKind.GreaterThanGreaterThanToken: return b.value < 0n || b.value > 128n ? undefined : v(a.value >> b.value);
       case ts.SyntaxKind.AmpersandToken: return v(a.value & b.value);
       case ts.SyntaxKind.BarToken: return v(a.value | b.value);
       case ts.SyntaxKind.CaretToken: return v(a.value ^ b.value);
@@ -321,6 +375,12 @@ function paramDecl(c: ts.CallExpression, base: Declared, checker: ts.TypeChecker
     const it = t ? intOf(t) : undefined;
     if (!it) return undefined;
     type = it;
+  }
+  const bits = BigInt(type.bits);
+  const [min, max] = type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+  if (def.value < min || def.value > max) {
+    diags.error("TSB2002", `parameter ${nameArg.text}: the default ${def.value} does not fit ${type.signed ? "i" : "u"}${type.bits} (${min}..${max})`, spanOf(defArg ?? c));
+    return undefined;
   }
   return { ...base, paramName: nameArg.text, type, defaultValue: def.value };
 }

@@ -58,6 +58,11 @@ export class TypeResolver {
   /** The layout type of an annotation, or undefined (with a diagnostic) when it has none. */
   fromNode(node: ts.TypeNode, what: string): TypeDesc | undefined {
     if (node.kind === ts.SyntaxKind.BooleanKeyword) return { kind: "bool" };
+    if (node.kind === ts.SyntaxKind.AnyKeyword || node.kind === ts.SyntaxKind.UnknownKeyword) {
+      this.diags.error("TSB1009", `${what}: values of type ${node.getText()} are not allowed in kernel code`, spanOf(node),
+        "give it a concrete type: an integer (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N> or an interface");
+      return undefined;
+    }
     if (node.kind === ts.SyntaxKind.NumberKeyword) {
       this.diags.error("TSB2001", `${what}: \`number\` has no fixed width`, spanOf(node), "use u8, u16, u32, i8, i16 or i32 (from \"tsbpf\")");
       return undefined;

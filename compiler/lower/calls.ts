@@ -6,7 +6,7 @@ import { PROBE_FUNCTIONS } from "../frontend/module.ts";
 import { BOOL, I64, tsbpfName } from "../frontend/types.ts";
 import { imm } from "../ir/ir.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
-import { lowerCond, lowerExpr } from "./expressions.ts";
+import { importedFrom, lowerCond, lowerExpr } from "./expressions.ts";
 import { inlineCall } from "./functions.ts";
 import { WRITES_INTO, lowerHelper } from "./helpers.ts";
 import { lowerAggMethod, lowerMapMethod } from "./maps.ts";
@@ -25,6 +25,9 @@ export function lowerCallInto(cx: LowerCtx, call: ts.CallExpression, dst: Mem): 
 
 export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
   const callee = call.expression;
+  if (callee.kind === ts.SyntaxKind.ImportKeyword) {
+    return cx.error("TSB1017", "dynamic import() is not supported in kernel code", call);
+  }
   if (call.questionDotToken || (ts.isPropertyAccessExpression(callee) && callee.questionDotToken)) {
     return cx.error("TSB1013", "optional calls (?.) are not supported in kernel code", call);
   }
@@ -34,8 +37,18 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
       const ns = callee.expression;
       const nsName = tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(ns));
       if (nsName === "bpf") return lowerHelper(cx, call, method);
-      if (ns.text === "Math" && !cx.lookup(cx.symbol(ns)!)) {
+      const nsSym = cx.symbol(ns);
+      const local = nsSym ? cx.lookup(nsSym) : undefined;
+      if (ns.text === "Math" && !local) {
         return cx.error("TSB1008", `Math.${method}() works on floating point, which eBPF does not have`, call, "use integer arithmetic");
+      }
+      const m = cx.p.module;
+      const known = local || (nsSym && (m.maps.has(nsSym) || m.aggs.has(nsSym) || m.failed.has(nsSym)));
+      if (!known && nsName === undefined) {
+        const from = importedFrom(cx, ns);
+        if (from !== undefined) return cx.error("TSB1017", `${ns.text} is imported from "${from}": kernel code cannot call it`, callee);
+        return cx.error("TSB1018", `${callee.getText()}() cannot be called in kernel code`, callee,
+          "kernel code can call bpf.* helpers, map methods and functions declared at this module's top level");
       }
     }
     const obj = lowerExpr(cx, callee.expression);
@@ -55,6 +68,10 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
     }
     if (builtin === "param") return cx.error("TSB1011", "param() declares a load-time parameter: call it at module level", call);
     if (sym && cx.p.module.functions.has(sym)) return inlineCall(cx, cx.p.module.functions.get(sym)!, call);
+    const from = importedFrom(cx, callee);
+    if (from !== undefined && builtin === undefined) {
+      return cx.error("TSB1017", `${callee.text} is imported from "${from}": kernel code can only call functions of this module`, callee, "move the function into the tracer's module");
+    }
     const local = sym ? cx.lookup(sym) : undefined;
     if (!local && (callee.text === "Number" || callee.text === "BigInt" || callee.text === "Boolean")) return convert(cx, callee.text, call);
     if (sym?.declarations?.some((d) => ts.isFunctionDeclaration(d) && d.getSourceFile() === call.getSourceFile())) {

@@ -56,6 +56,8 @@ export type ReturnTarget =
     readonly result: number;
     /** The type of the returned values, found as returns are lowered. */
     type?: IntType;
+    /** Whether some return had a value (even an erroneous one). */
+    valued?: boolean;
   }
   /** `epilogue` writes captured variables back to the caller's environment before returning. */
   | { readonly kind: "callback"; readonly epilogue: () => void };

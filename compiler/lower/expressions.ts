@@ -2,8 +2,8 @@
 // expression; conditions lower straight to branches; literals of memory types are built in place.
 
 import { ts } from "ts-morph";
-import { skipParens } from "../frontend/module.ts";
-import { BOOL, type IntType, U32, U64, intDesc, intOf } from "../frontend/types.ts";
+import { isOpaqueCast, skipParens } from "../frontend/module.ts";
+import { BOOL, type IntType, U32, U64, intDesc, intOf, tsbpfName } from "../frontend/types.ts";
 import type { Block, Cmp, Operand } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../object/layout.ts";
 import { lowerCall, lowerCallInto } from "./calls.ts";
@@ -27,7 +27,13 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
     case ts.SyntaxKind.ParenthesizedExpression: return lowerExpr(cx, (e as ts.ParenthesizedExpression).expression);
     case ts.SyntaxKind.AsExpression:
     case ts.SyntaxKind.SatisfiesExpression:
-    case ts.SyntaxKind.TypeAssertionExpression: return lowerExpr(cx, (e as ts.AsExpression).expression);
+    case ts.SyntaxKind.TypeAssertionExpression: {
+      const t = (e as ts.AsExpression).type;
+      if (t.kind === ts.SyntaxKind.AnyKeyword || t.kind === ts.SyntaxKind.UnknownKeyword) {
+        return cx.error("TSB1009", `a cast to ${t.getText()} hides the value's type, which kernel code needs`, e, "remove the cast, or cast to the integer type you mean (u32, u64, ...)");
+      }
+      return lowerExpr(cx, (e as ts.AsExpression).expression);
+    }
     case ts.SyntaxKind.NonNullExpression: return nonNull(cx, e as ts.NonNullExpression);
     case ts.SyntaxKind.PropertyAccessExpression: return property(cx, e as ts.PropertyAccessExpression);
     case ts.SyntaxKind.ElementAccessExpression: return element(cx, e as ts.ElementAccessExpression);
@@ -50,7 +56,13 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
     case ts.SyntaxKind.ArrowFunction:
     case ts.SyntaxKind.FunctionExpression: return cx.error("TSB1005", "functions cannot be created in kernel code", e, "declare a function at module level, or pass the callback straight to bpf.loop()");
     case ts.SyntaxKind.TemplateExpression: return cx.error("TSB1015", "template strings are not supported in kernel code", e, "format strings in user space (events, main)");
-    case ts.SyntaxKind.NewExpression: return cx.error("TSB1013", "objects cannot be created with new in kernel code", e, "declare maps at module level; build structs with object literals");
+    case ts.SyntaxKind.NewExpression: {
+      const sym = cx.symbol((e as ts.NewExpression).expression);
+      if (sym?.declarations?.some((d) => ts.isClassDeclaration(d) || ts.isClassExpression(d))) {
+        return cx.error("TSB1002", "classes are not supported in kernel code", e, "use an interface and an object literal for data, and module-level functions for behaviour");
+      }
+      return cx.error("TSB1013", "objects cannot be created with new in kernel code", e, "declare maps at module level; build structs with object literals");
+    }
     case ts.SyntaxKind.TypeOfExpression:
     case ts.SyntaxKind.DeleteExpression:
     case ts.SyntaxKind.VoidExpression:
@@ -84,6 +96,7 @@ function identifier(cx: LowerCtx, e: ts.Identifier): Val {
   const bound = cx.lookup(sym);
   if (bound) return bound.kind === "var" ? scalar(reg(bound.reg), bound.type) : bound.val;
   const m = cx.p.module;
+  if (m.failed.has(sym)) return ERROR;
   const map = m.maps.get(sym);
   if (map) return { kind: "map", decl: map };
   const agg = m.aggs.get(sym);
@@ -93,12 +106,28 @@ function identifier(cx: LowerCtx, e: ts.Identifier): Val {
   const p = m.params.get(sym);
   if (p) return paramValue(cx, sym, p.type);
   if (m.functions.has(sym)) return cx.error("TSB1013", `function ${e.text} can only be called here`, e);
+  const from = importedFrom(cx, e);
+  if (from !== undefined) {
+    return cx.error("TSB1017", `${e.text} is imported from "${from}": kernel code can only use what this module declares and what tsbpf provides`, e,
+      "declare the constant or function in this module");
+  }
   const decl = sym.declarations?.[0];
-  if (decl && ts.isVariableDeclaration(decl) && decl.parent && !(decl.parent.flags & ts.NodeFlags.Const) && decl.getSourceFile() === e.getSourceFile()) {
+  if (decl && ts.isVariableDeclaration(decl) && decl.parent && !(decl.parent.flags & ts.NodeFlags.Const) && ts.isVariableStatement(decl.parent.parent) && ts.isSourceFile(decl.parent.parent.parent)) {
     return cx.error("TSB1005", `${e.text} is a module-level variable: kernel code cannot share mutable state with user code`, e,
       "use a map for state shared across events, or a const for a constant");
   }
   return cx.error("TSB1013", `${e.text} cannot be used in kernel code`, e, "kernel code can use its own locals, module-level constants, maps, param()s, functions of this module and tsbpf's helpers");
+}
+
+/** The module an identifier's binding is imported from, unless that is tsbpf itself. */
+export function importedFrom(cx: LowerCtx, e: ts.Identifier): string | undefined {
+  const raw = cx.checker.getSymbolAtLocation(e);
+  const decl = raw?.declarations?.[0];
+  if (!decl || !(ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl))) return undefined;
+  let imp: ts.Node = decl;
+  while (!ts.isImportDeclaration(imp)) imp = imp.parent;
+  const spec = (imp.moduleSpecifier as ts.StringLiteral).text;
+  return spec === "tsbpf" ? undefined : spec;
 }
 
 /** A load-time parameter: a load from the read-only data map (the verifier sees the frozen value as a constant). */
@@ -522,7 +551,7 @@ export function lowerCond(cx: LowerCtx, e: ts.Expression, t: Block, f: Block): v
 }
 
 function unwrapParens(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  while ((ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) && !isOpaqueCast(e)) e = e.expression;
   return e;
 }
 
@@ -712,7 +741,9 @@ export function assignTo(cx: LowerCtx, target: ts.Expression, v: Val, node: ts.N
     const sym = cx.symbol(t);
     const b: Binding | undefined = sym ? cx.lookup(sym) : undefined;
     if (!b) {
-      if (sym && cx.p.module.params.has(sym)) return void cx.error("TSB2002", `${t.text} is a load-time parameter: it is read-only`, t);
+      const init = sym?.declarations?.[0] && ts.isVariableDeclaration(sym.declarations[0]) ? sym.declarations[0].initializer : undefined;
+      const isParam = !!sym && (cx.p.module.params.has(sym) || (!!init && ts.isCallExpression(init) && tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(init.expression)) === "param"));
+      if (isParam) return void cx.error("TSB2002", `${t.text} is a load-time parameter: it is read-only`, t);
       return void cx.error("TSB1005", `${t.text} cannot be assigned in kernel code`, t, "only locals can be assigned; keep shared state in a map");
     }
     if (b.kind === "var") {

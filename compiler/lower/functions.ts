@@ -23,6 +23,10 @@ function checkFunction(cx: LowerCtx, fn: ts.FunctionDeclaration | ts.ArrowFuncti
     return false;
   }
   for (const p of fn.parameters) {
+    if (p.type && (p.type.kind === ts.SyntaxKind.AnyKeyword || p.type.kind === ts.SyntaxKind.UnknownKeyword)) {
+      cx.error("TSB1009", `${name}: parameter ${p.name.getText()} is of type ${p.type.getText()}; kernel code needs a concrete type`, p.type, "use an integer type (u32, u64, ...), a Str<N> or an interface");
+      return false;
+    }
     if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer || p.questionToken) {
       cx.error("TSB1018", `${name}: only plain parameters (no defaults, rest or destructuring) are supported`, p);
       return false;
@@ -50,7 +54,7 @@ export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.Ca
   cx.at(call);
   const join = cx.b.newBlock();
   const result = cx.b.newReg();
-  const target: { kind: "inline"; join: typeof join; result: number; type?: IntType } = { kind: "inline", join, result };
+  const target: { kind: "inline"; join: typeof join; result: number; type?: IntType; valued?: boolean } = { kind: "inline", join, result };
   const savedTarget = cx.returnTarget;
   const savedCtx = cx.ctxReg;
   cx.p.inlining.push(fn);
@@ -78,7 +82,7 @@ export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.Ca
     cx.ctxReg = savedCtx;
   }
   cx.b.switchTo(join);
-  return target.type ? scalar(reg(result), target.type) : VOID;
+  return target.type ? scalar(reg(result), target.type) : target.valued ? ERROR : VOID;
 }
 
 function isOptional(cx: LowerCtx, p: ts.ParameterDeclaration): boolean {

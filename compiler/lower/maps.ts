@@ -3,7 +3,7 @@
 // Aggregations are per-CPU maps: updated without atomics or contention, merged in user space.
 
 import { ts } from "ts-morph";
-import type { AggDecl, MapDecl } from "../frontend/module.ts";
+import { type AggDecl, type MapDecl, isOpaqueCast } from "../frontend/module.ts";
 import { BOOL, type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../object/layout.ts";
@@ -52,7 +52,7 @@ function keyMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefined
 /** If `e` is already a memory value of `type` (a struct variable, a map value), its location. */
 function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | undefined {
   let s = e;
-  while (ts.isParenthesizedExpression(s) || ts.isAsExpression(s) || ts.isNonNullExpression(s)) s = s.expression;
+  while ((ts.isParenthesizedExpression(s) || ts.isAsExpression(s) || ts.isNonNullExpression(s)) && !isOpaqueCast(s)) s = s.expression;
   if (!ts.isIdentifier(s) && !ts.isPropertyAccessExpression(s)) return undefined;
   if (intOf(type)) return undefined;
   const v = lowerExpr(cx, s);

@@ -73,8 +73,17 @@ export function lowerStatement(cx: LowerCtx, s: ts.Statement): void {
       return;
     case ts.SyntaxKind.LabeledStatement:
       return void cx.error("TSB1014", "labels are not supported", s);
+    case ts.SyntaxKind.EnumDeclaration:
+    case ts.SyntaxKind.ModuleDeclaration:
+    case ts.SyntaxKind.ImportEqualsDeclaration:
+      return void cx.error("TSB1001", `${s.kind === ts.SyntaxKind.EnumDeclaration ? "an enum" : "a namespace"} cannot be declared in kernel code`, s,
+        "declare constants with const at module level");
+    case ts.SyntaxKind.DebuggerStatement:
+      return void cx.error("TSB1014", "the debugger statement is not supported in kernel code", s);
+    case ts.SyntaxKind.WithStatement:
+      return void cx.error("TSB1014", "the with statement is not supported in kernel code", s);
     default:
-      return void cx.error("TSB1014", `${ts.SyntaxKind[s.kind]} is not supported in kernel code`, s);
+      return void cx.error("TSB1014", `this statement is not supported in kernel code`, s);
   }
 }
 
@@ -90,7 +99,10 @@ function variables(cx: LowerCtx, list: ts.VariableDeclarationList): void {
     if (!sym) continue;
     cx.at(d);
     const declared: TypeDesc | undefined = d.type ? cx.p.types.fromNode(d.type, `variable ${d.name.text}`) : undefined;
-    if (d.type && !declared) continue;
+    if (d.type && !declared) {
+      cx.bind(sym, { kind: "value", val: { kind: "error" }, mutable: true });
+      continue;
+    }
     const init = d.initializer;
     if (declared && !intOf(declared)) {
       // A memory type: a stack slot built in place.
@@ -177,6 +189,7 @@ function returnStatement(cx: LowerCtx, s: ts.ReturnStatement): void {
       return;
     }
     case "inline": {
+      if (value && value.kind !== "void") t.valued = true;
       if (value && value.kind !== "void") {
         const sc = toScalar(cx, value, s.expression!);
         if (sc) {

@@ -1,7 +1,6 @@
 // Real-kernel event channels (root): a tracepoint program produces records into a BPF ring buffer or a perf event
 // array while a real workload runs; the readers deliver every record, in order, with the counts right.
 
-import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { u32, u64 } from "../../compiler/object/layout.ts";
@@ -19,19 +18,20 @@ const counters = [
   { name: "drops", type: "array", keySize: 4, valueSize: 8, maxEntries: 1, key: u32, value: u64 },
 ] as const;
 
-/** Each exec of /bin/true makes one sched_process_exec event. */
-const execs = (n: number) => {
-  for (let i = 0; i < n; i++) spawnSync("/bin/true");
+/** Each read of process.ppid is one getppid() syscall by this process; the producers count only this process. */
+const getppids = (n: number) => {
+  for (let i = 0; i < n; i++) void process.ppid;
 };
+const ours = { kind: "tracepoint", category: "syscalls", name: "sys_enter_getppid" } as const;
 
 kernelTest(test, "ring buffer: every record arrives, in order, through the async iterator", async (sys) => {
   const spec: CollectionSpec = {
     maps: [{ name: "events", type: "ringbuf", keySize: 0, valueSize: 0, maxEntries: 1 << 16 }, ...counters],
-    programs: [{ name: "rb_prod", type: "tracepoint", attach: { kind: "tracepoint", category: "sched", name: "sched_process_exec" }, instructions: ringbufProducer("events", 64), license: "GPL" }],
+    programs: [{ name: "rb_prod", type: "tracepoint", attach: ours, instructions: ringbufProducer("events", 64, { tgid: process.pid }), license: "GPL" }],
   };
   await using c = await Collection.load(spec, { kernel: new Kernel(sys) });
   using reader = new RingBufferReader(sys, c.map("events").fd, 1 << 16, { decode: (v, off, len) => ({ seq: v.getBigUint64(off, true), len }) });
-  execs(25);
+  getppids(25);
   const got: bigint[] = [];
   for await (const r of reader) {
     assert.is(r.len, 64);
@@ -47,11 +47,11 @@ kernelTest(test, "ring buffer: a full ring drops in the kernel (counted), and dr
   const page = sys.pageSize;
   const spec: CollectionSpec = {
     maps: [{ name: "events", type: "ringbuf", keySize: 0, valueSize: 0, maxEntries: page }, ...counters],
-    programs: [{ name: "rb_full", type: "tracepoint", attach: { kind: "tracepoint", category: "sched", name: "sched_process_exec" }, instructions: ringbufProducer("events", 256), license: "GPL" }],
+    programs: [{ name: "rb_full", type: "tracepoint", attach: ours, instructions: ringbufProducer("events", 256, { tgid: process.pid }), license: "GPL" }],
   };
   await using c = await Collection.load(spec, { kernel: new Kernel(sys) });
   using reader = new RingBufferReader(sys, c.map("events").fd, page);
-  execs(30); // 30 × (256 + 8) bytes > one page
+  getppids(30); // 30 × (256 + 8) bytes > one page
   let n = 0;
   let last = -1n;
   reader.drain((v, off) => {
@@ -64,14 +64,14 @@ kernelTest(test, "ring buffer: a full ring drops in the kernel (counted), and dr
   assert.ok(n > 0 && drops > 0n, `read ${n}, dropped ${drops}`);
   assert.is(BigInt(n) + drops, 30n);
   // After draining there is room again.
-  execs(3);
+  getppids(3);
   assert.is(reader.drain(() => {}), 3);
 });
 
 kernelTest(test, "perf event array: per-CPU buffers deliver every sample", async (sys) => {
   const spec: CollectionSpec = {
     maps: [{ name: "events", type: "perf_event_array", keySize: 4, valueSize: 4, maxEntries: possibleCpus().length }, ...counters],
-    programs: [{ name: "pe_prod", type: "tracepoint", attach: { kind: "tracepoint", category: "sched", name: "sched_process_exec" }, instructions: ringbufProducer("events", 64, { perf: true }), license: "GPL" }],
+    programs: [{ name: "pe_prod", type: "tracepoint", attach: ours, instructions: ringbufProducer("events", 64, { perf: true, tgid: process.pid }), license: "GPL" }],
   };
   await using c = await Collection.load(spec, { kernel: new Kernel(sys) });
   const events = c.map("events");
@@ -80,7 +80,7 @@ kernelTest(test, "perf event array: per-CPU buffers deliver every sample", async
     updateMap: (cpu, fd) => events.updateRaw(u32bytes(cpu), u32bytes(fd)),
     decode: (v, off) => v.getBigUint64(off, true),
   });
-  execs(20);
+  getppids(20);
   const got: bigint[] = [];
   for await (const s of reader) {
     got.push(s);
@@ -95,12 +95,12 @@ kernelTest(test, "perf event array: per-CPU buffers deliver every sample", async
 kernelTest(test, "perf event array: a sample written before the consumer starts is still delivered", async (sys) => {
   const spec: CollectionSpec = {
     maps: [{ name: "events", type: "perf_event_array", keySize: 4, valueSize: 4, maxEntries: possibleCpus().length }, ...counters],
-    programs: [{ name: "pe_early", type: "tracepoint", attach: { kind: "tracepoint", category: "sched", name: "sched_process_exec" }, instructions: ringbufProducer("events", 16, { perf: true }), license: "GPL" }],
+    programs: [{ name: "pe_early", type: "tracepoint", attach: ours, instructions: ringbufProducer("events", 16, { perf: true, tgid: process.pid }), license: "GPL" }],
   };
   await using c = await Collection.load(spec, { kernel: new Kernel(sys) });
   const events = c.map("events");
   using reader = new PerfBufferReader(sys, { cpus: onlineCpus(), updateMap: (cpu, fd) => events.updateRaw(u32bytes(cpu), u32bytes(fd)) });
-  execs(2);
+  getppids(2);
   const got: Uint8Array[] = [];
   const timeout = setTimeout(() => reader.close(), 3000);
   for await (const s of reader) {

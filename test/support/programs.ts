@@ -1,7 +1,7 @@
 // Small hand-assembled programs for kernel tests: a counter that adds 1 to element 0 of an array map, and the
 // map spec that goes with it.
 
-import { Add, Atomic, Call, Exit, Ja, JEq, LdImm64, LdMapFd, Mov, R0, R1, R2, R10, St, Stx, label, resolve, type Instruction } from "../../compiler/asm/index.ts";
+import { Add, Atomic, Call, Exit, Ja, JEq, JNe, LdImm64, LdMapFd, Mov, R0, R1, R2, R10, Rsh, St, Stx, label, resolve, type Instruction } from "../../compiler/asm/index.ts";
 import { u32, u64 } from "../../compiler/object/layout.ts";
 import type { MapSpec } from "../../compiler/object/spec.ts";
 
@@ -29,7 +29,9 @@ export function counterProgram(map = "counts", ret = 0): Instruction[] {
  * taken from element 0 of `seq` (an array map), the rest is filled with that number's low byte. When the ring is
  * full, counts the drop in element 0 of `drops`. Returns 0.
  */
-export function ringbufProducer(map = "events", size = 64, { seq = "seq", drops = "drops", perf = false } = {}): Instruction[] {
+export function ringbufProducer(map = "events", size = 64, { seq = "seq", drops = "drops", perf = false, tgid = 0 } = {}): Instruction[] {
+  // With a tgid, only that process's events count: tests stay exact while other processes run.
+  const only = tgid ? [Mov.reg(9, R1), Call.helper(14), Rsh.imm(R0, 32), JNe.imm(R0, tgid, "out"), Mov.reg(R1, 9)] : [];
   const lookup = (name: string, into: number) => [
     St.w(R10, -4, 0), LdMapFd(R1, name), Mov.reg(R2, R10), Add.imm(R2, -4), Call.helper(1), JEq.imm(R0, 0, "out"), Mov.reg(into, R0),
   ];
@@ -42,6 +44,7 @@ export function ringbufProducer(map = "events", size = 64, { seq = "seq", drops 
   if (perf) {
     // bpf_perf_event_output(ctx, map, BPF_F_CURRENT_CPU, data on stack, size): data at r10-8-size
     return resolve([
+      ...only,
       Mov.reg(9, R1),
       ...lookup(seq, 7),
       Mov.imm(8, 1), Atomic.dw.fetchAdd(7, 0, 8),
@@ -55,6 +58,7 @@ export function ringbufProducer(map = "events", size = 64, { seq = "seq", drops 
     ]);
   }
   return resolve([
+    ...only,
     ...lookup(seq, 7),
     Mov.imm(8, 1), Atomic.dw.fetchAdd(7, 0, 8),
     LdMapFd(R1, map), Mov.imm(R2, size), Mov.imm(3, 0), Call.helper(131),

@@ -86,7 +86,7 @@ test("helpers: arguments in r1-r5, result in r0, r6-r9 preserved; unknown helper
   const p = load([Mov.imm(R1, 1), Mov.imm(R2, 2), Mov.imm(3, 3), Mov.imm(4, 4), Mov.imm(5, -5), Mov.imm(R6, 6), Call.helper(99), Add.reg(R0, R6), Exit()], { helpers });
   assert.is(p.run().r0, BigInt.asUintN(64, 1n - 5n + 6n));
   assert.equal(seen[0], [1n, 2n, 3n, 4n, 0xfffffffffffffffbn]);
-  fault(() => load([Call.helper(1), Exit()]).run(), "helper", /helper 1 is not available in the VM at instruction 0/);
+  fault(() => load([Call.helper(1), Exit()]).run(), "helper", /helper 1 \(bpf_map_lookup_elem\) is not available in the VM at instruction 0/);
 });
 
 test("helpers read and write program memory through the address space, bounds-checked", () => {
