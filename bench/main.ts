@@ -5,6 +5,7 @@ import { benchRingbuf } from "./ringbuf.ts";
 import { benchVm } from "./vm.ts";
 
 const all: Record<string, () => void | Promise<void>> = { vm: benchVm, ringbuf: benchRingbuf };
+all.compiled = async () => (await import("./compiled.ts")).benchCompiled();
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, fn] of Object.entries(all)) {
   if (chosen.length && !chosen.includes(name)) continue;

@@ -140,7 +140,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
       if (!key || !delta) return ERROR;
       cx.at(call);
       const perCpu = decl.mapType.startsWith("percpu") || decl.mapType === "lru_percpu_hash";
-      addToMap(cx, name, key, decl.value, vt, delta.op, !perCpu);
+      addToMap(cx, name, key, decl.value, vt, delta.op, !perCpu, decl.mapType === "array" || decl.mapType === "percpu_array");
       return VOID;
     }
   }
@@ -165,14 +165,15 @@ function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {
 
 /**
  * value[key] += delta, creating the entry when absent. Shared maps update atomically; a lost race on creation
- * (another CPU created the key first: EEXIST) falls back to the atomic add on the existing value.
+ * (another CPU created the key first: EEXIST) falls back to the atomic add on the existing value. Array elements
+ * always exist: a missing one is an index out of range, which no update could create.
  */
-function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean): void {
+function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean, array = false): void {
   const p = lookup(cx, map, key);
   const have = cx.b.newBlock();
   const create = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, create);
+  cx.b.cbr("ne", p, imm(0), have, array ? done : create);
   cx.b.switchTo(have);
   bump(cx, p, vt, delta, atomic);
   cx.b.br(done);
@@ -239,7 +240,7 @@ export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: t
       const key = aggKey(cx, a, keyArg, call);
       if (!key) return ERROR;
       cx.at(call);
-      addToMap(cx, a.name, key, AGG_VALUE.count, U64, value?.op ?? imm(1), false);
+      addToMap(cx, a.name, key, AGG_VALUE.count, U64, value?.op ?? imm(1), false, !a.key);
       return VOID;
     }
     case "min":
@@ -286,7 +287,7 @@ export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: t
         if (bf.offset > kEnd) zeroBytes(cx, key.base, key.off + kEnd, bf.offset - kEnd);
         if (l.size > bf.offset + 4) zeroBytes(cx, key.base, key.off + bf.offset + 4, l.size - bf.offset - 4);
       }
-      addToMap(cx, a.name, key, AGG_VALUE.bucket, U64, imm(1), false);
+      addToMap(cx, a.name, key, AGG_VALUE.bucket, U64, imm(1), false, !a.key);
       return VOID;
     }
   }
@@ -299,7 +300,7 @@ function minMax(cx: LowerCtx, a: AggDecl, key: Mem, v: { op: Operand; type: IntT
   const create = cx.b.newBlock();
   const store = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, create);
+  cx.b.cbr("ne", p, imm(0), have, a.key ? create : done);
   cx.b.switchTo(have);
   const base = baseOf(cx, p);
   const set = cx.b.load(base, 8, 8, false);
@@ -328,7 +329,7 @@ function stats(cx: LowerCtx, a: AggDecl, key: Mem, v: Operand): void {
   const have = cx.b.newBlock();
   const create = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, create);
+  cx.b.cbr("ne", p, imm(0), have, a.key ? create : done);
   cx.b.switchTo(have);
   const base = baseOf(cx, p);
   cx.b.store(base, 0, 8, cx.b.bin("add", cx.b.load(base, 0, 8, false), imm(1)));
@@ -387,7 +388,9 @@ function linearBucket(cx: LowerCtx, a: AggDecl, v: { op: Operand; type: IntType 
   // Signed comparisons: the bounds may be negative, and numbers compare as signed 64-bit values.
   const signed = v.type.signed || l.min < 0n || v.type.bits < 64;
   cx.b.assign(r, imm(0));
-  cx.b.cbr(signed ? "slt" : "ult", v.op, imm(l.min), done, ge);
+  // An unsigned value is never below a minimum of 0 or less.
+  if (!v.type.signed && l.min <= 0n) cx.b.br(ge);
+  else cx.b.cbr(signed ? "slt" : "ult", v.op, imm(l.min), done, ge);
   cx.b.switchTo(ge);
   cx.b.cbr(signed ? "sge" : "uge", v.op, imm(l.max), above, inside);
   cx.b.switchTo(above);

@@ -4,12 +4,14 @@ import type { Func } from "../ir/ir.ts";
 import { simplifyCfg } from "./cfg.ts";
 import { eliminateDeadCode } from "./dce.ts";
 import { foldConstants } from "./fold.ts";
+import { narrowExtensions } from "./narrow.ts";
 
 export function optimize(fn: Func): void {
   for (let i = 0; i < 20; i++) {
     const a = foldConstants(fn);
     const b = eliminateDeadCode(fn);
     const c = simplifyCfg(fn);
-    if (!a && !b && !c) return;
+    const d = narrowExtensions(fn);
+    if (!a && !b && !c && !d) return;
   }
 }
