@@ -23,3 +23,17 @@ export {
 } from "./aggregations.ts";
 export { barLength, bucketLabel, formatAggregation, formatAggregations, formatKey, formatValue, type FormatOptions } from "./text.ts";
 export { aggregationJson, jsonInteger, jsonValue, toNdjson, type AggregationRecord, type JsonValue } from "./json.ts";
+export {
+  eventColumns,
+  eventJson,
+  escapeText,
+  formatEventHeader,
+  formatEventLine,
+  formatLost,
+  formatWith,
+  isHexName,
+  lostJson,
+  type ColumnStyle,
+  type EventColumn,
+  type EventColumnOptions,
+} from "./events.ts";

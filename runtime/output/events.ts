@@ -1,0 +1,331 @@
+// Event channels printed as the snoop tools print them: an event's TypeDesc in, columns out; a decoded event in, one
+// aligned text line (or one NDJSON record) out; a channel's lost-event count in, the summary line printed at exit out.
+//
+// Text. Each leaf field of the event struct is a column: nested structs flatten to `PARENT.CHILD`, camelCase names
+// become SNAKE_CASE (`oldPath` → OLD_PATH). Integers are decimal and right-aligned, in a width that fits typical
+// values (u32/i32 7, which holds any pid; u64/i64 12); strings, booleans and arrays are left-aligned, strings in
+// min(N - 1, 16) for Str<N>. A value wider than its column pushes the rest of the line right, and the next
+// columns take back the slack as soon as they can, so one long comm does not shift every later row. Nothing is cut
+// unless `maxWidth` is given; the last column is never padded, and no line ends in padding. Widths count code
+// points: a wide (CJK, emoji) character takes two terminal cells and shifts the line by one.
+//
+// Hex. An integer field whose name says it is an address — `addr`, `ip`, `ptr`, or ending in `_addr`/`Addr`/
+// `_ptr`/`Ptr` — or whose type is a pointer prints as 0x-hex (negative values as their two's complement). `ptr`
+// is a u64 alias, so only the name can tell. The rule is for integers only: an array named `addr` (`FixedArray<u8,
+// 4>`) prints as the array it is, `[127,0,0,1]`; nothing guesses at IP addresses.
+//
+// Strings. Control characters (C0, DEL, C1, U+2028/2029) are escaped (`\n`, `\t`, `\r`, `\x1b`, `\u0085`) and so
+// is the backslash (`\\`), so a line is always one line and the escapes are unambiguous. The layout codec already
+// decodes invalid UTF-8 as U+FFFD; lone surrogates (which only a hand-made value can hold) become U+FFFD too.
+//
+// JSON. One record per event, in the family of bpftrace's records (`{"type": ..., "data": ...}`, see json.ts):
+//   {"type": "event", "channel": "events", "data": {"pid": 1, "comm": "bash", ...}}
+//   {"type": "lost_events", "channel": "events", "data": {"events": 12}}
+// The event's fields sit under "data", so no field name can collide with "type" or "channel". Integers, strings
+// and bigints are encoded as json.ts does (a bigint beyond 2^53 is a decimal string); numbers stay numbers
+// (no hex in JSON). Lines come without their trailing newline, like formatEventLine's.
+
+import type { TypeDesc } from "../../compiler/object/layout.ts";
+import { jsonValue, toNdjson, type JsonValue } from "./json.ts";
+
+/** How a column renders its value. */
+export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "compound";
+
+/** One column of an event's text output: plain data, derived from the event type by eventColumns. */
+export interface EventColumn {
+  /** The header text: the field path upper-cased, `PARENT.CHILD` for nested fields, `VALUE` for a non-struct event. */
+  readonly header: string;
+  /** Field names from the event to the value; empty when the event is the value itself. */
+  readonly path: readonly string[];
+  /** The column's width (at least the header's); values may be wider and are never cut unless maxWidth says so. */
+  readonly width: number;
+  readonly align: "left" | "right";
+  readonly style: ColumnStyle;
+  /** The integer's size in bits: hex prints a negative value as its two's complement in this many bits. */
+  readonly bits: number;
+  /** Strings and arrays longer than this are cut and end in "…" (from EventColumnOptions.maxWidth). */
+  readonly maxWidth?: number;
+}
+
+export interface EventColumnOptions {
+  /**
+   * Cut strings and arrays to this many characters (the last one "…"), and pad string columns to at most this.
+   * Absent: nothing is ever cut. Numbers and booleans are never cut.
+   */
+  readonly maxWidth?: number;
+}
+
+/** Decimal widths for typical values: 7 digits hold any pid (pid_max ≤ 4194304), fds, errnos, small sizes. */
+const DECIMAL_WIDTH: Record<1 | 2 | 4 | 8, { unsigned: number; signed: number }> = {
+  1: { unsigned: 3, signed: 4 },
+  2: { unsigned: 5, signed: 6 },
+  4: { unsigned: 7, signed: 7 },
+  // u64 holds nanosecond latencies, byte counts, timestamps: 12 digits (16 minutes in ns) is a compromise.
+  8: { unsigned: 12, signed: 12 },
+};
+/** A full-size 0x address: 0xffffffff81000000 is 18 characters. */
+const hexWidth = (bytes: number) => 2 + 2 * bytes;
+/** Strings pad to their capacity up to this, like bcc's `%-16s` for comm. */
+const STRING_WIDTH = 16;
+/** Arrays pad to their longest text up to this. */
+const ARRAY_WIDTH = 24;
+
+/** The columns of an event type: one per leaf field of a struct (nested structs flattened), or VALUE. */
+export function eventColumns(type: TypeDesc, options: EventColumnOptions = {}): EventColumn[] {
+  const columns: EventColumn[] = [];
+  if (type.kind === "struct") addFields(type, [], options, columns);
+  else columns.push(column("VALUE", [], undefined, type, options));
+  return columns;
+}
+
+function addFields(type: Extract<TypeDesc, { kind: "struct" }>, path: readonly string[], options: EventColumnOptions, out: EventColumn[]): void {
+  for (const f of type.fields) {
+    const p = [...path, f.name];
+    if (f.type.kind === "struct") addFields(f.type, p, options, out);
+    else out.push(column(p.map(headerName).join("."), p, f.name, f.type, options));
+  }
+}
+
+/** `pid` → PID, `oldPath` → OLD_PATH, `tcp_state` → TCP_STATE. */
+function headerName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** Names that mean an address: `addr`, `ip`, `ptr`, and `*_addr`, `*Addr`, `*_ptr`, `*Ptr`. */
+export function isHexName(name: string): boolean {
+  return /^(addr|ip|ptr)$/i.test(name) || /(_addr|Addr|_ptr|Ptr)$/.test(name);
+}
+
+function column(header: string, path: readonly string[], name: string | undefined, type: TypeDesc, options: EventColumnOptions): EventColumn {
+  const base = { header, path, bits: 64 };
+  const fit = (w: number) => Math.max(header.length, w);
+  const cut = options.maxWidth !== undefined ? { maxWidth: Math.max(1, options.maxWidth) } : {};
+  switch (type.kind) {
+    case "int":
+      if (name !== undefined && isHexName(name)) return { ...base, bits: type.size * 8, width: fit(hexWidth(type.size)), align: "right", style: "hex" };
+      return { ...base, bits: type.size * 8, width: fit(DECIMAL_WIDTH[type.size][type.signed ? "signed" : "unsigned"]), align: "right", style: "decimal" };
+    case "pointer":
+      return { ...base, width: fit(hexWidth(8)), align: "right", style: "hex" };
+    case "bool":
+      return { ...base, bits: 8, width: fit("false".length), align: "left", style: "bool" };
+    case "string": {
+      const w = Math.min(Math.max(type.capacity - 1, 0), STRING_WIDTH, cut.maxWidth ?? Infinity);
+      return { ...base, width: fit(w), align: "left", style: "string", ...cut };
+    }
+    case "bytes":
+    case "array":
+      return { ...base, width: fit(Math.min(maxTextLength(type), ARRAY_WIDTH, cut.maxWidth ?? Infinity)), align: "left", style: "compound", ...cut };
+    case "struct":
+      // Unreached (eventColumns flattens structs); kept so that every kind has a column.
+      return { ...base, width: fit(ARRAY_WIDTH), align: "left", style: "compound", ...cut };
+  }
+}
+
+/** The longest text a value of the type prints as (compound style), Infinity when unbounded (strings). */
+function maxTextLength(t: TypeDesc): number {
+  switch (t.kind) {
+    case "int": {
+      const digits = (2n ** BigInt(t.size * 8 - (t.signed ? 1 : 0))).toString().length;
+      return digits + (t.signed ? 1 : 0);
+    }
+    case "bool":
+      return 5;
+    case "pointer":
+      return 20;
+    case "bytes":
+      return 2 + 4 * t.length - (t.length > 0 ? 1 : 0);
+    case "array":
+      return 2 + t.length * (maxTextLength(t.element) + 1) - (t.length > 0 ? 1 : 0);
+    case "string":
+    case "struct":
+      return Infinity;
+  }
+}
+
+/** The header line: each column's header aligned as its values are. */
+export function formatEventHeader(columns: readonly EventColumn[]): string {
+  return layoutLine(columns, columns.map((c) => c.header));
+}
+
+/** One event as a text line (no trailing newline). Never throws: a value that does not match its column prints as it is. */
+export function formatEventLine(columns: readonly EventColumn[], event: unknown): string {
+  return layoutLine(columns, columns.map((c) => cellText(c, valueAt(event, c.path))));
+}
+
+/**
+ * Places each cell in its column: left-aligned cells start at the column's start, right-aligned ones end at its
+ * end, and a cell that cannot (the previous one overflowed) follows one space after it. Trailing padding is never
+ * written: an empty last cell leaves the line ending at the previous one.
+ */
+function layoutLine(columns: readonly EventColumn[], cells: readonly string[]): string {
+  let line = "";
+  let col = 0; // the line's length in code points
+  let start = 0; // the column's nominal start
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    const text = cells[i] ?? "";
+    const len = codePoints(text);
+    if (len > 0) {
+      const earliest = col === 0 ? 0 : col + 1; // one space after the previous text
+      const at = Math.max(earliest, c.align === "left" ? start : start + c.width - len);
+      line += " ".repeat(at - col) + text;
+      col = at + len;
+    }
+    start += c.width + 1;
+  }
+  return line;
+}
+
+const codePoints = (s: string) => (/[\uD800-\uDFFF]/.test(s) ? [...s].length : s.length);
+
+function valueAt(event: unknown, path: readonly string[]): unknown {
+  let v = event;
+  for (const name of path) {
+    if (typeof v !== "object" || v === null || !Object.hasOwn(v, name)) return undefined;
+    v = (v as Record<string, unknown>)[name];
+  }
+  return v;
+}
+
+function cellText(c: EventColumn, v: unknown): string {
+  if (v === undefined || v === null) return "";
+  let text: string;
+  switch (c.style) {
+    case "hex":
+      text = hex(v, c.bits) ?? compact(v, false);
+      break;
+    case "string":
+      text = typeof v === "string" ? escapeText(v) : compact(v, false);
+      break;
+    default:
+      text = compact(v, false);
+  }
+  return c.maxWidth !== undefined && (c.style === "string" || c.style === "compound") ? cut(text, c.maxWidth) : text;
+}
+
+function cut(text: string, max: number): string {
+  if (codePoints(text) <= max) return text;
+  return `${[...text].slice(0, max - 1).join("")}…`;
+}
+
+function hex(v: unknown, bits: number): string | undefined {
+  let b: bigint;
+  if (typeof v === "bigint") b = v;
+  else if (typeof v === "number" && Number.isSafeInteger(v)) b = BigInt(v);
+  else return undefined;
+  return `0x${BigInt.asUintN(bits, b).toString(16)}`;
+}
+
+/**
+ * A value as compact text: integers in decimal, `[1,2,3]` for arrays and byte arrays, `{pid=1,comm="bash"}` for
+ * structs. Top-level strings print bare (escaped); strings inside arrays and structs are quoted, so that a comma in
+ * one cannot be read as a separator.
+ */
+function compact(v: unknown, nested: boolean): string {
+  switch (typeof v) {
+    case "string":
+      return nested ? `"${escapeText(v).replace(/"/g, '\\"')}"` : escapeText(v);
+    case "number":
+    case "bigint":
+    case "boolean":
+      return String(v);
+    case "undefined":
+      return "";
+    case "object":
+      if (v === null) return "";
+      if (v instanceof Uint8Array) return `[${v.join(",")}]`;
+      if (Array.isArray(v)) return `[${v.map((x) => compact(x, true)).join(",")}]`;
+      return `{${Object.entries(v).map(([k, x]) => `${k}=${compact(x, true)}`).join(",")}}`;
+    default:
+      return escapeText(String(v));
+  }
+}
+
+// C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, the backslash, and lone surrogates.
+const ESCAPED = /[\x00-\x1f\x7f-\x9f\u2028\u2029\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NAMED: Record<string, string> = { "\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\" };
+
+/** A string as it may appear in one line of output: control characters escaped, lone surrogates as U+FFFD. */
+export function escapeText(s: string): string {
+  return s.replace(ESCAPED, (ch) => {
+    const named = NAMED[ch];
+    if (named) return named;
+    const code = ch.charCodeAt(0);
+    if (code >= 0xd800 && code <= 0xdfff) return "\uFFFD";
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** One event as an NDJSON line (no trailing newline): `{"type": "event", "channel": ..., "data": ...}`. */
+export function eventJson(channel: string, event: unknown): string {
+  return ndjsonLine({ type: "event", channel, data: wellFormed(jsonValue(event)) });
+}
+
+/** A channel's lost events as an NDJSON line, as bpftrace's `{"type": "lost_events", "data": {"events": N}}` plus the channel. */
+export function lostJson(channel: string, count: number | bigint): string {
+  return ndjsonLine({ type: "lost_events", channel, data: { events: count } });
+}
+
+function ndjsonLine(record: object): string {
+  return toNdjson([record]).slice(0, -1);
+}
+
+/** JSON.stringify writes a lone surrogate as `\udXXX`, which strict UTF-8 readers reject: replace it as text output does. */
+function wellFormed(v: JsonValue): JsonValue {
+  if (typeof v === "string") return v.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  if (Array.isArray(v)) return v.map(wellFormed);
+  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wellFormed(x)]));
+  return v;
+}
+
+/** The line printed at exit for a channel that lost events; "" when it lost none. */
+export function formatLost(channel: string, count: number | bigint, kind: "ringbuf" | "perf"): string {
+  if (!(count > 0)) return "";
+  const events = count === 1 || count === 1n ? "event" : "events";
+  const why =
+    kind === "ringbuf"
+      ? "ring buffer full; a larger RingBuffer(bytes) or fewer events would help"
+      : "perf buffer full; more PerfEventArray({ pages }) or fewer events would help";
+  return `Lost ${count} ${events} on ${channel} (${why})`;
+}
+
+/**
+ * Calls a module's own `format(event, channel)`. A throw, a Promise or a non-string result becomes an error message
+ * naming the channel, so the caller can report it and go on with the stream. One trailing newline is dropped, so
+ * `format` may end its text in "\n" or not.
+ */
+export function formatWith(
+  fn: (event: unknown, channel: string) => unknown,
+  event: unknown,
+  channel: string,
+): { readonly line: string } | { readonly error: string } {
+  let result: unknown;
+  try {
+    result = fn(event, channel);
+  } catch (e) {
+    return { error: `format() for channel ${channel} threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` };
+  }
+  if (typeof result === "string") return { line: result.endsWith("\n") ? result.slice(0, -1) : result };
+  if (result instanceof Promise) {
+    result.catch(() => {}); // nobody awaits it: keep its rejection from being unhandled
+    return { error: `format() for channel ${channel} returned a Promise; it must return the line as a string, synchronously` };
+  }
+  return { error: `format() for channel ${channel} returned ${describe(result)}, not a string` };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  switch (typeof v) {
+    case "undefined":
+      return "undefined";
+    case "object":
+      return "an object";
+    case "number":
+    case "bigint":
+    case "boolean":
+      return `${typeof v} ${String(v)}`;
+    default:
+      return `a ${typeof v}`;
+  }
+}
