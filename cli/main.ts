@@ -11,6 +11,8 @@ commands:
                                             check and compile a tracer
   types [--categories a,b] [--out DIR] [--check]
                                             generate tracepoint declarations for the running kernel
+  types --btf [--type a,b] [--out FILE] [--check]
+                                            declare kernel structs (task_struct, sock...) from BTF
   asm <file.s> [--out file.bin] [--words]   assemble bpf_conformance-syntax assembly
   disasm <file.bin>                         disassemble raw eBPF bytecode
   vm <file.s|file.bin> [--mem hex] [--budget n]

@@ -1,11 +1,14 @@
 // `tsbpf types`: the running kernel's tracepoint formats in, stdlib-types/tracepoints.json and tracepoints.d.ts out
-// (or, with --check, a summary of how they differ from the files on disk and exit code 1).
+// (or, with --check, a summary of how they differ from the files on disk and exit code 1). `tsbpf types --btf`: the
+// kernel's BTF in, declarations of kernel structs out, into the tracer's project (vmlinux.d.ts by default).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { STDLIB_DIR } from "../compiler/paths.ts";
 import { parseArgs } from "node:util";
+import { DEFAULT_BTF_TYPES, generateBtfDeclarations } from "../compiler/frontend/btf-types.ts";
+import { parseBtf } from "../compiler/object/btf/index.ts";
 import {
   DEFAULT_CATEGORIES, type TracepointData, collectTracepoints, formatTracepointJson, generateDeclarations,
 } from "../compiler/frontend/tracepoint-types.ts";
@@ -17,13 +20,27 @@ import { Tracefs } from "../runtime/kernel/tracefs.ts";
 /** The package's stdlib-types/, next to cli/. */
 const DEFAULT_OUT = STDLIB_DIR;
 
+/** Where the kernel's BTF is: world-readable, so `--btf` needs no root (unlike tracefs). */
+const VMLINUX = "/sys/kernel/btf/vmlinux";
+
+/** `--btf` writes into the tracer's project, not into the package: the declarations are of this machine's kernel. */
+const DEFAULT_BTF_OUT = "vmlinux.d.ts";
+
 const USAGE = `usage: tsbpf types [--categories a,b,c] [--out DIR] [--check]
+       tsbpf types --btf [--type a,b,c] [--out FILE] [--check]
 
 Reads the running kernel's tracepoint formats from tracefs (as root) and writes DIR/tracepoints.json and
 DIR/tracepoints.d.ts, the types of tracepoint handlers' ctx.
   --categories   tracepoint categories to read (default: ${DEFAULT_CATEGORIES.join(",")})
   --out          where to write (default: the package's stdlib-types/)
   --check        write nothing; exit 1 if the files on disk differ from what this kernel gives
+
+With --btf, reads the kernel's BTF (${VMLINUX}, readable without root) and writes TypeScript
+declarations of kernel structs, unions and enums for the editor: the named types and every type they embed
+(pointers are ptr). A tracer imports them with \`import type { task_struct } from "./vmlinux.ts"\`.
+  --type         types to declare (default: ${DEFAULT_BTF_TYPES.join(",")})
+  --out          the file to write (default: ./${DEFAULT_BTF_OUT}; - for standard output)
+  --check        write nothing; exit 1 if FILE differs from what this kernel gives
 `;
 
 /** What the command reads from the system and where it prints; tests replace them. */
@@ -33,6 +50,8 @@ export interface TypesEnvironment {
   readonly kernel?: string;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
+  /** The raw BTF of the running kernel (default: read ${VMLINUX}). */
+  readonly btf?: () => Uint8Array;
 }
 
 const NEEDS_ROOT = "tracepoint formats are readable by root only: run sudo npx tsbpf types";
@@ -52,7 +71,7 @@ async function openTracefs(): Promise<Tracefs> {
 export async function typesCommand(argv: string[], env: TypesEnvironment = {}): Promise<number> {
   const out = env.stdout ?? ((text: string) => void process.stdout.write(text));
   const err = env.stderr ?? ((text: string) => void process.stderr.write(text));
-  let values: { categories?: string | undefined; out?: string | undefined; check?: boolean | undefined; help?: boolean | undefined };
+  let values: TypesOptions;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -60,6 +79,8 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
         categories: { type: "string" },
         out: { type: "string", short: "o" },
         check: { type: "boolean" },
+        btf: { type: "boolean" },
+        type: { type: "string", short: "t" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -70,6 +91,11 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
   if (values.help) {
     out(USAGE);
     return 0;
+  }
+  if (values.btf) return btfTypes(values, env, out, err);
+  if (values.type !== undefined) {
+    err(`tsbpf types: --type names kernel types and needs --btf\n\n${USAGE}`);
+    return 2;
   }
   const categories = values.categories !== undefined
     ? values.categories.split(",").map((c) => c.trim()).filter((c) => c)
@@ -124,6 +150,69 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
   mkdirSync(dir, { recursive: true });
   for (const f of files) writeFileSync(join(dir, f.name), f.text);
   out(`wrote ${summary} to ${dir}\n`);
+  return 0;
+}
+
+interface TypesOptions {
+  categories?: string | undefined;
+  out?: string | undefined;
+  check?: boolean | undefined;
+  btf?: boolean | undefined;
+  type?: string | undefined;
+  help?: boolean | undefined;
+}
+
+/** `tsbpf types --btf`: declarations of kernel types from the running kernel's BTF. */
+function btfTypes(values: TypesOptions, env: TypesEnvironment, out: (text: string) => void, err: (text: string) => void): number {
+  if (values.categories !== undefined) {
+    err(`tsbpf types: --categories selects tracepoints and does not go with --btf\n\n${USAGE}`);
+    return 2;
+  }
+  const types = values.type !== undefined ? values.type.split(",").map((t) => t.trim()).filter((t) => t) : DEFAULT_BTF_TYPES;
+  if (types.length === 0) {
+    err("tsbpf types: --type names no type\n");
+    return 2;
+  }
+  const kernel = env.kernel ?? release();
+  let bytes: Uint8Array;
+  try {
+    bytes = (env.btf ?? (() => readFileSync(VMLINUX)))();
+  } catch (e) {
+    const code = e instanceof Error && "code" in e ? e.code : undefined;
+    const why = code === "ENOENT" ? `${VMLINUX} does not exist: this kernel was built without BTF (CONFIG_DEBUG_INFO_BTF)` : `cannot read ${VMLINUX}: ${(e as Error).message}`;
+    err(`tsbpf types: ${why}\n`);
+    return 1;
+  }
+  // A malformed blob is a BtfError naming what is wrong; let it surface as such.
+  const result = generateBtfDeclarations(parseBtf(bytes), { types, source: `Linux ${kernel}` });
+  if (result.missing.length) {
+    err(`tsbpf types: this kernel's BTF has no struct, union, enum or typedef named ${result.missing.join(", ")}; skipped\n`);
+  }
+  if (result.missing.length === new Set(types).size) {
+    err("tsbpf types: no type found; nothing written\n");
+    return 1;
+  }
+  const summary = `${result.count} declaration${result.count === 1 ? "" : "s"} of Linux ${kernel}`;
+  if (values.out === "-") {
+    out(result.text);
+    return 0;
+  }
+  const file = resolve(values.out ?? DEFAULT_BTF_OUT);
+  const rel = relative(process.cwd(), file);
+  const shown = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+  if (values.check) {
+    const before = readOrUndefined(file);
+    if (before === result.text) {
+      out(`${summary} match ${shown}\n`);
+      return 0;
+    }
+    const report = [`tsbpf types --btf --check: ${shown} differs from Linux ${kernel}`, ...lineDifferences(shown, before, result.text)];
+    report.push(`regenerate with: npx tsbpf types --btf${values.type !== undefined ? ` --type ${types.join(",")}` : ""}${values.out !== undefined ? ` --out ${values.out}` : ""}`);
+    err(`${report.join("\n")}\n`);
+    return 1;
+  }
+  writeFileSync(file, result.text);
+  out(`wrote ${summary} to ${shown}\n`);
   return 0;
 }
 

@@ -252,6 +252,12 @@ test("reader: resolve, sizeOf, member and typeName", () => {
     [ids.userPtr, "__attribute__((btf_type_tag(\"user\"))) char *"], [ids.data, "SEC(\".data\")"],
   ];
   for (const [id, text] of names) assert.is(btf.typeName(id), text, `typeName(${id})`);
+  const declarations: [number, string][] = [
+    [ids.int, "int x"], [ids.comm, "char x[16]"], [ids.nodePtr, "struct node *x"], [ids.constPtr, "char *const x"],
+    [ids.volatileInt, "volatile int x"], [ids.fnPtr, "int (*x)(const char *restrict, u64, ...)"], [ids.arrPtr, "char (*x)[16]"],
+    [ids.anonUnion, "union {...} x"],
+  ];
+  for (const [id, text] of declarations) assert.is(btf.declaration(id, "x"), text, `declaration(${id}, "x")`);
 
   assert.equal(btf.findByName("node").map((t) => t.id), [ids.node]);
   assert.equal(btf.findByName("int", "int").map((t) => t.id), [ids.int]);

@@ -279,6 +279,11 @@ export class Btf {
     return this.#declare(id, "", 0);
   }
 
+  /** C-like text declaring `name` of this type: `char comm[16]`, `struct mm_struct *mm`, `void (*fn)(int)`. */
+  declaration(id: TypeId, name: string): string {
+    return this.#declare(id, name, 0);
+  }
+
   /** The classic declarator walk: `inner` is what is already wrapped around the name (stars, suffixes). */
   #declare(id: TypeId, inner: string, depth: number): string {
     if (depth > MAX_DEPTH) return "...";
