@@ -1,24 +1,26 @@
 // The public API of `tsbpf/testing`: unit tests of tracers without root. A tracer's path in; its compiled bytecode
-// running in the VM against mock maps and simulated helpers out (`simulate()`), with probes fired on contexts
-// built from their typed fields.
+// running in the VM against mock maps, mock event channels and simulated helpers out (`simulate()`), with probes
+// fired on contexts built from their typed fields, and what each run returned, emitted and printed.
 
+import { isAbsolute, relative } from "node:path";
 import { compile } from "./compiler/index.ts";
 import { formatDiagnostics } from "./compiler/diagnostics.ts";
 import { loadTracepointDb } from "./compiler/lower/tracepoints.ts";
-import { type TypeDesc, codecOf } from "./compiler/object/layout.ts";
+import { type Codec, type TypeDesc, codecOf } from "./compiler/object/layout.ts";
 import { type ParamValue, setParams } from "./compiler/object/params.ts";
 import type { CollectionSpec, ProgramSpec } from "./compiler/object/spec.ts";
-import { SimCollection } from "./runtime/interp/collection.ts";
+import { type MockEventChannel, SimCollection } from "./runtime/interp/collection.ts";
 import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
 import type { MockMap } from "./runtime/interp/maps.ts";
-import type { RunResult } from "./runtime/interp/vm.ts";
+import { type RunResult, VmError } from "./runtime/interp/vm.ts";
 import type { AggregationData } from "./runtime/output/aggregations.ts";
 import { readAggregation } from "./runtime/output/read.ts";
 import { formatAggregation } from "./runtime/output/text.ts";
 
 export {
-  DEFAULT_BUDGET, FakeClock, MockMap, SimCollection, VmError, VmProgram, defaultEnvironment, memoryOf,
-  type Helper, type HelperContext, type RunInput, type RunResult, type SimEnvironment, type VmMap, type VmOptions,
+  DEFAULT_BUDGET, FakeClock, MockMap, MockPerfEventArray, MockRingBuffer, SimCollection, VmError, VmProgram,
+  defaultEnvironment, memoryOf, type Helper, type HelperContext, type MockEventChannel, type RunInput, type RunResult,
+  type SimEnvironment, type VmMap, type VmOptions,
 } from "./runtime/interp/index.ts";
 
 export interface SimulateOptions {
@@ -39,6 +41,30 @@ export class CompileError extends Error {
   override readonly name = "CompileError";
 }
 
+/** An event a probe sent, decoded with its channel's event type, and the channel it went to. */
+export interface SimEvent<E = Record<string, unknown>> {
+  readonly channel: string;
+  readonly event: E;
+}
+
+/** What one `fire()` did. */
+export interface FireResult<E = Record<string, unknown>> {
+  /** r0 at exit, as the VM returns it: an unsigned 64-bit value. */
+  readonly value: bigint;
+  /** r0 as the kernel takes a tracing program's return value: its low 32 bits, signed (so 0xffffffff is -1). */
+  readonly ret: number;
+  /**
+   * The events this run committed to any channel, in the order the program committed them, decoded with the
+   * channel's event type (or raw bytes for a channel without one). Reporting them consumes nothing: they stay in
+   * their channel for `events()`, and keep its space, until the test takes them.
+   */
+  readonly events: readonly SimEvent<E>[];
+  /** The bpf_trace_printk lines this run wrote. */
+  readonly printk: readonly string[];
+  /** Instructions executed. */
+  readonly instructions: number;
+}
+
 /** pt_regs offsets of the arguments on x86_64 (what compiled kprobe/uprobe handlers read). */
 const PT_REGS = { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128, size: 168 };
 
@@ -56,6 +82,8 @@ export async function simulate(path: string, options: SimulateOptions = {}): Pro
 export class Simulation {
   /** Maps by name, with the same user-side methods as the kernel's maps. */
   readonly maps: Readonly<Record<string, MockMap>>;
+  /** Event codecs by channel, built on first use (null: the channel has no event type). */
+  private readonly codecs = new Map<string, Codec | null>();
 
   constructor(readonly spec: CollectionSpec, readonly collection: SimCollection) {
     this.maps = Object.fromEntries(collection.maps);
@@ -68,11 +96,45 @@ export class Simulation {
   /**
    * Runs the program of `probe` once: a tracepoint name ("sched/sched_switch"), "uprobe:libc:getaddrinfo",
    * a kernel function of a kprobe, "profile", "interval", or the program's name. `ctx` gives the context: a
-   * tracepoint's fields by name; `{ args: [...], retval }` for probes on functions.
+   * tracepoint's fields by name; `{ args: [...], retval }` for probes on functions. A fault in the program throws
+   * a VmError whose message starts with the TypeScript file:line:column of the offending code.
    */
-  fire(probe: string, ctx: Readonly<Record<string, unknown>> = {}): RunResult {
+  fire<E = Record<string, unknown>>(probe: string, ctx: Readonly<Record<string, unknown>> = {}): FireResult<E> {
     const p = this.program(probe);
-    return this.collection.run(p.name, contextBytes(p, ctx, this.env));
+    const bytes = contextBytes(p, ctx, this.env);
+    // Copied as they are committed, decoded after the run: a record that does not decode is the test's error, not
+    // a fault in the middle of the program.
+    const sent: [string, Uint8Array][] = [];
+    const stops = [...this.collection.channels].map(([name, c]) =>
+      c.observe((view, offset, length) => sent.push([name, new Uint8Array(view.buffer, view.byteOffset + offset, length).slice()])));
+    const printed = this.env.printk.length;
+    let r: RunResult;
+    try {
+      r = this.collection.run(p.name, bytes);
+    } catch (e) {
+      throw e instanceof VmError ? located(e) : e;
+    } finally {
+      for (const stop of stops) stop();
+    }
+    const events = sent.map(([channel, b]): SimEvent<E> => ({ channel, event: this.decode(channel, new DataView(b.buffer), 0, b.length) as E }));
+    return { value: r.r0, ret: Number(BigInt.asIntN(32, r.r0)), events, printk: this.env.printk.slice(printed), instructions: r.instructions };
+  }
+
+  /** Takes every event of `channel` not taken yet, in the order a reader would get them, decoded. */
+  events<E = Record<string, unknown>>(channel: string): E[] {
+    const out: E[] = [];
+    this.channel(channel).drain((view, offset, length) => out.push(this.decode(channel, view, offset, length) as E));
+    return out;
+  }
+
+  /** Events the programs could not send to `channel` because its buffer was full (see runtime/interp/events.ts). */
+  lost(channel: string): bigint {
+    return this.channel(channel).lost();
+  }
+
+  /** The mock ring buffer or perf event array behind `channel`. */
+  channel(name: string): MockEventChannel {
+    return this.collection.channel(name);
   }
 
   /** An aggregation (or map) merged across CPUs, as `tsbpf run` would print it. */
@@ -85,6 +147,19 @@ export class Simulation {
   /** The text `tsbpf run` prints for a map. */
   print(name: string): string {
     return formatAggregation(this.aggregation(name));
+  }
+
+  /** One record as the test sees it: decoded with the channel's event type, or a copy of its bytes. */
+  private decode(channel: string, view: DataView, offset: number, length: number): unknown {
+    let codec = this.codecs.get(channel);
+    if (codec === undefined) {
+      const type = this.channel(channel).spec.events?.type;
+      codec = type ? codecOf(type) : null;
+      this.codecs.set(channel, codec);
+    }
+    if (!codec) return new Uint8Array(view.buffer, view.byteOffset + offset, length).slice();
+    if (length < codec.size) throw new Error(`channel ${channel}: a record of ${length} bytes is shorter than its event type (${codec.size} bytes)`);
+    return codec.decode(view, offset);
   }
 
   private program(probe: string): ProgramSpec {
@@ -106,6 +181,20 @@ export class Simulation {
     if (found.length === 1) return found[0]!;
     throw new Error(`${found.length ? "several programs match" : "no program for"} ${probe}; programs: ${ps.map((p) => `${p.name} (${describe(p)})`).join(", ")}`);
   }
+}
+
+/**
+ * The VmError with the TypeScript location in front, as tsc prints errors: `tool.ts:12:5: out-of-bounds read ...`.
+ * The path is relative to the working directory when it lies inside it.
+ */
+function located(e: VmError): VmError {
+  const span = e.meta?.span;
+  if (!span) return e;
+  const rel = relative(process.cwd(), span.file);
+  const file = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : span.file;
+  const out = new VmError(`${file}:${span.line}:${span.column}: ${e.message}`, e.kind, e.insn, e.meta);
+  out.cause = e;
+  return out;
 }
 
 function describe(p: ProgramSpec): string {

@@ -8,7 +8,7 @@ import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { setParams } from "../compiler/object/params.ts";
 import type { CollectionSpec } from "../compiler/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
-import { compileCached } from "./compile-cached.ts";
+import { compileCached } from "../compiler/cache.ts";
 
 const Options = z.object({
   duration: z.coerce.number().positive().optional(),

@@ -6,9 +6,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { PACKAGE_ROOT } from "../compiler/paths.ts";
-import type { Diagnostic } from "../compiler/diagnostics.ts";
-import type { CollectionSpec } from "../compiler/object/spec.ts";
+import { PACKAGE_ROOT } from "./paths.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import type { CollectionSpec } from "./object/spec.ts";
 
 const ROOT = PACKAGE_ROOT;
 
@@ -84,7 +84,7 @@ export async function compileCached(path: string, opts: { cache?: boolean } = {}
       // A corrupt entry is compiled again and overwritten.
     }
   }
-  const { compile } = await import("../compiler/index.ts");
+  const { compile } = await import("./index.ts");
   const r = compile(abs);
   if (r.spec && useCache && !r.diagnostics.some((d) => d.severity === "error")) {
     try {

@@ -5,13 +5,15 @@ import { arch as hostArch } from "node:process";
 import type { SourceSpan } from "./asm/index.ts";
 import { generate } from "./codegen/index.ts";
 import { type Diagnostic, Diagnostics, InternalError } from "./diagnostics.ts";
-import { type AggDecl, type ModuleModel, type ProbeDecl, analyzeModule } from "./frontend/module.ts";
+import { type AggDecl, type MapDecl, type ModuleModel, type ProbeDecl, analyzeModule, isEventChannel } from "./frontend/module.ts";
 import { loadProgram } from "./frontend/program.ts";
+import { userSideRanges, withoutUserSide } from "./frontend/user-side.ts";
 import { intDesc } from "./frontend/types.ts";
 import { type LoweredProgram, lowerModule } from "./lower/index.ts";
 import { AGG_VALUE, LOG2_BUCKETS, histKey, lhistBuckets } from "./lower/maps.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
 import { type TypeDesc, codecOf, layoutOf } from "./object/layout.ts";
+import { lostMapName } from "./object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "./object/spec.ts";
 
 export interface CompileOptions {
@@ -35,12 +37,15 @@ export const PARAM_MAP = ".rodata";
 export function compile(path: string, opts: CompileOptions = {}): CompileResult {
   const loaded = loadProgram(path, opts.text);
   const diags = new Diagnostics();
-  for (const d of loaded.diagnostics) diags.add(d);
+  let tsReported = false;
   const sources = (file: string) => loaded.project.getSourceFile(file)?.getFullText();
   const arch = opts.arch ?? (hostArch === "arm64" ? "aarch64" : "x86_64");
   let programs: LoweredProgram[] = [];
   try {
     const model = analyzeModule(loaded.file.compilerNode, loaded.checker, diags);
+    const userSide = userSideRanges(loaded.file.compilerNode, model, loaded.checker);
+    diags.list.unshift(...withoutUserSide(loaded.diagnostics, loaded.file.compilerNode.fileName, userSide));
+    tsReported = true;
     if (model.probes.length === 0 && !diags.hasErrors) {
       diags.error("TSB1011", "this module declares no probe", { file: loaded.file.getFilePath(), line: 1, column: 1 },
         'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
@@ -62,16 +67,25 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
     dedupe(diags);
     if (diags.hasErrors) return { diagnostics: diags.list, sources, programs };
     const signed = new Set(programs.flatMap((p) => [...p.signedAggs]));
-    const maps: MapSpec[] = [...[...model.maps.values()].map(mapSpec), ...[...model.aggs.values()].map((a) => aggSpec(a, signed.has(a.name)))];
+    const maps: MapSpec[] = [
+      ...[...model.maps.values()].flatMap((m) => (isEventChannel(m) ? channelSpecs(m) : [mapSpec(m)])),
+      ...[...model.aggs.values()].map((a) => aggSpec(a, signed.has(a.name))),
+      ...programs.flatMap((p) => (p.scratch ? [scratchSpec(p.scratch)] : [])),
+    ];
     if (params.specs.length) maps.push(params.map);
+    const moduleSymbol = loaded.checker.getSymbolAtLocation(loaded.file.compilerNode);
+    const exported = new Set(moduleSymbol ? loaded.checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : []);
+    const user = { ...(exported.has("main") ? { main: true } : {}), ...(exported.has("format") ? { format: true } : {}) };
     const spec: CollectionSpec = {
       maps,
       programs: specs,
       ...(params.specs.length ? { params: params.specs, paramMap: PARAM_MAP } : {}),
+      ...(Object.keys(user).length ? { userSide: user } : {}),
     };
     return { spec, diagnostics: diags.list, sources, programs };
   } catch (e) {
     if (!(e instanceof InternalError) && !(e instanceof Error)) throw e;
+    if (!tsReported) diags.list.unshift(...loaded.diagnostics);
     const span: SourceSpan | undefined = e instanceof InternalError ? e.span : undefined;
     diags.error("TSB9001", `internal compiler error: ${e.message}`, span, "this is a bug in tsbpf; please report it with the tracer that triggers it");
     return { diagnostics: diags.list, sources, programs };
@@ -110,7 +124,21 @@ function programType(p: ProbeDecl): { type: ProgramType; attach: AttachSpec } {
   }
 }
 
-function mapSpec(m: ModuleModel["maps"] extends Map<unknown, infer D> ? D : never): MapSpec {
+function channelSpecs(m: MapDecl): MapSpec[] {
+  const lostMap = lostMapName(m.name);
+  const u32: TypeDesc = { kind: "int", size: 4, signed: false };
+  const u64: TypeDesc = { kind: "int", size: 8, signed: false };
+  const events = { type: m.value, lostMap, ...(m.pages !== undefined ? { pages: m.pages } : {}) };
+  const channel: MapSpec = m.mapType === "ringbuf"
+    ? { name: m.name, type: "ringbuf", keySize: 0, valueSize: 0, maxEntries: m.maxEntries, events, declared: m.declared }
+    : { name: m.name, type: "perf_event_array", keySize: 4, valueSize: 4, maxEntries: 0, events, declared: m.declared };
+  return [
+    { ...channel, ...(m.exported ? { exported: true } : {}) },
+    { name: lostMap, type: "percpu_array", keySize: 4, valueSize: 8, maxEntries: 1, key: u32, value: u64 },
+  ];
+}
+
+function mapSpec(m: MapDecl): MapSpec {
   return {
     name: m.name,
     type: m.mapType,
@@ -121,7 +149,13 @@ function mapSpec(m: ModuleModel["maps"] extends Map<unknown, infer D> ? D : neve
     value: m.value,
     ...(m.pinned ? { pinning: "by-name" as const } : {}),
     ...(m.exported ? { exported: true } : {}),
+    declared: m.declared,
   };
+}
+
+/** A program's per-CPU scratch memory: values too large for the 512-byte stack (events, big structs). */
+function scratchSpec(s: { readonly map: string; readonly size: number }): MapSpec {
+  return { name: s.map, type: "percpu_array", keySize: 4, valueSize: Math.max(8, Math.ceil(s.size / 8) * 8), maxEntries: 1 };
 }
 
 function aggSpec(a: AggDecl, signed: boolean): MapSpec {
@@ -151,6 +185,7 @@ function aggSpec(a: AggDecl, signed: boolean): MapSpec {
   return {
     name: a.name, type, keySize: layoutOf(key).size, valueSize: layoutOf(value).size, maxEntries, key, value,
     ...(a.exported ? { exported: true } : {}),
+    declared: a.declared,
     aggregation: {
       kind: a.agg, keyed: !!a.key, ...(a.key ? { key: a.key } : {}), ...(a.unit ? { unit: a.unit } : {}),
       ...(signed ? { signed: true } : {}),

@@ -1,7 +1,7 @@
 // Generated from compiler/helpers/table.ts by `npm run gen:helpers`: do not edit; change the table and regenerate.
-// The eBPF helpers a tracer calls as `bpf.name(...)`: what each returns, the kernel helper behind it and the
-// minimum Linux version, whether it needs a GPL-compatible license, and which program types may call it (when not
-// all of them). Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,
+// The eBPF helpers a tracer calls as `bpf.name(...)`: what each does, the minimum Linux version and the kernel
+// helper behind it, which program types (and so which probes) may call it, and whether it needs a GPL-compatible
+// license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,
 // raw_tracepoint (rawTracepoint), tracing (fentry, fexit, tpBtf), perf_event (profile, interval).
 
 import type { DataLoc, Str, ptr, u32, u64 } from "./index.js";
@@ -12,8 +12,9 @@ export declare namespace bpf {
    * one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, and in fentry and
    * fexit from Linux 5.19.
    *
-   * Uses `bpf_get_attach_cookie` (Linux ≥ 5.15).
-   * Program types: kprobe, tracepoint, perf_event, tracing.
+   * - Minimum kernel: Linux 5.15 (`bpf_get_attach_cookie`, helper 174).
+   * - Program types: kprobe, tracepoint, tracing, perf_event; probes: kprobe, kretprobe, uprobe, uretprobe, tracepoint,
+   *   profile, interval, fentry, fexit.
    */
   function attachCookie(): u64;
 
@@ -21,29 +22,33 @@ export declare namespace bpf {
    * The id of the current task's cgroup in the cgroup v2 hierarchy: the inode number of its directory under
    * /sys/fs/cgroup.
    *
-   * Uses `bpf_get_current_cgroup_id` (Linux ≥ 4.18).
+   * - Minimum kernel: Linux 4.18 (`bpf_get_current_cgroup_id`, helper 80).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function cgroupId(): u64;
 
   /**
    * The command name of the current task (as in `/proc/<pid>/comm`, at most 15 characters).
    *
-   * Uses `bpf_get_current_comm` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_comm`, helper 16).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function comm(): Str<16>;
 
   /**
    * The index of the CPU the program is running on.
    *
-   * Uses `bpf_get_smp_processor_id` (Linux ≥ 4.1).
+   * - Minimum kernel: Linux 4.1 (`bpf_get_smp_processor_id`, helper 8).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function cpu(): u32;
 
   /**
    * The address of the current task's `struct task_struct`, to read with `bpf.probeReadKernel`.
    *
-   * Uses `bpf_get_current_task` (Linux ≥ 4.8).
-   * GPL-only.
+   * - Minimum kernel: Linux 4.8 (`bpf_get_current_task`, helper 35).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function currentTask(): ptr;
 
@@ -51,30 +56,33 @@ export declare namespace bpf {
    * The address of the traced kernel function, in fentry and fexit programs and in kprobes placed at a function's entry
    * (0 elsewhere, e.g. in uprobes).
    *
-   * Uses `bpf_get_func_ip` (Linux ≥ 5.15).
-   * GPL-only.
-   * Program types: kprobe, tracing.
+   * - Minimum kernel: Linux 5.15 (`bpf_get_func_ip`, helper 173).
+   * - Program types: kprobe, tracing; probes: kprobe, kretprobe, uprobe, uretprobe, fentry, fexit.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function funcIp(): u64;
 
   /**
    * The real group id of the current task, as seen from the initial user namespace.
    *
-   * Uses `bpf_get_current_uid_gid` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_uid_gid`, helper 15).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function gid(): u32;
 
   /**
    * The kernel's 64-bit jiffies counter, which advances CONFIG_HZ times a second; it does not start at 0 at boot.
    *
-   * Uses `bpf_jiffies64` (Linux ≥ 5.6).
+   * - Minimum kernel: Linux 5.6 (`bpf_jiffies64`, helper 118).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function jiffies(): u64;
 
   /**
    * Nanoseconds since boot, including time suspended (CLOCK_BOOTTIME).
    *
-   * Uses `bpf_ktime_get_boot_ns` (Linux ≥ 5.8).
+   * - Minimum kernel: Linux 5.8 (`bpf_ktime_get_boot_ns`, helper 125).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function ktimeGetBootNs(): u64;
 
@@ -82,14 +90,16 @@ export declare namespace bpf {
    * Nanoseconds since boot, not counting time suspended, at the resolution of the scheduler tick
    * (CLOCK_MONOTONIC_COARSE): cheaper than `bpf.ktimeGetNs()`.
    *
-   * Uses `bpf_ktime_get_coarse_ns` (Linux ≥ 5.11).
+   * - Minimum kernel: Linux 5.11 (`bpf_ktime_get_coarse_ns`, helper 160).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function ktimeGetCoarseNs(): u64;
 
   /**
    * Nanoseconds since boot, not counting time suspended (CLOCK_MONOTONIC). Use differences of it to time things.
    *
-   * Uses `bpf_ktime_get_ns` (Linux ≥ 4.1).
+   * - Minimum kernel: Linux 4.1 (`bpf_ktime_get_ns`, helper 5).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function ktimeGetNs(): u64;
 
@@ -97,7 +107,8 @@ export declare namespace bpf {
    * Nanoseconds since the Unix epoch in International Atomic Time (CLOCK_TAI): wall-clock time without leap seconds,
    * comparable with user-space timestamps.
    *
-   * Uses `bpf_ktime_get_tai_ns` (Linux ≥ 6.1).
+   * - Minimum kernel: Linux 6.1 (`bpf_ktime_get_tai_ns`, helper 208).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function ktimeGetTaiNs(): u64;
 
@@ -105,28 +116,32 @@ export declare namespace bpf {
    * Calls `callback(index)` for index 0, 1, … up to `count` times (`count` at most 1 << 23), stopping after a call that
    * returns true; returns the number of calls. The verifier checks the callback once, however large `count` is.
    *
-   * Uses `bpf_loop` (Linux ≥ 5.17).
+   * - Minimum kernel: Linux 5.17 (`bpf_loop`, helper 181).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function loop(count: number, callback: (index: u32) => boolean | void): u32;
 
   /**
    * The NUMA node of the CPU the program is running on.
    *
-   * Uses `bpf_get_numa_node_id` (Linux ≥ 4.10).
+   * - Minimum kernel: Linux 4.10 (`bpf_get_numa_node_id`, helper 42).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function numaNodeId(): u32;
 
   /**
    * The process id of the current task: what `getpid()` returns in user space (the kernel calls it the tgid).
    *
-   * Uses `bpf_get_current_pid_tgid` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_pid_tgid`, helper 14).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function pid(): u32;
 
   /**
    * The process and thread ids of the current task in one value: `(pid << 32) | tid`.
    *
-   * Uses `bpf_get_current_pid_tgid` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_pid_tgid`, helper 14).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function pidTgid(): u64;
 
@@ -134,8 +149,9 @@ export declare namespace bpf {
    * Reads a `T` (an integer, a struct, a `Str` or a `FixedArray`: a type of fixed size) from kernel memory at `src`. If
    * the memory cannot be read, the result is zeroed.
    *
-   * Uses `bpf_probe_read_kernel` (Linux ≥ 5.5).
-   * GPL-only.
+   * - Minimum kernel: Linux 5.5 (`bpf_probe_read_kernel`, helper 113).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function probeReadKernel<T>(src: ptr): T;
 
@@ -143,8 +159,9 @@ export declare namespace bpf {
    * Reads a NUL-terminated string from kernel memory at `src`, at most `capacity - 1` bytes (`capacity` a constant). If
    * the memory cannot be read, the result is empty.
    *
-   * Uses `bpf_probe_read_kernel_str` (Linux ≥ 5.5).
-   * GPL-only.
+   * - Minimum kernel: Linux 5.5 (`bpf_probe_read_kernel_str`, helper 115).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function probeReadKernelStr<N extends number>(src: ptr, capacity: N): Str<N>;
 
@@ -152,8 +169,9 @@ export declare namespace bpf {
    * Reads a `T` (an integer, a struct, a `Str` or a `FixedArray`: a type of fixed size) from user-space memory at
    * `src`. If the memory cannot be read (an invalid address, or a page not present), the result is zeroed.
    *
-   * Uses `bpf_probe_read_user` (Linux ≥ 5.5).
-   * GPL-only.
+   * - Minimum kernel: Linux 5.5 (`bpf_probe_read_user`, helper 112).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function probeReadUser<T>(src: ptr): T;
 
@@ -161,23 +179,39 @@ export declare namespace bpf {
    * Reads a NUL-terminated string from user-space memory at `src`, at most `capacity - 1` bytes (`capacity` a
    * constant). If the memory cannot be read, the result is empty.
    *
-   * Uses `bpf_probe_read_user_str` (Linux ≥ 5.5).
-   * GPL-only.
+   * - Minimum kernel: Linux 5.5 (`bpf_probe_read_user_str`, helper 114).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function probeReadUserStr<N extends number>(src: ptr, capacity: N): Str<N>;
 
   /**
    * A pseudo-random 32-bit number, not cryptographically secure (for sampling).
    *
-   * Uses `bpf_get_prandom_u32` (Linux ≥ 4.17).
+   * - Minimum kernel: Linux 4.17 (`bpf_get_prandom_u32`, helper 7).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function random(): u32;
+
+  /**
+   * Reads field `field` of the kernel struct `struct` at `src` as a `T`, e.g.
+   * `bpf.readKernelField<i32>(bpf.currentTask(), "task_struct", "tgid")`. The field's offset comes from the running
+   * kernel's BTF when the program is loaded (as CO-RE does), so the tracer works across kernel versions; `field` may be
+   * a path through embedded structs (`"se.sum_exec_runtime"`). Loading fails with a clear error when the kernel has no
+   * such field or its size is not `T`'s. The result is zeroed if the memory cannot be read.
+   *
+   * - Minimum kernel: Linux 5.5 (`bpf_probe_read_kernel`, helper 113).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
+   */
+  function readKernelField<T>(src: ptr, struct: string, field: string): T;
 
   /**
    * Sends `signal` (e.g. 9 for SIGKILL) to the current process, as kill(2) would. Nothing is sent when the current task
    * is a kernel thread or exiting.
    *
-   * Uses `bpf_send_signal` (Linux ≥ 5.3).
+   * - Minimum kernel: Linux 5.3 (`bpf_send_signal`, helper 109).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function sendSignal(signal: u32): void;
 
@@ -185,7 +219,8 @@ export declare namespace bpf {
    * The thread id of the current task: what `gettid()` returns in user space; equal to `bpf.pid()` in a process's main
    * thread.
    *
-   * Uses `bpf_get_current_pid_tgid` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_pid_tgid`, helper 14).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function tid(): u32;
 
@@ -193,8 +228,9 @@ export declare namespace bpf {
    * Writes a printf-style message (`format` a string literal, at most 3 arguments) to /sys/kernel/tracing/trace_pipe.
    * Slow and shared by the whole system: for debugging only.
    *
-   * Uses `bpf_trace_printk` (Linux ≥ 4.1).
-   * GPL-only.
+   * - Minimum kernel: Linux 4.1 (`bpf_trace_printk`, helper 6).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function tracePrintk(format: string, ...args: (number | bigint)[]): void;
 
@@ -202,23 +238,25 @@ export declare namespace bpf {
    * Reads the string of a tracepoint's `__data_loc` field, e.g. `bpf.tracepointString(ctx, ctx.filename, 256)` in a
    * `tracepoint` handler, at most `capacity - 1` bytes (`capacity` a constant).
    *
-   * Uses `bpf_probe_read_kernel_str` (Linux ≥ 5.5).
-   * GPL-only.
-   * Program types: tracepoint.
+   * - Minimum kernel: Linux 5.5 (`bpf_probe_read_kernel_str`, helper 115).
+   * - Program types: tracepoint; probes: tracepoint.
+   * - GPL-only: the tracer's license must be GPL-compatible.
    */
   function tracepointString<N extends number>(ctx: object, field: DataLoc, capacity: N): Str<N>;
 
   /**
    * The real user id of the current task, as seen from the initial user namespace.
    *
-   * Uses `bpf_get_current_uid_gid` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_uid_gid`, helper 15).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function uid(): u32;
 
   /**
    * The real group and user ids of the current task in one value: `(gid << 32) | uid`.
    *
-   * Uses `bpf_get_current_uid_gid` (Linux ≥ 4.2).
+   * - Minimum kernel: Linux 4.2 (`bpf_get_current_uid_gid`, helper 15).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function uidGid(): u64;
 }

@@ -1,7 +1,8 @@
-// The kernel-side API of a tsbpf tracer, as TypeScript sees it: integer types, probe declarators, maps and
-// aggregations, load-time parameters. The compiler gives each of these its eBPF meaning; the editor uses these
-// declarations for completion and type errors. Helpers (`bpf.*`) are generated into helpers.d.ts and tracepoint
-// contexts into tracepoints.d.ts.
+// The API of a tsbpf tracer, as TypeScript sees it: integer types, probe declarators, maps, aggregations and event
+// channels, load-time parameters, and `load()`. One declaration serves both sides: in a probe handler (kernel side)
+// the compiler gives each method its eBPF meaning; in `main()` or a Node program (user side) the same objects read
+// and write the kernel's maps. Methods marked "user side" are compile errors in a handler. Helpers (`bpf.*`) are
+// generated into helpers.d.ts and tracepoint contexts into tracepoints.d.ts.
 
 import type { TracepointContext, TracepointName } from "./tracepoints.js";
 
@@ -100,7 +101,7 @@ export interface PerfEventContext {
 // ---- Maps -----------------------------------------------------------------------------------------------------
 // Declared at module level. Keys and values are integers, booleans, fixed strings, fixed arrays, or structs of
 // those (interfaces). In a handler, `get` returns the value in the map itself (or undefined): changing its fields
-// changes the map.
+// changes the map. On the user side, values are copies: u64 as bigint, structs as objects, Str<N> as string.
 
 /** How `set` treats an existing key: "any" (default), "noexist" (only create), "exist" (only update). */
 export type UpdateFlag = "any" | "noexist" | "exist";
@@ -122,6 +123,20 @@ declare class KeyedMap<K, V> {
   has(key: K): boolean;
   /** Adds `delta` to the numeric value at `key` atomically, creating it (at `delta`) if absent. */
   add(key: K, delta: Numeric<V>): void;
+  /** User side: every entry, in the kernel's iteration order. */
+  entries(): [K, V][];
+  /** User side: every key. */
+  keys(): K[];
+  /** User side: every value. */
+  values(): V[];
+  /** User side: deletes every entry (array maps: zeroes every element). */
+  clear(): void;
+}
+
+/** Per-CPU maps on the user side: `get` and `entries` sum the CPUs' values (integers, and integer fields of structs). */
+declare class PerCpuKeyedMap<K, V> extends KeyedMap<K, V> {
+  /** User side: the value of each possible CPU, in CPU order; undefined when the key is absent. */
+  perCpu(key: K): V[] | undefined;
 }
 
 /** BPF_MAP_TYPE_HASH (3.19). */
@@ -133,11 +148,11 @@ export declare class LruHashMap<K, V> extends KeyedMap<K, V> {
   constructor(maxEntries: number, options?: MapOptions);
 }
 /** BPF_MAP_TYPE_PERCPU_HASH (4.6): one value per CPU; user space reads them per CPU or merged. */
-export declare class PerCpuHashMap<K, V> extends KeyedMap<K, V> {
+export declare class PerCpuHashMap<K, V> extends PerCpuKeyedMap<K, V> {
   constructor(maxEntries: number, options?: MapOptions);
 }
 /** BPF_MAP_TYPE_LRU_PERCPU_HASH (4.10). */
-export declare class LruPerCpuHashMap<K, V> extends KeyedMap<K, V> {
+export declare class LruPerCpuHashMap<K, V> extends PerCpuKeyedMap<K, V> {
   constructor(maxEntries: number, options?: MapOptions);
 }
 /** BPF_MAP_TYPE_ARRAY (3.19): `length` elements indexed 0..length-1, pre-zeroed; `get` of an index in range is never undefined. */
@@ -145,7 +160,7 @@ export declare class ArrayMap<V> extends KeyedMap<u32, V> {
   constructor(length: number, options?: MapOptions);
 }
 /** BPF_MAP_TYPE_PERCPU_ARRAY (4.6). */
-export declare class PerCpuArrayMap<V> extends KeyedMap<u32, V> {
+export declare class PerCpuArrayMap<V> extends PerCpuKeyedMap<u32, V> {
   constructor(length: number, options?: MapOptions);
 }
 
@@ -154,6 +169,33 @@ export declare class PerCpuArrayMap<V> extends KeyedMap<u32, V> {
 // its maps. K is the key (omit it for a single value): an integer, a Str<N>, or a struct.
 
 type With<K, T extends unknown[]> = [K] extends [void] ? T : [key: K, ...T];
+/** The key an aggregation's entries() reports: undefined for an aggregation without a key. */
+type KeyOf<K> = [K] extends [void] ? undefined : K;
+
+/** One bucket of a histogram: values in [low, high) were seen `count` times. */
+export interface Bucket {
+  readonly low: bigint;
+  readonly high: bigint;
+  readonly count: bigint;
+}
+
+/** What a Stats aggregation holds for a key. */
+export interface StatsValue {
+  readonly count: bigint;
+  readonly total: bigint;
+  /** total / count, truncated (0 when count is 0). */
+  readonly average: bigint;
+}
+
+/** User side of every aggregation: read merged across CPUs, printed as `tsbpf run` prints it, cleared. */
+declare class Aggregation<K, R> {
+  /** User side: every key with its merged value, in the order `tsbpf run` prints them. */
+  entries(): [KeyOf<K>, R][];
+  /** User side: deletes everything recorded so far. */
+  clear(): void;
+  /** User side: the text `tsbpf run` prints for this aggregation (bpftrace's format). */
+  print(): string;
+}
 
 interface AggregationOptions {
   /** Most distinct keys (default 10240). */
@@ -163,51 +205,102 @@ interface AggregationOptions {
 }
 
 /** Counts events: `count()` in bpftrace. */
-export declare class Count<K = void> {
+export declare class Count<K = void> extends Aggregation<K, bigint> {
   constructor(options?: AggregationOptions);
   increment(...key: With<K, []>): void;
+  /** User side: the count for `key` (0n when never incremented). */
+  get(...key: With<K, []>): bigint;
 }
 /** Sums values: `sum()` in bpftrace. */
-export declare class Sum<K = void> {
+export declare class Sum<K = void> extends Aggregation<K, bigint> {
   constructor(options?: AggregationOptions);
   add(...args: With<K, [value: number | bigint]>): void;
+  /** User side: the sum for `key` (0n when nothing was added). */
+  get(...key: With<K, []>): bigint;
 }
 /** Smallest value seen. */
-export declare class Min<K = void> {
+export declare class Min<K = void> extends Aggregation<K, bigint> {
   constructor(options?: AggregationOptions);
   record(...args: With<K, [value: number | bigint]>): void;
+  /** User side: the smallest value recorded for `key`, or undefined. */
+  get(...key: With<K, []>): bigint | undefined;
 }
 /** Largest value seen. */
-export declare class Max<K = void> {
+export declare class Max<K = void> extends Aggregation<K, bigint> {
   constructor(options?: AggregationOptions);
   record(...args: With<K, [value: number | bigint]>): void;
+  /** User side: the largest value recorded for `key`, or undefined. */
+  get(...key: With<K, []>): bigint | undefined;
 }
 /** Average of the values: `avg()` in bpftrace. */
-export declare class Avg<K = void> {
+export declare class Avg<K = void> extends Aggregation<K, bigint> {
   constructor(options?: AggregationOptions);
   record(...args: With<K, [value: number | bigint]>): void;
+  /** User side: the average (truncated) of the values recorded for `key`, or undefined. */
+  get(...key: With<K, []>): bigint | undefined;
 }
 /** Count, average and total: `stats()` in bpftrace. */
-export declare class Stats<K = void> {
+export declare class Stats<K = void> extends Aggregation<K, StatsValue> {
   constructor(options?: AggregationOptions);
   record(...args: With<K, [value: number | bigint]>): void;
+  /** User side: count, total and average for `key`, or undefined. */
+  get(...key: With<K, []>): StatsValue | undefined;
 }
 /** Power-of-2 histogram: `hist()` in bpftrace. */
-export declare class Histogram<K = void> {
+export declare class Histogram<K = void> extends Aggregation<K, Bucket[]> {
   constructor(options?: AggregationOptions);
   record(...args: With<K, [value: number | bigint]>): void;
+  /** User side: the buckets of `key` from the lowest to the highest non-empty one (empty when nothing was recorded). */
+  get(...key: With<K, []>): Bucket[];
+  /** User side: how many values were recorded for `key`. */
+  count(...key: With<K, []>): bigint;
 }
 /** Linear histogram of [min, max) in buckets of `step`, plus one below and one above: `lhist()` in bpftrace. */
-export declare class LinearHistogram<K = void> {
+export declare class LinearHistogram<K = void> extends Aggregation<K, Bucket[]> {
   constructor(min: number, max: number, step: number, options?: AggregationOptions);
   record(...args: With<K, [value: number | bigint]>): void;
+  /** User side: the buckets of `key` from the lowest to the highest non-empty one (below min: low = -2^63; at or above max: high = 2^63). */
+  get(...key: With<K, []>): Bucket[];
+  /** User side: how many values were recorded for `key`. */
+  count(...key: With<K, []>): bigint;
+}
+
+// ---- Events ---------------------------------------------------------------------------------------------------
+// A stream of typed records from the kernel to user space. E is an interface of integers, booleans, Str<N> and
+// FixedArray fields (nested structs too). Events may be larger than the 512-byte stack.
+
+declare class EventChannel<E> {
+  /**
+   * Sends `event` to user space. An object literal is built in place in the channel's memory (no copy through the
+   * stack); another value is copied. Returns false when the buffer is full: the event is dropped and counted.
+   */
+  emit(event: E): boolean;
+  /** Sends a copy of `event` (a value already built, e.g. in a map or a local). Returns false when dropped. */
+  output(event: E): boolean;
+  /** User side: every event, as it arrives; ends when the tracer is closed. */
+  [Symbol.asyncIterator](): AsyncIterator<E>;
+  /** User side: the events available now, without waiting. */
+  drain(): E[];
+  /** User side: events dropped so far because the buffer was full (counted by the programs). */
+  readonly lost: bigint;
+}
+
+/** BPF_MAP_TYPE_RINGBUF (5.8): one buffer shared by all CPUs, `bytes` a power of two and a multiple of the page size. */
+export declare class RingBuffer<E> extends EventChannel<E> {
+  constructor(bytes: number);
+}
+
+/** BPF_MAP_TYPE_PERF_EVENT_ARRAY (4.4): one buffer per CPU, for kernels without ring buffers. Events of different CPUs may arrive out of order. */
+export declare class PerfEventArray<E> extends EventChannel<E> {
+  constructor(options?: { readonly pages?: number });
 }
 
 // ---- Parameters -----------------------------------------------------------------------------------------------
 
 /**
- * A load-time parameter: read-only data set before the program is loaded (`tsbpf run tool.ts --param name=value`),
- * `defaultValue` otherwise. The verifier sees the value as a constant.
+ * A load-time parameter: read-only data set before the program is loaded (`tsbpf run tool.ts --param name=value`,
+ * `-- --name value` for a tool with main(), `load(path, { params })`), `defaultValue` otherwise. The verifier sees
+ * the value as a constant. On the user side it is the value the tracer was loaded with.
  */
 export declare function param<T extends number | bigint | boolean>(name: string, defaultValue: T): T;
 
@@ -216,3 +309,43 @@ export declare function param<T extends number | bigint | boolean>(name: string,
  * (length << 16 | offset). Read the string with `bpf.tracepointString(ctx, ctx.field, N)`.
  */
 export type DataLoc = number;
+
+// ---- The user side --------------------------------------------------------------------------------------------
+// A tracer module may export `main(args)`: `tsbpf run tool.ts -- args` loads and attaches the probes, binds the
+// module's maps to the kernel's, and runs it in the same process. `load()` does the same from any Node program.
+
+/** Any map, aggregation or event channel. */
+export type AnyMap =
+  | KeyedMap<any, any> | Count<any> | Sum<any> | Min<any> | Max<any> | Avg<any> | Stats<any> | Histogram<any>
+  | LinearHistogram<any> | RingBuffer<any> | PerfEventArray<any>;
+
+/** The exported maps of a tracer module M, by name, with their types. */
+export type TracerMaps<M> = { readonly [K in keyof M as M[K] extends AnyMap ? K : never]: M[K] };
+
+export interface LoadOptions {
+  /** Load-time parameters, by name. */
+  readonly params?: Readonly<Record<string, number | bigint | boolean>>;
+  /** Reuse and fill the compile cache (default true; the cache is ~/.cache/tsbpf or $TSBPF_CACHE_DIR). */
+  readonly cache?: boolean;
+  /** Attach the probes (default true); false loads the programs and maps only. */
+  readonly attach?: boolean;
+}
+
+/** A loaded tracer: its maps bound to the kernel's; closing it detaches the probes and frees every kernel object. */
+export interface Tracer<M = Record<string, unknown>> extends AsyncDisposable {
+  /** The module's exported maps, aggregations and event channels. */
+  readonly maps: TracerMaps<M>;
+  /** Any map of the tracer by its declared name, exported or not. */
+  map(name: string): AnyMap;
+  /** The programs, and how each is attached. */
+  readonly programs: readonly { readonly name: string; readonly attach: string }[];
+  /** What `tsbpf run` prints at exit: every exported aggregation. */
+  print(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Compiles the tracer at `path` (cached by the content of the file and its imports), loads it, attaches its probes
+ * and returns it. Type the maps with the module: `await load<typeof import("./tool.ts")>("./tool.ts")`.
+ */
+export declare function load<M = Record<string, unknown>>(path: string | { readonly href: string }, options?: LoadOptions): Promise<Tracer<M>>;

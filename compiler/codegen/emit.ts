@@ -4,13 +4,13 @@
 
 import { type AsmItem, type InsnMeta, Class, JmpOp, OP_JA, Source, insn, label } from "../asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
-import type { Reloc, Slot } from "../ir/ir.ts";
+import type { AnyReloc, Slot } from "../ir/ir.ts";
 import type { MFunc, MInst } from "./isel.ts";
 
 export interface EmittedFunc {
   readonly items: AsmItem[];
   /** Relocations keyed by the position of their instruction among `items`' instructions. */
-  readonly relocs: Map<number, Reloc>;
+  readonly relocs: Map<number, AnyReloc>;
   readonly stackSize: number;
 }
 
@@ -65,7 +65,7 @@ export function emitFunc(f: MFunc, slots: readonly Slot[], diags: Diagnostics): 
   layoutBlocks(f);
   const { offsets, size } = layoutFrame(slots);
   const items: AsmItem[] = [label(f.name)];
-  const relocs = new Map<number, Reloc>();
+  const relocs = new Map<number, AnyReloc>();
   let count = 0;
   const order = f.blocks;
   order.forEach((b, bi) => {

@@ -34,7 +34,11 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
     const { spillSlots } = allocateRegisters(mf);
     const allSlots = [...fn.slots, ...spillSlots];
     const e = emitFunc(mf, allSlots, diags);
-    for (const [i, r] of e.relocs) relocations.push({ insn: base + i, kind: r.kind, tracepoint: r.tracepoint, field: r.field, offset: r.offset });
+    for (const [i, r] of e.relocs) {
+      relocations.push(r.kind === "tracepoint_field"
+        ? { insn: base + i, kind: r.kind, tracepoint: r.tracepoint, field: r.field, offset: r.offset }
+        : { insn: base + i, kind: r.kind, struct: r.struct, field: r.field, size: r.size });
+    }
     base += e.items.filter((x) => !isLabel(x)).length;
     items.push(...e.items);
     // The kernel rounds each frame up to 32 bytes and limits the whole call chain to 512.

@@ -3,7 +3,7 @@
 
 import { AluOp, Class, JmpOp, Mode, OP_CALL, OP_EXIT, OP_JA, OP_LDDW, PseudoCall, PseudoLd, Size, Source } from "../asm/index.ts";
 import { InternalError } from "../diagnostics.ts";
-import type { AtomicKind, Base, BinOp, Cmp, Func, Inst, Operand, Origin, Reloc, Terminator } from "../ir/ir.ts";
+import type { AtomicKind, Base, BinOp, Cmp, Func, Inst, Operand, Origin, AnyReloc, Terminator } from "../ir/ir.ts";
 
 /** Register numbers: 0-10 are r0-r10; virtual registers are VBASE + IR vreg id. */
 export const VBASE = 16;
@@ -24,7 +24,7 @@ export interface MInst {
   func?: string;
   /** An r10-relative access to a stack slot: the frame layout adds the slot's offset to `off`/`imm`. */
   slot?: { readonly id: number; readonly field: "off" | "imm" };
-  reloc?: Reloc;
+  reloc?: AnyReloc;
   /** Registers read and written (including implicit ones: call arguments and clobbers). */
   uses: number[];
   defs: number[];
@@ -182,6 +182,12 @@ export function selectInstructions(fn: Func): MFunc {
           const dst = v(i.dst);
           copy(dst, FP, o);
           emit({ ...mk(AluOp.Add | Source.K | Class.ALU64, dst, 0, 0, i.off, [dst], [dst]), slot: { id: i.slot, field: "imm" } }, o);
+          return;
+        }
+        case "fieldoff": {
+          const dst = v(i.dst);
+          copy(dst, inReg(i.a, o), o);
+          emit({ ...mk(AluOp.Add | Source.K | Class.ALU64, dst, 0, 0, 0, [dst], [dst]), reloc: i.reloc }, o);
           return;
         }
         case "mapfd":

@@ -5,18 +5,21 @@
 import { ts } from "ts-morph";
 import type { SourceSpan } from "../asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
-import type { TypeDesc } from "../object/layout.ts";
+import { type TypeDesc, layoutOf } from "../object/layout.ts";
 import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
 
-export type MapKind = "hash" | "lru_hash" | "percpu_hash" | "lru_percpu_hash" | "array" | "percpu_array";
+export type MapKind = "hash" | "lru_hash" | "percpu_hash" | "lru_percpu_hash" | "array" | "percpu_array" | "ringbuf" | "perf_event_array";
 export type AggKind = "count" | "sum" | "min" | "max" | "avg" | "stats" | "hist" | "lhist";
 export type ProbeKind = "tracepoint" | "rawTracepoint" | "tpBtf" | "uprobe" | "uretprobe" | "kprobe" | "kretprobe" | "fentry" | "fexit" | "profile" | "interval";
 
 const MAP_CLASSES: Record<string, MapKind> = {
   HashMap: "hash", LruHashMap: "lru_hash", PerCpuHashMap: "percpu_hash", LruPerCpuHashMap: "lru_percpu_hash",
-  ArrayMap: "array", PerCpuArrayMap: "percpu_array",
+  ArrayMap: "array", PerCpuArrayMap: "percpu_array", RingBuffer: "ringbuf", PerfEventArray: "perf_event_array",
 };
+
+/** Event channels: kernel side, `emit`/`output`; their value type is the event's. */
+export const isEventChannel = (m: { readonly mapType: MapKind }): boolean => m.mapType === "ringbuf" || m.mapType === "perf_event_array";
 const AGG_CLASSES: Record<string, AggKind> = {
   Count: "count", Sum: "sum", Min: "min", Max: "max", Avg: "avg", Stats: "stats", Histogram: "hist", LinearHistogram: "lhist",
 };
@@ -31,13 +34,24 @@ interface Declared {
   readonly span: SourceSpan;
 }
 
+/** The class a map declaration constructs and its position among the module's map declarations (source order). */
+export interface DeclaredAt {
+  readonly class: string;
+  readonly index: number;
+}
+
 export interface MapDecl extends Declared {
   readonly kind: "map";
   readonly mapType: MapKind;
   readonly key: TypeDesc;
+  /** The value type; for event channels, the event's type. */
   readonly value: TypeDesc;
+  /** Entries; for a ring buffer, its size in bytes; for a perf event array, 0 (one per CPU, set at load). */
   readonly maxEntries: number;
   readonly pinned: boolean;
+  readonly declared: DeclaredAt;
+  /** PerfEventArray: pages of each CPU's buffer. */
+  readonly pages?: number;
 }
 
 export interface AggDecl extends Declared {
@@ -48,6 +62,7 @@ export interface AggDecl extends Declared {
   readonly maxEntries: number;
   readonly unit?: string;
   readonly lhist?: { readonly min: bigint; readonly max: bigint; readonly step: bigint };
+  readonly declared: DeclaredAt;
 }
 
 export interface ProbeDecl {
@@ -87,6 +102,7 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
   const model: ModuleModel = { failed: new Set(), maps: new Map(), aggs: new Map(), probes: [], consts: new Map(), params: new Map(), functions: new Map() };
   const types = new TypeResolver(checker, diags);
   const names = new Set<string>();
+  let mapIndex = 0;
 
   for (const stmt of file.statements) {
     if (ts.isVariableStatement(stmt)) {
@@ -102,7 +118,10 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
           const cls = tsbpfName(checker, checker.getSymbolAtLocation(init.expression));
           if (cls !== undefined && (cls in MAP_CLASSES || cls in AGG_CLASSES)) {
             if (!isConst) diags.error("TSB2006", `map ${d.name.text} must be declared with const`, spanOf(d));
-            const decl = cls in MAP_CLASSES ? mapDecl(init, MAP_CLASSES[cls]!, base, types, checker, model, diags) : aggDecl(init, AGG_CLASSES[cls]!, base, types, checker, model, diags);
+            const declared = { class: cls, index: mapIndex++ };
+            const decl = cls in MAP_CLASSES
+              ? mapDecl(init, MAP_CLASSES[cls]!, base, declared, types, checker, model, diags)
+              : aggDecl(init, AGG_CLASSES[cls]!, base, declared, types, checker, model, diags);
             if (decl) {
               if (decl.kind === "map") model.maps.set(symbol, decl);
               else model.aggs.set(symbol, decl);
@@ -317,7 +336,8 @@ function typeArg(n: ts.NewExpression, i: number, what: string, types: TypeResolv
   return types.fromNode(node, what);
 }
 
-function mapDecl(n: ts.NewExpression, mapType: MapKind, base: Declared, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
+function mapDecl(n: ts.NewExpression, mapType: MapKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
+  if (mapType === "ringbuf" || mapType === "perf_event_array") return channelDecl(n, mapType, base, declared, types, checker, model, diags);
   const isArray = mapType === "array" || mapType === "percpu_array";
   const key: TypeDesc | undefined = isArray ? { kind: "int", size: 4, signed: false } : typeArg(n, 0, `key of map ${base.name}`, types, diags);
   const value = typeArg(n, isArray ? 0 : 1, `value of map ${base.name}`, types, diags);
@@ -328,10 +348,61 @@ function mapDecl(n: ts.NewExpression, mapType: MapKind, base: Declared, types: T
     diags.error("TSB2006", `map ${base.name}: size ${max} is out of range (1..${1 << 28})`, spanOf(n.arguments![0]!));
     return undefined;
   }
-  return { ...base, kind: "map", mapType, key, value, maxEntries: Number(max), pinned: opts.pinned ?? false };
+  return { ...base, kind: "map", mapType, key, value, maxEntries: Number(max), pinned: opts.pinned ?? false, declared };
 }
 
-function aggDecl(n: ts.NewExpression, agg: AggKind, base: Declared, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
+/** Largest event: a perf sample's size is a u16 in its header; a ring buffer record must leave room for others. */
+const MAX_EVENT = 32768;
+
+/** `new RingBuffer<E>(bytes)`, `new PerfEventArray<E>({ pages })`. */
+function channelDecl(n: ts.NewExpression, mapType: "ringbuf" | "perf_event_array", base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
+  const what = mapType === "ringbuf" ? "RingBuffer" : "PerfEventArray";
+  const event = typeArg(n, 0, `the event type of ${base.name}`, types, diags);
+  if (!event) return undefined;
+  const size = layoutOf(event).size;
+  if (size === 0 || size > MAX_EVENT) {
+    diags.error("TSB2006", `${base.name}: an event of ${size} bytes is not possible (1..${MAX_EVENT})`, spanOf(n.typeArguments![0]!));
+    return undefined;
+  }
+  const u32: TypeDesc = { kind: "int", size: 4, signed: false };
+  if (mapType === "ringbuf") {
+    const bytes = literalInt(n.arguments?.[0], checker, model, `the size of ${base.name} in bytes`, diags, n);
+    if (bytes === undefined) return undefined;
+    if (bytes < 4096n || bytes > 1n << 30n || (bytes & (bytes - 1n)) !== 0n) {
+      diags.error("TSB2006", `${base.name}: a ring buffer's size must be a power of two between 4096 and 2^30 bytes, not ${bytes}`, spanOf(n.arguments![0]!), "e.g. new RingBuffer<E>(1 << 20) for 1 MiB");
+      return undefined;
+    }
+    if (BigInt(size + 8) * 4n > bytes) {
+      diags.error("TSB2006", `${base.name}: ${bytes} bytes hold fewer than four ${size}-byte events`, spanOf(n.arguments![0]!), "make the ring buffer larger");
+      return undefined;
+    }
+    return { ...base, kind: "map", mapType, key: u32, value: event, maxEntries: Number(bytes), pinned: false, declared };
+  }
+  let pages = 64;
+  const o = n.arguments?.[0] ? skipParens(n.arguments[0]) : undefined;
+  if (o) {
+    if (!ts.isObjectLiteralExpression(o)) {
+      diags.error("TSB1016", `the options of ${what} must be an object literal`, spanOf(o));
+      return undefined;
+    }
+    for (const p of o.properties) {
+      if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name) || p.name.text !== "pages") {
+        diags.error("TSB2006", "unknown option; PerfEventArray takes { pages }", spanOf(p));
+        continue;
+      }
+      const v = literalInt(p.initializer, checker, model, "pages", diags, p);
+      if (v === undefined) return undefined;
+      if (v < 1n || v > 1024n || (v & (v - 1n)) !== 0n) {
+        diags.error("TSB2006", `${base.name}: pages must be a power of two between 1 and 1024, not ${v}`, spanOf(p.initializer));
+        return undefined;
+      }
+      pages = Number(v);
+    }
+  }
+  return { ...base, kind: "map", mapType, key: u32, value: event, maxEntries: 0, pinned: false, declared, pages };
+}
+
+function aggDecl(n: ts.NewExpression, agg: AggKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
   const keyNode = n.typeArguments?.[0];
   let key: TypeDesc | undefined;
   if (keyNode && keyNode.kind !== ts.SyntaxKind.VoidKeyword) {
@@ -351,7 +422,7 @@ function aggDecl(n: ts.NewExpression, agg: AggKind, base: Declared, types: TypeR
     lhist = { min: a, max: b, step: c };
   }
   const opts = options(optArg, checker, model, diags);
-  const out: { -readonly [K in keyof AggDecl]: AggDecl[K] } = { ...base, kind: "agg", agg, key, maxEntries: Number(opts.maxEntries ?? 10240n) };
+  const out: { -readonly [K in keyof AggDecl]: AggDecl[K] } = { ...base, kind: "agg", agg, key, maxEntries: Number(opts.maxEntries ?? 10240n), declared };
   if (opts.unit) out.unit = opts.unit;
   if (lhist) out.lhist = lhist;
   return out;

@@ -1,7 +1,7 @@
 // The TypeScript program of a tracer: a file path (and optionally its text) in; a ts-morph project type-checked
 // against tsbpf's declarations (stdlib-types), the source file, and TypeScript's own diagnostics out (unchanged).
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Project, type SourceFile, ts } from "ts-morph";
 import type { SourceSpan } from "../asm/index.ts";
@@ -28,15 +28,16 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
   skipLibCheck: true,
   types: [],
-  lib: ["lib.es2022.d.ts"],
+  lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"],
   baseUrl: ".",
   paths: { tsbpf: [join(STDLIB_DIR, "index.d.ts")] },
 };
 
 export function loadProgram(path: string, text?: string): LoadedProgram {
-  const project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
   const abs = resolve(path);
-  const file = text !== undefined ? project.createSourceFile(abs, text, { overwrite: true }) : project.addSourceFileAtPath(abs);
+  const source = text ?? readFileSync(abs, "utf8");
+  const project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
+  const file = project.createSourceFile(abs, source, { overwrite: true });
   project.resolveSourceFileDependencies();
   const diagnostics: Diagnostic[] = [];
   for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));

@@ -5,6 +5,23 @@
 /** The tracing program types, named as in the kernel (BPF_PROG_TYPE_KPROBE, …_TRACEPOINT, …_RAW_TRACEPOINT, …_TRACING, …_PERF_EVENT). */
 export type TracingProgramType = "kprobe" | "tracepoint" | "raw_tracepoint" | "tracing" | "perf_event";
 
+/** The probe declarators of stdlib-types/index.d.ts (the compiler's ProbeKind), as a user writes them. */
+export type ProbeDeclarator =
+  | "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "tracepoint" | "rawTracepoint" | "tpBtf" | "fentry" | "fexit"
+  | "profile" | "interval";
+
+/** Which declarators make a program of each type: uprobes are kprobe programs, tp_btf is a tracing program. */
+export const PROBES_OF_PROGRAM_TYPE: Readonly<Record<TracingProgramType, readonly ProbeDeclarator[]>> = {
+  kprobe: ["kprobe", "kretprobe", "uprobe", "uretprobe"],
+  tracepoint: ["tracepoint"],
+  raw_tracepoint: ["rawTracepoint"],
+  tracing: ["fentry", "fexit", "tpBtf"],
+  perf_event: ["profile", "interval"],
+};
+
+/** Every tracing program type, in the order docs list them. */
+export const TRACING_PROGRAM_TYPES: readonly TracingProgramType[] = ["kprobe", "tracepoint", "raw_tracepoint", "tracing", "perf_event"];
+
 export interface HelperDef {
   /** TS name in the `bpf` namespace (camelCase). */
   readonly name: string;
@@ -18,6 +35,12 @@ export interface HelperDef {
   readonly gplOnly: boolean;
   /** Which tracing program types may call it. */
   readonly programTypes: "all" | readonly TracingProgramType[];
+  /**
+   * The declarators whose handlers may call it, only when narrower than `programTypes` implies: the verifier
+   * refuses some helpers in part of a program type (e.g. bpf_get_func_ip in tp_btf, a tracing program without a
+   * trampoline). Must be a subset of the program types' declarators (checked by a test).
+   */
+  readonly probes?: readonly ProbeDeclarator[];
   /** The TS signature after the name, e.g. "(): u32" or "<T>(src: ptr): T". */
   readonly signature: string;
   /** What it does, in one or two sentences, for the editor. */
@@ -228,6 +251,16 @@ export const HELPERS: readonly HelperDef[] = [
     doc: "Reads a `T` (an integer, a struct, a `Str` or a `FixedArray`: a type of fixed size) from kernel memory at `src`. If the memory cannot be read, the result is zeroed.",
   },
   {
+    name: "readKernelField",
+    kernelName: "bpf_probe_read_kernel",
+    id: 113,
+    since: "5.5",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<T>(src: ptr, struct: string, field: string): T",
+    doc: "Reads field `field` of the kernel struct `struct` at `src` as a `T`, e.g. `bpf.readKernelField<i32>(bpf.currentTask(), \"task_struct\", \"tgid\")`. The field's offset comes from the running kernel's BTF when the program is loaded (as CO-RE does), so the tracer works across kernel versions; `field` may be a path through embedded structs (`\"se.sum_exec_runtime\"`). Loading fails with a clear error when the kernel has no such field or its size is not `T`'s. The result is zeroed if the memory cannot be read.",
+  },
+  {
     name: "probeReadUserStr",
     kernelName: "bpf_probe_read_user_str",
     id: 114,
@@ -299,6 +332,7 @@ export const HELPERS: readonly HelperDef[] = [
     gplOnly: true,
     // The verifier (check_get_func_ip) accepts KPROBE and trampoline TRACING programs only: not tp_btf.
     programTypes: ["kprobe", "tracing"],
+    probes: ["kprobe", "kretprobe", "uprobe", "uretprobe", "fentry", "fexit"],
     signature: "(): u64",
     doc: "The address of the traced kernel function, in fentry and fexit programs and in kprobes placed at a function's entry (0 elsewhere, e.g. in uprobes).",
   },
@@ -311,6 +345,8 @@ export const HELPERS: readonly HelperDef[] = [
     // fentry/fexit (TRACING with a trampoline) got it in 5.19 (ebpf-docs); raw tracepoints only in much later
     // kernels (not in raw_tp_prog_func_proto of the kernel read for this table), so they are left out.
     programTypes: ["kprobe", "tracepoint", "perf_event", "tracing"],
+    // tp_btf is a tracing program without a trampoline: not among the 5.19 additions, so not claimed here.
+    probes: ["kprobe", "kretprobe", "uprobe", "uretprobe", "tracepoint", "profile", "interval", "fentry", "fexit"],
     signature: "(): u64",
     doc: "The 64-bit cookie given to this attachment when the program was attached (0 if none), which tells apart the places one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, and in fentry and fexit from Linux 5.19.",
   },
@@ -321,6 +357,13 @@ const byName = new Map(HELPERS.map((h) => [h.name, h]));
 /** The helper called `bpf.<name>`, or undefined. */
 export function helperByName(name: string): HelperDef | undefined {
   return byName.get(name);
+}
+
+/** The declarators whose handlers may call `helper`, in the order of PROBES_OF_PROGRAM_TYPE. */
+export function probesOf(helper: HelperDef): readonly ProbeDeclarator[] {
+  if (helper.probes) return helper.probes;
+  const types = helper.programTypes === "all" ? TRACING_PROGRAM_TYPES : helper.programTypes;
+  return TRACING_PROGRAM_TYPES.filter((t) => types.includes(t)).flatMap((t) => PROBES_OF_PROGRAM_TYPE[t]);
 }
 
 /** Every helper name, in table order: the list a lowering must cover (checked by a test). */

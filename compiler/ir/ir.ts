@@ -36,6 +36,8 @@ export type Inst = Origin & (
   | { readonly op: "addr"; readonly dst: number; readonly slot: number; readonly off: number }
   /** dst = pointer to map `map` (BPF_PSEUDO_MAP_FD). */
   | { readonly op: "mapfd"; readonly dst: number; readonly map: string }
+  /** dst = a + the offset of a kernel struct's field, set at load from the running kernel's BTF (CO-RE style). */
+  | { readonly op: "fieldoff"; readonly dst: number; readonly a: Operand; readonly reloc: FieldReloc }
   /** dst = pointer into element 0 of array map `map`, plus off (global data). */
   | { readonly op: "mapvalue"; readonly dst: number; readonly map: string; readonly off: number }
   /** dst = address of local function `func` (bpf_loop callbacks). */
@@ -62,6 +64,18 @@ export interface Reloc {
   readonly field: string;
   /** The field's offset the instruction was compiled with (the loader adds the kernel's difference). */
   readonly offset: number;
+}
+
+/** Any relocation an emitted instruction may carry. */
+export type AnyReloc = Reloc | FieldReloc;
+
+/** A relocation of an `add dst, imm`: the byte offset of `field` (a dotted path) in kernel struct `struct`. */
+export interface FieldReloc {
+  readonly kind: "btf_field";
+  readonly struct: string;
+  readonly field: string;
+  /** The bytes the program reads there: the loader checks the field has that size. */
+  readonly size: number;
 }
 
 export interface Block {
@@ -109,7 +123,7 @@ export function uses(i: Inst | Terminator): number[] {
   switch (i.op) {
     case "mov": op(i.src); break;
     case "bin": op(i.a); op(i.b); break;
-    case "neg": case "ext": op(i.a); break;
+    case "neg": case "ext": case "fieldoff": op(i.a); break;
     case "load": base(i.base); break;
     case "store": base(i.base); op(i.value); break;
     case "call": case "calllocal": i.args.forEach(op); break;

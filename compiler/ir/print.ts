@@ -15,6 +15,7 @@ export function printInst(i: Inst | Terminator): string {
     case "store": return `store${i.size * 8} [${base(i.base)}${i.off >= 0 ? "+" : ""}${i.off}], ${op(i.value)}`;
     case "addr": return `v${i.dst} = &slot${i.slot}+${i.off}`;
     case "mapfd": return `v${i.dst} = map ${i.map}`;
+    case "fieldoff": return `v${i.dst} = ${op(i.a)} + offsetof(${i.reloc.struct}, ${i.reloc.field})`;
     case "mapvalue": return `v${i.dst} = &map ${i.map}+${i.off}`;
     case "funcaddr": return `v${i.dst} = &func ${i.func}`;
     case "call": return `${i.dst !== undefined ? `v${i.dst} = ` : ""}call ${i.helper}(${i.args.map(op).join(", ")})`;

@@ -83,6 +83,8 @@ export interface ProgramContext {
   readonly paramLayout: Map<ts.Symbol, { readonly offset: number; readonly type: IntType }>;
   /** The read-only data map holding the parameters. */
   readonly paramMap: string;
+  /** The program's per-CPU scratch memory (values too large for the stack), once something needed it. */
+  scratch?: { readonly map: string; size: number };
 }
 
 export class LowerCtx {
@@ -93,6 +95,11 @@ export class LowerCtx {
   returnTarget: ReturnTarget;
   /** Contextual memory types of literals (a map key, a struct field), set by whoever knows them. */
   readonly expected = new WeakMap<ts.Node, TypeDesc>();
+  /**
+   * While a ring buffer record is being filled in place: its base. Strings read into it need not be zero-filled
+   * past their NUL (user space stops there), and nothing may leave the program before the record is submitted.
+   */
+  eventRecord: Base | undefined;
 
   constructor(
     readonly p: ProgramContext,

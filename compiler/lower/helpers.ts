@@ -68,6 +68,42 @@ function probeRead(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem
   return { kind: "mem", ...m };
 }
 
+/** A string literal argument (a struct or field name). */
+function nameArg(cx: LowerCtx, e: ts.Expression | undefined, what: string, pattern: RegExp, at: ts.Node): string | undefined {
+  const s = e ? skipParens(e) : undefined;
+  if (!s || !(ts.isStringLiteral(s) || ts.isNoSubstitutionTemplateLiteral(s))) {
+    cx.error("TSB1016", `${what} must be a string literal`, e ?? at);
+    return undefined;
+  }
+  if (!pattern.test(s.text)) {
+    cx.error("TSB2002", `"${s.text}" is not a valid ${what}`, s);
+    return undefined;
+  }
+  return s.text;
+}
+
+/**
+ * bpf.readKernelField<T>(src, "struct", "field"): bpf_probe_read_kernel of the field at its offset in the running
+ * kernel, which the loader takes from the kernel's BTF (a `btf_field` relocation, as CO-RE does).
+ */
+function readKernelField(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
+  const t = readType(cx, call, h.name);
+  const src = pointerArg(cx, call.arguments[0], call);
+  const struct = nameArg(cx, call.arguments[1], "struct name", /^[A-Za-z_]\w*$/, call);
+  const field = nameArg(cx, call.arguments[2], "field name", /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/, call);
+  if (!t || !src || !struct || !field) return ERROR;
+  cx.at(call);
+  const size = layoutOf(t).size;
+  const addr = cx.b.newReg();
+  cx.b.emit({ op: "fieldoff", dst: addr, a: src, reloc: { kind: "btf_field", struct, field, size } });
+  const m = dst && layoutOf(dst.type).size === size ? dst : newMem(cx, t, `bpf.${h.name}()`, call);
+  cx.b.call(h.id, [addressOf(cx, m), imm(size), reg(addr)]);
+  if (m === dst) return VOID;
+  const it = intOf(t);
+  if (it) return scalar(loadInt(cx, m.base, m.off, it), it);
+  return { kind: "mem", ...m };
+}
+
 /** bpf.probeRead*Str(src, N): up to N - 1 bytes and a NUL into a zeroed Str<N> buffer. */
 function probeReadStr(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
   const src = pointerArg(cx, call.arguments[0], call);
@@ -77,10 +113,16 @@ function probeReadStr(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: 
   cx.at(call);
   const t: TypeDesc = { kind: "string", capacity: cap };
   const m = dst && dst.type.kind === "string" && dst.type.capacity === cap ? dst : newMem(cx, t, `bpf.${h.name}()`, call);
-  // The helper leaves the bytes after the NUL as they were: zero them so the string compares and hashes by value.
-  zeroBytes(cx, m.base, m.off, cap);
+  // The helper leaves the bytes after the NUL as they were: zero them so the string compares and hashes by value
+  // (not needed in a ring buffer record: user space reads up to the NUL).
+  if (!inEventRecord(cx, m)) zeroBytes(cx, m.base, m.off, cap);
   cx.b.call(h.id, [addressOf(cx, m), imm(cap), src]);
   return m === dst ? VOID : { kind: "mem", ...m };
+}
+
+function inEventRecord(cx: LowerCtx, m: Mem): boolean {
+  const r = cx.eventRecord;
+  return !!r && r.kind === "reg" && m.base.kind === "reg" && m.base.id === r.id;
 }
 
 /** bpf.tracepointString(ctx, ctx.field, N): a `__data_loc` string of the tracepoint record. */
@@ -95,7 +137,7 @@ function tracepointString(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, d
   const addr = cx.b.bin("add", reg(cx.ctxReg), off);
   const t: TypeDesc = { kind: "string", capacity: cap };
   const m = dst && dst.type.kind === "string" && dst.type.capacity === cap ? dst : newMem(cx, t, "bpf.tracepointString()", call);
-  zeroBytes(cx, m.base, m.off, cap);
+  if (!inEventRecord(cx, m)) zeroBytes(cx, m.base, m.off, cap);
   cx.b.call(h.id, [addressOf(cx, m), imm(cap), addr]);
   return m === dst ? VOID : { kind: "mem", ...m };
 }
@@ -164,6 +206,7 @@ const LOWERINGS: Record<string, Lowering> = {
   random: simple(U32),
   probeReadUser: probeRead,
   probeReadKernel: probeRead,
+  readKernelField,
   probeReadUserStr: probeReadStr,
   probeReadKernelStr: probeReadStr,
   tracepointString,
@@ -188,6 +231,6 @@ export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string,
 }
 
 /** Helpers that can write their result straight into memory. */
-export const WRITES_INTO: ReadonlySet<string> = new Set(["comm", "probeReadUser", "probeReadKernel", "probeReadUserStr", "probeReadKernelStr", "tracepointString"]);
+export const WRITES_INTO: ReadonlySet<string> = new Set(["comm", "probeReadUser", "probeReadKernel", "readKernelField", "probeReadUserStr", "probeReadKernelStr", "tracepointString"]);
 
 export { BOOL };

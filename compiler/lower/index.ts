@@ -19,6 +19,8 @@ export interface LoweredProgram {
   readonly usedMaps: ReadonlySet<string>;
   readonly usesParams: boolean;
   readonly signedAggs: ReadonlySet<string>;
+  /** The program's per-CPU scratch map and the bytes it needs, if any. */
+  readonly scratch?: { readonly map: string; readonly size: number };
 }
 
 export interface LowerOptions {
@@ -71,6 +73,7 @@ function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnost
     usedMaps: p.usedMaps,
     usesParams: p.usesParams,
     signedAggs: p.signedAggs,
+    ...(p.scratch ? { scratch: p.scratch } : {}),
   };
 }
 

@@ -3,11 +3,12 @@
 // Aggregations are per-CPU maps: updated without atomics or contention, merged in user space.
 
 import { ts } from "ts-morph";
-import { type AggDecl, type MapDecl, isOpaqueCast } from "../frontend/module.ts";
+import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
 import { BOOL, type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
+import { lowerEventMethod } from "./events.ts";
 import { addressOf, lowerExpr, lowerInto } from "./expressions.ts";
 import { type Mem, baseOf, copyBytes, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
 
@@ -50,7 +51,7 @@ function keyMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefined
 }
 
 /** If `e` is already a memory value of `type` (a struct variable, a map value), its location. */
-function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | undefined {
+export function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | undefined {
   let s = e;
   while ((ts.isParenthesizedExpression(s) || ts.isAsExpression(s) || ts.isNonNullExpression(s)) && !isOpaqueCast(s)) s = s.expression;
   if (!ts.isIdentifier(s) && !ts.isPropertyAccessExpression(s)) return undefined;
@@ -68,11 +69,16 @@ function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | undefine
   return undefined;
 }
 
-function lookup(cx: LowerCtx, map: string, key: Mem): Operand {
+/** A register holding map `map`'s fd (patched at load), the map marked as used by the program. */
+export function mapFd(cx: LowerCtx, map: string): Operand {
   const fd = cx.b.newReg();
   cx.b.emit({ op: "mapfd", dst: fd, map });
   cx.p.usedMaps.add(map);
-  return cx.b.call(MAP_LOOKUP_ELEM, [reg(fd), addressOf(cx, key)]);
+  return reg(fd);
+}
+
+export function lookup(cx: LowerCtx, map: string, key: Mem): Operand {
+  return cx.b.call(MAP_LOOKUP_ELEM, [mapFd(cx, map), addressOf(cx, key)]);
 }
 
 function update(cx: LowerCtx, map: string, key: Mem, value: Mem, flags: number): Operand {
@@ -94,6 +100,7 @@ function valueMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefin
 
 /** m.get / set / delete / has / add on a map declared with HashMap, ArrayMap, ... */
 export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call: ts.CallExpression): Val {
+  if (isEventChannel(decl)) return lowerEventMethod(cx, decl, method, call);
   const args = call.arguments;
   const name = decl.name;
   cx.at(call);
@@ -168,7 +175,7 @@ function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {
  * (another CPU created the key first: EEXIST) falls back to the atomic add on the existing value. Array elements
  * always exist: a missing one is an index out of range, which no update could create.
  */
-function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean, array = false): void {
+export function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean, array = false): void {
   const p = lookup(cx, map, key);
   const have = cx.b.newBlock();
   const create = cx.b.newBlock();

@@ -5,6 +5,7 @@ import { ts } from "ts-morph";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Base, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, describeType, layoutOf } from "../object/layout.ts";
+import { scratchMapName } from "../object/names.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
 
 export interface Mem {
@@ -123,11 +124,41 @@ export function zeroPadding(cx: LowerCtx, m: Mem): void {
   if (l.size > at) zeroBytes(cx, m.base, m.off + at, l.size - at);
 }
 
-/** A fresh stack slot holding a value of `type`. */
+/** Values larger than this go to per-CPU scratch memory instead of the 512-byte stack. */
+export const SCRATCH_MIN = 256;
+
+/** A fresh stack slot holding a value of `type` (per-CPU scratch memory when it is large). */
 export function newMem(cx: LowerCtx, type: TypeDesc, what: string, node: ts.Node | undefined): Mem {
   const l = layoutOf(type);
+  if (l.size > SCRATCH_MIN && cx.b.func.kind === "entry" && !cx.eventRecord) return scratchMem(cx, type, l.size, l.align);
   const slot = cx.b.slot(l.size, Math.max(8, l.align), what, node ? cx.span(node) : cx.b.currentOrigin.span);
   return { base: { kind: "slot", slot }, off: 0, type };
+}
+
+/**
+ * Memory in the program's per-CPU scratch map: the map's one value is looked up here (the lookup of index 0 of a
+ * per-CPU array cannot fail, but the verifier wants the check: a failure ends the program). Programs of the
+ * tracing types do not nest on one CPU, so each program's scratch is its own while it runs.
+ */
+function scratchMem(cx: LowerCtx, type: TypeDesc, size: number, align: number): Mem {
+  const s = (cx.p.scratch ??= { map: scratchMapName(cx.b.func.name), size: 0 });
+  const off = Math.ceil(s.size / Math.max(8, align)) * Math.max(8, align);
+  s.size = off + size;
+  const key = cx.b.slot(4, 8, "scratch key", cx.b.currentOrigin.span);
+  cx.b.store({ kind: "slot", slot: key }, 0, 4, imm(0));
+  const fd = cx.b.newReg();
+  cx.b.emit({ op: "mapfd", dst: fd, map: s.map });
+  cx.p.usedMaps.add(s.map);
+  const addr = cx.b.newReg();
+  cx.b.emit({ op: "addr", dst: addr, slot: key, off: 0 });
+  const p = cx.b.call(1, [reg(fd), reg(addr)]);
+  const ok = cx.b.newBlock();
+  const bail = cx.b.newBlock();
+  cx.b.cbr("ne", p, imm(0), ok, bail);
+  cx.b.switchTo(bail);
+  cx.b.ret(imm(0));
+  cx.b.switchTo(ok);
+  return { base: baseOf(cx, p), off, type };
 }
 
 /** Layout-compatible: same size and the same field offsets and integer widths, recursively. */

@@ -76,6 +76,30 @@ export interface MapSpec {
   readonly exported?: boolean;
   /** What kind of aggregation the map holds, for merging per-CPU values and printing. */
   readonly aggregation?: AggregationSpec;
+  /** Event channels (ringbuf, perf_event_array): the type of their records, and where drops are counted. */
+  readonly events?: EventsSpec;
+  /** The map object the tracer module declares, for binding the user side's objects to the kernel's maps. */
+  readonly declared?: DeclaredSpec;
+}
+
+/** An event channel's records. */
+export interface EventsSpec {
+  /** The layout of one event (a struct). */
+  readonly type: TypeDesc;
+  /** A per-CPU array of one u64: the events the programs could not send because the buffer was full. */
+  readonly lostMap: string;
+  /** perf_event_array: pages (a power of two) of each CPU's buffer. */
+  readonly pages?: number;
+}
+
+/**
+ * Where the tracer module declares a map: the class it constructs (`HashMap`, `Count`, `RingBuffer`, ...) and the
+ * position of that `new` among the module's top-level map declarations (0-based, source order), which is the order
+ * in which the module constructs them when it runs on the user side.
+ */
+export interface DeclaredSpec {
+  readonly class: string;
+  readonly index: number;
 }
 
 /** How an aggregation map is laid out and shown (see compiler/lower/maps.ts). */
@@ -91,8 +115,14 @@ export interface AggregationSpec {
   readonly lhist?: { readonly min: string; readonly max: string; readonly step: string };
 }
 
-/** A load to patch at load time: the offset of a tracepoint field in the running kernel's format. */
-export interface RelocationSpec {
+/**
+ * An instruction to patch at load time: a load from a tracepoint record (its `off` follows the field's offset in
+ * the running kernel's format), or a `add reg, imm` whose imm becomes the offset of a kernel struct's field in the
+ * running kernel's BTF (as CO-RE does; compiled as 0).
+ */
+export type RelocationSpec = TracepointFieldRelocation | BtfFieldRelocation;
+
+export interface TracepointFieldRelocation {
   /** Index of the instruction in `instructions`. */
   readonly insn: number;
   readonly kind: "tracepoint_field";
@@ -100,6 +130,17 @@ export interface RelocationSpec {
   readonly field: string;
   /** The offset the instruction was compiled with. */
   readonly offset: number;
+}
+
+export interface BtfFieldRelocation {
+  readonly insn: number;
+  readonly kind: "btf_field";
+  /** The struct (or union) name in BTF, e.g. "task_struct". */
+  readonly struct: string;
+  /** A member, or a dotted path through embedded structs ("se.sum_exec_runtime"); anonymous members are looked into. */
+  readonly field: string;
+  /** Bytes the program reads at the field: the field must have exactly this size. */
+  readonly size: number;
 }
 
 /** Where a program attaches. The runtime picks the kernel mechanism (perf link, legacy ioctl, ...). */
@@ -152,4 +193,6 @@ export interface CollectionSpec {
   /** Load-time parameters, held in map `paramMap`. */
   readonly params?: readonly ParamSpec[];
   readonly paramMap?: string;
+  /** What the module exports for its user side: `main(args)` (a one-file tool), `format(event, channel)`. */
+  readonly userSide?: { readonly main?: boolean; readonly format?: boolean };
 }

@@ -108,6 +108,7 @@ export function foldConstants(fn: Func): boolean {
             }
             return { ...i, a };
           }
+          case "fieldoff": return { ...i, a: sub(i.a) };
           case "load": return { ...i, base: subBase(i.base) };
           case "store": return { ...i, base: subBase(i.base), value: sub(i.value) };
           case "call": case "calllocal": return { ...i, args: i.args.map(sub) };

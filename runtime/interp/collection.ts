@@ -1,34 +1,46 @@
-// A CollectionSpec in the VM: every map becomes a MockMap, every program a VmProgram with the simulated helpers;
-// `run(program, ctx)` executes one program on a context record. The kernel-free twin of runtime/kernel's Collection.
+// A CollectionSpec in the VM: every map becomes a MockMap, every event channel a MockRingBuffer or MockPerfEventArray,
+// every stack trace map a MockStackTraceMap, every program a VmProgram with the simulated helpers; `run(program,
+// ctx)` executes one program on a context record. The kernel-free twin of runtime/kernel's Collection.
 
-import type { CollectionSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
+import { MockPerfEventArray, MockRingBuffer } from "./events.ts";
 import { type SimEnvironment, defaultEnvironment, simHelpers } from "./helpers.ts";
-import { MockMap } from "./maps.ts";
-import { type RunResult, VmProgram } from "./vm.ts";
+import { DEFAULT_SIM_CPUS, MockMap } from "./maps.ts";
+import { MockStackTraceMap } from "./stacks.ts";
+import { type RunResult, type VmMap, VmProgram } from "./vm.ts";
 
 export interface SimCollectionOptions {
   readonly env?: SimEnvironment;
-  /** Simulated CPUs of per-CPU maps (default 4). */
+  /** Simulated CPUs of per-CPU maps and perf event arrays (default 4). */
   readonly cpus?: number;
   readonly budget?: number;
 }
 
+/** A simulated event channel: both kinds implement runtime/user's EventBackend. */
+export type MockEventChannel = MockRingBuffer | MockPerfEventArray;
+
 export class SimCollection {
   readonly maps = new Map<string, MockMap>();
+  readonly channels = new Map<string, MockEventChannel>();
+  readonly stackMaps = new Map<string, MockStackTraceMap>();
   readonly programs = new Map<string, VmProgram>();
   readonly env: SimEnvironment;
 
   constructor(readonly spec: CollectionSpec, opts: SimCollectionOptions = {}) {
     this.env = opts.env ?? defaultEnvironment();
+    const cpus = opts.cpus ?? DEFAULT_SIM_CPUS;
     for (const m of spec.maps) {
-      if (m.type === "ringbuf" || m.type === "perf_event_array" || m.type === "stack_trace") continue;
-      this.maps.set(m.name, new MockMap(m, opts.cpus !== undefined ? { cpus: opts.cpus } : {}));
+      if (m.type === "ringbuf") this.channels.set(m.name, new MockRingBuffer(m, this.lostCount(m)));
+      else if (m.type === "perf_event_array") this.channels.set(m.name, new MockPerfEventArray(m, { cpus, ...this.lostCount(m) }));
+      else if (m.type === "stack_trace") this.stackMaps.set(m.name, new MockStackTraceMap(m));
+      else this.maps.set(m.name, new MockMap(m, { cpus }));
     }
     const helpers = simHelpers(this.env);
+    const byName = (name: string): VmMap | undefined => this.maps.get(name) ?? this.channels.get(name) ?? this.stackMaps.get(name);
     for (const p of spec.programs) {
       this.programs.set(p.name, VmProgram.load(p.instructions, {
         helpers,
-        maps: (ref) => (ref.name !== undefined ? this.maps.get(ref.name) : undefined),
+        maps: (ref) => (ref.name !== undefined ? byName(ref.name) : undefined),
         ...(opts.budget !== undefined ? { budget: opts.budget } : {}),
       }));
     }
@@ -40,10 +52,29 @@ export class SimCollection {
     return m;
   }
 
+  /** The ring buffer or perf event array `name`. */
+  channel(name: string): MockEventChannel {
+    const c = this.channels.get(name);
+    if (!c) throw new Error(`no event channel ${name} (channels: ${[...this.channels.keys()].join(", ") || "none"})`);
+    return c;
+  }
+
   /** Runs program `name` once with `ctx` as its (read-only) context. */
   run(name: string, ctx: Uint8Array): RunResult {
     const p = this.programs.get(name);
     if (!p) throw new Error(`no program ${name} (programs: ${[...this.programs.keys()].join(", ")})`);
     return p.run({ ctx });
+  }
+
+  /** The channel's lost count: its lostMap (a per-CPU array of one u64) summed over CPUs, read when asked. */
+  private lostCount(m: MapSpec): { lostCount?: () => bigint } {
+    const name = m.events?.lostMap;
+    if (name === undefined || !this.spec.maps.some((s) => s.name === name)) return {};
+    return {
+      lostCount: () => {
+        const values = this.map(name).getPerCpu(0) ?? [];
+        return values.reduce<bigint>((sum, v) => sum + BigInt(v as bigint | number), 0n);
+      },
+    };
   }
 }

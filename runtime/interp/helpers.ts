@@ -1,8 +1,12 @@
 // Simulated kernel helpers for the VM: a SimEnvironment (clock, current task, readable memory) and a way to find the
 // MockMap behind a map handle in, a helper table `id → implementation` out, with the kernel's return values and
 // errnos. Helpers missing from the table make the VM fail with "helper N is not available"; HELPER_NAMES names them.
+// What the verifier would refuse at load time (a map of the wrong type, a pointer that is not a reserved record) is
+// a located VM error when the call runs.
 
+import { type RingRecord, MockPerfEventArray, MockRingBuffer } from "./events.ts";
 import { type MockMap, E2BIG, EINVAL, asMockMap } from "./maps.ts";
+import { MockStackTraceMap } from "./stacks.ts";
 import type { Helper, HelperContext, VmMap } from "./vm.ts";
 
 const EFAULT = 14;
@@ -30,6 +34,13 @@ export interface SimEnvironment {
   printk: string[];
   /** Signals sent with bpf_send_signal. */
   signals: number[];
+  /** What bpf_get_current_task returns: the task_struct's address; probe reads from it go to readKernel. */
+  task: bigint;
+  /**
+   * What bpf_get_stackid returns for its (already checked) flags: a stack id, or a negative errno (-EFAULT when no
+   * stack could be taken, -EEXIST on a hash collision without BPF_F_REUSE_STACKID). The VM walks no stacks.
+   */
+  stackId(flags: bigint): number;
 }
 
 /** A clock that moves only when told to (or by `step` ns on every read), so tests see exact times. */
@@ -74,7 +85,10 @@ export function memoryOf(regions: Iterable<readonly [bigint, Uint8Array]>): (add
   };
 }
 
-/** The environment tests get by default: a fake clock at 1e9 ns, pid 1000, comm "tsbpf-test", CPU 0, no readable memory. */
+/**
+ * The environment tests get by default: a fake clock at 1e9 ns, pid 1000, comm "tsbpf-test", CPU 0, no readable
+ * memory, the task at FAKE_TASK_ADDRESS, stack id 0 for every stack.
+ */
 export function defaultEnvironment(overrides: Partial<SimEnvironment> = {}): SimEnvironment {
   return {
     clock: new FakeClock(),
@@ -91,6 +105,8 @@ export function defaultEnvironment(overrides: Partial<SimEnvironment> = {}): Sim
     random: seededRandom(),
     printk: [],
     signals: [],
+    task: FAKE_TASK_ADDRESS,
+    stackId: () => 0,
     ...overrides,
   };
 }
@@ -105,6 +121,10 @@ export const TICK_NS = 4_000_000n;
 export const BPF_MAX_LOOPS = 1 << 23;
 /** Signals valid for bpf_send_signal (valid_signal(): 1 ≤ sig ≤ _NSIG = 64; 0 is accepted too). */
 const NSIG = 64;
+/** bpf_perf_event_output flags: BPF_F_INDEX_MASK, and BPF_F_CURRENT_CPU (all of its bits) for the running CPU. */
+const BPF_F_INDEX_MASK = 0xffffffffn;
+/** bpf_get_stackid flags: BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID. */
+const STACKID_FLAGS = 0xffn | (1n << 8n) | (1n << 9n) | (1n << 10n);
 
 /** Kernel helper names by id (BPF_FUNC_* from include/uapi/linux/bpf.h, ___BPF_FUNC_MAPPER, up to Linux 6.2). */
 export const HELPER_NAMES: Readonly<Record<number, string>> = Object.freeze(Object.fromEntries(`
@@ -209,6 +229,45 @@ function probeReadStr(ctx: HelperContext, env: SimEnvironment, helper: number, k
   }
   out[n] = 0;
   return n + 1;
+}
+
+/** A u64 size argument as a number (a huge one stays huge, so that bounds checks refuse it). */
+const size64 = (v: bigint): number => Number(BigInt.asUintN(64, v));
+
+const isRingRecord = (x: unknown): x is RingRecord => typeof x === "object" && x !== null && (x as Partial<RingRecord>).ring instanceof MockRingBuffer;
+
+/** The event channel behind a map handle, of the type the helper takes (the verifier checks this at load). */
+function channel<T>(ctx: HelperContext, helper: number, handle: bigint, type: abstract new (...a: never[]) => T, kind: string): T {
+  const m = ctx.map(handle);
+  return m instanceof type ? m : ctx.fail(`${nameOf(helper)}: map ${m.name} is not a ${kind} (the verifier rejects this program)`);
+}
+
+/** bpf_ringbuf_reserve: a record lent to the program until submit or discard; NULL (0) when it does not fit. */
+function ringbufReserve(ctx: HelperContext, handle: bigint, size: bigint, flags: bigint): bigint | number {
+  const rb = channel(ctx, 131, handle, MockRingBuffer, "ring buffer");
+  if (flags !== 0n) return 0; // any flag: NULL
+  const rec = rb.reserve(size64(size));
+  if (!rec) return 0;
+  const region = ctx.memory.acquire(rec.bytes, `ringbuf record ${rb.name}`, {
+    insn: ctx.insn, owner: rec, what: `ring buffer record of ${rb.name} (bpf_ringbuf_reserve)`, abandon: () => rb.commit(rec, true),
+  });
+  return ctx.memory.address(region);
+}
+
+/**
+ * bpf_ringbuf_submit / bpf_ringbuf_discard: the pointer must be one bpf_ringbuf_reserve returned (the verifier's
+ * OBJ_RELEASE check); after the call the record's memory is gone, and touching it faults.
+ */
+function ringbufRelease(ctx: HelperContext, helper: number, ptr: bigint, discard: boolean): number {
+  const at = ctx.memory.locate(ptr);
+  const lease = at && ctx.memory.acquired(at.region);
+  const where = `r1 (${ctx.memory.describe(ptr)})`;
+  if (at?.region.retired !== undefined) return ctx.fail(`${nameOf(helper)}: ${where} was released already (${at.region.retired}); the verifier rejects this program`);
+  if (!at || !lease || !isRingRecord(lease.owner)) return ctx.fail(`${nameOf(helper)}: ${where} is not a record from bpf_ringbuf_reserve; the verifier rejects this program`);
+  if (at.offset !== 0) return ctx.fail(`${nameOf(helper)}: ${where} points ${at.offset} bytes into the record; pass the pointer bpf_ringbuf_reserve returned`);
+  lease.owner.ring.commit(lease.owner, discard);
+  ctx.memory.retire(at.region, discard ? `bpf_ringbuf_discard at instruction ${ctx.insn} freed it` : `bpf_ringbuf_submit at instruction ${ctx.insn} gave it to user space`);
+  return 0;
 }
 
 /** bpf_get_current_comm: strscpy_pad of task->comm (at most 15 bytes): truncated, NUL-terminated, zero-padded. */
@@ -337,7 +396,23 @@ export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap
     14: () => (BigInt(env.pid >>> 0) << 32n) | BigInt(env.tid >>> 0),
     15: () => (BigInt(env.gid >>> 0) << 32n) | BigInt(env.uid >>> 0),
     16: (ctx, buf, size) => currentComm(ctx, env, buf, size),
-    35: () => FAKE_TASK_ADDRESS,
+    // bpf_perf_event_output(ctx, map, flags, data, size). The context argument is not checked (the verifier does).
+    25: (ctx, _regs, map, flags, data, size) => {
+      const pa = channel(ctx, 25, map, MockPerfEventArray, "perf event array");
+      const bytes = source(ctx, 25, "r4", data, size64(size), "data");
+      const f = BigInt.asUintN(64, flags);
+      if ((f & ~BPF_F_INDEX_MASK) !== 0n) return -EINVAL;
+      if (env.cpu < 0 || env.cpu >= pa.cpus) return ctx.fail(`bpf_perf_event_output: the program runs on CPU ${env.cpu}, but map ${pa.name} simulates ${pa.cpus} CPUs`);
+      return pa.output(env.cpu, f === BPF_F_INDEX_MASK ? env.cpu : Number(f), bytes);
+    },
+    // bpf_get_stackid(ctx, map, flags): the environment's stack id, after the kernel's flag check.
+    27: (ctx, _regs, map, flags) => {
+      channel(ctx, 27, map, MockStackTraceMap, "stack trace map");
+      const f = BigInt.asUintN(64, flags);
+      if ((f & ~STACKID_FLAGS) !== 0n) return -EINVAL;
+      return env.stackId(f);
+    },
+    35: () => env.task,
     42: () => 0,
     80: () => env.cgroupId,
     109: (_ctx, sig) => {
@@ -351,6 +426,15 @@ export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap
     114: (ctx, dst, size, src) => probeReadStr(ctx, env, 114, false, dst, size, src),
     115: (ctx, dst, size, src) => probeReadStr(ctx, env, 115, true, dst, size, src),
     118: () => now() / TICK_NS,
+    // Ring buffers (5.8): output copies, reserve lends a record until submit or discard, query reads positions.
+    130: (ctx, map, data, size, flags) => {
+      const rb = channel(ctx, 130, map, MockRingBuffer, "ring buffer");
+      return rb.output(source(ctx, 130, "r2", data, size64(size), "data"), BigInt.asUintN(64, flags));
+    },
+    131: (ctx, map, size, flags) => ringbufReserve(ctx, map, size, flags),
+    132: (ctx, ptr) => ringbufRelease(ctx, 132, ptr, false),
+    133: (ctx, ptr) => ringbufRelease(ctx, 133, ptr, true),
+    134: (ctx, map, flags) => channel(ctx, 134, map, MockRingBuffer, "ring buffer").query(BigInt.asUintN(64, flags)),
     // No suspend in the simulation: CLOCK_BOOTTIME equals CLOCK_MONOTONIC.
     125: () => now(),
     // The coarse clock advances once per tick.

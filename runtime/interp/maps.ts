@@ -56,6 +56,8 @@ const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset,
  * returning live buffers and negative errnos. User side: the methods of BpfMap, with the same errors.
  */
 export class MockMap<K = unknown, V = unknown> implements VmMap, Disposable {
+  /** The definition the map was created with. */
+  readonly spec: MapSpec;
   readonly name: string;
   readonly type: MapType;
   readonly keySize: number;
@@ -89,6 +91,7 @@ export class MockMap<K = unknown, V = unknown> implements VmMap, Disposable {
     if (!SIMULATED_MAP_TYPES.has(spec.type)) {
       throw new Error(`${what}: ${spec.type} maps are not simulated in the VM yet (simulated: ${[...SIMULATED_MAP_TYPES].join(", ")})`);
     }
+    this.spec = spec;
     this.name = spec.name;
     this.type = spec.type;
     this.keySize = spec.keySize;

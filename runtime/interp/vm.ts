@@ -7,7 +7,7 @@ import {
 } from "../../compiler/asm/index.ts";
 import { HELPER_NAMES } from "./helpers.ts";
 import { FaultKind, MAX_FRAMES, STACK_SIZE, translate } from "./jit.ts";
-import { AddressSpace, FUNC_HANDLE_HI, MAP_HANDLE_HI, type Region } from "./memory.ts";
+import { type Acquired, AddressSpace, FUNC_HANDLE_HI, MAP_HANDLE_HI, type Region } from "./memory.ts";
 
 export const DEFAULT_BUDGET = 1_000_000;
 
@@ -75,7 +75,7 @@ export class VmError extends Error {
   override readonly name = "VmError";
   constructor(
     message: string,
-    readonly kind: "load" | "read" | "write" | "budget" | "call-depth" | "helper" | "unsupported" | "stack",
+    readonly kind: "load" | "read" | "write" | "budget" | "call-depth" | "helper" | "unsupported" | "stack" | "reference",
     readonly insn?: number,
     readonly meta?: InsnMeta,
   ) {
@@ -179,13 +179,35 @@ export class VmProgram {
     const budget = input.budget ?? this.defaultBudget;
     this.state.budget = budget;
     this.stack.bytes.fill(0);
+    this.memory.sweep();
+    let r0: bigint;
     try {
       this.exec(0, 0, regs);
+      r0 = fromPair(regs[0]!, regs[1]!);
     } catch (e) {
-      if (e instanceof Stop) return { r0: BigInt.asUintN(64, e.value), instructions: budget - this.state.budget };
-      throw e;
+      if (!(e instanceof Stop)) {
+        this.abandonReferences();
+        throw e;
+      }
+      r0 = BigInt.asUintN(64, e.value);
     }
-    return { r0: fromPair(regs[0]!, regs[1]!), instructions: budget - this.state.budget };
+    const leaked = this.abandonReferences()[0];
+    if (leaked) {
+      // The verifier refuses such a program ("Unreleased reference"); the VM only notices when a run takes that path.
+      throw new VmError(`the program exited holding the ${leaked.what} it acquired (it must be released on every path; ` +
+        `the verifier rejects this program: "Unreleased reference")${this.describeInsn(leaked.insn)}`, "reference", leaked.insn, this.instructions[leaked.insn]?.meta);
+    }
+    return { r0, instructions: budget - this.state.budget };
+  }
+
+  /** Gives back what helpers lent the program and it still holds (after an exit or a fault); returns those leases. */
+  private abandonReferences(): readonly Acquired[] {
+    const held = this.memory.outstanding();
+    for (const a of held) {
+      a.abandon();
+      this.memory.retire(a.region, `the program exited holding it (acquired at instruction ${a.insn})`);
+    }
+    return held;
   }
 
   /** Where instruction `i` came from, as `file:line:col`, if the program carries spans. */
@@ -211,7 +233,9 @@ export class VmProgram {
         const addr = (BigInt(h >>> 0) << 32n) + BigInt(l);
         const verb = kind === FaultKind.Read ? "read" : "write";
         const target = this.memory.locate(addr);
-        const why = target && !target.region.writable && kind === FaultKind.Write ? `write to read-only ${target.region.name}`
+        const retired = target?.region.retired;
+        const why = retired !== undefined ? `use after release: ${verb} of ${n} bytes at ${this.memory.describe(addr)} (${retired})`
+          : target && !target.region.writable && kind === FaultKind.Write ? `write to read-only ${target.region.name}`
           : addr === 0n || (h === 0 && l < 4096) ? `${verb} of ${n} bytes through a NULL pointer (${this.memory.describe(addr)})`
           : `out-of-bounds ${verb} of ${n} bytes at ${this.memory.describe(addr)}${target ? ` (${target.region.name} has ${target.region.size} bytes)` : ""}`;
         throw new VmError(`${why}${at}`, kind === FaultKind.Read ? "read" : "write", insn, meta);

@@ -1,6 +1,7 @@
 // A loaded CollectionSpec: maps created (or reused from pins), programs loaded against them, probes attached.
 // Disposable (`dispose()`, `using`, `await using`); tracked so that signals and exit release it too.
 
+import { FieldRelocationError, relocateFields } from "../../compiler/object/relocate.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CollectionSpec, MapSpec, ProgramSpec } from "../../compiler/object/spec.ts";
@@ -9,6 +10,7 @@ import { BpfError } from "./errors.ts";
 import { Kernel } from "./kernel.ts";
 import { type Link, attach, describeAttach, loadRequirements } from "./links/index.ts";
 import { tracingUnsupported } from "./links/tracing.ts";
+import { possibleCpus } from "./cpus.ts";
 import { BpfMap } from "./maps.ts";
 import { Program } from "./programs.ts";
 import { ERRNO } from "./sys.ts";
@@ -31,6 +33,8 @@ export class Collection implements Disposable, AsyncDisposable {
   readonly maps = new Map<string, BpfMap>();
   readonly programs = new Map<string, Program>();
   readonly links: Link[] = [];
+  /** What `adopt` handed over: released after the links, before programs and maps (see dispose). */
+  private readonly adopted: Disposable[] = [];
   private disposed = false;
   private untrack: (() => void) | undefined;
 
@@ -68,7 +72,24 @@ export class Collection implements Disposable, AsyncDisposable {
     return p;
   }
 
+  /**
+   * Hands over something that uses this collection's maps (an event reader: mappings of a ring buffer, perf events
+   * stored in a perf_event_array), to be released when the collection is: after the probes are detached, so
+   * nothing writes to it any more, and before the maps are closed, which it may still need (a perf reader deletes
+   * its entries). Returns `resource`. Adopting into a disposed collection releases at once.
+   */
+  adopt<T extends Disposable>(resource: T): T {
+    if (this.disposed) {
+      resource[Symbol.dispose]();
+      return resource;
+    }
+    this.adopted.push(resource);
+    return resource;
+  }
+
   private createMap(spec: MapSpec, pinPath = "/sys/fs/bpf/tsbpf"): BpfMap {
+    // A perf_event_array with max_entries 0 means one slot per possible CPU: only the running machine knows how many.
+    if (spec.type === "perf_event_array" && spec.maxEntries === 0) spec = { ...spec, maxEntries: possibleCpus().length };
     if (spec.pinning !== "by-name") return BpfMap.create(this.kernel.sys, spec);
     const path = join(pinPath, spec.name);
     if (existsSync(path)) return BpfMap.openPinned(this.kernel.sys, path, spec);
@@ -120,7 +141,7 @@ export class Collection implements Disposable, AsyncDisposable {
     }
   }
 
-  /** Detaches every probe, then closes programs and maps. Idempotent. */
+  /** Detaches every probe, releases what was adopted, then closes programs and maps. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -133,6 +154,7 @@ export class Collection implements Disposable, AsyncDisposable {
       }
     };
     for (const l of this.links.splice(0).reverse()) attempt(() => l.close());
+    for (const r of this.adopted.splice(0).reverse()) attempt(() => r[Symbol.dispose]());
     for (const p of this.programs.values()) attempt(() => p.close());
     for (const m of this.maps.values()) attempt(() => m.close());
     this.untrack?.();
@@ -154,9 +176,17 @@ export class Collection implements Disposable, AsyncDisposable {
  */
 export function relocate(k: Kernel, spec: ProgramSpec): ProgramSpec {
   if (!spec.relocations?.length) return spec;
+  try {
+    spec = relocateFields(spec, () => k.btf);
+  } catch (e) {
+    if (!(e instanceof FieldRelocationError)) throw e;
+    throw new BpfError(`program ${spec.name}: ${e.message}`, `load program ${spec.name}`,
+      "kernel struct layouts differ between kernel versions: check the struct and field names for this kernel (sudo npx tsbpf types --btf)");
+  }
   const insns = [...spec.instructions];
   const formats = new Map<string, ReturnType<Kernel["tracefs"]["format"]>>();
-  for (const r of spec.relocations) {
+  for (const r of spec.relocations ?? []) {
+    if (r.kind !== "tracepoint_field") continue;
     let f = formats.get(r.tracepoint);
     if (!f) {
       const [cat, name] = r.tracepoint.split("/");

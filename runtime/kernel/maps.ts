@@ -73,6 +73,8 @@ export interface OpenOptions {
  * Not safe to use after close(); every method throws then.
  */
 export class BpfMap<K = unknown, V = unknown> implements Disposable {
+  /** The definition the map was created or opened with (opened from a pin or an fd: as read from the kernel). */
+  readonly spec: MapSpec;
   readonly name: string;
   readonly type: MapType;
   readonly keySize: number;
@@ -93,6 +95,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
 
   private constructor(private readonly sys: Sys, fd: number, spec: MapSpec, opts: OpenOptions) {
     this.fdValue = fd;
+    this.spec = spec;
     this.name = spec.name;
     this.type = spec.type;
     this.keySize = spec.keySize;

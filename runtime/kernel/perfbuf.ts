@@ -143,6 +143,13 @@ export class PerfBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
   /** What a wakeup does: resolve the waiting iterator, or run the push drain. */
   #waiter: (() => void) | undefined;
   #push: { wake(): void; stop(): void } | undefined;
+  /** The promise of the pending `wait()`, shared by concurrent callers. */
+  #waiting: Promise<void> | undefined;
+  /**
+   * A wakeup came while nobody waited: the next `wait()` returns at once. The poll consumed that readiness, so it
+   * would not be reported again, and the samples behind it would wait for the next one.
+   */
+  #missed = false;
 
   constructor(sys: Sys, options: PerfBufferOptions<T>) {
     const pages = options.pages ?? 64;
@@ -308,6 +315,38 @@ export class PerfBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
     }
   }
 
+  /**
+   * For a consumer that drains by itself (drain, wait, drain, ...): resolves at the next wakeup, or at once if one
+   * came since the last wait (between a drain and this call, say), or when the reader is closed. A spurious wakeup
+   * is possible (the samples it stood for were drained already); the next drain then finds nothing. Concurrent calls
+   * share one wait. Not while an iterator or a push subscription consumes the buffers: they wait by themselves.
+   * The poll keeps the process alive only while a wait is pending.
+   */
+  wait(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#waiting) return this.#waiting;
+    if (this.#mode) throw new Error(`perf buffer reader already has a consumer (${this.#mode}); wait() is for a consumer that drains by itself`);
+    if (this.#missed) {
+      this.#missed = false;
+      return Promise.resolve();
+    }
+    this.#waiting = new Promise<void>((resolve) => {
+      this.#waiter = () => {
+        this.#waiting = undefined;
+        if (!this.#mode) this.#handle?.unref();
+        resolve();
+      };
+    });
+    try {
+      this.#watch();
+    } catch (e) {
+      this.#waiter = undefined;
+      this.#waiting = undefined;
+      throw e;
+    }
+    return this.#waiting;
+  }
+
   stats(): PerfBufferStats {
     return { read: this.#read, lost: this.#lost, bytes: this.#bytes };
   }
@@ -464,8 +503,10 @@ export class PerfBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
     if (waiter) {
       this.#waiter = undefined;
       waiter();
+    } else if (this.#push) {
+      this.#push.wake();
     } else {
-      this.#push?.wake();
+      this.#missed = true;
     }
   }
 
@@ -478,6 +519,7 @@ export class PerfBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
   #claim(mode: "iterator" | "push"): void {
     if (this.#closed) throw new Error("perf buffer reader is closed");
     if (this.#mode) throw new Error(`perf buffer reader already has a consumer (${this.#mode}); use one at a time`);
+    if (this.#waiting) throw new Error("perf buffer reader already has a consumer (a pending wait()); use one at a time");
     this.#mode = mode;
   }
 }

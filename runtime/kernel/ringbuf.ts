@@ -72,7 +72,12 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
   #mode: "iterator" | "push" | undefined;
   /** Ends the push subscription; set while there is one. */
   #stopPush: (() => void) | undefined;
-  #wait: { handle: PollHandle; resolve: () => void } | undefined;
+  /** What the iterator or a `wait()` is waiting for (a poll or a batching timer), and how to end it early. */
+  #wait: { cancel: () => void; resolve: () => void } | undefined;
+  /** The promise of the pending `wait()`, shared by concurrent callers. */
+  #waiting: Promise<void> | undefined;
+  /** Whether the last drain delivered records, i.e. the producer is busy: `wait()` then batches on a timer. */
+  #busy = false;
   /** Records an iterator took off the ring but has not yielded yet (kept across iterators). */
   readonly #backlog: T[] = [];
   #backlogAt = 0;
@@ -177,6 +182,7 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
       }
     } finally {
       if (!this.#closed && done > 0) Atomics.store(consumerPos, 0, cons + BigInt(done));
+      this.#busy = delivered > 0;
       this.#read += delivered;
       this.#discarded += discarded;
       this.#bytes += bytes;
@@ -266,10 +272,30 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
         yield queue[this.#backlogAt++]!;
       }
     } finally {
-      this.#wait?.handle.close();
+      this.#wait?.cancel();
       this.#wait = undefined;
       if (this.#mode === "iterator") this.#mode = undefined;
     }
+  }
+
+  /**
+   * For a consumer that drains by itself (drain, wait, drain, ...): resolves when records may be waiting, with the
+   * batching of `onRecords`. After a drain that delivered records, it resolves in `batchMs` (default 1 ms): the
+   * producer is busy, and polling would cost it a wakeup per record. After a drain that found the ring empty, it
+   * resolves when the map fd becomes readable: the drain left consumer_pos at producer_pos (or at a BUSY record),
+   * the state in which the kernel's next commit wakes us. Resolves at once when the reader is closed, and when it
+   * is closed during the wait. Concurrent calls share one wait. Not while an iterator or a push subscription
+   * consumes the ring: they wait by themselves.
+   */
+  wait(batchMs = 1): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#waiting) return this.#waiting;
+    if (this.#mode) throw new Error(`ring buffer reader already has a consumer (${this.#mode}); wait() is for a consumer that drains by itself`);
+    const done = () => {
+      this.#waiting = undefined;
+    };
+    this.#waiting = (this.#busy && batchMs > 0 ? this.#sleep(batchMs) : this.#readable()).then(done);
+    return this.#waiting;
   }
 
   stats(): RingBufferStats {
@@ -291,7 +317,7 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
     const wait = this.#wait;
     this.#wait = undefined;
     if (wait) {
-      wait.handle.close();
+      wait.cancel();
       wait.resolve();
     }
     this.#sys.munmap(this.#producerMap);
@@ -305,6 +331,7 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
   #claim(mode: "iterator" | "push"): void {
     if (this.#closed) throw new Error("ring buffer reader is closed");
     if (this.#mode) throw new Error(`ring buffer reader already has a consumer (${this.#mode}); use one at a time`);
+    if (this.#waiting) throw new Error("ring buffer reader already has a consumer (a pending wait()); use one at a time");
     this.#mode = mode;
   }
 
@@ -320,7 +347,18 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
         this.#wait = undefined;
         resolve();
       });
-      this.#wait = { handle, resolve };
+      this.#wait = { cancel: () => handle.close(), resolve };
+    });
+  }
+
+  /** Resolves after `ms`, or when the reader closes. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wait = undefined;
+        resolve();
+      }, ms);
+      this.#wait = { cancel: () => clearTimeout(timer), resolve };
     });
   }
 }

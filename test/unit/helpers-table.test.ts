@@ -9,7 +9,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project, ts } from "ts-morph";
 import { generateHelperDeclarations } from "../../compiler/helpers/declarations.ts";
-import { HELPERS, HELPER_NAMES, helperByName } from "../../compiler/helpers/table.ts";
+import {
+  HELPERS, HELPER_NAMES, PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES, helperByName, probesOf,
+} from "../../compiler/helpers/table.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const stdlib = join(root, "stdlib-types");
@@ -109,6 +111,38 @@ test("licenses and program types follow the kernel's func_proto tables", () => {
   }
 });
 
+test("each doc comment says what the helper does, its minimum kernel and who may call it", () => {
+  const text = generateHelperDeclarations();
+  const comments = new Map([...text.matchAll(/\/\*\*\n([\s\S]*?)\*\/\n {2}function (\w+)/g)].map((m) => [m[2]!, m[1]!.replace(/\n\s*\* ?/g, " ")]));
+  for (const h of HELPERS) {
+    const doc = comments.get(h.name);
+    assert.ok(doc, `${h.name} has no doc comment`);
+    assert.ok(doc!.includes(h.doc.split(" ").slice(0, 4).join(" ")), `${h.name}: the doc does not start with what it does`);
+    assert.ok(doc!.includes(`Minimum kernel: Linux ${h.since} (\`${h.kernelName}\`, helper ${h.id})`), `${h.name}: minimum kernel`);
+    assert.match(doc!, /Program types: [^;]+; probes: /, `${h.name}: program types`);
+    assert.is(doc!.includes("GPL-only"), h.gplOnly, `${h.name}: GPL-only`);
+  }
+  // Spot checks of the exact wording an editor shows.
+  assert.match(comments.get("ktimeGetNs")!, /Program types: all tracing types \(kprobe, tracepoint, raw_tracepoint, tracing, perf_event\); probes: every probe\./);
+  assert.match(comments.get("tracepointString")!, /Program types: tracepoint; probes: tracepoint\./);
+  assert.match(comments.get("funcIp")!, /Program types: kprobe, tracing; probes: kprobe, kretprobe, uprobe, uretprobe, fentry, fexit\./);
+});
+
+test("probes follow the program types, and an override only narrows them", () => {
+  const every = TRACING_PROGRAM_TYPES.flatMap((t) => PROBES_OF_PROGRAM_TYPE[t]);
+  assert.is(new Set(every).size, 11, "each of the 11 declarators has exactly one program type");
+  assert.equal(probesOf(helperByName("ktimeGetNs")!), every);
+  assert.equal(probesOf(helperByName("tracepointString")!), ["tracepoint"]);
+  for (const h of HELPERS) {
+    if (!h.probes) continue;
+    const allowed = new Set((h.programTypes === "all" ? TRACING_PROGRAM_TYPES : h.programTypes).flatMap((t) => PROBES_OF_PROGRAM_TYPE[t]));
+    for (const p of h.probes) assert.ok(allowed.has(p), `${h.name}: probe ${p} is not of its program types`);
+    assert.ok(h.probes.length < allowed.size, `${h.name}: probes does not narrow anything; drop it`);
+  }
+  // bpf_get_func_ip needs a trampoline among tracing programs (check_get_func_ip): never tp_btf.
+  assert.not.ok(probesOf(helperByName("funcIp")!).includes("tpBtf"));
+});
+
 test("every signature parses as TypeScript", () => {
   const project = new Project({ useInMemoryFileSystem: true });
   const program = () => project.getProgram().compilerObject;
@@ -135,7 +169,7 @@ test("the declarations type-check with stdlib-types/index.d.ts and give bpf.* th
       );
     }
     const project = new Project({
-      compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true, skipLibCheck: false, types: [] },
+      compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true, skipLibCheck: false, types: [], lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"] },
     });
     project.addSourceFilesAtPaths(join(dir, "*.d.ts"));
     const entry = join(dir, "index.js");

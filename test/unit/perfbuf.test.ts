@@ -329,4 +329,32 @@ test("pages must be a power of 2", () => {
   released(sys);
 });
 
+test("wait(): resolves at a wakeup, at once for a wakeup that came between waits, and on close; unref'd when idle", async () => {
+  const { sys, ev, reader } = setup();
+  const got: Sample[] = [];
+  const first = reader.wait();
+  assert.is(reader.wait(), first, "concurrent waits share one");
+  // The first wait drains once the poll is registered (readiness may have been consumed before): a spurious wakeup.
+  await sys.settle(first, 4);
+  assert.is(reader.drain(into(got)), 0);
+  const second = reader.wait();
+  assert.ok(await sys.pending(second, 3), "nothing written: waiting");
+  assert.ok(sys.polls[0]!.refed, "a pending wait keeps the process alive");
+  ev(1).sample(pattern(1, 4));
+  await sys.settle(second, 2);
+  assert.not.ok(sys.polls[0]!.refed, "idle again: unref'd");
+  // A sample whose wakeup comes while nobody waits (the consumer is busy with the last batch) is not stranded.
+  ev(0).sample(pattern(2, 4));
+  await sys.turns(2);
+  await sys.settle(reader.wait(), 0);
+  assert.is(reader.drain(into(got)), 2);
+  assert.equal(got.map((g) => g.bytes), [padded(pattern(2, 4)), padded(pattern(1, 4))]);
+  const last = reader.wait();
+  assert.ok(await sys.pending(last, 2));
+  reader.close();
+  await sys.settle(last, 0);
+  await sys.settle(reader.wait(), 0);
+  released(sys);
+});
+
 test.run();

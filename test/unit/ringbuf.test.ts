@@ -336,4 +336,50 @@ test("close from inside the handler stops the drain without touching the unmappe
   released(sys);
 });
 
+test("wait(): after an empty drain it waits for readiness; after one that delivered, on a timer without polling", async () => {
+  const { sys, rb, reader } = setup();
+  const live = () => sys.polls.filter((p) => p.closes === 0).length;
+  const got: Uint8Array[] = [];
+  const first = reader.wait();
+  assert.is(reader.wait(), first, "concurrent waits share one");
+  assert.ok(await sys.pending(first, 3), "an empty ring: waiting");
+  assert.is(live(), 1, "on the map fd");
+  rb.output(pattern(0, 8));
+  await sys.settle(first, 2);
+  assert.is(live(), 0, "the poll closed once it fired");
+  assert.is(reader.drain(into(got)), 1);
+  const batched = reader.wait(5);
+  assert.is(live(), 0, "the producer is busy: a timer, no poll (readiness is level-triggered)");
+  for (let i = 1; i < 4; i++) rb.output(pattern(i, 8));
+  assert.ok(await sys.pending(batched, 2), "records during the interval wait for the timer");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.not.ok(await sys.pending(batched, 0));
+  assert.is(reader.drain(into(got)), 3);
+  assert.is(reader.drain(into(got)), 0);
+  const idle = reader.wait(5);
+  assert.is(live(), 1, "an empty drain: back to polling");
+  reader.close();
+  await sys.settle(idle, 0);
+  await sys.settle(reader.wait(), 0);
+  assert.equal(got, [0, 1, 2, 3].map((i) => pattern(i, 8)));
+  released(sys);
+});
+
+test("wait() and an iterator exclude each other", async () => {
+  const { sys, reader } = setup();
+  const it = reader[Symbol.asyncIterator]();
+  const next = it.next();
+  assert.throws(() => reader.wait(), /already has a consumer \(iterator\)/);
+  reader.close();
+  await sys.settle(next, 0);
+  const other = setup();
+  const waiting = other.reader.wait();
+  const refused = await other.reader[Symbol.asyncIterator]().next().then(() => "resolved", (e: Error) => e.message);
+  assert.match(refused, /already has a consumer \(a pending wait\(\)\)/);
+  other.reader.close();
+  await other.sys.settle(waiting, 0);
+  released(sys);
+  released(other.sys);
+});
+
 test.run();

@@ -20,7 +20,9 @@ test("syscount: counts by syscall number and by process name; --param pid filter
   assert.is(s.print("processes"), "@processes[bash]: 4\n");
 
   const only = await simulate("samples/syscount.ts", { env: { pid: 7 }, params: { pid: 42 } });
-  only.fire("raw_syscalls/sys_enter", { id: 0n });
+  const r = only.fire("raw_syscalls/sys_enter", { id: 0n });
+  assert.equal([r.value, r.ret, r.events, r.printk], [0n, 0, [], []]);
+  assert.ok(r.instructions > 0);
   assert.equal(only.aggregation("syscalls").entries, []);
 });
 

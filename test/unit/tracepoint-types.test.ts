@@ -277,7 +277,7 @@ function projectWith(tracer: string): Project {
     useInMemoryFileSystem: true,
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
-      lib: ["lib.es2023.d.ts"],
+      lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"],
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       strict: true,

@@ -11,6 +11,7 @@ import { type TypeDesc, u32, u64, i64 } from "../../compiler/object/layout.ts";
 import { MAP_FLAGS, type MapSpec } from "../../compiler/object/spec.ts";
 import { FakeClock, HELPER_NAMES, TAI_OFFSET_NS, defaultEnvironment, memoryOf, simHelpers, type SimEnvironment } from "../../runtime/interp/helpers.ts";
 import { MockMap } from "../../runtime/interp/maps.ts";
+import { MockStackTraceMap } from "../../runtime/interp/stacks.ts";
 import { VmError, VmProgram, type VmMap } from "../../runtime/interp/index.ts";
 import { BpfError } from "../../runtime/kernel/errors.ts";
 import { BpfMap } from "../../runtime/kernel/maps.ts";
@@ -19,7 +20,7 @@ const ANY = 0, NOEXIST = 1, EXIST = 2;
 const hashSpec = (over: Partial<MapSpec> = {}): MapSpec => ({ name: "m", type: "hash", keySize: 4, valueSize: 8, maxEntries: 16, key: u32, value: u64, ...over });
 
 /** Loads `items` with simulated helpers over `env` and the given maps (found by name). */
-function load(items: readonly AsmItem[], maps: readonly MockMap[], env: SimEnvironment = defaultEnvironment()): VmProgram {
+function load(items: readonly AsmItem[], maps: readonly VmMap[], env: SimEnvironment = defaultEnvironment()): VmProgram {
   const byName = new Map<string, VmMap>(maps.map((m) => [m.name, m]));
   return VmProgram.load(resolve(items), { helpers: simHelpers(env), maps: (ref) => (ref.name === undefined ? undefined : byName.get(ref.name)) });
 }
@@ -377,8 +378,34 @@ test("bpf_send_signal records signals; an invalid signal is -EINVAL; task, func 
   assert.is(load([Call.helper(174), Exit()], [], env).run().r0, 0n);
 });
 
+test("bpf_get_current_task is the environment's task, readable through readKernel; bpf_get_stackid is the environment's id", () => {
+  const task = 0xffff_8880_1234_5000n;
+  const env = defaultEnvironment({ task, readKernel: memoryOf([[task + 0x20n, Uint8Array.of(0x2a, 0, 0, 0, 0, 0, 0, 0)]]) });
+  assert.is(load([Call.helper(35), Exit()], [], env).run().r0, task);
+  // probe_read_kernel(r10-8, 8, task + 0x20): *(u64 *)(r10-8)
+  const field = load([
+    Call.helper(35), Mov.reg(R3, R0), Add.imm(R3, 0x20), Mov.reg(R1, R10), Add.imm(R1, -8), Mov.imm(R2, 8), Call.helper(113),
+    Mov.reg(R6, R0), Ldx.dw(R0, R10, -8), Add.reg(R0, R6), Exit(),
+  ], [], env);
+  assert.is(field.run().r0, 42n);
+  env.task = 0xffff_8880_9999_0000n;
+  assert.is(signed(field.run().r0), -14n); // -EFAULT, and the destination zeroed: -14 + 0
+  const stacks = new MockStackTraceMap({ name: "stacks", type: "stack_trace", keySize: 4, valueSize: 127 * 8, maxEntries: 1024 });
+  const seen: bigint[] = [];
+  env.stackId = (flags) => (seen.push(flags), flags & 0x100n ? 7 : 3);
+  const stackid = load([Mov.reg(R3, R1), LdMapFd(R2, "stacks"), Mov.imm(R1, 0), Call.helper(27), Exit()], [stacks], env);
+  const id = (flags: bigint) => signed(stackid.run({ regs: { 1: flags } }).r0);
+  assert.is(id(0n), 3n);
+  assert.is(id(0x100n | 2n), 7n); // BPF_F_USER_STACK, skip 2 frames
+  assert.is(id(0x7ffn), 7n); // every valid flag
+  assert.is(id(0x800n), -22n);
+  assert.equal(seen, [0n, 0x102n, 0x7ffn]);
+  vmFault(() => load([Mov.imm(R3, 0), LdMapFd(R2, "m"), Mov.imm(R1, 0), Call.helper(27), Exit()], [new MockMap(hashSpec())], env).run(), "helper",
+    /^bpf_get_stackid: map m is not a stack trace map \(the verifier rejects this program\)/);
+});
+
 test("unsimulated helpers fail with the helper's id (HELPER_NAMES names it); maps that are not MockMaps are named", () => {
-  vmFault(() => load([Mov.imm(R1, 0), Call.helper(130), Exit()], []).run(), "helper", /helper 130 \(bpf_ringbuf_output\) is not available in the VM/);
+  vmFault(() => load([Mov.imm(R1, 0), Call.helper(26), Exit()], []).run(), "helper", /helper 26 \(bpf_skb_load_bytes\) is not available in the VM/);
   assert.is(HELPER_NAMES[130], "bpf_ringbuf_output");
   assert.is(HELPER_NAMES[1], "bpf_map_lookup_elem");
   assert.is(HELPER_NAMES[208], "bpf_ktime_get_tai_ns");
@@ -428,7 +455,7 @@ test("user side: set flags, has, take, keys, entries, drain, clear, raw bytes an
 
 // Every public member of BpfMap, listed so that the type checker fails here when BpfMap gains or loses one.
 const BPF_MAP_MEMBERS: Record<Exclude<keyof BpfMap, symbol>, "shared" | "kernel-only"> = {
-  name: "shared", type: "shared", keySize: "shared", valueSize: "shared", maxEntries: "shared", flags: "shared",
+  spec: "shared", name: "shared", type: "shared", keySize: "shared", valueSize: "shared", maxEntries: "shared", flags: "shared",
   perCpu: "shared", cpus: "shared", keyType: "shared", get: "shared", getPerCpu: "shared", getMerged: "shared",
   has: "shared", set: "shared", updateRaw: "shared", getRaw: "shared", delete: "shared", take: "shared",
   keys: "shared", entries: "shared", entriesPerCpu: "shared", entriesMerged: "shared", drain: "shared",

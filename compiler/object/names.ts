@@ -1,0 +1,9 @@
+// Names of the maps the compiler adds to a tracer's own: shared by the compiler (which creates them) and the
+// runtime (which reads them), so neither spells them twice. User identifiers cannot contain '.', so these never
+// collide with a declared map.
+
+/** The per-CPU counter of events a channel could not take (full buffer). */
+export const lostMapName = (channel: string): string => `${channel}.lost`;
+
+/** A program's per-CPU scratch memory for values too large for the stack. */
+export const scratchMapName = (program: string): string => `.scratch.${program}`;
