@@ -6,3 +6,4 @@
 export * from "./runtime/user/index.ts";
 export * as asm from "./compiler/asm/index.ts";
 export { VmError, VmProgram, type Helper, type HelperContext, type RunInput, type RunResult, type VmOptions } from "./runtime/interp/index.ts";
+export { CompileError, Tracer, load, type LoadOptions } from "./load.ts";

@@ -2,6 +2,7 @@
 // running in the VM against mock maps, mock event channels and simulated helpers out (`simulate()`), with probes
 // fired on contexts built from their typed fields, and what each run returned, emitted and printed.
 
+import type { Btf } from "./compiler/object/btf/index.ts";
 import { isAbsolute, relative } from "node:path";
 import { compile } from "./compiler/index.ts";
 import { formatDiagnostics } from "./compiler/diagnostics.ts";
@@ -34,6 +35,8 @@ export interface SimulateOptions {
   readonly params?: Readonly<Record<string, ParamValue>>;
   /** Instruction budget per program run (default 1,000,000). */
   readonly budget?: number;
+  /** Kernel BTF for bpf.readKernelField offsets (default: /sys/kernel/btf/vmlinux, read when needed). */
+  readonly btf?: Btf | (() => Btf);
 }
 
 /** A compile error of the tracer under test: the diagnostics, printed with code frames. */
@@ -76,6 +79,7 @@ export async function simulate(path: string, options: SimulateOptions = {}): Pro
   const env = defaultEnvironment({ ...(options.clock ? { clock: options.clock } : {}), ...options.env });
   return new Simulation(spec, new SimCollection(spec, {
     env, ...(options.cpus !== undefined ? { cpus: options.cpus } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    ...(options.btf !== undefined ? { btf: options.btf } : {}),
   }));
 }
 
@@ -226,7 +230,13 @@ function contextBytes(p: ProgramSpec, ctx: Readonly<Record<string, unknown>>, en
       const t: TypeDesc = f.arrayLength !== undefined && !f.dataLoc
         ? (/\bchar\b/.test(f.type) && f.size === f.arrayLength ? { kind: "string", capacity: f.arrayLength } : { kind: "array", element: { kind: "int", size: (f.size / f.arrayLength) as 1 | 2 | 4 | 8, signed: f.signed }, length: f.arrayLength })
         : { kind: "int", size: f.size as 1 | 2 | 4 | 8, signed: f.signed && !f.type.includes("*") };
-      const value = t.kind === "int" && t.size === 8 && typeof v === "number" ? BigInt(v) : v;
+      // A negative number for an unsigned field (syscall arguments are all unsigned longs in tracefs) is stored as
+      // the kernel would store it: two's complement.
+      let value = t.kind === "int" && t.size === 8 && typeof v === "number" ? BigInt(v) : v;
+      if (t.kind === "int" && !t.signed && (typeof value === "bigint" ? value < 0n : typeof value === "number" && value < 0)) {
+        const wrapped = BigInt.asUintN(t.size * 8, BigInt(value as number | bigint));
+        value = t.size === 8 ? wrapped : Number(wrapped);
+      }
       codecOf(t).encode(value, view, f.offset);
     }
     return bytes;

@@ -1,14 +1,18 @@
-// `tsbpf run file.ts [--duration S] [--json] [--verbose] [--param name=value]`: compile (cached), load, attach,
-// wait for Ctrl-C or the duration, then print every exported map as bpftrace does (or NDJSON). Exit non-zero on
-// failure; every kernel object is released on every path.
+// `tsbpf run file.ts [options] [-- args...]`: compile (cached), load, attach, then one of two things until Ctrl-C or
+// the duration: stream the events of every exported channel as lines (or NDJSON), or — when the module exports
+// main(args) — run main in this process with the module's map objects bound to the kernel's. At the end, print
+// every exported map as bpftrace does and report lost events. Exit non-zero on failure; every kernel object is
+// released on every path.
 
 import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import { z } from "zod";
-import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { setParams } from "../compiler/object/params.ts";
-import type { CollectionSpec } from "../compiler/object/spec.ts";
-import { BpfError } from "../runtime/kernel/errors.ts";
 import { compileCached } from "../compiler/cache.ts";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { paramValues, setParams } from "../compiler/object/params.ts";
+import type { CollectionSpec, MapSpec } from "../compiler/object/spec.ts";
+import { BpfError } from "../runtime/kernel/errors.ts";
 
 const Options = z.object({
   duration: z.coerce.number().positive().optional(),
@@ -18,13 +22,26 @@ const Options = z.object({
   param: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value")).default([]),
 });
 
-const USAGE = "usage: tsbpf run <file.ts> [--duration seconds] [--json] [--verbose] [--param name=value]... [--no-cache]\n";
+const USAGE = `usage: tsbpf run <file.ts> [--duration seconds] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+
+Compiles, loads and attaches the tracer; prints the events of its exported RingBuffer/PerfEventArray channels as
+they come, and its exported maps at the end (Ctrl-C, or after --duration). A module that exports main(args) runs
+it instead, with args after --; there, --<param> <value> sets a load-time parameter declared with param().
+`;
+
+/** The user side of a tracer module, as `tsbpf run` uses it. */
+interface ToolModule {
+  main?: (args: string[]) => unknown;
+  format?: (event: unknown, channel: string) => unknown;
+}
 
 export async function runCommand(argv: string[]): Promise<number> {
+  const dash = argv.indexOf("--");
+  const toolArgs = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true,
+      args: dash >= 0 ? argv.slice(0, dash) : argv, allowPositionals: true,
       options: {
         duration: { type: "string", short: "d" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
         "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
@@ -37,8 +54,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const opts = Options.safeParse({ ...values, cache: !values["no-cache"] });
   const file = positionals[0];
-  if (!opts.success || !file) {
-    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}\n`).join("")}${USAGE}`);
+  if (!opts.success || !file || positionals.length > 1) {
+    const extra = positionals.length > 1 ? `tsbpf run: unexpected argument ${positionals[1]} (arguments for the tool go after --)\n` : "";
+    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}\n`).join("")}${extra}${USAGE}`);
     return 2;
   }
   const o = opts.data;
@@ -48,41 +66,68 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (c.diagnostics.length) process.stderr.write(formatDiagnostics(c.diagnostics, c.sources));
   if (!c.spec) return 1;
   if (o.verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
+  const hasMain = !!c.spec.userSide?.main;
   let spec: CollectionSpec;
   try {
-    spec = withParams(c.spec, o.param);
+    spec = withParams(c.spec, [...o.param, ...(hasMain ? paramsFromToolArgs(c.spec, toolArgs) : [])]);
   } catch (e) {
     process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
     return 2;
   }
 
-  const { Collection } = await import("../runtime/kernel/collection.ts");
-  const { Kernel } = await import("../runtime/kernel/kernel.ts");
-  const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
-  // Handling the signals ourselves tells the cleanup module that we will dispose (after printing the maps).
-  let interrupted: (() => void) | undefined;
-  const onSignal = () => interrupted?.();
+  // Handling the signals ourselves tells the cleanup module that we will dispose (after printing the maps). A
+  // second signal does not wait for anything.
+  let stop: (() => void) | undefined;
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) process.exit(130);
+    stop?.();
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  let collection: import("../runtime/kernel/collection.ts").Collection | undefined;
+  let tracer: import("../runtime/user/tracer.ts").Tracer | undefined;
   try {
-    const kernel = await Kernel.open();
+    // The module's own objects (for main and format) are constructed by importing it, before loading, so that
+    // its param() calls see the values the programs are loaded with.
+    let mod: ToolModule | undefined;
+    let declarations: readonly import("../runtime/user/registry.ts").Bindable[] | undefined;
+    if (spec.userSide) {
+      const t = performance.now();
+      const { captureDeclarations } = await import("../runtime/user/bind.ts");
+      const { tsImport } = await import("tsx/esm/api");
+      const captured = await captureDeclarations(() => tsImport(pathToFileURL(resolve(file)).href, import.meta.url) as Promise<ToolModule>, { params: paramValues(spec) });
+      mod = captured.module;
+      declarations = captured.objects;
+      if (o.verbose) log(`imported the module's user side in ${(performance.now() - t).toFixed(0)} ms`);
+    }
+    const { Tracer } = await import("../runtime/user/tracer.ts");
+    const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
     const t0 = performance.now();
     if (o.json) process.stdout.write(`${JSON.stringify({ type: "attached_probes", count: probes, data: { probes } })}\n`);
     else log(`Attaching ${probes} probe${probes === 1 ? "" : "s"}...`);
-    collection = await Collection.load(spec, { kernel });
-    if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
-    // A timer keeps the event loop alive until the duration ends or a signal arrives.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await new Promise<void>((resolve) => {
-      interrupted = resolve;
-      timer = o.duration !== undefined ? setTimeout(resolve, o.duration * 1000) : setInterval(() => {}, 1 << 30);
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
     });
-    clearTimeout(timer);
-    clearInterval(timer);
-    if (!o.json) process.stdout.write("\n");
-    await printMaps(collection, spec, o.json);
-    return 0;
+    tracer = await Tracer.open(spec, declarations ? { declarations } : {});
+    if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
+    const timer = o.duration !== undefined ? setTimeout(() => stop?.(), o.duration * 1000) : setInterval(() => {}, 1 << 30);
+    let code = 0;
+    try {
+      if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stopped, tracer);
+      else await streamEvents(tracer, mod?.format, o.json, stopped);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(timer);
+    }
+    if (!tracer.closed) {
+      if (!hasMain) {
+        const printed = tracer.printedMaps();
+        if (!o.json && printed.length) process.stdout.write("\n");
+        await printMaps(tracer, printed, o.json);
+      }
+      await reportLost(tracer, o.json);
+    }
+    return code;
   } catch (e) {
     if (e instanceof BpfError) {
       process.stderr.write(`error: ${e.describe()}\n`);
@@ -90,25 +135,122 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     throw e;
   } finally {
-    collection?.dispose();
+    await tracer?.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
 }
 
-async function printMaps(c: { map(name: string): unknown }, spec: CollectionSpec, json: boolean): Promise<void> {
+/**
+ * Runs main(args) until it returns or the run is stopped. Stopping detaches the probes and ends main's event
+ * loops; main then has two seconds to finish. main's return value, if a number, is the exit code.
+ */
+async function runMain(main: (args: string[]) => unknown, args: string[], stopped: Promise<void>, tracer: { stop(): void }): Promise<number> {
+  const done = (async () => main(args))();
+  const first = await Promise.race([done.then((v) => ({ v }), (e: unknown) => ({ e })), stopped.then(() => undefined)]);
+  if (first === undefined) {
+    // Stopped: detach the probes and end the event streams main is reading (the maps stay readable); let it return.
+    tracer.stop();
+    const late = await Promise.race([done.then((v) => ({ v }), (e: unknown) => ({ e })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+    if (late && "e" in late) return reportMainError(late.e);
+    return late && typeof late.v === "number" ? late.v : 0;
+  }
+  if ("e" in first) return reportMainError(first.e);
+  return typeof first.v === "number" ? first.v : 0;
+}
+
+function reportMainError(e: unknown): number {
+  process.stderr.write(`main() failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 1;
+}
+
+/** Prints the events of every exported channel until stopped, in batches (one write per batch of records). */
+async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, format: ToolModule["format"], json: boolean, stopped: Promise<void>): Promise<void> {
+  const channels = tracer.spec.maps.filter((m) => m.exported && m.events);
+  if (!channels.length) return stopped;
+  const out = await import("../runtime/output/events.ts");
+  let halt = false;
+  void stopped.then(() => {
+    halt = true;
+  });
+  const write = async (text: string) => {
+    if (text && !process.stdout.write(text)) await new Promise<void>((r) => process.stdout.once("drain", () => r()));
+  };
+  const print = (m: MapSpec) => {
+    const columns = out.eventColumns(m.events!.type);
+    let header = !json && !format;
+    return (events: readonly unknown[]): string => {
+      let text = "";
+      if (header && events.length) {
+        text += `${out.formatEventHeader(columns)}\n`;
+        header = false;
+      }
+      for (const e of events) {
+        if (json) text += `${out.eventJson(m.name, e)}\n`;
+        else if (format) {
+          const r = out.formatWith(format, e, m.name);
+          if ("line" in r) text += `${r.line}\n`;
+          else process.stderr.write(`${r.error}\n`);
+        } else text += `${out.formatEventLine(columns, e)}\n`;
+      }
+      return text;
+    };
+  };
+  type Channel = AsyncIterable<unknown> & { drain(): unknown[] };
+  await Promise.all(channels.map(async (m) => {
+    const channel = tracer.map(m.name) as unknown as Channel;
+    const render = print(m);
+    const it = channel[Symbol.asyncIterator]();
+    const pending: unknown[] = [];
+    while (!halt) {
+      const r = await Promise.race([it.next(), stopped.then(() => undefined)]);
+      if (!r || r.done) break;
+      pending.push(r.value);
+      // Whatever else is already decoded goes in the same write.
+      pending.push(...channel.drain());
+      await write(render(pending.splice(0)));
+    }
+    if (!tracer.closed) await write(render(channel.drain()));
+  }));
+}
+
+async function printMaps(tracer: import("../runtime/user/tracer.ts").Tracer, maps: readonly MapSpec[], json: boolean): Promise<void> {
   const { readAggregation } = await import("../runtime/output/read.ts");
   const { formatAggregation, aggregationJson } = await import("../runtime/output/index.ts");
-  const exported = spec.maps.filter((m) => m.exported);
-  const shown = exported.length ? exported : spec.maps.filter((m) => m.aggregation);
-  for (const m of shown) {
-    const data = readAggregation(c.map(m.name) as Parameters<typeof readAggregation>[0], m);
+  for (const m of maps) {
+    const data = readAggregation(tracer.collection.map(m.name), m);
     if (json) process.stdout.write(`${JSON.stringify(aggregationJson(data))}\n`);
     else process.stdout.write(formatAggregation(data));
   }
 }
 
-/** Sets load-time parameters from `--param name=value` arguments. */
+async function reportLost(tracer: import("../runtime/user/tracer.ts").Tracer, json: boolean): Promise<void> {
+  const out = await import("../runtime/output/events.ts");
+  for (const m of tracer.spec.maps) {
+    if (!m.events || !tracer.objects.has(m.name)) continue;
+    const lost = (tracer.map(m.name) as unknown as { lost: bigint }).lost;
+    if (lost === 0n) continue;
+    if (json) process.stdout.write(`${out.lostJson(m.name, lost)}\n`);
+    else process.stderr.write(`${out.formatLost(m.name, lost, m.type === "ringbuf" ? "ringbuf" : "perf")}\n`);
+  }
+}
+
+/** `--name value` and `--name=value` in a tool's arguments, for the load-time parameters the tracer declares. */
+export function paramsFromToolArgs(spec: CollectionSpec, args: readonly string[]): string[] {
+  const names = new Set((spec.params ?? []).map((p) => p.name));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(args[i]!);
+    if (!m || !names.has(m[1]!)) continue;
+    const value = m[2] ?? args[i + 1];
+    if (m[2] === undefined) i++;
+    if (value === undefined) throw new Error(`--${m[1]} needs a value`);
+    out.push(`${m[1]}=${value}`);
+  }
+  return out;
+}
+
+/** Sets load-time parameters from `name=value` assignments. */
 export function withParams(spec: CollectionSpec, assignments: readonly string[]): CollectionSpec {
   const values: Record<string, string> = {};
   for (const a of assignments) values[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);

@@ -173,7 +173,11 @@ export class LowerCtx {
   }
 
   symbol(node: ts.Node): ts.Symbol | undefined {
-    const s = this.p.checker.getSymbolAtLocation(node);
+    // In `{ pid }`, the name is the property; the value is the variable of that name.
+    const parent = node.parent;
+    const s = parent && ts.isShorthandPropertyAssignment(parent) && parent.name === node
+      ? this.p.checker.getShorthandAssignmentValueSymbol(parent)
+      : this.p.checker.getSymbolAtLocation(node);
     if (s && s.flags & ts.SymbolFlags.Alias) return this.p.checker.getAliasedSymbol(s);
     return s;
   }

@@ -27,12 +27,28 @@ export function setParams(spec: CollectionSpec, values: Readonly<Record<string, 
       if (typeof raw === "string") {
         if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(raw)) throw new Error(`parameter ${name}: "${raw}" is not an integer`);
         big = raw.startsWith("-") ? -BigInt(raw.slice(1)) : BigInt(raw);
+      } else if (typeof raw === "number" && !Number.isInteger(raw)) {
+        throw new Error(`parameter ${name}: ${raw} is not an integer`);
       } else big = BigInt(raw);
-      value = t.size === 8 ? (t.signed ? BigInt.asIntN(64, big) : big) : Number(big);
+      const bits = BigInt(t.size * 8);
+      const [min, max] = t.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+      if (big < min || big > max) throw new Error(`parameter ${name}: ${big} does not fit ${t.signed ? "i" : "u"}${bits} (${min}..${max})`);
+      value = t.size === 8 ? big : Number(big);
     } else throw new Error(`parameter ${name} has an unsupported type`);
     codecOf(t).encode(value, view, p.offset);
   }
   const maps = [...spec.maps];
   maps[mapIndex] = { ...map, initialValue: Buffer.from(bytes).toString("hex") };
   return { ...spec, maps };
+}
+
+/** The parameters' current values (defaults, or what setParams wrote), decoded, by name. */
+export function paramValues(spec: CollectionSpec): Record<string, number | bigint | boolean> {
+  const map = spec.maps.find((m) => m.name === spec.paramMap);
+  if (!map?.initialValue || !spec.params?.length) return {};
+  const bytes = Uint8Array.from(Buffer.from(map.initialValue, "hex"));
+  const view = new DataView(bytes.buffer);
+  const out: Record<string, number | bigint | boolean> = {};
+  for (const p of spec.params) out[p.name] = codecOf<number | bigint | boolean>(p.type).decode(view, p.offset);
+  return out;
 }

@@ -2,6 +2,9 @@
 // every stack trace map a MockStackTraceMap, every program a VmProgram with the simulated helpers; `run(program,
 // ctx)` executes one program on a context record. The kernel-free twin of runtime/kernel's Collection.
 
+import { readFileSync } from "node:fs";
+import { type Btf, parseBtf } from "../../compiler/object/btf/index.ts";
+import { FieldRelocationError, relocateFields } from "../../compiler/object/relocate.ts";
 import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
 import { MockPerfEventArray, MockRingBuffer } from "./events.ts";
 import { type SimEnvironment, defaultEnvironment, simHelpers } from "./helpers.ts";
@@ -11,9 +14,28 @@ import { type RunResult, type VmMap, VmProgram } from "./vm.ts";
 
 export interface SimCollectionOptions {
   readonly env?: SimEnvironment;
+  /**
+   * Kernel BTF for programs that read kernel struct fields (bpf.readKernelField): their offsets are relocated as
+   * the kernel loader would. Default: /sys/kernel/btf/vmlinux, read when a program needs it.
+   */
+  readonly btf?: Btf | (() => Btf);
   /** Simulated CPUs of per-CPU maps and perf event arrays (default 4). */
   readonly cpus?: number;
   readonly budget?: number;
+}
+
+let vmlinux: Btf | undefined;
+
+/** This machine's kernel BTF, for relocating kernel struct field reads in the VM. */
+function vmlinuxBtf(): Btf {
+  if (vmlinux) return vmlinux;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync("/sys/kernel/btf/vmlinux");
+  } catch (e) {
+    throw new FieldRelocationError(`the tracer reads kernel struct fields, whose offsets come from kernel BTF, and /sys/kernel/btf/vmlinux cannot be read (${(e as Error).message}); pass { btf } to simulate()`);
+  }
+  return (vmlinux = parseBtf(bytes));
 }
 
 /** A simulated event channel: both kinds implement runtime/user's EventBackend. */
@@ -37,8 +59,9 @@ export class SimCollection {
     }
     const helpers = simHelpers(this.env);
     const byName = (name: string): VmMap | undefined => this.maps.get(name) ?? this.channels.get(name) ?? this.stackMaps.get(name);
+    const btf = opts.btf ?? vmlinuxBtf;
     for (const p of spec.programs) {
-      this.programs.set(p.name, VmProgram.load(p.instructions, {
+      this.programs.set(p.name, VmProgram.load(relocateFields(p, btf).instructions, {
         helpers,
         maps: (ref) => (ref.name !== undefined ? byName(ref.name) : undefined),
         ...(opts.budget !== undefined ? { budget: opts.budget } : {}),

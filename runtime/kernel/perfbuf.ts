@@ -360,6 +360,13 @@ export class PerfBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
    * given), disables the event, unmaps the buffer and closes the fd; then closes the epoll fd. Idempotent. If a
    * step throws, the rest is still released and the first error is rethrown.
    */
+  /** Ends a pending `wait()` now; the reader stays open. */
+  wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -298,6 +298,16 @@ export class RingBufferReader<T = Uint8Array> implements AsyncIterable<T>, Dispo
     return this.#waiting;
   }
 
+  /** Ends a pending `wait()` now (its poll or batching timer is cancelled); the reader stays open. */
+  wake(): void {
+    const wait = this.#wait;
+    this.#wait = undefined;
+    if (wait) {
+      wait.cancel();
+      wait.resolve();
+    }
+  }
+
   stats(): RingBufferStats {
     return { read: this.#read, discarded: this.#discarded, bytes: this.#bytes };
   }

@@ -45,5 +45,11 @@ export interface EventBackend {
   wait(): Promise<void>;
   /** Events the programs could not send because the buffer was full. */
   lost(): bigint;
+  /** No record will come after those drainable now: iterators drain what is left, then end. */
   readonly closed: boolean;
+  /**
+   * Says no more records will be produced (the probes were detached): `wait()` no longer waits, and the channel
+   * reports closed, so iterators end once they have drained what is left. The maps stay readable.
+   */
+  end?(): void;
 }

@@ -56,13 +56,18 @@ function backendOf(c: Collection, name: string): MapBackend | EventBackend {
 }
 
 function channel(spec: MapSpec, reader: RingBufferReader | PerfBufferReader, lost: () => bigint): EventBackend {
+  let ended = false;
   return {
     spec,
     drain: (onRecord, limit) => reader.drain(onRecord, limit),
-    wait: () => reader.wait(),
+    wait: () => (ended ? Promise.resolve() : reader.wait()),
     lost,
     get closed() {
-      return reader.closed;
+      return ended || reader.closed;
+    },
+    end: () => {
+      ended = true;
+      reader.wake();
     },
   };
 }

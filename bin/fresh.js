@@ -1,0 +1,51 @@
+// Whether dist/ (the bundle `npm install` builds) matches the TypeScript sources: their paths, sizes and mtimes in,
+// a fingerprint and a yes/no out. bin/tsbpf.js and the package entry (index.js, testing.js) use the bundle only
+// while it is fresh, and otherwise run the sources through tsx; cli/bundle.ts records the fingerprint it built.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The sources dist/ is built from: every .ts file under cli/, compiler/, runtime/, and the root's entry modules. */
+export function sourceFingerprint(root = ROOT) {
+  const h = createHash("sha256");
+  const add = (p) => {
+    const st = statSync(p);
+    h.update(`${p.slice(root.length)}:${st.size}:${Math.floor(st.mtimeMs)}\n`);
+  };
+  for (const dir of ["cli", "compiler", "runtime"]) {
+    const walk = (d) => {
+      for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith(".ts")) add(p);
+      }
+    };
+    walk(join(root, dir));
+  }
+  for (const f of ["index.ts", "load.ts", "testing.ts"]) if (existsSync(join(root, f))) add(join(root, f));
+  return h.digest("hex");
+}
+
+export function bundleIsFresh(root = ROOT) {
+  const f = join(root, "dist", "fingerprint.json");
+  if (process.env.TSBPF_NO_BUNDLE || !existsSync(f)) return false;
+  try {
+    return JSON.parse(readFileSync(f, "utf8")).sources === sourceFingerprint(root);
+  } catch {
+    return false;
+  }
+}
+
+/** The bundle entries and their sources. */
+export const ENTRIES = { cli: "cli/main.ts", index: "index.ts", testing: "testing.ts" };
+
+/** Entry `name` of the package: dist/<name>.mjs when fresh, else its TypeScript source through tsx. */
+export async function importEntry(name) {
+  if (bundleIsFresh()) return import(pathToFileURL(join(ROOT, "dist", `${name}.mjs`)).href);
+  const { register } = await import("tsx/esm/api");
+  register();
+  return import(pathToFileURL(join(ROOT, ENTRIES[name])).href);
+}

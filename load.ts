@@ -1,0 +1,47 @@
+// `load()`, the programmatic API: a tracer's path and options in; the tracer compiled (through the compile cache),
+// loaded, attached, with its maps as user-side objects, out. Importing this module loads neither the TypeScript
+// compiler nor koffi: load() does, when called (and a cache hit never loads the compiler).
+
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { Diagnostic } from "./compiler/diagnostics.ts";
+import type { ParamValue } from "./compiler/object/params.ts";
+import { Tracer } from "./runtime/user/tracer.ts";
+
+const Options = z.object({
+  params: z.record(z.string(), z.union([z.number(), z.bigint(), z.boolean()])).optional(),
+  cache: z.boolean().optional(),
+  attach: z.boolean().optional(),
+}).strict();
+
+export type LoadOptions = z.infer<typeof Options>;
+
+/** The tracer did not compile: `diagnostics` says why, and the message shows them with code frames. */
+export class CompileError extends Error {
+  override readonly name = "CompileError";
+  constructor(message: string, readonly diagnostics: readonly Diagnostic[]) {
+    super(message);
+  }
+}
+
+/** Compiles (cached), loads and attaches the tracer at `path`; its maps are user-side objects on the handle. */
+export async function load(path: string | { readonly href: string }, options: LoadOptions = {}): Promise<Tracer> {
+  const o = Options.safeParse(options);
+  if (!o.success) throw new TypeError(`load(): ${o.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
+  const file = typeof path === "string" ? resolve(path) : fileURLToPath(path.href);
+  const { compileCached } = await import("./compiler/cache.ts");
+  const c = await compileCached(file, { cache: o.data.cache !== false });
+  if (!c.spec) {
+    const { formatDiagnostics } = await import("./compiler/diagnostics.ts");
+    throw new CompileError(`${file} does not compile:\n${formatDiagnostics(c.diagnostics, c.sources, false)}`, c.diagnostics);
+  }
+  let spec = c.spec;
+  if (o.data.params) {
+    const { setParams } = await import("./compiler/object/params.ts");
+    spec = setParams(spec, o.data.params as Record<string, ParamValue>);
+  }
+  return Tracer.open(spec, { attach: o.data.attach !== false });
+}
+
+export { Tracer };

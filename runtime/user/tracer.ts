@@ -1,0 +1,127 @@
+// A loaded tracer: a compiled CollectionSpec (parameters already set) in; its programs loaded and attached, its
+// maps as bound user-side objects, and one disposable that releases every kernel object out. Shared by `load()`
+// and `tsbpf run`. The objects are either fresh ones made from the spec (`load()`) or the ones a tracer module
+// constructed when it was imported (`tsbpf run` of a tool with main()): both bind before the probes attach, so a
+// perf buffer is in place before the first event.
+
+import type { CollectionSpec } from "../../compiler/object/spec.ts";
+import type { Collection, CollectionOptions } from "../kernel/collection.ts";
+import { readAggregation } from "../output/read.ts";
+import { formatAggregation } from "../output/text.ts";
+import { type BackendFor, bindDeclarations, objectsFromSpec } from "./bind.ts";
+import { kernelBackends } from "./kernel-backends.ts";
+import type { Bindable } from "./registry.ts";
+
+export interface OpenOptions {
+  /** Attach the probes (default true). */
+  readonly attach?: boolean;
+  /** Objects a tracer module constructed at import, to bind instead of fresh ones. */
+  readonly declarations?: readonly Bindable[];
+  /** Called after each probe is attached (i of n). */
+  readonly onAttach?: (i: number, n: number) => void;
+  readonly collection?: Omit<CollectionOptions, "attach" | "onAttach">;
+}
+
+export class Tracer {
+  #closed = false;
+
+  private constructor(
+    readonly spec: CollectionSpec,
+    readonly collection: Collection,
+    /** Every map object of the tracer, by declared name. */
+    readonly objects: ReadonlyMap<string, Bindable>,
+    private readonly backends: BackendFor,
+  ) {}
+
+  /** Loads `spec`, binds its maps, attaches its probes. On any failure, everything loaded so far is released. */
+  static async open(spec: CollectionSpec, options: OpenOptions = {}): Promise<Tracer> {
+    const { Collection } = await import("../kernel/collection.ts");
+    const collection = await Collection.load(spec, { ...options.collection, attach: false });
+    try {
+      const backends: BackendFor = kernelBackends(collection);
+      const objects = options.declarations ? bindDeclarations(options.declarations, spec, backends) : objectsFromSpec(spec, backends);
+      // Event channels get their readers (perf buffers in the map) before anything can emit.
+      for (const m of spec.maps) if (m.events && objects.has(m.name)) backends(m.name);
+      const t = new Tracer(spec, collection, objects, backends);
+      if (options.attach !== false) {
+        await collection.attachAll({ ...(options.onAttach ? { onAttach: (_l, i, n) => options.onAttach!(i, n) } : {}), ...(options.collection?.legacyProbes ? { legacyProbes: true } : {}) });
+      }
+      return t;
+    } catch (e) {
+      collection.dispose();
+      throw e;
+    }
+  }
+
+  /** The exported maps, aggregations and event channels, by name. */
+  get maps(): Readonly<Record<string, Bindable>> {
+    const out: Record<string, Bindable> = {};
+    for (const m of this.spec.maps) if (m.exported && this.objects.has(m.name)) out[m.name] = this.objects.get(m.name)!;
+    return out;
+  }
+
+  /** Any map of the tracer by its declared name. */
+  map(name: string): Bindable {
+    const o = this.objects.get(name);
+    if (!o) throw new Error(`the tracer has no map ${name} (maps: ${[...this.objects.keys()].join(", ") || "none"})`);
+    return o;
+  }
+
+  get programs(): readonly { readonly name: string; readonly attach: string }[] {
+    return this.spec.programs.map((p) => ({ name: p.name, attach: describe(p.attach) }));
+  }
+
+  /** The maps `tsbpf run` prints at exit: the exported ones that are not event channels (every aggregation if none is exported). */
+  printedMaps(): CollectionSpec["maps"] {
+    const exported = this.spec.maps.filter((m) => m.exported && !m.events);
+    return exported.length || this.spec.maps.some((m) => m.exported) ? exported : this.spec.maps.filter((m) => m.aggregation);
+  }
+
+  /** What `tsbpf run` prints at exit, as text. */
+  print(): string {
+    return this.printedMaps().map((m) => formatAggregation(readAggregation(this.collection.map(m.name), m))).join("");
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Detaches the probes and ends the event streams (iterators finish once they have drained what was sent), but
+   * keeps the maps readable: what a tool's main() sees when the run is stopped. close() releases the rest.
+   */
+  stop(): void {
+    if (this.#closed) return;
+    for (const l of this.collection.links.splice(0).reverse()) l.close();
+    for (const m of this.spec.maps) {
+      if (!m.events || !this.objects.has(m.name)) continue;
+      const b = this.backends(m.name);
+      if ("end" in b) b.end?.();
+    }
+  }
+
+  /** Detaches the probes and releases every kernel object; event iterators end. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.collection.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function describe(a: CollectionSpec["programs"][number]["attach"]): string {
+  switch (a.kind) {
+    case "tracepoint": return `tracepoint:${a.category}/${a.name}`;
+    case "raw_tracepoint": return `raw_tracepoint:${a.name}`;
+    case "tp_btf": return `tp_btf:${a.name}`;
+    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}`;
+    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol ?? `0x${(a.offset ?? 0).toString(16)}`}`;
+    case "fentry": case "fexit": return `${a.kind}:${a.function}`;
+    case "profile": return `profile:${a.frequency}hz`;
+    case "interval": return `interval:${a.periodMs}ms`;
+    case "none": return "none";
+  }
+}
