@@ -2,6 +2,9 @@
 // running in the VM against mock maps, mock event channels and simulated helpers out (`simulate()`), with probes
 // fired on contexts built from their typed fields, and what each run returned, emitted and printed.
 
+import { objectsFromSpec } from "./runtime/user/bind.ts";
+import { simBackends } from "./runtime/user/sim-backends.ts";
+import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 import type { Btf } from "./compiler/object/btf/index.ts";
 import { isAbsolute, relative } from "node:path";
 import { compile } from "./compiler/index.ts";
@@ -72,25 +75,34 @@ export interface FireResult<E = Record<string, unknown>> {
 const PT_REGS = { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128, size: 168 };
 
 /** Compiles `path` (once per call) and loads it into the VM. */
-export async function simulate(path: string, options: SimulateOptions = {}): Promise<Simulation> {
+export async function simulate<M = Record<string, unknown>>(path: string, options: SimulateOptions = {}): Promise<Simulation<M>> {
   const r = compile(path, { arch: "x86_64" });
   if (!r.spec) throw new CompileError(`${path} does not compile:\n${formatDiagnostics(r.diagnostics, r.sources, false)}`);
   const spec = options.params ? setParams(r.spec, options.params) : r.spec;
   const env = defaultEnvironment({ ...(options.clock ? { clock: options.clock } : {}), ...options.env });
-  return new Simulation(spec, new SimCollection(spec, {
+  return new Simulation<M>(spec, new SimCollection(spec, {
     env, ...(options.cpus !== undefined ? { cpus: options.cpus } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
     ...(options.btf !== undefined ? { btf: options.btf } : {}),
   }));
 }
 
-export class Simulation {
-  /** Maps by name, with the same user-side methods as the kernel's maps. */
-  readonly maps: Readonly<Record<string, MockMap>>;
+export class Simulation<M = Record<string, unknown>> {
+  /**
+   * The tracer's maps, aggregations and event channels by declared name: the same user-side objects (and
+   * methods) a tool's main() or load() gets, over the VM's mock maps instead of the kernel's. Type them with the
+   * module: `simulate<typeof import("./tool.ts")>(...)`.
+   */
+  readonly maps: TracerMaps<M> & Readonly<Record<string, AnyMap>>;
   /** Event codecs by channel, built on first use (null: the channel has no event type). */
   private readonly codecs = new Map<string, Codec | null>();
 
   constructor(readonly spec: CollectionSpec, readonly collection: SimCollection) {
-    this.maps = Object.fromEntries(collection.maps);
+    this.maps = Object.fromEntries(objectsFromSpec(spec, simBackends(collection))) as unknown as Simulation<M>["maps"];
+  }
+
+  /** The VM's own map behind `name` (raw keys and values, per-CPU slots), for what the user-side API does not show. */
+  mock(name: string): MockMap {
+    return this.collection.map(name);
   }
 
   get env(): SimEnvironment {

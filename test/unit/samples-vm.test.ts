@@ -5,8 +5,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { entryBuckets, entryStats, entryValue } from "../../runtime/output/aggregations.ts";
 import { FakeClock, simulate } from "../../testing.ts";
+import type { ArrayMap, HashMap } from "../../stdlib-types/index.js";
 
-const buckets = (s: Awaited<ReturnType<typeof simulate>>, name: string, key?: unknown) => {
+const buckets = (s: { aggregation: Awaited<ReturnType<typeof simulate>>["aggregation"] }, name: string, key?: unknown) => {
   const a = s.aggregation(name);
   const e = a.entries.find((x) => x.key === key);
   return e ? entryBuckets(a, e) : [];
@@ -28,27 +29,30 @@ test("syscount: counts by syscall number and by process name; --param pid filter
 
 test("runqlat: wake-up to switch-in latency in microseconds; preempted tasks are queued again", async () => {
   const clock = new FakeClock(1_000_000_000n);
-  const s = await simulate("samples/runqlat.ts", { clock });
+  const s = await simulate<typeof import("../../samples/runqlat.ts")>("samples/runqlat.ts", { clock });
   s.fire("sched/sched_wakeup", { pid: 100 });
   clock.advance(5_000_000n); // 5 ms
   s.fire("sched/sched_switch", { prev_pid: 1, prev_state: 1n, next_pid: 100 });
   // 5000 us: log2 bucket 2 + 12, [4K, 8K)
   assert.is(buckets(s, "runqlat")[14], 1n);
-  assert.equal([...s.maps.queued!.keys()], []);
+  const queued = s.maps.queued as HashMap<number, bigint>;
+  assert.equal(queued.keys(), []);
   s.fire("sched/sched_switch", { prev_pid: 200, prev_state: 0n, next_pid: 0 });
-  assert.equal([...s.maps.queued!.keys()], [200]);
+  assert.equal(queued.entries(), [[200, 1_005_000_000n]]);
+  assert.is(s.maps.runqlat.get().find((b) => b.count > 0n)?.low, 4096n);
 });
 
 test("biolatency: issue to completion of the same (device, sector)", async () => {
   const clock = new FakeClock();
-  const s = await simulate("samples/biolatency.ts", { clock });
+  const s = await simulate<typeof import("../../samples/biolatency.ts")>("samples/biolatency.ts", { clock });
   s.fire("block/block_rq_issue", { dev: 8, sector: 100n });
   s.fire("block/block_rq_issue", { dev: 8, sector: 200n });
   clock.advance(2_000_000n);
   s.fire("block/block_rq_complete", { dev: 8, sector: 100n });
   s.fire("block/block_rq_complete", { dev: 9, sector: 200n }); // another device: no match
   assert.is(buckets(s, "biolatency")[12], 1n); // 2000 us: [1K, 2K)
-  assert.is([...s.maps.issued!.keys()].length, 1);
+  assert.is((s.maps.issued as HashMap<unknown, bigint>).keys().length, 1);
+  assert.is(s.maps.biolatency.count(), 1n);
 });
 
 test("bitesize: request sizes per process name", async () => {
@@ -63,14 +67,15 @@ test("bitesize: request sizes per process name", async () => {
 });
 
 test("pidpersec: the interval takes the fork count out and records it", async () => {
-  const s = await simulate("samples/pidpersec.ts");
+  const s = await simulate<typeof import("../../samples/pidpersec.ts")>("samples/pidpersec.ts");
   for (let i = 0; i < 5; i++) s.fire("sched/sched_process_fork", { parent_pid: 1, child_pid: 100 + i });
   s.fire("interval");
   s.fire("interval");
   const st = s.aggregation("perSecond");
   assert.equal(entryStats(st, st.entries[0]!), { count: 2n, total: 5n, average: 2n });
   assert.is(buckets(s, "distribution")[1], 2n); // 5 and 0 both in [0, 10)
-  assert.is(s.maps.forks!.get(0), 0n);
+  assert.is((s.maps.forks as ArrayMap<bigint>).get(0), 0n);
+  assert.equal(s.maps.perSecond.get(), { count: 2n, total: 5n, average: 2n });
 });
 
 test.run();
