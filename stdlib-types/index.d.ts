@@ -34,8 +34,12 @@ export type i64 = bigint;
 export type ptr = bigint;
 /** A fixed-capacity string: at most N - 1 bytes and a NUL, compared and used as a map key by value. */
 export type Str<N extends number> = string;
-/** A fixed-size array of N elements. */
-export type FixedArray<T, N extends number> = T[] & { readonly length: N };
+declare const fixedLength: unique symbol;
+/**
+ * A fixed-size array of N elements. A shorter literal (even `[]`) leaves the rest zeroed; a longer one is an error.
+ * An element is assigned at a constant index, or at a variable one in a bounded loop (out of range: not written).
+ */
+export type FixedArray<T, N extends number> = T[] & { readonly [fixedLength]?: N };
 
 // ---- Probes ---------------------------------------------------------------------------------------------------
 // Each declarator, called at module level with literal arguments, makes one eBPF program. A handler may return a

@@ -311,6 +311,8 @@ const COMPARE: Partial<Record<ts.SyntaxKind, "eq" | "ne" | "lt" | "le" | "gt" | 
 function binary(cx: LowerCtx, e: ts.BinaryExpression): Val {
   const op = e.operatorToken.kind;
   if (op === ts.SyntaxKind.EqualsToken) {
+    const left = skipParens(e.left);
+    if (ts.isElementAccessExpression(left)) return assignElement(cx, left, e.right);
     const v = valueFor(cx, e.right, e.left);
     assignTo(cx, e.left, v, e);
     return v;
@@ -766,13 +768,52 @@ export function assignTo(cx: LowerCtx, target: ts.Expression, v: Val, node: ts.N
   cx.error("TSB1013", "this cannot be assigned", t);
 }
 
-/** An element as an assignable place: constant indexes only (a variable index would need a run-time check). */
+/** An element as an assignable place (compound assignments, ++): constant indexes only. */
 function elementPlace(cx: LowerCtx, e: ts.ElementAccessExpression): Val {
   const idx = lowerExpr(cx, e.argumentExpression);
   if (idx.kind !== "scalar" || idx.op.kind !== "imm") {
-    return cx.error("TSB1007", "array elements can only be assigned at constant indexes", e.argumentExpression, "use a bounded loop with a constant index bound, or a map");
+    return cx.error("TSB1007", "here, array elements can only be updated at constant indexes", e.argumentExpression, "assign the element (a[i] = v), or use a local");
   }
   return element(cx, e);
+}
+
+/**
+ * `a[i] = v`: v built straight into the element (a helper writes there, a literal is laid out there). A variable
+ * index is checked against the length first, in the register that then offsets the pointer (what the verifier
+ * tracks); out of range, nothing is written (and v is not evaluated).
+ */
+function assignElement(cx: LowerCtx, e: ts.ElementAccessExpression, rhs: ts.Expression): Val {
+  const obj = lowerExpr(cx, e.expression);
+  if (obj.kind === "error") return ERROR;
+  const m = obj.kind === "mem" || obj.kind === "ref" ? toMem(cx, obj, e) : undefined;
+  if (!m || (m.type.kind !== "array" && m.type.kind !== "string" && m.type.kind !== "bytes")) {
+    if (obj.kind === "ctx" || m?.reloc) return cx.error("TSB1013", "the probe context is read-only", e);
+    return cx.error("TSB1007", `${describe(obj)} cannot be indexed`, e);
+  }
+  if (m.reloc) return cx.error("TSB1013", "the probe context is read-only", e);
+  const elem: TypeDesc = m.type.kind === "array" ? m.type.element : { kind: "int", size: 1, signed: false };
+  const len = m.type.kind === "array" ? m.type.length : m.type.kind === "string" ? m.type.capacity : m.type.length;
+  const esize = layoutOf(elem).size;
+  const s = toScalar(cx, lowerExpr(cx, e.argumentExpression), e.argumentExpression);
+  if (!s) return ERROR;
+  if (s.op.kind === "imm") {
+    if (s.op.value < 0n || s.op.value >= BigInt(len)) return cx.error("TSB2002", `index ${s.op.value} is out of range (length ${len})`, e.argumentExpression);
+    cx.expected.set(rhs, elem);
+    lowerInto(cx, rhs, { base: m.base, off: m.off + Number(s.op.value) * esize, type: elem });
+    return VOID;
+  }
+  cx.at(e);
+  const inRange = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr("uge", s.op, imm(len), done, inRange);
+  cx.b.switchTo(inRange);
+  const scaled = esize === 1 ? s.op : cx.b.bin("mul", s.op, imm(esize));
+  const p = cx.b.bin("add", addressOf(cx, m), scaled);
+  cx.expected.set(rhs, elem);
+  lowerInto(cx, rhs, { base: baseOf(cx, p), off: 0, type: elem });
+  cx.b.br(done);
+  cx.b.switchTo(done);
+  return VOID;
 }
 
 export { addressOf as address, reg, imm, U64 };

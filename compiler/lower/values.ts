@@ -100,8 +100,25 @@ export function copyBytes(cx: LowerCtx, dst: Mem, src: Mem, size: number): void 
   }
 }
 
-/** Zeroes `size` bytes at dst + from (stack buffers must be initialised before helpers or map keys use them). */
+/** From this size on, zeroing is one helper call rather than a store per 8 bytes. */
+const ZERO_BY_HELPER = 64;
+const PROBE_READ_KERNEL = 113;
+
+/**
+ * Zeroes `size` bytes at dst + from (stack buffers must be initialised before helpers or map keys use them). Large
+ * ranges use bpf_probe_read_kernel from address 0: the read fails and the helper zero-fills its destination.
+ */
 export function zeroBytes(cx: LowerCtx, base: Base, from: number, size: number): void {
+  if (size >= ZERO_BY_HELPER) {
+    let addr: Operand;
+    if (base.kind === "slot") {
+      const r = cx.b.newReg();
+      cx.b.emit({ op: "addr", dst: r, slot: base.slot, off: from });
+      addr = reg(r);
+    } else addr = from === 0 ? reg(base.id) : cx.b.bin("add", reg(base.id), imm(from));
+    cx.b.call(PROBE_READ_KERNEL, [addr, imm(size), imm(0)]);
+    return;
+  }
   let at = from;
   const end = from + size;
   while (at < end) {

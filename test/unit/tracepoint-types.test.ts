@@ -312,7 +312,7 @@ tracepoint("syscalls/sys_enter_openat", (ctx) => {
 tracepoint("raw_syscalls/sys_enter", (ctx) => {
   const id: bigint = ctx.id;
   const first: u64 | undefined = ctx.args[0];
-  const n: 6 = ctx.args.length;
+  const n: number = ctx.args.length;
   return Number(id + (first ?? 0n)) + n;
 });
 `);
