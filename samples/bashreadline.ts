@@ -1,0 +1,23 @@
+// bashreadline: every command line typed into an interactive bash, system-wide (bcc's bashreadline): a uretprobe
+// on bash's readline(), whose return value is the line the user entered, read from the shell's memory.
+//   sudo npx tsbpf run samples/bashreadline.ts
+//
+// Debian's and Ubuntu's bash link readline in and export it as a dynamic symbol (`readelf --dyn-syms /bin/bash |
+// grep readline`). Where bash uses the shared library instead, the target is "libreadline".
+
+import { RingBuffer, bpf, uretprobe, type Str, type u32 } from "tsbpf";
+
+interface Line {
+  pid: u32;
+  comm: Str<16>;
+  /** What readline() returned: the line without its newline, cut at 255 bytes. */
+  line: Str<256>;
+}
+
+export const lines = new RingBuffer<Line>(1 << 16);
+
+uretprobe("/bin/bash", "readline", (ctx) => {
+  const line = ctx.retval(); // char *: the line, or NULL at end of input (Ctrl-D)
+  if (line === 0n) return;
+  lines.emit({ pid: bpf.pid(), comm: bpf.comm(), line: bpf.probeReadUserStr(line, 256) });
+});
