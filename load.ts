@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Diagnostic } from "./compiler/diagnostics.ts";
 import type { ParamValue } from "./compiler/object/params.ts";
 import { Tracer } from "./runtime/user/tracer.ts";
+import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 
 const Options = z.object({
   params: z.record(z.string(), z.union([z.number(), z.bigint(), z.boolean()])).optional(),
@@ -25,8 +26,14 @@ export class CompileError extends Error {
   }
 }
 
-/** Compiles (cached), loads and attaches the tracer at `path`; its maps are user-side objects on the handle. */
-export async function load(path: string | { readonly href: string }, options: LoadOptions = {}): Promise<Tracer> {
+/** A loaded tracer whose exported maps have the types the module M declares them with. */
+export type LoadedTracer<M> = Omit<Tracer, "maps"> & { readonly maps: TracerMaps<M> & Readonly<Record<string, AnyMap>> };
+
+/**
+ * Compiles (cached), loads and attaches the tracer at `path`; its maps are user-side objects on the handle, typed
+ * with the module: `load<typeof import("./tool.ts")>("./tool.ts")`.
+ */
+export async function load<M = Record<string, unknown>>(path: string | { readonly href: string }, options: LoadOptions = {}): Promise<LoadedTracer<M>> {
   const o = Options.safeParse(options);
   if (!o.success) throw new TypeError(`load(): ${o.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
   const file = typeof path === "string" ? resolve(path) : fileURLToPath(path.href);
@@ -41,7 +48,7 @@ export async function load(path: string | { readonly href: string }, options: Lo
     const { setParams } = await import("./compiler/object/params.ts");
     spec = setParams(spec, o.data.params as Record<string, ParamValue>);
   }
-  return Tracer.open(spec, { attach: o.data.attach !== false });
+  return (await Tracer.open(spec, { attach: o.data.attach !== false })) as unknown as LoadedTracer<M>;
 }
 
 export { Tracer };
