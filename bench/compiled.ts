@@ -14,6 +14,7 @@ import { Collection } from "../runtime/kernel/collection.ts";
 import { SymbolBind, SymbolType, readElf } from "../runtime/kernel/elf.ts";
 import { Kernel } from "../runtime/kernel/kernel.ts";
 import { kernel } from "../test/support/kernel.ts";
+import { firstLine, median, ratio, which } from "./util.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SAMPLES = ["syscount", "runqlat", "biolatency", "bitesize", "pidpersec"] as const;
@@ -45,27 +46,10 @@ const BPFTRACE: Record<Sample, string> = {
 const samplePath = (s: Sample) => join(ROOT, "samples", `${s}.ts`);
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const mib = (kib: number | undefined) => (kib === undefined ? "?" : `${(kib / 1024).toFixed(0)} MiB`);
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const medianOf = (xs: readonly (number | undefined)[]) => {
   const known = xs.filter((x): x is number => x !== undefined);
   return known.length ? median(known) : undefined;
 };
-
-/** The path of a command, or undefined when it is not installed. */
-function which(cmd: string): string | undefined {
-  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() || undefined : undefined;
-}
-
-function firstLine(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.error) return "?";
-  return `${r.stdout}${r.stderr}`.split("\n").find((l) => l.trim())?.trim() ?? "?";
-}
 
 // ---- compile time ----------------------------------------------------------------------------------------------
 

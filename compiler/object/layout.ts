@@ -122,7 +122,6 @@ type Enc = (value: unknown, view: DataView, offset: number, path: string) => voi
 type Dec = (view: DataView, offset: number) => unknown;
 
 const utf8 = new TextEncoder();
-const utf8d = new TextDecoder("utf-8", { fatal: false });
 
 function intRange(size: number, signed: boolean): [bigint, bigint] {
   const bits = BigInt(size * 8);
@@ -195,14 +194,18 @@ function build(t: TypeDesc): [Enc, Dec] {
           dst.set(bytes);
         },
         (dv, o) => {
-          const src = new Uint8Array(dv.buffer, dv.byteOffset + o, cap);
-          let end = src.indexOf(0);
-          if (end < 0) end = cap;
-          // Short ASCII strings (comm, names) are the common case: skip TextDecoder's set-up cost.
-          let ascii = end <= 32;
-          for (let i = 0; ascii && i < end; i++) if (src[i]! >= 0x80) ascii = false;
-          if (ascii) return String.fromCharCode(...src.subarray(0, end));
-          return utf8d.decode(src.subarray(0, end));
+          // Events decode a comm and a path each: with Buffer's decoders an opensnoop event decodes in less than
+          // half the time TextDecoder and String.fromCharCode took (bench/events.ts), and Buffer's UTF-8 decoder
+          // replaces invalid input with U+FFFD exactly as TextDecoder does. ASCII takes the simpler latin1 decoder.
+          const src = Buffer.from(dv.buffer, dv.byteOffset + o, cap);
+          let end = 0;
+          let ascii = true;
+          for (; end < cap; end++) {
+            const c = src[end]!;
+            if (c === 0) break;
+            if (c >= 0x80) ascii = false;
+          }
+          return src.toString(ascii ? "latin1" : "utf8", 0, end);
         },
       ];
     }
