@@ -193,20 +193,7 @@ function build(t: TypeDesc): [Enc, Dec] {
           dst.fill(0);
           dst.set(bytes);
         },
-        (dv, o) => {
-          // Events decode a comm and a path each: with Buffer's decoders an opensnoop event decodes in less than
-          // half the time TextDecoder and String.fromCharCode took (bench/events.ts), and Buffer's UTF-8 decoder
-          // replaces invalid input with U+FFFD exactly as TextDecoder does. ASCII takes the simpler latin1 decoder.
-          const src = Buffer.from(dv.buffer, dv.byteOffset + o, cap);
-          let end = 0;
-          let ascii = true;
-          for (; end < cap; end++) {
-            const c = src[end]!;
-            if (c === 0) break;
-            if (c >= 0x80) ascii = false;
-          }
-          return src.toString(ascii ? "latin1" : "utf8", 0, end);
-        },
+        cap <= SHORT_STRING ? shortStringDecoder(cap) : (dv, o) => decodeString(bytesOf(dv), dv.byteOffset + o, cap),
       ];
     }
     case "bytes": {
@@ -242,7 +229,7 @@ function build(t: TypeDesc): [Enc, Dec] {
     }
     case "struct": {
       const layout = layoutOf(t);
-      const parts = layout.fields!.map((f) => ({ name: f.name, offset: f.offset, codec: build(f.type) }));
+      const parts = layout.fields!.map((f) => ({ name: f.name, offset: f.offset, type: f.type, codec: build(f.type) }));
       return [
         (v, dv, o, p) => {
           if (typeof v !== "object" || v === null) throw new LayoutError(`${p}: expected an object for ${describeType(t)}`);
@@ -253,15 +240,111 @@ function build(t: TypeDesc): [Enc, Dec] {
             f.codec[0](rec[f.name], dv, o + f.offset, `${p}.${f.name}`);
           }
         },
-        (dv, o) => {
-          const out: Record<string, unknown> = {};
-          for (const f of parts) out[f.name] = f.codec[1](dv, o + f.offset);
-          return out;
-        },
+        structDecoder(parts.map((f) => ({ name: f.name, offset: f.offset, type: f.type, dec: f.codec[1] }))),
       ];
     }
   }
   throw new LayoutError(`unsupported type ${JSON.stringify(t)}`);
+}
+
+// ---- decoding at event rates ---------------------------------------------------------------------------------------
+// A tracer's user side decodes every event and every map entry it reads: hundreds of thousands a second. What costs
+// is creating strings and objects, so a struct decodes through a function generated for its layout (one object
+// literal, so every decoded value has the same shape, with its integer fields read inline), strings come from
+// Buffer's decoders over one view of the buffer, and short strings (comm, names), which repeat from event to event,
+// come from a small cache of the strings decoded last. bench/events.ts measures the difference.
+
+/** The byte view of the buffer decoded last: a ring buffer's records all lie in one mapping. */
+let lastBuffer: ArrayBufferLike | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+
+function bytesOf(view: DataView): Buffer {
+  if (view.buffer !== lastBuffer) {
+    lastBytes = Buffer.from(view.buffer);
+    lastBuffer = view.buffer;
+  }
+  return lastBytes;
+}
+
+/** From `start`, up to the first NUL or `cap` bytes: as Latin-1 when all ASCII, else as UTF-8 (U+FFFD for invalid input, as TextDecoder). */
+function decodeString(b: Buffer, start: number, cap: number): string {
+  const limit = start + cap;
+  let end = start;
+  let ascii = true;
+  for (; end < limit; end++) {
+    const c = b[end]!;
+    if (c === 0) break;
+    if (c >= 0x80) ascii = false;
+  }
+  return ascii ? b.toString("latin1", start, end) : b.toString("utf8", start, end);
+}
+
+/** Strings of at most this capacity go through a cache: they are names (comm is 16), which repeat. */
+const SHORT_STRING = 64;
+const CACHE_SLOTS = 64;
+
+/** A decoder for char[cap] that returns the string it decoded earlier for the same bytes, when it is still cached. */
+function shortStringDecoder(cap: number): Dec {
+  const cache: string[] = new Array<string>(CACHE_SLOTS).fill("");
+  return (dv, o) => {
+    const b = bytesOf(dv);
+    const start = dv.byteOffset + o;
+    const limit = start + cap;
+    let end = start;
+    let h = 0x811c9dc5;
+    let ascii = true;
+    for (; end < limit; end++) {
+      const c = b[end]!;
+      if (c === 0) break;
+      if (c >= 0x80) ascii = false;
+      h = Math.imul(h ^ c, 16777619);
+    }
+    if (!ascii) return b.toString("utf8", start, end);
+    const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+    const cached = cache[slot]!;
+    const n = end - start;
+    if (cached.length === n) {
+      let i = 0;
+      while (i < n && cached.charCodeAt(i) === b[start + i]) i++;
+      if (i === n) return cached;
+    }
+    return (cache[slot] = b.toString("latin1", start, end));
+  }
+}
+
+const DATAVIEW_GETTERS: Record<number, readonly [string, string]> = {
+  1: ["getUint8", "getInt8"],
+  2: ["getUint16", "getInt16"],
+  4: ["getUint32", "getInt32"],
+  8: ["getBigUint64", "getBigInt64"],
+};
+
+/** Reads a field inline in a generated decoder, or undefined to call its decoder. */
+function inlineRead(t: TypeDesc, at: string): string | undefined {
+  if (t.kind === "int") {
+    const [unsigned, signed] = DATAVIEW_GETTERS[t.size]!;
+    return `dv.${t.signed ? signed : unsigned}(${at}${t.size > 1 ? ", true" : ""})`;
+  }
+  if (t.kind === "bool") return `dv.getUint8(${at}) !== 0`;
+  if (t.kind === "pointer") return `dv.getBigUint64(${at}, true)`;
+  return undefined;
+}
+
+/** The decoder of a struct: a generated function returning one object literal. */
+function structDecoder(fields: readonly { name: string; offset: number; type: TypeDesc; dec: Dec }[]): Dec {
+  const calls: Dec[] = [];
+  const props = fields.map((f) => {
+    const at = f.offset ? `o + ${f.offset}` : "o";
+    let read = inlineRead(f.type, at);
+    if (read === undefined) {
+      calls.push(f.dec);
+      read = `d[${calls.length - 1}](dv, ${at})`;
+    }
+    // A literal's "__proto__" key would set the prototype; a computed key defines the property.
+    return `${f.name === "__proto__" ? `["__proto__"]` : JSON.stringify(f.name)}: ${read}`;
+  });
+  // The source is built from offsets, JSON-quoted field names and DataView method names only.
+  return new Function("d", `return function decodeStruct(dv, o) { return { ${props.join(", ")} }; };`)(calls) as Dec;
 }
 
 /** The codec of a type. Build it once and keep it: building walks the type. */

@@ -149,26 +149,71 @@ export function formatEventHeader(columns: readonly EventColumn[]): string {
 
 /** One event as a text line (no trailing newline). Never throws: a value that does not match its column prints as it is. */
 export function formatEventLine(columns: readonly EventColumn[], event: unknown): string {
-  return layoutLine(columns, columns.map((c) => cellText(c, valueAt(event, c.path))));
+  let f = lineFormatters.get(columns);
+  if (!f) lineFormatters.set(columns, (f = lineFormatter(columns)));
+  return f(event);
 }
+
+/** `tsbpf run` prints hundreds of thousands of lines a second: each column set gets its formatter once. */
+const lineFormatters = new WeakMap<readonly EventColumn[], (event: unknown) => string>();
+
+/** A string that prints as it is: nothing to escape, no surrogate (so its length counts its code points). */
+const PLAIN = /^[^\x00-\x1f\x7f-\x9f\u2028\u2029\\\uD800-\uDFFF]*$/;
+
+/**
+ * formatEventLine for one column set: each cell's common case (a number in a decimal column, a plain string in a
+ * string column) without the general path, and the general path (cellText, valueAt) for everything else, so the
+ * text is the same.
+ */
+function lineFormatter(columns: readonly EventColumn[]): (event: unknown) => string {
+  // Each cell writes its text and its length in code points; the general path counts them, the fast ones know.
+  const texts = new Array<string>(columns.length).fill("");
+  const lengths = new Array<number>(columns.length).fill(0);
+  const cells = columns.map((c, i): ((event: unknown) => void) => {
+    const general = (e: unknown) => {
+      const text = cellText(c, valueAt(e, c.path));
+      texts[i] = text;
+      lengths[i] = codePoints(text);
+    };
+    if (c.path.length !== 1) return general;
+    const name = c.path[0]!;
+    const fast = c.style === "decimal" ? (v: unknown) => typeof v === "number" || typeof v === "bigint"
+      : c.style === "string" && c.maxWidth === undefined ? (v: unknown) => typeof v === "string" && PLAIN.test(v)
+      : undefined;
+    if (!fast) return general;
+    return (e) => {
+      const v = typeof e === "object" && e !== null && Object.hasOwn(e, name) ? (e as Record<string, unknown>)[name] : undefined;
+      if (!fast(v)) return general(e);
+      const text = String(v);
+      texts[i] = text;
+      lengths[i] = text.length;
+    };
+  });
+  return (event) => {
+    for (let i = 0; i < cells.length; i++) cells[i]!(event);
+    return layoutLine(columns, texts, lengths);
+  };
+}
+
+const SPACES = " ".repeat(256);
+const spaces = (n: number) => (n <= SPACES.length ? SPACES.slice(0, n) : " ".repeat(n));
 
 /**
  * Places each cell in its column: left-aligned cells start at the column's start, right-aligned ones end at its
  * end, and a cell that cannot (the previous one overflowed) follows one space after it. Trailing padding is never
  * written: an empty last cell leaves the line ending at the previous one.
  */
-function layoutLine(columns: readonly EventColumn[], cells: readonly string[]): string {
+function layoutLine(columns: readonly EventColumn[], cells: readonly string[], lengths: readonly number[] = cells.map(codePoints)): string {
   let line = "";
   let col = 0; // the line's length in code points
   let start = 0; // the column's nominal start
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!;
-    const text = cells[i] ?? "";
-    const len = codePoints(text);
+    const len = lengths[i] ?? 0;
     if (len > 0) {
       const earliest = col === 0 ? 0 : col + 1; // one space after the previous text
       const at = Math.max(earliest, c.align === "left" ? start : start + c.width - len);
-      line += " ".repeat(at - col) + text;
+      line += at > col ? spaces(at - col) + cells[i]! : cells[i]!;
       col = at + len;
     }
     start += c.width + 1;

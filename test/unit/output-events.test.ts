@@ -127,6 +127,19 @@ test("booleans, and a missing field prints as an empty cell", () => {
   assert.is(formatEventLine(eventColumns(OPEN), { pid: 7, path: "/p" }), "      7                                 /p");
 });
 
+test("values that do not match their column print as they are, in a column set used before and after", () => {
+  const cols = eventColumns(OPEN);
+  const plain = formatEventLine(cols, open());
+  // A string in a decimal column, a number and an object in string columns, a bigint pid, wide characters, an
+  // escape, a lone surrogate, a fraction: the text is what the general path makes of each.
+  assert.is(formatEventLine(cols, open({ pid: "x", comm: 5, path: { a: 1 } })), "      x 5                     3       0 {a=1}");
+  assert.is(formatEventLine(cols, open({ pid: 1n << 60n })), "1152921504606846976 bash      3       0 /etc/passwd");
+  assert.is(formatEventLine(cols, open({ comm: "日本😀", path: "a\tb" })), "   1234 日本😀                   3       0 a\\tb");
+  assert.is(formatEventLine(cols, open({ comm: "\ud800x", pid: 1.5 })), "    1.5 \uFFFDx                    3       0 /etc/passwd");
+  assert.is(formatEventLine(cols, open()), plain);
+  assert.is(formatEventLine(cols, null), "");
+});
+
 test("a non-struct event is one VALUE column", () => {
   const n = eventColumns(u32);
   assert.equal(n.map((c) => [c.header, c.path, c.width]), [["VALUE", [], 7]]);
