@@ -33,6 +33,8 @@ it instead, with args after --; there, --<param> <value> sets a load-time parame
 interface ToolModule {
   main?: (args: string[]) => unknown;
   format?: (event: unknown, channel: string) => unknown;
+  /** The line printed above format()'s lines. */
+  header?: unknown;
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -114,7 +116,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     let code = 0;
     try {
       if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stopped, tracer);
-      else await streamEvents(tracer, mod?.format, o.json, stopped);
+      else await streamEvents(tracer, mod, o.json, stopped);
     } finally {
       clearTimeout(timer);
       clearInterval(timer);
@@ -165,7 +167,10 @@ function reportMainError(e: unknown): number {
 }
 
 /** Prints the events of every exported channel until stopped, in batches (one write per batch of records). */
-async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, format: ToolModule["format"], json: boolean, stopped: Promise<void>): Promise<void> {
+async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, mod: ToolModule | undefined, json: boolean, stopped: Promise<void>): Promise<void> {
+  const format = mod?.format;
+  // The module's header, once, above the first line of format() (with columns, each channel prints its own).
+  let moduleHeader = !json && format && typeof mod?.header === "string" ? mod.header : undefined;
   const channels = tracer.spec.maps.filter((m) => m.exported && m.events);
   if (!channels.length) return stopped;
   const out = await import("../runtime/output/events.ts");
@@ -181,6 +186,10 @@ async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, 
     let header = !json && !format;
     return (events: readonly unknown[]): string => {
       let text = "";
+      if (moduleHeader !== undefined && events.length) {
+        text += `${moduleHeader}\n`;
+        moduleHeader = undefined;
+      }
       if (header && events.length) {
         text += `${out.formatEventHeader(columns)}\n`;
         header = false;

@@ -69,6 +69,9 @@ tracepoint("syscalls/sys_exit_execve", (ctx) => {
   execs.delete(tid);
 });
 
+/** `tsbpf run` prints this line above the lines of format(). */
+export const header = `${"PCOMM".padEnd(16)} ${"PID".padStart(7)} ${"PPID".padStart(7)} RET ARGS`;
+
 /** `tsbpf run` prints each exec as bcc does: the process, its parent, the result and the command line. */
 export function format(e: Exec): string {
   const args = e.argv.slice(0, e.argc).join(" ") + (e.truncated ? " ..." : "");

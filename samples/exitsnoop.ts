@@ -54,6 +54,9 @@ tracepoint("sched/sched_process_exit", (ctx) => {
   });
 });
 
+/** `tsbpf run` prints this line above the lines of format(). */
+export const header = ["PCOMM".padEnd(16), "PID".padEnd(7), "PPID".padEnd(7), "TID".padEnd(7), "AGE(s)".padEnd(7), "EXIT_CODE"].join(" ");
+
 /** What `tsbpf run` prints per event, as bcc's columns PCOMM PID PPID TID AGE(s) EXIT_CODE. */
 export function format(e: Exit): string {
   const age = (Number(e.age / 1_000_000n) / 1000).toFixed(2);

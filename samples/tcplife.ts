@@ -88,6 +88,11 @@ tracepoint("sock/inet_sock_set_state", (ctx) => {
   owner.delete(sk);
 });
 
+/** `tsbpf run` prints this line above the lines of format(). */
+export const header = [
+  "PID".padEnd(7), "COMM".padEnd(16), "IP", "LADDR".padEnd(26), "LPORT", "RADDR".padEnd(26), "RPORT", "TX_B".padStart(8), "RX_B".padStart(8), "MS",
+].join(" ");
+
 /** What `tsbpf run` prints per session, bcc's `tcplife -w` columns with bytes: PID COMM IP LADDR LPORT RADDR RPORT TX RX MS. */
 export function format(s: Session): string {
   const ip = s.family === AF_INET ? "4" : "6";

@@ -9,9 +9,9 @@
 // unless `maxWidth` is given; the last column is never padded, and no line ends in padding. Widths count code
 // points: a wide (CJK, emoji) character takes two terminal cells and shifts the line by one.
 //
-// Hex. An integer field whose name says it is an address — `addr`, `ip`, `ptr`, or ending in `_addr`/`Addr`/
-// `_ptr`/`Ptr` — or whose type is a pointer prints as 0x-hex (negative values as their two's complement). `ptr`
-// is a u64 alias, so only the name can tell. The rule is for integers only: an array named `addr` (`FixedArray<u8,
+// Hex. An integer field whose name says it is an address or a bit mask — `addr`, `ip`, `ptr`, `flags`, or ending
+// in `_addr`/`Addr`/`_ptr`/`Ptr`/`_flags`/`Flags` — or whose type is a pointer prints as 0x-hex (negative values as
+// their two's complement). `ptr` is a u64 alias, so only the name can tell. The rule is for integers only: an array named `addr` (`FixedArray<u8,
 // 4>`) prints as the array it is, `[127,0,0,1]`; nothing guesses at IP addresses.
 //
 // Strings. Control characters (C0, DEL, C1, U+2028/2029) are escaped (`\n`, `\t`, `\r`, `\x1b`, `\u0085`) and so
@@ -91,9 +91,9 @@ function headerName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
-/** Names that mean an address: `addr`, `ip`, `ptr`, and `*_addr`, `*Addr`, `*_ptr`, `*Ptr`. */
+/** Names that mean an address or a bit mask: `addr`, `ip`, `ptr`, `flags`, and `*_addr`, `*Addr`, `*_ptr`, `*Ptr`, `*_flags`, `*Flags`. */
 export function isHexName(name: string): boolean {
-  return /^(addr|ip|ptr)$/i.test(name) || /(_addr|Addr|_ptr|Ptr)$/.test(name);
+  return /^(addr|ip|ptr|flags)$/i.test(name) || /(_addr|Addr|_ptr|Ptr|_flags|Flags)$/.test(name);
 }
 
 function column(header: string, path: readonly string[], name: string | undefined, type: TypeDesc, options: EventColumnOptions): EventColumn {

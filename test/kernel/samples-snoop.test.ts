@@ -167,7 +167,7 @@ kernelTest(test, "tsbpf run samples/opensnoop.ts prints the child's opens as col
     const lines = stdout.split("\n");
     assert.match(lines[0]!, /^\s+PID COMM\s+FD\s+ERRNO\s+FLAGS PATH$/);
     const line = (fd: number, errno: number, flags: number, path: string) =>
-      new RegExp(`^\\s*${w.pid} node\\s+${fd}\\s+${errno}\\s+${flags} ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
+      new RegExp(`^\\s*${w.pid} node\\s+${fd}\\s+${errno}\\s+0x${flags.toString(16)} ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
     assert.match(stdout, line(fds.read!, 0, O_CLOEXEC, join(dir, "existing")));
     assert.match(stdout, line(-1, ENOENT, O_CLOEXEC, MISSING));
   } finally {

@@ -65,7 +65,7 @@ kernelTest(test, "tsbpf run prints each event as a line, columns from the event 
   assert.match(r.stdout, new RegExp(`^@calls\\[${process.pid}\\]: 4$`, "m"));
 });
 
-kernelTest(test, "tsbpf run prints events with the module's format(event, channel) when it exports one", async () => {
+kernelTest(test, "tsbpf run prints events with the module's format(event, channel) when it exports one, under its header", async () => {
   const r = run(["test/fixtures/tools/ppid-format.ts", "--param", `pid=${process.pid}`]);
   await r.attached;
   await sleep(200);
@@ -73,7 +73,7 @@ kernelTest(test, "tsbpf run prints events with the module's format(event, channe
   await sleep(300);
   r.child.kill("SIGINT");
   assert.is(await r.exit, 0, r.stderr);
-  assert.equal(r.stdout.trim().split("\n"), [`events: node[${process.pid}] asked for its parent`, `events: node[${process.pid}] asked for its parent`]);
+  assert.equal(r.stdout.trim().split("\n"), ["CHANNEL: COMM[PID]", `events: node[${process.pid}] asked for its parent`, `events: node[${process.pid}] asked for its parent`]);
 });
 
 kernelTest(test, "tsbpf run --json writes one event record per event, then the maps", async () => {

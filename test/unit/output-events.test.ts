@@ -76,9 +76,9 @@ test("control characters and backslashes are escaped; invalid UTF-8 and lone sur
   assert.is(formatEventLine(two, { comm: "\uD83D\uDE00", n: 1 }), "\uD83D\uDE00         1");
 });
 
-test("hex by name (addr, ip, ptr, *_addr, *Addr, *_ptr, *Ptr) and for pointers; two's complement for negatives", () => {
-  for (const name of ["addr", "ip", "ptr", "IP", "Addr", "kernel_addr", "retAddr", "buf_ptr", "bufPtr"]) assert.ok(isHexName(name), name);
-  for (const name of ["saddr", "daddr", "ipv4", "zip", "src_ip", "address", "pc", "ptrs", "addrs"]) assert.not.ok(isHexName(name), name);
+test("hex by name (addr, ip, ptr, flags, *_addr, *Addr, *_ptr, *Ptr, *_flags, *Flags) and for pointers; two's complement for negatives", () => {
+  for (const name of ["addr", "ip", "ptr", "IP", "Addr", "kernel_addr", "retAddr", "buf_ptr", "bufPtr", "flags", "open_flags", "gfpFlags"]) assert.ok(isHexName(name), name);
+  for (const name of ["saddr", "daddr", "ipv4", "zip", "src_ip", "address", "pc", "ptrs", "addrs", "flag", "reflags", "nflags"]) assert.not.ok(isHexName(name), name);
   const cols = eventColumns(struct({ ip: u64, addr: i32, n: u64 }));
   assert.equal(cols.map((c) => [c.width, c.style]), [[18, "hex"], [10, "hex"], [12, "decimal"]]);
   assert.is(formatEventHeader(cols), "                IP       ADDR            N");
