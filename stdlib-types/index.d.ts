@@ -32,12 +32,16 @@ export type i32 = number;
 export type i64 = bigint;
 /** A kernel or user-space address (64 bits). Read the memory behind it with `bpf.probeRead*`. */
 export type ptr = bigint;
-/** A fixed-capacity string: at most N - 1 bytes and a NUL, compared and used as a map key by value. */
+/**
+ * A fixed-capacity string: at most N - 1 bytes and a NUL, compared and used as a map key by value. N is a number
+ * literal, or a type that is one: `Str<typeof LEN>` for a `const LEN = 64`.
+ */
 export type Str<N extends number> = string;
 declare const fixedLength: unique symbol;
 /**
  * A fixed-size array of N elements. A shorter literal (even `[]`) leaves the rest zeroed; a longer one is an error.
  * An element is assigned at a constant index, or at a variable one in a bounded loop (out of range: not written).
+ * N is a number literal, or a type that is one (`typeof MAX` for a `const MAX = 20`).
  */
 export type FixedArray<T, N extends number> = T[] & { readonly [fixedLength]?: N };
 

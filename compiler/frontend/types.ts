@@ -131,11 +131,14 @@ export class TypeResolver {
 
   private literalArg(node: ts.TypeReferenceNode, i: number, what: string): number | undefined {
     const arg = node.typeArguments?.[i];
-    if (arg && ts.isLiteralTypeNode(arg) && ts.isNumericLiteral(arg.literal)) {
-      const n = Number(arg.literal.text);
+    // A literal, or any type the checker resolves to one: `typeof LEN` of a `const LEN = 64`, an alias `type N = 64`.
+    const literal = arg ? this.checker.getTypeFromTypeNode(arg) : undefined;
+    if (literal?.isNumberLiteral()) {
+      const n = literal.value;
       if (Number.isInteger(n) && n > 0 && n <= 1 << 20) return n;
     }
-    this.diags.error("TSB2001", `${what}: ${node.typeName.getText()} needs a positive integer literal size`, spanOf(node), `e.g. ${node.typeName.getText()}<16>`);
+    this.diags.error("TSB2001", `${what}: ${node.typeName.getText()} needs a positive integer literal size`, spanOf(node),
+      `e.g. ${node.typeName.getText()}<16>, or <typeof LEN> of a \`const LEN = 16\``);
     return undefined;
   }
 

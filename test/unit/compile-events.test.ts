@@ -42,6 +42,19 @@ test("the compiled emit reserves and submits in place: no stack copy, no zero-fi
   assert.ok(zeroStores <= 2, `${zeroStores} zero stores`);
 });
 
+test("sizes of strings and arrays from constants: `typeof` a const, a type alias of a literal", () => {
+  const r = compile(join(fixtures, "sized.ts"));
+  assert.ok(r.spec, JSON.stringify(r.diagnostics));
+  const type = r.spec.maps.find((m) => m.name === "events")!.events!.type;
+  assert.equal(type.kind === "struct" && type.fields.map((f) => [f.name, f.type]), [
+    ["pid", { kind: "int", size: 4, signed: false }],
+    ["name", { kind: "string", capacity: 48 }],
+    ["args", { kind: "array", element: { kind: "string", capacity: 48 }, length: 3 }],
+    ["tag", { kind: "string", capacity: 8 }],
+    ["raw", { kind: "array", element: { kind: "int", size: 1, signed: false }, length: 8 }],
+  ]);
+});
+
 test("a full ring: emit returns false, nothing is written, the loss is counted per event", async () => {
   const path = 0x7000_0000n;
   const sim = await simulate(join(fixtures, "ring.ts"), { env: { readUser: memoryOf([[path, cstr("/x")]]) } });
