@@ -25,8 +25,8 @@ interface Exec {
   argc: u32;
   /** There were more than MAX_ARGS arguments. */
   truncated: boolean;
-  /** MAX_ARGS strings of ARG_SIZE bytes (a type needs the numbers themselves). */
-  argv: FixedArray<Str<128>, 20>;
+  /** MAX_ARGS strings of ARG_SIZE bytes. */
+  argv: FixedArray<Str<typeof ARG_SIZE>, typeof MAX_ARGS>;
 }
 
 /**
