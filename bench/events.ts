@@ -4,10 +4,11 @@
 // bpftrace's printf one-liner, all in the same run. Per tool: events per second delivered to user code (first to
 // last delivery), the fraction lost, the consumer's CPU time per event, and the workload's opens per second
 // traced against bare. Then the workload is paced at the target (3x bpftrace's delivered rate) to check that
-// nothing is lost at that rate. Medians of RUNS runs. Needs root.
+// nothing is lost at that rate, and one more run of each with the kernel's BPF stats on shows how much of a traced
+// open is the programs themselves. Medians of RUNS runs. Needs root.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,6 +154,57 @@ interface Run {
   readonly seconds: number;
   /** The consumer's CPU time (user + system) from go to the last delivery, in seconds. */
   readonly cpu: number;
+  /** Time the tracer's BPF programs ran, in ns, and how many times they ran (zero unless kernel.bpf_stats_enabled). */
+  readonly bpf: BpfTime;
+}
+
+interface BpfTime {
+  readonly ns: number;
+  readonly runs: number;
+}
+
+/**
+ * Watches the BPF programs a process holds (its prog fds' fdinfo: prog_id, run_time_ns, run_cnt) every 100 ms;
+ * stop() samples once more and returns the sums over distinct programs. The kernel counts only while
+ * kernel.bpf_stats_enabled is 1. Sampling ends before the tracer exits, so its programs are still there to read.
+ */
+function watchBpf(pid: number): { stop(): BpfTime } {
+  const last = new Map<number, BpfTime>();
+  const sample = () => {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fdinfo`);
+    } catch {
+      return;
+    }
+    for (const fd of fds) {
+      let info: string;
+      try {
+        info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8");
+      } catch {
+        continue;
+      }
+      const id = /^prog_id:\s+(\d+)/m.exec(info);
+      const ns = /^run_time_ns:\s+(\d+)/m.exec(info);
+      const runs = /^run_cnt:\s+(\d+)/m.exec(info);
+      if (id && ns && runs) last.set(Number(id[1]), { ns: Number(ns[1]), runs: Number(runs[1]) });
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 100).unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      let ns = 0;
+      let runs = 0;
+      for (const t of last.values()) {
+        ns += t.ns;
+        runs += t.runs;
+      }
+      return { ns, runs };
+    },
+  };
 }
 
 const rateOf = (r: Run) => (r.seconds > 0 ? r.delivered / r.seconds : 0);
@@ -171,6 +223,7 @@ interface Tracer {
 async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rate = 0): Promise<Run> {
   const wl = startWorkload(w, rate);
   const tracer = await load(t.file, { params: { [t.pidParam]: wl.pid } });
+  const bpf = watchBpf(process.pid);
   try {
     type Channel = AsyncIterable<{ errno?: unknown }> & { drain(): unknown[]; readonly lost: bigint };
     const channel = tracer.map(t.channel.name) as unknown as Channel;
@@ -205,7 +258,7 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
     }
     const cpu = process.cpuUsage(cpu0);
     const workload = await done;
-    return { workload, delivered, lost: Number(channel.lost), seconds: (last - first) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+    return { workload, delivered, lost: Number(channel.lost), seconds: (last - first) / 1000, cpu: (cpu.user + cpu.system) / 1e6, bpf: bpf.stop() };
   } finally {
     await tracer.close();
   }
@@ -302,6 +355,7 @@ async function childTracer(w: Workload, command: (pid: number) => { cmd: string;
   let resend: ReturnType<typeof setInterval> | undefined;
   try {
     await attached;
+    const bpf = watchBpf(p.pid!);
     // Output before "ready" holds no event: the workload has not opened anything yet.
     text = "";
     cpu0 = cpuOf(p.pid!) ?? 0;
@@ -309,10 +363,11 @@ async function childTracer(w: Workload, command: (pid: number) => { cmd: string;
     const workload = await wl.done;
     while (performance.now() - lastData < QUIET_MS) await new Promise((r) => setTimeout(r, 50));
     cpu1 = cpuOf(p.pid!);
+    const bpfTime = bpf.stop();
     p.kill("SIGINT");
     resend = setInterval(() => p.kill("SIGINT"), 1000);
     await exited;
-    return { workload, delivered: counter.hits, lost: counter.lost + errors.lost, seconds: (counter.last - counter.first) / 1000, cpu: (cpu1 ?? cpu0) - cpu0 };
+    return { workload, delivered: counter.hits, lost: counter.lost + errors.lost, seconds: (counter.last - counter.first) / 1000, cpu: (cpu1 ?? cpu0) - cpu0, bpf: bpfTime };
   } finally {
     clearInterval(resend);
     if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
@@ -431,17 +486,19 @@ export async function benchEvents(): Promise<void> {
       args: [join(ROOT, "bin", "tsbpf.js"), "run", t.file, "--verbose", "--param", `${t.pidParam}=${pid}`],
     }), /^loaded and attached in .*$/m));
 
+    // bpftrace's test hook prints __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr once every probe is attached; BEGIN's
+    // READY is the fallback for a bpftrace without it (with -B full it would stay in the buffer).
+    const bpftraceRun = (bin: string, options: string[]) => () => {
+      const m = /v?(\d+)\.(\d+)/.exec(version);
+      const newSyntax = !!m && (Number(m[1]) > 0 || Number(m[2]) >= 20);
+      const env = { ...process.env, __BPFTRACE_NOTIFY_PROBES_ATTACHED: "1" };
+      return childTracer(w, (pid) => ({ cmd: bin, args: [...options, "-e", bpftraceProgram(pid, newSyntax)], env }), /__BPFTRACE_NOTIFY_PROBES_ATTACHED|^READY$/m);
+    };
     let reference: Summary | undefined;
     if (!bpftrace) console.log("events:   bpftrace: skipped (not installed)");
     else {
-      const m = /v?(\d+)\.(\d+)/.exec(version);
-      const newSyntax = !!m && (Number(m[1]) > 0 || Number(m[2]) >= 20);
-      // bpftrace's test hook prints this on stderr once every probe is attached; BEGIN's READY is the fallback for a
-      // bpftrace without it (with -B full it would stay in the buffer).
-      const ready = /__BPFTRACE_NOTIFY_PROBES_ATTACHED|^READY$/m;
-      const env = { ...process.env, __BPFTRACE_NOTIFY_PROBES_ATTACHED: "1" };
-      reference = await measure("bpftrace printf | count", () => childTracer(w, (pid) => ({ cmd: bpftrace, args: ["-e", bpftraceProgram(pid, newSyntax)], env }), ready));
-      await measure("bpftrace -B full | count", () => childTracer(w, (pid) => ({ cmd: bpftrace, args: ["-B", "full", "-e", bpftraceProgram(pid, newSyntax)], env }), ready));
+      reference = await measure("bpftrace printf | count", bpftraceRun(bpftrace, []));
+      await measure("bpftrace -B full | count", bpftraceRun(bpftrace, ["-B", "full"]));
     }
 
     if (reference && reference.rate > 0) {
@@ -463,6 +520,35 @@ export async function benchEvents(): Promise<void> {
             `(flat out: ${ratio(iterator.rate, reference.rate)}, lost ${pct(iterator.lost)})`);
         }
       }
+    }
+
+    // Where the traced workload's time goes: the programs' own run time per open, from the kernel's BPF stats
+    // (one run each with kernel.bpf_stats_enabled, which adds two clock reads per program run).
+    const costs: [string, () => Promise<Run>][] = [["tsbpf (samples/opensnoop.ts)", () => inProcess(t, w, "drain")]];
+    if (bpftrace) costs.push(["bpftrace printf", bpftraceRun(bpftrace, [])]);
+    const statsFile = "/proc/sys/kernel/bpf_stats_enabled";
+    let before: string | undefined;
+    try {
+      before = readFileSync(statsFile, "utf8").trim();
+      writeFileSync(statsFile, "1");
+    } catch (e) {
+      console.log(`events: kernel time per event: skipped (cannot enable ${statsFile}: ${(e as Error).message})`);
+      costs.length = 0;
+    }
+    try {
+      for (const [name, run] of costs) {
+        try {
+          const r = await within(run(), RUN_TIMEOUT_MS);
+          const perOpen = r.bpf.ns / Math.max(1, r.workload.opens);
+          console.log(`events: kernel  ${name.padEnd(28)} BPF programs ran ${perOpen.toFixed(0)} ns per open (${(r.bpf.runs / Math.max(1, r.workload.opens)).toFixed(2)} runs of ` +
+            `${(r.bpf.ns / Math.max(1, r.bpf.runs)).toFixed(0)} ns); workload ${k(opensPerSecond(r.workload))} opens/s, ${(1e9 / opensPerSecond(r.workload)).toFixed(0)} ns per open ` +
+            `(bare ${(1e9 / bare).toFixed(0)} ns)`);
+        } catch (e) {
+          console.log(`events: kernel  ${name.padEnd(28)} failed: ${(e as Error).message}`);
+        }
+      }
+    } finally {
+      if (before !== undefined) writeFileSync(statsFile, before);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
