@@ -88,9 +88,30 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
   private readonly valueCodec: Codec<V>;
   private readonly stride: number;
   private fdValue: number;
-  private readonly key: NativeMemory;
-  private readonly next: NativeMemory;
-  private readonly value: NativeMemory;
+  // The native buffers of keys and values, freed by close(). They are reached only through the getters below,
+  // which throw once the map is closed: a write into a freed buffer would corrupt the process's heap.
+  private readonly keyMem: NativeMemory;
+  private readonly nextMem: NativeMemory;
+  private readonly valueMem: NativeMemory;
+
+  private get key(): NativeMemory {
+    this.live();
+    return this.keyMem;
+  }
+
+  private get next(): NativeMemory {
+    this.live();
+    return this.nextMem;
+  }
+
+  private get value(): NativeMemory {
+    this.live();
+    return this.valueMem;
+  }
+
+  private live(): void {
+    if (this.fdValue < 0) throw new BpfError(`map ${this.name} is closed`, `use map ${this.name}`);
+  }
   private batchSupported: boolean | undefined;
 
   private constructor(private readonly sys: Sys, fd: number, spec: MapSpec, opts: OpenOptions) {
@@ -114,9 +135,9 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
     if (this.valueCodec.size !== spec.valueSize && spec.valueSize !== 0) {
       throw new BpfError(`map ${spec.name}: value type ${describeType(spec.value!)} is ${this.valueCodec.size} bytes, value_size is ${spec.valueSize}`, `open map ${spec.name}`);
     }
-    this.key = sys.alloc(spec.keySize);
-    this.next = sys.alloc(spec.keySize);
-    this.value = sys.alloc(this.stride * this.cpus);
+    this.keyMem = sys.alloc(spec.keySize);
+    this.nextMem = sys.alloc(spec.keySize);
+    this.valueMem = sys.alloc(this.stride * this.cpus);
   }
 
   /** Creates a map from its spec (BPF_MAP_CREATE), fills its initial value and freezes it if asked. */
@@ -191,7 +212,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
   }
 
   get fd(): number {
-    if (this.fdValue < 0) throw new BpfError(`map ${this.name} is closed`, `use map ${this.name}`);
+    this.live();
     return this.fdValue;
   }
 
@@ -473,9 +494,9 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
     if (this.fdValue < 0) return;
     this.sys.close(this.fdValue);
     this.fdValue = -1;
-    this.key.free();
-    this.next.free();
-    this.value.free();
+    this.keyMem.free();
+    this.nextMem.free();
+    this.valueMem.free();
   }
 
   [Symbol.dispose](): void {

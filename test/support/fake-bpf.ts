@@ -112,6 +112,8 @@ export class FakeBpfSys implements Sys {
         if (freed) throw new Error(`double free of fake native memory at 0x${address.toString(16)}`);
         freed = true;
         this.memory.delete(address);
+        // Freed memory is detached, so that a use after free throws here instead of corrupting a real heap.
+        structuredClone(bytes.buffer, { transfer: [bytes.buffer as ArrayBuffer] });
       },
     };
   }

@@ -60,6 +60,27 @@ test("iteration uses batch lookups, and falls back to GET_NEXT_KEY when the kern
   }
 });
 
+test("a closed map throws on every use, before touching its freed key and value buffers", () => {
+  const sys = new FakeBpfSys();
+  const m = BpfMap.create<number, bigint>(sys, hash);
+  m.set(1, 2n);
+  m.close();
+  const uses: [string, () => unknown][] = [
+    ["get", () => m.get(1)], ["has", () => m.has(1)], ["set", () => m.set(1, 3n)], ["delete", () => m.delete(1)],
+    ["keys", () => [...m.keys()]], ["getRaw", () => m.getRaw(new Uint8Array(4))], ["updateRaw", () => m.updateRaw(new Uint8Array(4), new Uint8Array(8))],
+  ];
+  for (const [name, use] of uses) {
+    try {
+      use();
+      assert.unreachable(`${name} on a closed map must throw`);
+    } catch (e) {
+      assert.instance(e, BpfError, `${name}: ${(e as Error).message}`);
+      assert.match((e as Error).message, /map h is closed/, name);
+    }
+  }
+  m.close(); // idempotent
+});
+
 test("per-CPU values use an 8-byte stride per CPU in user space", () => {
   const sys = new FakeBpfSys({ cpus: 3 });
   using m = BpfMap.create<number, number>(sys, { name: "p", type: "percpu_array", keySize: 4, valueSize: 4, maxEntries: 1, key: u32, value: u32 }, { cpus: 3 });
