@@ -26,13 +26,14 @@ interface Run {
 }
 
 function run(args: string[]): Run {
-  const child = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "run", ...args], { cwd: root, env });
+  // --verbose logs "loaded and attached" once the probes are attached ("Attaching N probes..." comes before).
+  const child = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "run", "--verbose", ...args], { cwd: root, env });
   const r: Run = {
     child, stdout: "", stderr: "",
     // Rejects if the run ends first (a compile error...), with what it printed.
     attached: new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (/Attaching \d+ probe|attached_probes/.test(r.stderr + r.stdout)) resolve();
+        if (/^loaded and attached in /m.test(r.stderr)) resolve();
       };
       child.stdout!.on("data", (d: Buffer) => ((r.stdout += d), check()));
       child.stderr!.on("data", (d: Buffer) => ((r.stderr += d), check()));
