@@ -111,6 +111,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       stop = resolve;
     });
     tracer = await Tracer.open(spec, declarations ? { declarations } : {});
+    for (const sk of tracer.skipped) log(`skipped optional probe ${sk.attach}: ${sk.reason}`);
     if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
     const timer = o.duration !== undefined ? setTimeout(() => stop?.(), o.duration * 1000) : setInterval(() => {}, 1 << 30);
     let code = 0;

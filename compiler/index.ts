@@ -62,6 +62,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
         instructions: g.instructions,
         license: "GPL",
         ...(g.relocations.length ? { relocations: g.relocations } : {}),
+        ...(lp.probe.optional ? { optional: true } : {}),
       });
     }
     dedupe(diags);

@@ -3,9 +3,10 @@
 //   sudo npx tsbpf run samples/bashreadline.ts
 //
 // Debian's and Ubuntu's bash link readline in and export it as a dynamic symbol (`readelf --dyn-syms /bin/bash |
-// grep readline`). Where bash uses the shared library instead, the target is "libreadline".
+// grep readline`); other distributions' bash calls it in libreadline. Both probes are optional: whichever exists
+// on the machine is attached (and a bash of the first kind never calls the library's).
 
-import { RingBuffer, bpf, uretprobe, type Str, type u32 } from "tsbpf";
+import { RingBuffer, bpf, uretprobe, type Str, type ptr, type u32 } from "tsbpf";
 
 interface Line {
   pid: u32;
@@ -16,8 +17,11 @@ interface Line {
 
 export const lines = new RingBuffer<Line>(1 << 16);
 
-uretprobe("/bin/bash", "readline", (ctx) => {
-  const line = ctx.retval(); // char *: the line, or NULL at end of input (Ctrl-D)
+/** readline() returned `line`: a char *, or NULL at the end of input (Ctrl-D). */
+function typed(line: ptr): void {
   if (line === 0n) return;
   lines.emit({ pid: bpf.pid(), comm: bpf.comm(), line: bpf.probeReadUserStr(line, 256) });
-});
+}
+
+uretprobe("/bin/bash", "readline", { optional: true }, (ctx) => typed(ctx.retval()));
+uretprobe("libreadline", "readline", { optional: true }, (ctx) => typed(ctx.retval()));

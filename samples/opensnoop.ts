@@ -57,11 +57,13 @@ function exit(ret: bigint): void {
   pending.delete(tid);
 }
 
-// open(2) itself exists on x86_64 only; libc's open() calls openat.
-tracepoint("syscalls/sys_enter_open", (ctx) => enter(ctx.filename, ctx.flags));
-tracepoint("syscalls/sys_exit_open", (ctx) => exit(ctx.ret));
+// open(2) itself exists on x86_64 but not on arm64 or riscv (libc's open() calls openat): optional, so the tool
+// runs there without it.
+tracepoint("syscalls/sys_enter_open", { optional: true }, (ctx) => enter(ctx.filename, ctx.flags));
+tracepoint("syscalls/sys_exit_open", { optional: true }, (ctx) => exit(ctx.ret));
 tracepoint("syscalls/sys_enter_openat", (ctx) => enter(ctx.filename, ctx.flags));
 tracepoint("syscalls/sys_exit_openat", (ctx) => exit(ctx.ret));
-// openat2 (5.6) takes its flags in a struct open_how in user memory, whose first field they are (a u64).
-tracepoint("syscalls/sys_enter_openat2", (ctx) => enter(ctx.filename, bpf.probeReadUser<u64>(ctx.how)));
-tracepoint("syscalls/sys_exit_openat2", (ctx) => exit(ctx.ret));
+// openat2 (5.6) takes its flags in a struct open_how in user memory, whose first field they are (a u64). Optional:
+// older kernels do not have it.
+tracepoint("syscalls/sys_enter_openat2", { optional: true }, (ctx) => enter(ctx.filename, bpf.probeReadUser<u64>(ctx.how)));
+tracepoint("syscalls/sys_exit_openat2", { optional: true }, (ctx) => exit(ctx.ret));

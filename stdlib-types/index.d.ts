@@ -51,30 +51,51 @@ export type FixedArray<T, N extends number> = T[] & { readonly [fixedLength]?: N
 
 type Handler<C> = (ctx: C) => void | number;
 
+/** Options of a probe, given just before its handler. */
+export interface ProbeOptions {
+  /**
+   * Skip this probe where its attach point does not exist on the running machine (a tracepoint, a kernel or
+   * library function, a library, kprobes themselves) instead of failing: the program is neither loaded nor
+   * attached, and `tsbpf run` says which probe it skipped and why. Other failures still fail. For tools that run
+   * on kernels and distributions that differ: `sys_enter_open` exists on x86_64 but not on arm64, readline is in
+   * bash on Debian and in libreadline elsewhere. When every probe of a tracer is skipped, the load fails.
+   */
+  readonly optional?: boolean;
+}
+
 /**
  * Runs `handler` on every hit of the kernel tracepoint `name` ("category/event", e.g. "syscalls/sys_enter_openat").
  * `ctx` has the tracepoint's fields, with their offsets taken from the running kernel when the program is loaded.
  */
 export declare function tracepoint<N extends TracepointName>(name: N, handler: Handler<TracepointContext<N>>): void;
+export declare function tracepoint<N extends TracepointName>(name: N, options: ProbeOptions, handler: Handler<TracepointContext<N>>): void;
 
 /** Raw tracepoint (4.17): the tracepoint's raw arguments, `ctx.arg(i)`. Cheaper than a tracepoint. */
 export declare function rawTracepoint(name: string, handler: Handler<ArgsContext>): void;
+export declare function rawTracepoint(name: string, options: ProbeOptions, handler: Handler<ArgsContext>): void;
 
 /** BTF-typed raw tracepoint (tp_btf, 5.5): like rawTracepoint, checked against the kernel's BTF at load. */
 export declare function tpBtf(name: string, handler: Handler<ArgsContext>): void;
+export declare function tpBtf(name: string, options: ProbeOptions, handler: Handler<ArgsContext>): void;
 
 /** Entry of a user-space function: `target` is a path, a program on $PATH or a library (`"libc"`). */
 export declare function uprobe(target: string, symbol: string, handler: Handler<ProbeContext>): void;
+export declare function uprobe(target: string, symbol: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
 /** Return of a user-space function; `ctx.retval()` is its return value. */
 export declare function uretprobe(target: string, symbol: string, handler: Handler<ProbeContext>): void;
+export declare function uretprobe(target: string, symbol: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
 /** Entry of a kernel function (needs CONFIG_KPROBES). */
 export declare function kprobe(fn: string, handler: Handler<ProbeContext>): void;
+export declare function kprobe(fn: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
 /** Return of a kernel function (needs CONFIG_KPROBES). */
 export declare function kretprobe(fn: string, handler: Handler<ProbeContext>): void;
+export declare function kretprobe(fn: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
 /** Entry of a kernel function through a BPF trampoline (5.5; needs BTF): `ctx.arg(i)`. */
 export declare function fentry(fn: string, handler: Handler<ArgsContext>): void;
+export declare function fentry(fn: string, options: ProbeOptions, handler: Handler<ArgsContext>): void;
 /** Return of a kernel function through a BPF trampoline (5.5): `ctx.arg(i)`, then the return value. */
 export declare function fexit(fn: string, handler: Handler<ArgsContext>): void;
+export declare function fexit(fn: string, options: ProbeOptions, handler: Handler<ArgsContext>): void;
 /** Samples every online CPU `hz` times a second (cpu-clock). */
 export declare function profile(hz: number, handler: Handler<PerfEventContext>): void;
 /** Runs every `ms` milliseconds on one CPU. */

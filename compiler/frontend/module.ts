@@ -72,6 +72,8 @@ export interface ProbeDecl {
   readonly span: SourceSpan;
   /** Program name, unique in the module. */
   readonly name: string;
+  /** `{ optional: true }` before the handler: skipped where the attach point does not exist. */
+  readonly optional?: boolean;
 }
 
 export interface ConstDecl {
@@ -459,11 +461,27 @@ function paramDecl(c: ts.CallExpression, base: Declared, checker: ts.TypeChecker
 function probeDecl(c: ts.CallExpression, kind: ProbeKind, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): ProbeDecl | undefined {
   const args = c.arguments;
   const handler = args[args.length - 1];
-  const fixed = args.slice(0, -1);
+  const fixed = [...args.slice(0, -1)];
   const h = handler && skipParens(handler);
   if (!h || !(ts.isArrowFunction(h) || ts.isFunctionExpression(h))) {
     diags.error("TSB1011", `${kind}(): the last argument must be the handler, written inline as an arrow function`, spanOf(c));
     return undefined;
+  }
+  // Options, an object literal just before the handler: `tracepoint("a/b", { optional: true }, (ctx) => ...)`.
+  let optional = false;
+  const lastFixed = fixed.length ? skipParens(fixed[fixed.length - 1]!) : undefined;
+  if (lastFixed && ts.isObjectLiteralExpression(lastFixed)) {
+    fixed.pop();
+    for (const prop of lastFixed.properties) {
+      const init = ts.isPropertyAssignment(prop) ? skipParens(prop.initializer) : undefined;
+      const key = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
+      if (key !== "optional" || !init || (init.kind !== ts.SyntaxKind.TrueKeyword && init.kind !== ts.SyntaxKind.FalseKeyword)) {
+        diags.error("TSB1011", `${kind}(): the options are { optional: true | false }`, spanOf(prop),
+          "optional: true skips the probe where its attach point does not exist on the running machine");
+        return undefined;
+      }
+      optional = init.kind === ts.SyntaxKind.TrueKeyword;
+    }
   }
   const values: (string | number)[] = [];
   for (const a of fixed) {
@@ -493,5 +511,5 @@ function probeDecl(c: ts.CallExpression, kind: ProbeKind, checker: ts.TypeChecke
   }
   const last = String(values[values.length - 1]).split("/").pop()!;
   const name = (kind === "profile" || kind === "interval" ? `${kind}_${values[0]}` : last).replace(/[^A-Za-z0-9_]/g, "_");
-  return { kind, args: values, handler: h, span: spanOf(c), name };
+  return { kind, args: values, handler: h, span: spanOf(c), name, ...(optional ? { optional } : {}) };
 }

@@ -176,6 +176,12 @@ export interface ProgramSpec {
   /** BPF_F_* program flags (sleepable, ...). */
   readonly flags?: number;
   readonly relocations?: readonly RelocationSpec[];
+  /**
+   * Declared `{ optional: true }`: where its attach point does not exist on the running machine (a tracepoint, a
+   * kernel or library function, a library, kprobes themselves), the program is skipped, not loaded, instead of
+   * failing the load. Other failures (the verifier, permissions) still fail.
+   */
+  readonly optional?: boolean;
 }
 
 /** A load-time parameter: where it lives in the read-only data map. */

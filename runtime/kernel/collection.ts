@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CollectionSpec, MapSpec, ProgramSpec } from "../../compiler/object/spec.ts";
 import { track } from "./cleanup.ts";
-import { BpfError } from "./errors.ts";
+import { SymbolNotFoundError } from "./elf.ts";
+import { BpfError, NotFoundError, UnsupportedFeatureError } from "./errors.ts";
+import { LibraryNotFoundError } from "./libs.ts";
 import { Kernel } from "./kernel.ts";
 import { type Link, attach, describeAttach, loadRequirements } from "./links/index.ts";
 import { tracingUnsupported } from "./links/tracing.ts";
@@ -29,10 +31,25 @@ export interface CollectionOptions {
   readonly track?: boolean;
 }
 
+/** An optional program that was not loaded or not attached, because its attach point does not exist here. */
+export interface SkippedProgram {
+  readonly program: string;
+  /** The attach point, as `describeAttach` writes it ("tracepoint syscalls/sys_enter_open"). */
+  readonly attach: string;
+  readonly reason: string;
+}
+
+/** The errors that mean "this attach point is not on this machine", which an optional program may skip. */
+function isMissingAttachPoint(e: unknown): boolean {
+  return e instanceof NotFoundError || e instanceof UnsupportedFeatureError || e instanceof LibraryNotFoundError || e instanceof SymbolNotFoundError;
+}
+
 export class Collection implements Disposable, AsyncDisposable {
   readonly maps = new Map<string, BpfMap>();
   readonly programs = new Map<string, Program>();
   readonly links: Link[] = [];
+  /** Optional programs left out because their attach point does not exist here, with the reason. */
+  readonly skipped: SkippedProgram[] = [];
   /** What `adopt` handed over: released after the links, before programs and maps (see dispose). */
   private readonly adopted: Disposable[] = [];
   private disposed = false;
@@ -47,7 +64,11 @@ export class Collection implements Disposable, AsyncDisposable {
     if (opts.track !== false) c.untrack = track(c);
     try {
       for (const m of spec.maps) c.maps.set(m.name, c.createMap(m, opts.pinPath));
-      for (const p of spec.programs) c.programs.set(p.name, c.loadProgram(p));
+      for (const p of spec.programs) {
+        const program = c.optionally(p, () => c.loadProgram(p));
+        if (program) c.programs.set(p.name, program);
+      }
+      c.checkSomethingLeft();
       if (opts.attach !== false) await c.attachAll(opts);
     } catch (e) {
       c.dispose();
@@ -123,14 +144,43 @@ export class Collection implements Disposable, AsyncDisposable {
   }
 
   /**
+   * Runs `step` (loading or attaching program `spec`); when the program is optional and the step fails because its
+   * attach point does not exist here, records it as skipped and returns undefined. Everything else throws.
+   */
+  private optionally<T>(spec: ProgramSpec, step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (e) {
+      if (!spec.optional || !isMissingAttachPoint(e)) throw e;
+      this.skipped.push({ program: spec.name, attach: describeAttach(spec.attach), reason: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  /** A collection whose every probe was skipped would trace nothing: that is a failure, with the reasons. */
+  private checkSomethingLeft(): void {
+    const probes = this.spec.programs.filter((p) => p.attach.kind !== "none");
+    if (probes.length === 0 || this.skipped.length < probes.length) return;
+    throw new BpfError(`none of the probes exists here: ${this.skipped.map((s) => `${s.attach} (${s.reason})`).join("; ")}`,
+      "load the tracer", "every probe is optional and was skipped; at least one must attach");
+  }
+
+  /**
    * Attaches every program with an attach point, yielding to the event loop between probes so that a signal
-   * (Ctrl-C) during a long attach is handled: disposal then stops the loop and releases what was attached.
+   * (Ctrl-C) during a long attach is handled: disposal then stops the loop and releases what was attached. An
+   * optional program whose attach point turns out to be missing is closed and recorded in `skipped`.
    */
   async attachAll(opts: Pick<CollectionOptions, "onAttach" | "legacyProbes"> = {}): Promise<void> {
     const todo = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
     for (const [i, p] of todo.entries()) {
       if (this.disposed) throw new BpfError("the collection was disposed while attaching", `attach ${describeAttach(p.spec.attach)}`);
-      const link = attach(this.kernel, p.fd, p.spec.attach, opts.legacyProbes ? { legacy: true } : {});
+      const link = this.optionally(p.spec, () => attach(this.kernel, p.fd, p.spec.attach, opts.legacyProbes ? { legacy: true } : {}));
+      if (!link) {
+        this.programs.delete(p.spec.name);
+        p.close();
+        this.checkSomethingLeft();
+        continue;
+      }
       if (this.disposed) {
         link.close();
         throw new BpfError("the collection was disposed while attaching", `attach ${describeAttach(p.spec.attach)}`);

@@ -23,6 +23,11 @@ export class ElfError extends BpfError {
   }
 }
 
+/** A symbol the file does not define (absent, imported from a library, or no symbol table to look in). */
+export class SymbolNotFoundError extends ElfError {
+  override name = "SymbolNotFoundError";
+}
+
 /** e_type. */
 export enum ElfType {
   /** ET_REL: an object file; symbol values are offsets into their section. */
@@ -461,13 +466,13 @@ function pickSymbol(file: ElfFile, name: string, version: string | undefined): E
   return best;
 }
 
-function notFound(file: ElfFile, name: string, version: string | undefined, undefinedHere: readonly ElfSymbol[]): ElfError {
+function notFound(file: ElfFile, name: string, version: string | undefined, undefinedHere: readonly ElfSymbol[]): SymbolNotFoundError {
   const label = version ? `${name}@${version}` : name;
   const imported = undefinedHere[0];
   if (imported) {
     // The usual mistake: probing a program for a function it calls from a library (bash's malloc is libc's).
     const from = imported.version?.file;
-    return new ElfError(
+    return new SymbolNotFoundError(
       `symbol "${label}" is not defined in ${file.path}: the file imports it${from ? ` from ${from}` : " from a shared library"}`,
       file.path,
       `attach the uprobe to ${from ?? "the library that defines it"} instead`,
@@ -475,7 +480,7 @@ function notFound(file: ElfFile, name: string, version: string | undefined, unde
   }
   const tables = file.sections.filter((s) => s.type === SectionType.Symtab || s.type === SectionType.Dynsym);
   if (tables.length === 0) {
-    return new ElfError(
+    return new SymbolNotFoundError(
       `${file.path} has no symbol table (.symtab or .dynsym), so "${label}" cannot be found by name`,
       file.path,
       "install the file's debug symbols, or probe a raw file offset",
@@ -486,7 +491,7 @@ function notFound(file: ElfFile, name: string, version: string | undefined, unde
   const mean = suggestions.length
     ? `; did you mean ${suggestions.length === 1 ? suggestions[0] : `${suggestions.slice(0, -1).join(", ")} or ${suggestions.at(-1)}`}?`
     : "";
-  return new ElfError(`symbol "${label}" not found in ${file.path}${mean}`, file.path, stripped, suggestions);
+  return new SymbolNotFoundError(`symbol "${label}" not found in ${file.path}${mean}`, file.path, stripped, suggestions);
 }
 
 function fileOffset(file: ElfFile, address: bigint, symbol: ElfSymbol, label: string): bigint {

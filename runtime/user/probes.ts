@@ -1,16 +1,18 @@
 // The probe declarators on the user side: a call at a tracer module's top level in, nothing out. The compiler
 // turns each call into a program; when the module runs in Node (main(), load()), the call only has to be harmless.
+// (Probes may take options before the handler; the declarations in stdlib-types have the overloads.)
 
 type AnyHandler = (ctx: never) => unknown;
+type Options = { readonly optional?: boolean };
 
-export function tracepoint(_name: string, _handler: AnyHandler): void {}
-export function rawTracepoint(_name: string, _handler: AnyHandler): void {}
-export function tpBtf(_name: string, _handler: AnyHandler): void {}
-export function uprobe(_target: string, _symbol: string, _handler: AnyHandler): void {}
-export function uretprobe(_target: string, _symbol: string, _handler: AnyHandler): void {}
-export function kprobe(_fn: string, _handler: AnyHandler): void {}
-export function kretprobe(_fn: string, _handler: AnyHandler): void {}
-export function fentry(_fn: string, _handler: AnyHandler): void {}
-export function fexit(_fn: string, _handler: AnyHandler): void {}
+export function tracepoint(_name: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function rawTracepoint(_name: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function tpBtf(_name: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function uprobe(_target: string, _symbol: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function uretprobe(_target: string, _symbol: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function kprobe(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function kretprobe(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function fentry(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function fexit(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function profile(_hz: number, _handler: AnyHandler): void {}
 export function interval(_ms: number, _handler: AnyHandler): void {}

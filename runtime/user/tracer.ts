@@ -67,8 +67,14 @@ export class Tracer {
     return o;
   }
 
+  /** The programs loaded, with their attach points (not the optional ones that were skipped). */
   get programs(): readonly { readonly name: string; readonly attach: string }[] {
-    return this.spec.programs.map((p) => ({ name: p.name, attach: describe(p.attach) }));
+    return this.spec.programs.filter((p) => this.collection.programs.has(p.name)).map((p) => ({ name: p.name, attach: describe(p.attach) }));
+  }
+
+  /** Optional probes left out because their attach point does not exist on this machine, and why. */
+  get skipped(): readonly { readonly program: string; readonly attach: string; readonly reason: string }[] {
+    return this.collection.skipped;
   }
 
   /** The maps `tsbpf run` prints at exit: the exported ones that are not event channels (every aggregation if none is exported). */
