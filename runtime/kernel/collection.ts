@@ -196,6 +196,33 @@ export class Collection implements Disposable, AsyncDisposable {
     if (this.disposed) return;
     this.disposed = true;
     let first: unknown;
+    for (const l of this.links.splice(0).reverse()) {
+      try {
+        l.close();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    this.releaseRest(first);
+  }
+
+  /**
+   * dispose(), with the probes detached in parallel on worker threads: each detach waits for the kernel's RCU grace
+   * periods (~65 ms per tracepoint here), so a tracer of six probes exits in a fraction of the time. Idempotent;
+   * once it has begun, dispose() has nothing left to do.
+   */
+  async disposeAsync(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    let first: unknown;
+    const links = this.links.splice(0).reverse();
+    const results = await Promise.allSettled(links.map((l) => (l.closeAsync ? l.closeAsync() : Promise.resolve().then(() => l.close()))));
+    for (const r of results) if (r.status === "rejected") first ??= r.reason;
+    this.releaseRest(first);
+  }
+
+  /** After the links: what was adopted, then programs and maps; rethrows the first failure of it all. */
+  private releaseRest(first: unknown): void {
     const attempt = (f: () => void) => {
       try {
         f();
@@ -203,7 +230,6 @@ export class Collection implements Disposable, AsyncDisposable {
         first ??= e;
       }
     };
-    for (const l of this.links.splice(0).reverse()) attempt(() => l.close());
     for (const r of this.adopted.splice(0).reverse()) attempt(() => r[Symbol.dispose]());
     for (const p of this.programs.values()) attempt(() => p.close());
     for (const m of this.maps.values()) attempt(() => m.close());
@@ -216,7 +242,7 @@ export class Collection implements Disposable, AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.dispose();
+    await this.disposeAsync();
   }
 }
 

@@ -64,6 +64,12 @@ export function createKoffiSys(): Sys {
     close(fd) {
       close(fd);
     },
+    closeAsync(fd) {
+      // koffi runs the call on a thread of libuv's pool; like close(), the result is not checked.
+      return new Promise<void>((resolve) => {
+        close.async(fd, () => resolve());
+      });
+    },
     epollCreate() {
       return check(epollCreate1(O_CLOEXEC), "epoll_create1");
     },

@@ -41,6 +41,11 @@ export interface Sys {
   mmap(length: number, prot: number, flags: number, fd: number, offset: number): Mapping;
   munmap(m: Mapping): void;
   close(fd: number): void;
+  /**
+   * close(2) on a worker thread, where the implementation has one. Closing a perf event waits for the kernel's
+   * RCU grace periods (tens of ms per probe); closes in parallel wait for them together.
+   */
+  closeAsync?(fd: number): Promise<void>;
   epollCreate(): number;
   epollCtl(epfd: number, op: number, fd: number, events: number): void;
   /** Waits up to timeoutMs (0: poll, -1: forever) and returns ready events. */

@@ -110,7 +110,7 @@ export class Tracer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.collection.dispose();
+    await this.collection.disposeAsync();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

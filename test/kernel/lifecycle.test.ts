@@ -83,6 +83,24 @@ kernelTest(test, "dispose() releases programs, maps, links and tracefs entries i
   await settled(sys, before);
 });
 
+kernelTest(test, "disposeAsync() detaches the probes in parallel and releases the same as dispose(), tracefs entries last", async (sys) => {
+  const before = await quiet(sys);
+  const c = await Collection.load({
+    maps: [counterMap()],
+    programs: [
+      { name: "lc_d", type: "kprobe", attach: { kind: "uprobe", target: "libc", symbol: "getppid", retprobe: true }, instructions: counterProgram(), license: "GPL" },
+      { name: "lc_e", type: "tracepoint", attach: { kind: "tracepoint", category: "syscalls", name: "sys_enter_getppid" }, instructions: counterProgram(), license: "GPL" },
+      { name: "lc_f", type: "tracepoint", attach: { kind: "tracepoint", category: "syscalls", name: "sys_exit_getppid" }, instructions: counterProgram(), license: "GPL" },
+    ],
+  }, { kernel: new Kernel(sys), legacyProbes: true });
+  assert.is(snapshot(sys).uprobes.length, before.uprobes.length + 1);
+  const closing = c.disposeAsync();
+  c.dispose(); // already under way: nothing to do, no double close
+  await closing;
+  assert.is(c.links.length, 0);
+  await settled(sys, before);
+});
+
 kernelTest(test, "an exception inside `await using` releases everything", async (sys) => {
   const before = await quiet(sys);
   try {

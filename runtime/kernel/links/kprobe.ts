@@ -5,7 +5,7 @@ import { BpfError, NotFoundError, UnsupportedFeatureError, explain } from "../er
 import type { Kernel } from "../kernel.ts";
 import { cString } from "../bpf.ts";
 import { ERRNO, SysError } from "../sys.ts";
-import { Acquisition, type Link } from "./link.ts";
+import { Acquisition, type Link, closeFd } from "./link.ts";
 import { PERF_TYPE_TRACEPOINT, attachToPerfEvent, openPerfEvent } from "./perf-event.ts";
 import { readPmu } from "./pmu.ts";
 
@@ -70,7 +70,7 @@ export function attachKprobe(k: Kernel, progFd: number, o: KprobeOptions): Link 
       perfFd = openPerfEvent(k, { type: PERF_TYPE_TRACEPOINT, config: BigInt(tracefs.eventId(group, event)) }, -1, 0, `open ${description}`);
       mechanism = `tracefs kprobe_events ${group}/${event}`;
     }
-    acq.add(() => k.sys.close(perfFd));
+    acq.add(closeFd(k.sys, perfFd));
     const how = attachToPerfEvent(k, acq, progFd, perfFd, `attach ${description}`);
     return acq.link(description, `${mechanism}, ${how}`);
   } catch (e) {

@@ -5,7 +5,7 @@ import * as bpf from "../bpf.ts";
 import { explain } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { ERRNO, PERF_FLAG_FD_CLOEXEC, SysError } from "../sys.ts";
-import type { Acquisition } from "./link.ts";
+import { type Acquisition, closeFd } from "./link.ts";
 
 export const PERF_TYPE_SOFTWARE = 1;
 export const PERF_TYPE_TRACEPOINT = 2;
@@ -86,7 +86,7 @@ export function attachToPerfEvent(k: Kernel, acq: Acquisition, progFd: number, p
     } catch (e) {
       throw explain(e, what);
     }
-    acq.add(() => k.sys.close(link));
+    acq.add(closeFd(k.sys, link));
     return "bpf_link";
   }
   try {

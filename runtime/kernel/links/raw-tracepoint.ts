@@ -5,7 +5,7 @@ import * as bpf from "../bpf.ts";
 import { NotFoundError, closest, explain } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { ERRNO, SysError } from "../sys.ts";
-import { OwnedLink, type Link } from "./link.ts";
+import { OwnedLink, type Link, closeFd } from "./link.ts";
 
 export function attachRawTracepoint(k: Kernel, progFd: number, name: string): Link {
   const description = `raw_tracepoint ${name}`;
@@ -18,7 +18,7 @@ export function attachRawTracepoint(k: Kernel, progFd: number, name: string): Li
     }
     throw explain(e, `attach ${description}`, { feature: "raw tracepoints", since: "4.17" });
   }
-  return new OwnedLink(description, "raw_tracepoint", [() => k.sys.close(fd)]);
+  return new OwnedLink(description, "raw_tracepoint", [closeFd(k.sys, fd)]);
 }
 
 /** Raw tracepoint names are the tracepoint names without category; BTF names them btf_trace_<name>. */

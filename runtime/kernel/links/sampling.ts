@@ -3,7 +3,7 @@
 
 import { onlineCpus } from "../cpus.ts";
 import type { Kernel } from "../kernel.ts";
-import { Acquisition, type Link } from "./link.ts";
+import { Acquisition, type Link, closeFd } from "./link.ts";
 import { PERF_COUNT_SW_CPU_CLOCK, PERF_TYPE_SOFTWARE, attachToPerfEvent, openPerfEvent } from "./perf-event.ts";
 
 export function attachProfile(k: Kernel, progFd: number, frequency: number, cpus: readonly number[] = onlineCpus()): Link {
@@ -13,7 +13,7 @@ export function attachProfile(k: Kernel, progFd: number, frequency: number, cpus
     let mechanism = "";
     for (const cpu of cpus) {
       const fd = openPerfEvent(k, { type: PERF_TYPE_SOFTWARE, config: BigInt(PERF_COUNT_SW_CPU_CLOCK), sampleFreq: frequency }, -1, cpu, `open cpu-clock sampling on CPU ${cpu}`);
-      acq.add(() => k.sys.close(fd));
+      acq.add(closeFd(k.sys, fd));
       mechanism = attachToPerfEvent(k, acq, progFd, fd, `attach ${description}`);
     }
     return acq.link(description, mechanism);
@@ -28,7 +28,7 @@ export function attachInterval(k: Kernel, progFd: number, periodMs: number, cpu 
   const acq = new Acquisition();
   try {
     const fd = openPerfEvent(k, { type: PERF_TYPE_SOFTWARE, config: BigInt(PERF_COUNT_SW_CPU_CLOCK), samplePeriod: BigInt(periodMs) * 1_000_000n }, -1, cpu, `open ${description}`);
-    acq.add(() => k.sys.close(fd));
+    acq.add(closeFd(k.sys, fd));
     const mechanism = attachToPerfEvent(k, acq, progFd, fd, `attach ${description}`);
     return acq.link(description, mechanism);
   } catch (e) {

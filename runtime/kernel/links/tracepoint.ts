@@ -2,7 +2,7 @@
 // perf event of type PERF_TYPE_TRACEPOINT opened on CPU 0 (one fd covers every CPU).
 
 import type { Kernel } from "../kernel.ts";
-import { Acquisition, type Link } from "./link.ts";
+import { Acquisition, type Link, closeFd } from "./link.ts";
 import { PERF_TYPE_TRACEPOINT, attachToPerfEvent, openPerfEvent } from "./perf-event.ts";
 
 export function attachTracepoint(k: Kernel, progFd: number, category: string, name: string, cookie?: bigint): Link {
@@ -11,7 +11,7 @@ export function attachTracepoint(k: Kernel, progFd: number, category: string, na
   const acq = new Acquisition();
   try {
     const fd = openPerfEvent(k, { type: PERF_TYPE_TRACEPOINT, config: BigInt(id) }, -1, 0, `open ${description}`);
-    acq.add(() => k.sys.close(fd));
+    acq.add(closeFd(k.sys, fd));
     const mechanism = attachToPerfEvent(k, acq, progFd, fd, `attach to ${description}`, cookie);
     return acq.link(description, mechanism);
   } catch (e) {

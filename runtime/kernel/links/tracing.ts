@@ -6,7 +6,7 @@ import * as bpf from "../bpf.ts";
 import { NotFoundError, UnsupportedFeatureError, closest, explain } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { ERRNO, SysError } from "../sys.ts";
-import { OwnedLink, type Link } from "./link.ts";
+import { OwnedLink, type Link, closeFd } from "./link.ts";
 
 export type TracingKind = "tp_btf" | "fentry" | "fexit";
 
@@ -61,7 +61,7 @@ export function attachTracing(k: Kernel, progFd: number, kind: TracingKind, name
     } catch (e2) {
       throw explain(e2, `attach ${description}`, { feature: `${kind} programs`, since: "5.5" });
     }
-    return new OwnedLink(description, "raw_tracepoint (tracing)", [() => k.sys.close(fd)]);
+    return new OwnedLink(description, "raw_tracepoint (tracing)", [closeFd(k.sys, fd)]);
   }
-  return new OwnedLink(description, "bpf_link", [() => k.sys.close(fd)]);
+  return new OwnedLink(description, "bpf_link", [closeFd(k.sys, fd)]);
 }

@@ -7,7 +7,7 @@ import { BpfError } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { resolveBinary } from "../libs.ts";
 import { cString } from "../bpf.ts";
-import { Acquisition, type Link } from "./link.ts";
+import { Acquisition, type Link, closeFd } from "./link.ts";
 import { PERF_TYPE_TRACEPOINT, attachToPerfEvent, openPerfEvent } from "./perf-event.ts";
 import { readPmu } from "./pmu.ts";
 
@@ -76,7 +76,7 @@ export function attachUprobe(k: Kernel, progFd: number, o: UprobeOptions): Link 
       perfFd = openPerfEvent(k, { type: PERF_TYPE_TRACEPOINT, config: BigInt(id) }, pid, cpu, `open ${description}`);
       mechanism = `tracefs uprobe_events ${group}/${event}`;
     }
-    acq.add(() => k.sys.close(perfFd));
+    acq.add(closeFd(k.sys, perfFd));
     const how = attachToPerfEvent(k, acq, progFd, perfFd, `attach ${description}`);
     return acq.link(description, `${mechanism}, ${how}`);
   } catch (e) {
