@@ -309,7 +309,7 @@ function shortStringDecoder(cap: number): Dec {
       if (i === n) return cached;
     }
     return (cache[slot] = b.toString("latin1", start, end));
-  }
+  };
 }
 
 const DATAVIEW_GETTERS: Record<number, readonly [string, string]> = {
