@@ -5,8 +5,10 @@ import { simplifyCfg } from "./cfg.ts";
 import { eliminateDeadCode } from "./dce.ts";
 import { foldConstants } from "./fold.ts";
 import { narrowExtensions } from "./narrow.ts";
+import { reuseTaskConstants } from "./task-constants.ts";
 
 export function optimize(fn: Func): void {
+  reuseTaskConstants(fn);
   for (let i = 0; i < 20; i++) {
     const a = foldConstants(fn);
     const b = eliminateDeadCode(fn);
