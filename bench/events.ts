@@ -234,7 +234,7 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
     const done = wl.done.then((r) => {
       exited = true;
       // Every event of the workload is in the ring or counted lost by now: end the stream once it is drained.
-      if (mode === "iterator") tracer.stop();
+      if (mode === "iterator") void tracer.stop();
       return r;
     });
     const cpu0 = process.cpuUsage();

@@ -148,12 +148,12 @@ export async function runCommand(argv: string[]): Promise<number> {
  * Runs main(args) until it returns or the run is stopped. Stopping detaches the probes and ends main's event
  * loops; main then has two seconds to finish. main's return value, if a number, is the exit code.
  */
-async function runMain(main: (args: string[]) => unknown, args: string[], stopped: Promise<void>, tracer: { stop(): void }): Promise<number> {
+async function runMain(main: (args: string[]) => unknown, args: string[], stopped: Promise<void>, tracer: { stop(): Promise<void> }): Promise<number> {
   const done = (async () => main(args))();
   const first = await Promise.race([done.then((v) => ({ v }), (e: unknown) => ({ e })), stopped.then(() => undefined)]);
   if (first === undefined) {
     // Stopped: detach the probes and end the event streams main is reading (the maps stay readable); let it return.
-    tracer.stop();
+    void tracer.stop();
     const late = await Promise.race([done.then((v) => ({ v }), (e: unknown) => ({ e })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
     if (late && "e" in late) return reportMainError(late.e);
     return late && typeof late.v === "number" ? late.v : 0;

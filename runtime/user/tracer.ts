@@ -24,6 +24,9 @@ export interface OpenOptions {
 
 export class Tracer {
   #closed = false;
+  /** A stop() under way or done, and the first error of its detaching. */
+  #stopping: Promise<void> | undefined;
+  #stopError: unknown;
 
   private constructor(
     readonly spec: CollectionSpec,
@@ -93,24 +96,33 @@ export class Tracer {
   }
 
   /**
-   * Detaches the probes and ends the event streams (iterators finish once they have drained what was sent), but
-   * keeps the maps readable: what a tool's main() sees when the run is stopped. close() releases the rest.
+   * Detaches the probes (in parallel, as close() does) and then ends the event streams (iterators finish once they
+   * have drained what was sent), but keeps the maps readable: what a tool's main() sees when the run is stopped.
+   * close() releases the rest. Resolves once detached; never rejects (close() throws what failed to detach).
    */
-  stop(): void {
-    if (this.#closed) return;
-    for (const l of this.collection.links.splice(0).reverse()) l.close();
-    for (const m of this.spec.maps) {
-      if (!m.events || !this.objects.has(m.name)) continue;
-      const b = this.backends(m.name);
-      if ("end" in b) b.end?.();
-    }
+  stop(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#stopping) return this.#stopping;
+    const links = this.collection.links.splice(0).reverse();
+    this.#stopping = Promise.allSettled(links.map((l) => (l.closeAsync ? l.closeAsync() : Promise.resolve().then(() => l.close())))).then((results) => {
+      // close() reports what failed to detach.
+      this.#stopError = results.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
+      for (const m of this.spec.maps) {
+        if (!m.events || !this.objects.has(m.name)) continue;
+        const b = this.backends(m.name);
+        if ("end" in b) b.end?.();
+      }
+    });
+    return this.#stopping;
   }
 
   /** Detaches the probes and releases every kernel object; event iterators end. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#stopping;
     await this.collection.disposeAsync();
+    if (this.#stopError !== undefined) throw this.#stopError;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -149,4 +149,25 @@ kernelTest(test, "load() reports a tracer that does not compile as a CompileErro
   }
 });
 
+kernelTest(test, "stop(): probes detached (in parallel), then the event loops end with what was sent; the maps stay readable until close()", async () => {
+  const t = await load<typeof import("../fixtures/tools/ppid.ts")>(join(root, "test/fixtures/tools/ppid.ts"), { params: { pid: process.pid } });
+  try {
+    calls(3);
+    const seen: number[] = [];
+    const loop = (async () => {
+      for await (const e of t.maps.events) seen.push(e.pid);
+    })();
+    await t.stop();
+    await loop; // ends: stop() ended the stream once the probes were detached
+    assert.equal(seen, [process.pid, process.pid, process.pid]);
+    assert.is(t.collection.links.length, 0);
+    calls(2); // detached: not counted
+    assert.is(t.maps.calls.get(process.pid), 3n);
+    assert.is(t.stop(), t.stop(), "one stop, shared");
+  } finally {
+    await t.close();
+  }
+  assert.ok(t.closed);
+});
+
 test.run();
