@@ -156,3 +156,23 @@ export function successors(t: Terminator): number[] {
     case "ret": return [];
   }
 }
+
+/** What `a cmp b` is on constants, as the branch compares them (on the low 32 bits when `w32`). */
+export function evalCmp(cmp: Cmp, a: bigint, b: bigint, w32 = false): boolean {
+  const bits = w32 ? 32 : 64;
+  const ua = BigInt.asUintN(bits, a), ub = BigInt.asUintN(bits, b);
+  const sa = BigInt.asIntN(bits, a), sb = BigInt.asIntN(bits, b);
+  switch (cmp) {
+    case "eq": return ua === ub;
+    case "ne": return ua !== ub;
+    case "ult": return ua < ub;
+    case "ule": return ua <= ub;
+    case "ugt": return ua > ub;
+    case "uge": return ua >= ub;
+    case "slt": return sa < sb;
+    case "sle": return sa <= sb;
+    case "sgt": return sa > sb;
+    case "sge": return sa >= sb;
+    default: return (ua & ub) !== 0n;
+  }
+}

@@ -3,10 +3,9 @@
 
 import { ts } from "ts-morph";
 import { PROBE_FUNCTIONS } from "../frontend/module.ts";
-import { BOOL, I64, tsbpfName } from "../frontend/types.ts";
-import { imm } from "../ir/ir.ts";
+import { I64, tsbpfName } from "../frontend/types.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
-import { importedFrom, lowerCond, lowerExpr } from "./expressions.ts";
+import { condValue, importedFrom, lowerExpr } from "./expressions.ts";
 import { inlineCall } from "./functions.ts";
 import { WRITES_INTO, lowerHelper } from "./helpers.ts";
 import { lowerAggMethod, lowerMapMethod } from "./maps.ts";
@@ -87,21 +86,7 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
 function convert(cx: LowerCtx, name: string, call: ts.CallExpression): Val {
   const arg = call.arguments[0];
   if (!arg || call.arguments.length !== 1) return cx.error("TSB2005", `${name}() takes one argument`, call);
-  if (name === "Boolean") {
-    const yes = cx.b.newBlock();
-    const no = cx.b.newBlock();
-    const done = cx.b.newBlock();
-    const r = cx.b.newReg();
-    lowerCond(cx, arg, yes, no);
-    cx.b.switchTo(yes);
-    cx.b.assign(r, imm(1));
-    cx.b.br(done);
-    cx.b.switchTo(no);
-    cx.b.assign(r, imm(0));
-    cx.b.br(done);
-    cx.b.switchTo(done);
-    return scalar({ kind: "reg", id: r }, BOOL);
-  }
+  if (name === "Boolean") return condValue(cx, arg);
   const s = toScalar(cx, lowerExpr(cx, arg), arg);
   if (!s) return ERROR;
   // Number(u64) keeps the bits (values above 2^53 lose nothing here, unlike in JavaScript).

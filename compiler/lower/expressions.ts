@@ -4,7 +4,7 @@
 import { ts } from "ts-morph";
 import { isOpaqueCast, skipParens } from "../frontend/module.ts";
 import { BOOL, type IntType, U32, U64, intDesc, intOf, tsbpfName } from "../frontend/types.ts";
-import type { Block, Cmp, Operand } from "../ir/ir.ts";
+import { type Block, type Cmp, type Operand, evalCmp } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../object/layout.ts";
 import { lowerCall, lowerCallInto } from "./calls.ts";
 import { type Binding, ERROR, type LowerCtx, type Val, VOID, constant, scalar } from "./context.ts";
@@ -403,27 +403,25 @@ function divide(cx: LowerCtx, kind: "div" | "mod", a: { op: Operand; type: IntTy
     if (x.kind === "imm") return x.value < 0n ? { kind: "imm", value: -x.value } : x;
     const r = cx.b.newReg();
     cx.b.assign(r, x);
-    const neg = cx.b.newBlock();
-    const done = cx.b.newBlock();
-    cx.b.cbr("sge", x, imm(0), done, neg);
-    cx.b.switchTo(neg);
-    cx.b.emit({ op: "neg", dst: r, a: reg(r) });
-    cx.b.br(done);
-    cx.b.switchTo(done);
+    negateIfNegative(cx, r, x);
     return reg(r);
   };
   const q = cx.b.newReg();
   cx.b.assign(q, cx.b.bin(kind === "div" ? "udiv" : "umod", abs(a.op), abs(b.op)));
   // The sign of a quotient is negative when the signs differ; a remainder takes the dividend's sign.
-  const sign = kind === "div" ? cx.b.bin("xor", a.op, b.op) : a.op;
-  const flip = cx.b.newBlock();
+  negateIfNegative(cx, q, kind === "div" ? cx.b.bin("xor", a.op, b.op) : a.op);
+  return scalar(reg(q), type);
+}
+
+/** r = -r when `sign` is negative (signed 64-bit). */
+function negateIfNegative(cx: LowerCtx, r: number, sign: Operand): void {
+  const neg = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("slt", sign, imm(0), flip, done);
-  cx.b.switchTo(flip);
-  cx.b.emit({ op: "neg", dst: q, a: reg(q) });
+  cx.b.cbr("slt", sign, imm(0), neg, done);
+  cx.b.switchTo(neg);
+  cx.b.emit({ op: "neg", dst: r, a: reg(r) });
   cx.b.br(done);
   cx.b.switchTo(done);
-  return scalar(reg(q), type);
 }
 
 /** `a ?? b`: the map value if present, else b. */
@@ -494,12 +492,17 @@ function conditional(cx: LowerCtx, e: ts.ConditionalExpression): Val {
 }
 
 /** A condition as a 0/1 value. */
-function condValue(cx: LowerCtx, e: ts.Expression): Val {
+export function condValue(cx: LowerCtx, e: ts.Expression): Val {
+  return branchValue(cx, (yes, no) => lowerCond(cx, e, yes, no));
+}
+
+/** A 0/1 boolean from a branch: `branch` jumps to `yes` or `no`, and the value says which it took. */
+export function branchValue(cx: LowerCtx, branch: (yes: Block, no: Block) => void): Val {
   const r = cx.b.newReg();
   const yes = cx.b.newBlock();
   const no = cx.b.newBlock();
   const done = cx.b.newBlock();
-  lowerCond(cx, e, yes, no);
+  branch(yes, no);
   cx.b.switchTo(yes);
   cx.b.assign(r, imm(1));
   cx.b.br(done);
@@ -585,8 +588,8 @@ function compare(cx: LowerCtx, e: ts.BinaryExpression, cmp: "eq" | "ne" | "lt" |
   let x = a.op;
   let y = b.op;
   if (x.kind === "imm" && y.kind === "imm") {
-    const r = evalCmp(cmp, x.value, y.value, a.type.signed || b.type.signed || !isBigint(cx, e.left));
-    return cx.b.br(r ? t : f);
+    const signed = a.type.signed || b.type.signed || !isBigint(cx, e.left);
+    return cx.b.br(evalCmp(irCmp(cmp, signed), x.value, y.value) ? t : f);
   }
   if (x.kind === "imm") {
     [x, y] = [y, x];
@@ -595,23 +598,12 @@ function compare(cx: LowerCtx, e: ts.BinaryExpression, cmp: "eq" | "ne" | "lt" |
   // Numbers (at most 32-bit values, or results of number arithmetic) compare as signed 64-bit integers, which is
   // exact; bigints compare unsigned unless one side is an i64.
   const signed = !isBigint(cx, e.left) || resultSigned(a, b);
-  const ir: Cmp = c === "eq" ? "eq" : c === "ne" ? "ne" : signed ? (`s${c}` as Cmp) : (`u${c}` as Cmp);
-  cx.b.cbr(ir, x, y, t, f);
+  cx.b.cbr(irCmp(c, signed), x, y, t, f);
 }
 
-function evalCmp(c: string, a: bigint, b: bigint, signed: boolean): boolean {
-  if (!signed) {
-    a = BigInt.asUintN(64, a);
-    b = BigInt.asUintN(64, b);
-  }
-  switch (c) {
-    case "eq": return a === b;
-    case "ne": return a !== b;
-    case "lt": return a < b;
-    case "le": return a <= b;
-    case "gt": return a > b;
-    default: return a >= b;
-  }
+/** A TypeScript comparison ("eq", "lt", ...) as the IR's, signed or unsigned. */
+function irCmp(c: string, signed: boolean): Cmp {
+  return c === "eq" ? "eq" : c === "ne" ? "ne" : signed ? (`s${c}` as Cmp) : (`u${c}` as Cmp);
 }
 
 /** The memory type an object or array literal must have, from its context (annotation, parameter, field). */

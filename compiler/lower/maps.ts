@@ -4,12 +4,12 @@
 
 import { ts } from "ts-morph";
 import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
-import { BOOL, type IntType, U64, intOf } from "../frontend/types.ts";
+import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../object/layout.ts";
-import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
+import { ERROR, type LowerCtx, VOID, type Val } from "./context.ts";
 import { lowerEventMethod } from "./events.ts";
-import { addressOf, lowerExpr, lowerInto } from "./expressions.ts";
+import { addressOf, branchValue, lowerExpr, lowerInto } from "./expressions.ts";
 import { type Mem, baseOf, copyBytes, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
 
 const MAP_LOOKUP_ELEM = 1;
@@ -40,15 +40,21 @@ export function lhistBuckets(a: AggDecl): number {
   return Number((l.max - l.min) / l.step) + 2;
 }
 
-/** The key of `m` in memory: an existing memory value of the same layout is used as is, anything else is built on the stack. */
-function keyMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefined {
+/**
+ * A map key or value in memory: an existing memory value of the same layout is used as is, anything else (a
+ * literal, a scalar) is built in place on the stack.
+ */
+function operandMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression, what: "map key" | "map value"): Mem | undefined {
   const v = peekMem(cx, e, type);
   if (v) return v;
-  const m = newMem(cx, type, "map key", e);
+  const m = newMem(cx, type, what, e);
   cx.expected.set(e, type);
   lowerInto(cx, e, m);
   return m;
 }
+
+const keyMem = (cx: LowerCtx, type: TypeDesc, e: ts.Expression) => operandMem(cx, type, e, "map key");
+const valueMem = (cx: LowerCtx, type: TypeDesc, e: ts.Expression) => operandMem(cx, type, e, "map value");
 
 /** If `e` is already a memory value of `type` (a struct variable, a map value), its location. */
 export function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | undefined {
@@ -88,15 +94,6 @@ function update(cx: LowerCtx, map: string, key: Mem, value: Mem, flags: number):
   return cx.b.call(MAP_UPDATE_ELEM, [reg(fd), addressOf(cx, key), addressOf(cx, value), imm(flags)]);
 }
 
-/** A value as the map's value type in memory (built in place when it is a literal). */
-function valueMem(cx: LowerCtx, type: TypeDesc, e: ts.Expression): Mem | undefined {
-  const v = peekMem(cx, e, type);
-  if (v) return v;
-  const m = newMem(cx, type, "map value", e);
-  cx.expected.set(e, type);
-  lowerInto(cx, e, m);
-  return m;
-}
 
 /** m.get / set / delete / has / add on a map declared with HashMap, ArrayMap, ... */
 export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call: ts.CallExpression): Val {
@@ -155,19 +152,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
 }
 
 function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {
-  const r = cx.b.newReg();
-  const yes = cx.b.newBlock();
-  const no = cx.b.newBlock();
-  const done = cx.b.newBlock();
-  cx.b.cbr(cmp, v, imm(0), yes, no);
-  cx.b.switchTo(yes);
-  cx.b.assign(r, imm(1));
-  cx.b.br(done);
-  cx.b.switchTo(no);
-  cx.b.assign(r, imm(0));
-  cx.b.br(done);
-  cx.b.switchTo(done);
-  return scalar(reg(r), BOOL);
+  return branchValue(cx, (yes, no) => cx.b.cbr(cmp, v, imm(0), yes, no));
 }
 
 /**

@@ -289,6 +289,23 @@ function constOf(cx: LowerCtx, e: ts.Expression): bigint | undefined {
   return v;
 }
 
+/**
+ * One pass of a for loop: the condition (to `exit` when false), then the body in `body` with `break` going to
+ * `exit` and `continue` to `next`, ending in `next`.
+ */
+function loopIteration(cx: LowerCtx, s: ts.ForStatement, body: Block, exit: Block, next: Block): void {
+  if (s.condition) lowerCond(cx, s.condition, body, exit);
+  else cx.b.br(body);
+  cx.b.switchTo(body);
+  cx.loops.push({ breakTo: exit, continueTo: next });
+  cx.push();
+  lowerStatement(cx, s.statement);
+  cx.pop();
+  cx.loops.pop();
+  if (cx.b.open) cx.b.br(next);
+  cx.b.switchTo(next);
+}
+
 /** Evaluates an expression that needs no code (literals, consts): without emitting anything. */
 function lowerConstant(cx: LowerCtx, e: ts.Expression): bigint | undefined {
   e = skipParens(e);
@@ -362,16 +379,7 @@ function forStatement(cx: LowerCtx, s: ts.ForStatement): void {
       cx.bind(bound.sym, { kind: "value", val: scalar(imm(value), { bits: 64, signed: true }), mutable: false });
       const body = cx.b.newBlock();
       const next = cx.b.newBlock();
-      if (s.condition) lowerCond(cx, s.condition, body, exit);
-      else cx.b.br(body);
-      cx.b.switchTo(body);
-      cx.loops.push({ breakTo: exit, continueTo: next });
-      cx.push();
-      lowerStatement(cx, s.statement);
-      cx.pop();
-      cx.loops.pop();
-      if (cx.b.open) cx.b.br(next);
-      cx.b.switchTo(next);
+      loopIteration(cx, s, body, exit, next);
     }
     cx.b.br(exit);
   } else {
@@ -380,16 +388,7 @@ function forStatement(cx: LowerCtx, s: ts.ForStatement): void {
     const latch = cx.b.newBlock();
     cx.b.br(header);
     cx.b.switchTo(header);
-    if (s.condition) lowerCond(cx, s.condition, body, exit);
-    else cx.b.br(body);
-    cx.b.switchTo(body);
-    cx.loops.push({ breakTo: exit, continueTo: latch });
-    cx.push();
-    lowerStatement(cx, s.statement);
-    cx.pop();
-    cx.loops.pop();
-    if (cx.b.open) cx.b.br(latch);
-    cx.b.switchTo(latch);
+    loopIteration(cx, s, body, exit, latch);
     cx.at(s.incrementor!);
     cx.b.assign(counter, cx.b.bin("add", reg(counter), imm(bound.step)));
     cx.b.br(header);

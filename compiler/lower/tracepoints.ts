@@ -5,24 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { STDLIB_DIR } from "../frontend/program.ts";
-
-export interface TracepointFieldInfo {
-  readonly name: string;
-  /** C type text. */
-  readonly type: string;
-  readonly tsType: string;
-  readonly offset: number;
-  readonly size: number;
-  readonly signed: boolean;
-  readonly arrayLength?: number;
-  readonly dataLoc?: boolean;
-}
-
-export interface TracepointInfo {
-  readonly id: number;
-  readonly fields: readonly TracepointFieldInfo[];
-  readonly printFormat: string;
-}
+import type { TracepointData, TracepointInfo } from "../frontend/tracepoint-types.ts";
 
 export interface TracepointDb {
   readonly kernel: string;
@@ -32,7 +15,7 @@ export interface TracepointDb {
 
 export function loadTracepointDb(file = join(STDLIB_DIR, "tracepoints.json")): TracepointDb {
   const data = existsSync(file)
-    ? (JSON.parse(readFileSync(file, "utf8")) as { kernel?: string; tracepoints?: Record<string, TracepointInfo> })
+    ? (JSON.parse(readFileSync(file, "utf8")) as Partial<TracepointData>)
     : {};
   const tps = data.tracepoints ?? {};
   return {

@@ -1,26 +1,7 @@
 // Control-flow cleanup: a Func in, the same Func with constant branches folded, jumps threaded through empty
 // blocks, unreachable blocks dropped and straight-line chains merged. Block ids are renumbered densely.
 
-import { type Block, type Func, type Terminator, successors } from "../ir/ir.ts";
-
-function evalCmp(cmp: string, a: bigint, b: bigint, w32: boolean): boolean {
-  const bits = w32 ? 32 : 64;
-  const ua = BigInt.asUintN(bits, a), ub = BigInt.asUintN(bits, b);
-  const sa = BigInt.asIntN(bits, a), sb = BigInt.asIntN(bits, b);
-  switch (cmp) {
-    case "eq": return ua === ub;
-    case "ne": return ua !== ub;
-    case "ult": return ua < ub;
-    case "ule": return ua <= ub;
-    case "ugt": return ua > ub;
-    case "uge": return ua >= ub;
-    case "slt": return sa < sb;
-    case "sle": return sa <= sb;
-    case "sgt": return sa > sb;
-    case "sge": return sa >= sb;
-    default: return (ua & ub) !== 0n;
-  }
-}
+import { type Block, type Func, type Terminator, evalCmp, successors } from "../ir/ir.ts";
 
 /** Folds a conditional branch on two constants, or with both targets equal, into a plain branch. */
 function foldTerm(t: Terminator): Terminator {
