@@ -26,7 +26,7 @@
 // (no hex in JSON). Lines come without their trailing newline, like formatEventLine's.
 
 import type { TypeDesc } from "../../compiler/object/layout.ts";
-import { jsonValue, toNdjson, type JsonValue } from "./json.ts";
+import { toNdjson } from "./json.ts";
 
 /** How a column renders its value. */
 export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "compound";
@@ -303,7 +303,7 @@ export function escapeText(s: string): string {
 
 /** One event as an NDJSON line (no trailing newline): `{"type": "event", "channel": ..., "data": ...}`. */
 export function eventJson(channel: string, event: unknown): string {
-  return ndjsonLine({ type: "event", channel, data: wellFormed(jsonValue(event)) });
+  return ndjsonLine({ type: "event", channel, data: event });
 }
 
 /** A channel's lost events as an NDJSON line, as bpftrace's `{"type": "lost_events", "data": {"events": N}}` plus the channel. */
@@ -313,14 +313,6 @@ export function lostJson(channel: string, count: number | bigint): string {
 
 function ndjsonLine(record: object): string {
   return toNdjson([record]).slice(0, -1);
-}
-
-/** JSON.stringify writes a lone surrogate as `\udXXX`, which strict UTF-8 readers reject: replace it as text output does. */
-function wellFormed(v: JsonValue): JsonValue {
-  if (typeof v === "string") return v.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
-  if (Array.isArray(v)) return v.map(wellFormed);
-  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wellFormed(x)]));
-  return v;
 }
 
 /** The line printed at exit for a channel that lost events; "" when it lost none. */

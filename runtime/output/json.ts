@@ -147,7 +147,8 @@ export function jsonValue(v: unknown): JsonValue {
 
 /**
  * Records as NDJSON: one line each, every line ending in "\n". The spacing is bpftrace's (`{"k": v, "k2": v}`,
- * arrays `[1,2]`), so lines compare equal to its output; bigints anywhere are written as jsonInteger does.
+ * arrays `[1,2]`), so lines compare equal to its output; bigints anywhere are written as jsonInteger does, byte
+ * arrays as arrays of numbers, lone surrogates in strings as U+FFFD.
  */
 export function toNdjson(records: readonly object[]): string {
   return records.map((r) => `${serialize(r)}\n`).join("");
@@ -161,11 +162,26 @@ function serialize(v: unknown): string {
       if (v === null) return "null";
       if (v instanceof Uint8Array) return `[${v.join(",")}]`;
       if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : serialize(x))).join(",")}]`;
-      const fields = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== "function");
-      return `{${fields.map(([k, x]) => `${JSON.stringify(k)}: ${serialize(x)}`).join(", ")}}`;
+      let out = "";
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x === undefined || typeof x === "function") continue;
+        out += `${out ? ", " : ""}${JSON.stringify(k)}: ${serialize(x)}`;
+      }
+      return `{${out}}`;
     }
+    case "string":
+      return JSON.stringify(wellFormed(v));
     default:
-      // strings (escaped), finite numbers, booleans; NaN and Infinity become null as in JSON.stringify
+      // finite numbers, booleans; NaN and Infinity become null as in JSON.stringify
       return JSON.stringify(v) ?? "null";
   }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** JSON.stringify writes a lone surrogate as `\udXXX`, which strict UTF-8 readers reject: U+FFFD instead, as text output does. */
+function wellFormed(s: string): string {
+  return SURROGATE.test(s) ? s.replace(LONE_SURROGATE, "\uFFFD") : s;
 }
