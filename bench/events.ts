@@ -156,6 +156,8 @@ interface Run {
   readonly cpu: number;
   /** Time the tracer's BPF programs ran, in ns, and how many times they ran (zero unless kernel.bpf_stats_enabled). */
   readonly bpf: BpfTime;
+  /** In-process runs: how long tracer.close() took (detaching the probes, releasing the rest), in ms. */
+  readonly closeMs?: number;
 }
 
 interface BpfTime {
@@ -224,6 +226,8 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
   const wl = startWorkload(w, rate);
   const tracer = await load(t.file, { params: { [t.pidParam]: wl.pid } });
   const bpf = watchBpf(process.pid);
+  let run: Run;
+  let closeMs: number;
   try {
     type Channel = AsyncIterable<{ errno?: unknown }> & { drain(): unknown[]; readonly lost: bigint };
     const channel = tracer.map(t.channel.name) as unknown as Channel;
@@ -258,10 +262,13 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
     }
     const cpu = process.cpuUsage(cpu0);
     const workload = await done;
-    return { workload, delivered, lost: Number(channel.lost), seconds: (last - first) / 1000, cpu: (cpu.user + cpu.system) / 1e6, bpf: bpf.stop() };
+    run = { workload, delivered, lost: Number(channel.lost), seconds: (last - first) / 1000, cpu: (cpu.user + cpu.system) / 1e6, bpf: bpf.stop() };
   } finally {
+    const t0 = performance.now();
     await tracer.close();
+    closeMs = performance.now() - t0;
   }
+  return { ...run, closeMs };
 }
 
 /** Counts occurrences of `needle` and sums "Lost N events" lines in a stream of text, line by line. */
@@ -405,8 +412,10 @@ function raw(s: Summary): string {
 }
 
 function line(name: string, s: Summary, bare: number): string {
+  const closes = s.runs.flatMap((r) => (r.closeMs === undefined ? [] : [r.closeMs]));
   return `events:   ${name.padEnd(26)} ${k(s.rate).padStart(7)} events/s delivered, lost ${pct(s.lost).padStart(6)}, ` +
-    `consumer CPU ${s.cpuPerEventUs.toFixed(2)} µs/event, workload ${k(s.opensPerSecond)} opens/s (bare/traced ${ratio(bare, s.opensPerSecond)})`;
+    `consumer CPU ${s.cpuPerEventUs.toFixed(2)} µs/event, workload ${k(s.opensPerSecond)} opens/s (bare/traced ${ratio(bare, s.opensPerSecond)})` +
+    (closes.length ? `, close() ${median(closes).toFixed(0)} ms` : "");
 }
 
 /** The sample, with its channel and pid parameter from the spec. */

@@ -7,6 +7,7 @@ import { benchVm } from "./vm.ts";
 const all: Record<string, () => void | Promise<void>> = { vm: benchVm, ringbuf: benchRingbuf };
 all.compiled = async () => (await import("./compiled.ts")).benchCompiled();
 all.events = async () => (await import("./events.ts")).benchEvents();
+all.decode = async () => (await import("./decode.ts")).benchDecode();
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, fn] of Object.entries(all)) {
   if (chosen.length && !chosen.includes(name)) continue;

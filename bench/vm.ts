@@ -3,6 +3,7 @@
 
 import { encode, parseAsm } from "../compiler/asm/index.ts";
 import { VmProgram } from "../runtime/interp/index.ts";
+import { median } from "./util.ts";
 
 const LIMIT = 10000;
 
@@ -52,7 +53,6 @@ function nativeJs(): number {
   return count;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export function benchVm(): void {
   const t0 = performance.now();

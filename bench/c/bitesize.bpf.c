@@ -2,6 +2,7 @@
 // I/O sizes in bytes keyed by the tracepoint's comm out (samples/bitesize.ts).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "log2_hist.h"
 
 // Declared by hand from stdlib-types/tracepoints.json (no vmlinux.h); only the fields up to those used.
 struct trace_event_raw_block_rq_issue {
@@ -28,19 +29,6 @@ struct {
 	__type(key, struct hist_key);
 	__type(value, __u64);
 } bytes SEC(".maps");
-
-// libbpf-tools' bits.bpf.h: floor(log2(v)) without branches (the size is 32 bits wide).
-static __always_inline __u32 log2(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xFFFF) << 4; v >>= r;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
 
 SEC("tracepoint/block/block_rq_issue")
 int block_rq_issue(struct trace_event_raw_block_rq_issue *ctx)

@@ -2,10 +2,9 @@
 // sched_switch in; a per-CPU log2 histogram of run-queue latency in microseconds out (samples/runqlat.ts).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "log2_hist.h"
 
 #define TASK_RUNNING 0
-// tsbpf's log2 histogram: bucket 0 negatives, 1 zero, k >= 2 holds [2^(k-2), 2^(k-1)).
-#define LOG2_BUCKETS 66
 
 // Declared by hand from stdlib-types/tracepoints.json (no vmlinux.h).
 struct trace_event_raw_sched_wakeup_template {
@@ -40,35 +39,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } runqlat SEC(".maps");
-
-// libbpf-tools' bits.bpf.h: floor(log2(v)) without branches.
-static __always_inline __u64 log2(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xFFFF) << 4; v >>= r;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-static __always_inline __u64 log2l(__u64 v)
-{
-	__u32 hi = v >> 32;
-
-	return hi ? log2(hi) + 32 : log2(v);
-}
-
-// An array element always exists: a lookup and a null check (for the verifier) are all it takes.
-static __always_inline void hist_record(void *map, __u64 v)
-{
-	__u32 bucket = v == 0 ? 1 : 2 + log2l(v);
-	__u64 *n = bpf_map_lookup_elem(map, &bucket);
-	if (n)
-		(*n)++;
-}
 
 static __always_inline int enqueue(__u32 pid)
 {
