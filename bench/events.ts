@@ -156,8 +156,8 @@ interface Run {
   readonly cpu: number;
   /** Time the tracer's BPF programs ran, in ns, and how many times they ran (zero unless kernel.bpf_stats_enabled). */
   readonly bpf: BpfTime;
-  /** In-process runs: how long tracer.close() took (detaching the probes, releasing the rest), in ms. */
-  readonly closeMs?: number;
+  /** In-process runs: how long detaching the probes took, in ms (stop() for `for await`, else close()). */
+  readonly detachMs?: number;
 }
 
 interface BpfTime {
@@ -227,7 +227,8 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
   const tracer = await load(t.file, { params: { [t.pidParam]: wl.pid } });
   const bpf = watchBpf(process.pid);
   let run: Run;
-  let closeMs: number;
+  let detachMs: number | undefined;
+  let stopping: Promise<void> | undefined;
   try {
     type Channel = AsyncIterable<{ errno?: unknown }> & { drain(): unknown[]; readonly lost: bigint };
     const channel = tracer.map(t.channel.name) as unknown as Channel;
@@ -238,7 +239,10 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
     const done = wl.done.then((r) => {
       exited = true;
       // Every event of the workload is in the ring or counted lost by now: end the stream once it is drained.
-      if (mode === "iterator") void tracer.stop();
+      if (mode === "iterator") {
+        const s0 = performance.now();
+        stopping = tracer.stop().then(() => void (detachMs = performance.now() - s0));
+      }
       return r;
     });
     const cpu0 = process.cpuUsage();
@@ -266,9 +270,10 @@ async function inProcess(t: Tracer, w: Workload, mode: "iterator" | "drain", rat
   } finally {
     const t0 = performance.now();
     await tracer.close();
-    closeMs = performance.now() - t0;
+    await stopping;
+    detachMs ??= performance.now() - t0;
   }
-  return { ...run, closeMs };
+  return { ...run, detachMs };
 }
 
 /** Counts occurrences of `needle` and sums "Lost N events" lines in a stream of text, line by line. */
@@ -412,10 +417,10 @@ function raw(s: Summary): string {
 }
 
 function line(name: string, s: Summary, bare: number): string {
-  const closes = s.runs.flatMap((r) => (r.closeMs === undefined ? [] : [r.closeMs]));
+  const detaches = s.runs.flatMap((r) => (r.detachMs === undefined ? [] : [r.detachMs]));
   return `events:   ${name.padEnd(26)} ${k(s.rate).padStart(7)} events/s delivered, lost ${pct(s.lost).padStart(6)}, ` +
     `consumer CPU ${s.cpuPerEventUs.toFixed(2)} µs/event, workload ${k(s.opensPerSecond)} opens/s (bare/traced ${ratio(bare, s.opensPerSecond)})` +
-    (closes.length ? `, close() ${median(closes).toFixed(0)} ms` : "");
+    (detaches.length ? `, detach ${median(detaches).toFixed(0)} ms` : "");
 }
 
 /** The sample, with its channel and pid parameter from the spec. */
