@@ -4,6 +4,6 @@
 // the TypeScript compiler nor koffi (the kernel layer loads koffi when a kernel is opened).
 
 export * from "./runtime/user/index.ts";
-export * as asm from "./compiler/asm/index.ts";
+export * as asm from "./core/asm/index.ts";
 export { VmError, VmProgram, type Helper, type HelperContext, type RunInput, type RunResult, type VmOptions } from "./runtime/interp/index.ts";
 export { CompileError, Tracer, load, type LoadOptions } from "./load.ts";

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Diagnostic } from "./compiler/diagnostics.ts";
-import type { ParamValue } from "./compiler/object/params.ts";
+import type { ParamValue } from "./core/object/params.ts";
 import { Tracer } from "./runtime/user/tracer.ts";
 import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 
@@ -45,7 +45,7 @@ export async function load<M = Record<string, unknown>>(path: string | { readonl
   }
   let spec = c.spec;
   if (o.data.params) {
-    const { setParams } = await import("./compiler/object/params.ts");
+    const { setParams } = await import("./core/object/params.ts");
     spec = setParams(spec, o.data.params as Record<string, ParamValue>);
   }
   return (await Tracer.open(spec, { attach: o.data.attach !== false })) as unknown as LoadedTracer<M>;

@@ -5,14 +5,14 @@
 import { objectsFromSpec } from "./runtime/user/bind.ts";
 import { simBackends } from "./runtime/user/sim-backends.ts";
 import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
-import type { Btf } from "./compiler/object/btf/index.ts";
+import type { Btf } from "./core/object/btf/index.ts";
 import { isAbsolute, relative } from "node:path";
 import { compile } from "./compiler/index.ts";
 import { formatDiagnostics } from "./compiler/diagnostics.ts";
 import { loadTracepointDb } from "./compiler/lower/tracepoints.ts";
-import { type Codec, type TypeDesc, codecOf } from "./compiler/object/layout.ts";
-import { type ParamValue, setParams } from "./compiler/object/params.ts";
-import type { CollectionSpec, ProgramSpec } from "./compiler/object/spec.ts";
+import { type Codec, type TypeDesc, codecOf } from "./core/object/layout.ts";
+import { type ParamValue, setParams } from "./core/object/params.ts";
+import type { CollectionSpec, ProgramSpec } from "./core/object/spec.ts";
 import { type MockEventChannel, SimCollection } from "./runtime/interp/collection.ts";
 import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
 import type { MockMap } from "./runtime/interp/maps.ts";

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { release, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { encode } from "../compiler/asm/index.ts";
-import type { AttachSpec, CollectionSpec } from "../compiler/object/spec.ts";
+import { encode } from "../core/asm/index.ts";
+import type { AttachSpec, CollectionSpec } from "../core/object/spec.ts";
 import { Collection } from "../runtime/kernel/collection.ts";
 import { SymbolBind, SymbolType, readElf } from "../runtime/kernel/elf.ts";
 import { Kernel } from "../runtime/kernel/kernel.ts";

@@ -4,7 +4,7 @@
 // padStart for the line, JSON.stringify for the record. Records carry one comm and, in turn, a path that repeats
 // and paths that all differ (the cache of short strings only helps the comm).
 
-import { codecOf, layoutOf } from "../compiler/object/layout.ts";
+import { codecOf, layoutOf } from "../core/object/layout.ts";
 import { compile } from "../compiler/index.ts";
 import { eventColumns, eventJson, formatEventLine } from "../runtime/output/events.ts";
 import { median, ratio } from "./util.ts";

@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { cpus, loadavg, release, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { codecOf } from "../compiler/object/layout.ts";
-import type { CollectionSpec, MapSpec } from "../compiler/object/spec.ts";
+import { codecOf } from "../core/object/layout.ts";
+import type { CollectionSpec, MapSpec } from "../core/object/spec.ts";
 import { load } from "../load.ts";
 import { kernel } from "../test/support/kernel.ts";
 import { firstLine, median, ratio, which } from "./util.ts";

@@ -3,8 +3,8 @@
 // the same workload with nothing attached, measured in the same run. Needs root.
 
 import { spawn } from "node:child_process";
-import { u32, u64 } from "../compiler/object/layout.ts";
-import type { CollectionSpec } from "../compiler/object/spec.ts";
+import { u32, u64 } from "../core/object/layout.ts";
+import type { CollectionSpec } from "../core/object/spec.ts";
 import { Collection } from "../runtime/kernel/collection.ts";
 import { Kernel } from "../runtime/kernel/kernel.ts";
 import { RingBufferReader } from "../runtime/kernel/ringbuf.ts";

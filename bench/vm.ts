@@ -1,7 +1,7 @@
 // VM speed: millions of eBPF instructions per second on a long-running program (the loop of bpf_conformance's
 // prime.data, run over every candidate below a bound), against the same algorithm written directly in JavaScript.
 
-import { encode, parseAsm } from "../compiler/asm/index.ts";
+import { encode, parseAsm } from "../core/asm/index.ts";
 import { VmProgram } from "../runtime/interp/index.ts";
 import { median } from "./util.ts";
 

@@ -8,14 +8,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The sources dist/ is built from: every .ts file under cli/, compiler/, runtime/, and the root's entry modules. */
+/** The sources dist/ is built from: every .ts file under cli/, compiler/, core/, runtime/, and the root's entry modules. */
 export function sourceFingerprint(root = ROOT) {
   const h = createHash("sha256");
   const add = (p) => {
     const st = statSync(p);
     h.update(`${p.slice(root.length)}:${st.size}:${Math.floor(st.mtimeMs)}\n`);
   };
-  for (const dir of ["cli", "compiler", "runtime"]) {
+  for (const dir of ["cli", "compiler", "core", "runtime"]) {
     const walk = (d) => {
       for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         const p = join(d, e.name);

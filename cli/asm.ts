@@ -2,7 +2,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { AsmError, AssemblerError, decode, disassemble, encode, parseAsm, toWords } from "../compiler/asm/index.ts";
+import { AsmError, AssemblerError, decode, disassemble, encode, parseAsm, toWords } from "../core/asm/index.ts";
 import { VmError, VmProgram } from "../runtime/interp/index.ts";
 
 function readProgram(file: string): Uint8Array {

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { disassemble } from "../compiler/asm/index.ts";
+import { disassemble } from "../core/asm/index.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 
 const Options = z.object({

@@ -10,8 +10,8 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { compileCached } from "../compiler/cache.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { paramValues, setParams } from "../compiler/object/params.ts";
-import type { CollectionSpec, MapSpec } from "../compiler/object/spec.ts";
+import { paramValues, setParams } from "../core/object/params.ts";
+import type { CollectionSpec, MapSpec } from "../core/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 
 const Options = z.object({

@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { STDLIB_DIR } from "../compiler/paths.ts";
 import { parseArgs } from "node:util";
 import { DEFAULT_BTF_TYPES, generateBtfDeclarations } from "../compiler/frontend/btf-types.ts";
-import { parseBtf } from "../compiler/object/btf/index.ts";
+import { parseBtf } from "../core/object/btf/index.ts";
 import {
   DEFAULT_CATEGORIES, type TracepointData, collectTracepoints, formatTracepointJson, generateDeclarations,
 } from "../compiler/frontend/tracepoint-types.ts";

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./paths.ts";
 import type { Diagnostic } from "./diagnostics.ts";
-import type { CollectionSpec } from "./object/spec.ts";
+import type { CollectionSpec } from "../core/object/spec.ts";
 
 const ROOT = PACKAGE_ROOT;
 
@@ -48,6 +48,7 @@ export function compilerFingerprint(): string {
     }
   };
   walk(join(ROOT, "compiler"));
+  walk(join(ROOT, "core"));
   walk(join(ROOT, "stdlib-types"));
   h.update(readFileSync(join(ROOT, "package.json")));
   return h.digest("hex");

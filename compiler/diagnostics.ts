@@ -1,7 +1,7 @@
 // Diagnostics: one type for every compiler message ({code, message, span, hint}), the table of tsbpf's codes, and
 // the tsc-like printer with a code frame. TypeScript's own errors pass through with their TS codes.
 
-import type { SourceSpan } from "./asm/index.ts";
+import type { SourceSpan } from "../core/asm/index.ts";
 
 export type Severity = "error" | "warning";
 

@@ -2,7 +2,7 @@
 // check (TypeScript + module model) -> lower (IR) -> optimise + codegen -> link (maps, params, programs).
 
 import { arch as hostArch } from "node:process";
-import type { SourceSpan } from "./asm/index.ts";
+import type { SourceSpan } from "../core/asm/index.ts";
 import { generate } from "./codegen/index.ts";
 import { type Diagnostic, Diagnostics, InternalError } from "./diagnostics.ts";
 import { type AggDecl, type MapDecl, type ModuleModel, type ProbeDecl, analyzeModule, isEventChannel } from "./frontend/module.ts";
@@ -12,9 +12,9 @@ import { intDesc } from "./frontend/types.ts";
 import { type LoweredProgram, lowerModule } from "./lower/index.ts";
 import { AGG_VALUE, LOG2_BUCKETS, histKey, lhistBuckets } from "./lower/maps.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
-import { type TypeDesc, codecOf, layoutOf } from "./object/layout.ts";
-import { lostMapName } from "./object/names.ts";
-import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "./object/spec.ts";
+import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
+import { lostMapName } from "../core/object/names.ts";
+import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
 
 export interface CompileOptions {
   /** The file's text (instead of reading it). */

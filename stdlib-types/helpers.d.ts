@@ -1,4 +1,4 @@
-// Generated from compiler/helpers/table.ts by `npm run gen:helpers`: do not edit; change the table and regenerate.
+// Generated from core/helpers/table.ts by `npm run gen:helpers`: do not edit; change the table and regenerate.
 // The eBPF helpers a tracer calls as `bpf.name(...)`: what each does, the minimum Linux version and the kernel
 // helper behind it, which program types (and so which probes) may call it, and whether it needs a GPL-compatible
 // license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,

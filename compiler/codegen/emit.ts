@@ -2,7 +2,7 @@
 // function references still symbolic, source metadata on each) and its relocations out. Stack slots get r10
 // offsets here; branches to the next block disappear; conditions are inverted to fall through.
 
-import { type AsmItem, type InsnMeta, Class, JmpOp, OP_JA, Source, insn, label } from "../asm/index.ts";
+import { type AsmItem, type InsnMeta, Class, JmpOp, OP_JA, Source, insn, label } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { AnyReloc, Slot } from "../ir/ir.ts";
 import type { MFunc, MInst } from "./isel.ts";

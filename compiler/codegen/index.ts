@@ -1,10 +1,10 @@
 // Code generation: a lowered program (entry function and callbacks, in IR) in; its instructions (resolved), its
 // relocations and stack use out. optimize -> select -> allocate -> lay out and emit, per function.
 
-import { type AsmItem, type Instruction, type SourceSpan, isLabel, resolve } from "../asm/index.ts";
+import { type AsmItem, type Instruction, type SourceSpan, isLabel, resolve } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { Func } from "../ir/ir.ts";
-import type { RelocationSpec } from "../object/spec.ts";
+import type { RelocationSpec } from "../../core/object/spec.ts";
 import { optimize } from "../passes/index.ts";
 import { emitFunc } from "./emit.ts";
 import { selectInstructions } from "./isel.ts";

@@ -1,7 +1,7 @@
 // Instruction selection: an IR function in, machine instructions over virtual registers out (two-address eBPF
 // forms, immediates folded where they fit 32 bits, helper calls with their argument registers), per block.
 
-import { AluOp, Class, JmpOp, Mode, OP_CALL, OP_EXIT, OP_JA, OP_LDDW, PseudoCall, PseudoLd, Size, Source } from "../asm/index.ts";
+import { AluOp, Class, JmpOp, Mode, OP_CALL, OP_EXIT, OP_JA, OP_LDDW, PseudoCall, PseudoLd, Size, Source } from "../../core/asm/index.ts";
 import { InternalError } from "../diagnostics.ts";
 import type { AtomicKind, Base, BinOp, Cmp, Func, Inst, Operand, Origin, AnyReloc, Terminator } from "../ir/ir.ts";
 

@@ -2,7 +2,7 @@
 // (Chaitin-Briggs) with conservative coalescing of copies and optimistic colouring; values live across helper
 // calls end up in r6-r9 because calls clobber r0-r5; what does not fit is spilled to 8-byte stack slots.
 
-import { AluOp, Class, Mode, Size, Source } from "../asm/index.ts";
+import { AluOp, Class, Mode, Size, Source } from "../../core/asm/index.ts";
 import type { Slot } from "../ir/ir.ts";
 import { FP, type MFunc, type MInst, VBASE } from "./isel.ts";
 

@@ -2,8 +2,8 @@
 // a .d.ts declaring them and every type they embed out (`tsbpf types --btf`). Pure and deterministic: the same BTF
 // and names always give the same bytes.
 
-import type { Btf, BtfType, EnumType, Enum64Type, IntType, Member, StructType, TypeId, UnionType } from "../object/btf/index.ts";
-import { IntEncoding } from "../object/btf/index.ts";
+import type { Btf, BtfType, EnumType, Enum64Type, IntType, Member, StructType, TypeId, UnionType } from "../../core/object/btf/index.ts";
+import { IntEncoding } from "../../core/object/btf/index.ts";
 
 /**
  * The types `tsbpf types --btf` declares by default: what tracers read most (tasks, memory maps, files and the VFS,

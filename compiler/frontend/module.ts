@@ -3,9 +3,9 @@
 // code (it may run in Node through `main`), so it is not checked against the kernel subset here.
 
 import { ts } from "ts-morph";
-import type { SourceSpan } from "../asm/index.ts";
+import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
-import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
 

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Project, type SourceFile, ts } from "ts-morph";
-import type { SourceSpan } from "../asm/index.ts";
+import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 
 /** The folder of tsbpf's kernel-side declarations. */

@@ -1,7 +1,7 @@
 // Typed tracepoints: tracefs `format` fields in, the TypeScript types of tracepoint contexts out (the JSON model
 // shipped as stdlib-types/tracepoints.json and the declarations of stdlib-types/tracepoints.d.ts).
 
-import type { TracepointField, Tracefs } from "../../runtime/kernel/tracefs.ts";
+import type { TracepointField, TracepointSource } from "../../core/tracefs-format.ts";
 
 /**
  * The categories `tsbpf types` reads by default: the ones tracers reach for. All of syscalls is ~700 tracepoints;
@@ -84,7 +84,7 @@ export function tracepointTsType(field: FieldShape): string {
 }
 
 /** Reads the formats of every tracepoint in `categories`; categories this kernel lacks are listed in `missing`. */
-export function collectTracepoints(tracefs: Tracefs, categories: readonly string[], kernel: string): CollectedTracepoints {
+export function collectTracepoints(tracefs: TracepointSource, categories: readonly string[], kernel: string): CollectedTracepoints {
   const present = new Set(tracefs.categories());
   const missing: string[] = [];
   const tracepoints: Record<string, TracepointInfo> = {};

@@ -2,7 +2,7 @@
 // diagnostic saying why the type has no fixed layout. tsbpf's integer aliases are recognised by their symbol.
 
 import { ts } from "ts-morph";
-import type { FieldDesc, TypeDesc } from "../object/layout.ts";
+import type { FieldDesc, TypeDesc } from "../../core/object/layout.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { STDLIB_DIR, spanOf } from "./program.ts";
 

@@ -1,7 +1,7 @@
 // Builds IR functions: instructions appended to a current block, blocks created and sealed with terminators, every
 // instruction stamped with the current source origin. Lowering drives it.
 
-import type { SourceSpan } from "../asm/index.ts";
+import type { SourceSpan } from "../../core/asm/index.ts";
 import { InternalError } from "../diagnostics.ts";
 import { type Base, type BinOp, type Block, type Cmp, type Func, type Inst, type Operand, type Origin, type Reloc, type Terminator, imm, reg } from "./ir.ts";
 

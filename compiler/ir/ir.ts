@@ -2,7 +2,7 @@
 // (not SSA: a `let` is one vreg assigned in several places), stack slots for memory values, and a source span on
 // every instruction. Lowering produces it; passes rewrite it; codegen consumes it.
 
-import type { SourceSpan } from "../asm/index.ts";
+import type { SourceSpan } from "../../core/asm/index.ts";
 
 /** An operand: a virtual register or a 64-bit immediate. */
 export type Operand = { readonly kind: "reg"; readonly id: number } | { readonly kind: "imm"; readonly value: bigint };

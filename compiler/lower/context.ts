@@ -2,14 +2,14 @@
 // tracepoint database, loop and return targets, diagnostics), and the values expressions lower to.
 
 import { ts } from "ts-morph";
-import type { SourceSpan } from "../asm/index.ts";
+import type { SourceSpan } from "../../core/asm/index.ts";
 import { type Code, Diagnostics } from "../diagnostics.ts";
 import type { AggDecl, MapDecl, ModuleModel, ProbeDecl } from "../frontend/module.ts";
 import { sourceLineOf, spanOf } from "../frontend/program.ts";
 import type { IntType, TypeResolver } from "../frontend/types.ts";
 import type { FuncBuilder } from "../ir/builder.ts";
 import { type Base, type Block, type Operand, type Reloc, imm } from "../ir/ir.ts";
-import type { TypeDesc } from "../object/layout.ts";
+import type { TypeDesc } from "../../core/object/layout.ts";
 import type { TracepointDb } from "./tracepoints.ts";
 
 /** What an expression lowers to. */

@@ -5,7 +5,7 @@ import { ts } from "ts-morph";
 import { isOpaqueCast, skipParens } from "../frontend/module.ts";
 import { BOOL, type IntType, U32, U64, intDesc, intOf, tsbpfName } from "../frontend/types.ts";
 import { type Block, type Cmp, type Operand, evalCmp } from "../ir/ir.ts";
-import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { lowerCall, lowerCallInto } from "./calls.ts";
 import { type Binding, ERROR, type LowerCtx, type Val, VOID, constant, scalar } from "./context.ts";
 import { ctxProperty } from "./probes.ts";

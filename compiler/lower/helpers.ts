@@ -1,12 +1,12 @@
-// `bpf.*` helper calls: the call node in, IR out. Every helper of compiler/helpers/table.ts has a lowering here
+// `bpf.*` helper calls: the call node in, IR out. Every helper of core/helpers/table.ts has a lowering here
 // (a test checks it); the helper id comes from the table, so the two cannot disagree.
 
 import { ts } from "ts-morph";
-import { HELPERS, type HelperDef } from "../helpers/table.ts";
+import { HELPERS, type HelperDef } from "../../core/helpers/table.ts";
 import { skipParens } from "../frontend/module.ts";
 import { BOOL, type IntType, U32, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
-import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
 import { addressOf, lowerExpr } from "./expressions.ts";
 import { lowerLoopCall } from "./functions.ts";

@@ -6,7 +6,7 @@ import { ts } from "ts-morph";
 import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
-import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val } from "./context.ts";
 import { lowerEventMethod } from "./events.ts";
 import { addressOf, branchValue, lowerExpr, lowerInto } from "./expressions.ts";

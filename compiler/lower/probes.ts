@@ -3,7 +3,7 @@
 
 import { ts } from "ts-morph";
 import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
-import type { TypeDesc } from "../object/layout.ts";
+import type { TypeDesc } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
 import { loadInt } from "./values.ts";
 

@@ -5,7 +5,7 @@ import { ts } from "ts-morph";
 import { skipParens } from "../frontend/module.ts";
 import { type IntType, intOf } from "../frontend/types.ts";
 import { type Block, imm, reg } from "../ir/ir.ts";
-import { type TypeDesc, layoutOf } from "../object/layout.ts";
+import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { type LowerCtx, type Val, scalar } from "./context.ts";
 import { lowerCond, lowerExpr, lowerInto } from "./expressions.ts";
 import { compareString } from "./strings.ts";

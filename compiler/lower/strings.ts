@@ -3,7 +3,7 @@
 
 import { ts } from "ts-morph";
 import type { Block } from "../ir/ir.ts";
-import { layoutOf } from "../object/layout.ts";
+import { layoutOf } from "../../core/object/layout.ts";
 import type { LowerCtx, Val } from "./context.ts";
 import { type Mem, imm, toMem } from "./values.ts";
 

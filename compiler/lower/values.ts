@@ -4,8 +4,8 @@
 import { ts } from "ts-morph";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Base, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
-import { type TypeDesc, describeType, layoutOf } from "../object/layout.ts";
-import { scratchMapName } from "../object/names.ts";
+import { type TypeDesc, describeType, layoutOf } from "../../core/object/layout.ts";
+import { scratchMapName } from "../../core/object/names.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
 
 export interface Mem {

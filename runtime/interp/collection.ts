@@ -3,9 +3,9 @@
 // ctx)` executes one program on a context record. The kernel-free twin of runtime/kernel's Collection.
 
 import { readFileSync } from "node:fs";
-import { type Btf, parseBtf } from "../../compiler/object/btf/index.ts";
-import { FieldRelocationError, relocateFields } from "../../compiler/object/relocate.ts";
-import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
+import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
+import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
+import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import { MockPerfEventArray, MockRingBuffer } from "./events.ts";
 import { type SimEnvironment, defaultEnvironment, simHelpers } from "./helpers.ts";
 import { DEFAULT_SIM_CPUS, MockMap } from "./maps.ts";

@@ -31,7 +31,7 @@
 // event lists; it consumes nothing. BPF_RB_NO_WAKEUP and BPF_RB_FORCE_WAKEUP are accepted and change nothing here:
 // `wait()` resolves at every commit.
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import type { EventBackend } from "../user/backend.ts";
 import type { VmMap } from "./vm.ts";
 

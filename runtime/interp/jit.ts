@@ -8,7 +8,7 @@
 import {
   AluOp, AtomicOp, Class, JmpOp, Mode, OP_CALL, OP_CALLX, OP_EXIT, OP_JA, OP_JA32, OP_LDDW, PseudoCall, PseudoLd, Size,
   Source, isConditionalJump, opClass, slots, type Instruction,
-} from "../../compiler/asm/index.ts";
+} from "../../core/asm/index.ts";
 import { FUNC_HANDLE_HI, MAP_HANDLE_HI, REGION_BASE } from "./memory.ts";
 
 export const STACK_SIZE = 512;

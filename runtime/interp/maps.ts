@@ -14,8 +14,8 @@
 //   maps reuse elements (the default; BPF_F_NO_PREALLOC allocates fresh ones). This also keeps the number of VM
 //   memory regions bounded by the peak number of entries instead of growing with every insert.
 
-import { type Codec, type TypeDesc, codecOf, describeType } from "../../compiler/object/layout.ts";
-import { MAP_FLAGS, type MapSpec, type MapType } from "../../compiler/object/spec.ts";
+import { type Codec, type TypeDesc, codecOf, describeType } from "../../core/object/layout.ts";
+import { MAP_FLAGS, type MapSpec, type MapType } from "../../core/object/spec.ts";
 import { BpfError } from "../kernel/errors.ts";
 import { type UpdateFlag, sumValues } from "../kernel/maps.ts";
 import type { VmMap } from "./vm.ts";

@@ -4,7 +4,7 @@
 
 import {
   AsmError, OP_LDDW, PseudoLd, decode, formatInstruction, validate, type InsnMeta, type Instruction,
-} from "../../compiler/asm/index.ts";
+} from "../../core/asm/index.ts";
 import { HELPER_NAMES } from "./helpers.ts";
 import { FaultKind, MAX_FRAMES, STACK_SIZE, translate } from "./jit.ts";
 import { type Acquired, AddressSpace, FUNC_HANDLE_HI, MAP_HANDLE_HI, type Region } from "./memory.ts";

@@ -1,10 +1,10 @@
 // A loaded CollectionSpec: maps created (or reused from pins), programs loaded against them, probes attached.
 // Disposable (`dispose()`, `using`, `await using`); tracked so that signals and exit release it too.
 
-import { FieldRelocationError, relocateFields } from "../../compiler/object/relocate.ts";
+import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CollectionSpec, MapSpec, ProgramSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec, MapSpec, ProgramSpec } from "../../core/object/spec.ts";
 import { track } from "./cleanup.ts";
 import { SymbolNotFoundError } from "./elf.ts";
 import { BpfError, NotFoundError, UnsupportedFeatureError } from "./errors.ts";

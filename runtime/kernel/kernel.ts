@@ -2,7 +2,7 @@
 // tracefs, lazily parsed vmlinux BTF, and cached feature probes. One per process is typical; no module state.
 
 import { readFileSync } from "node:fs";
-import { type Btf, parseBtf } from "../../compiler/object/btf/index.ts";
+import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
 import { BpfError } from "./errors.ts";
 import { type Sys, linuxSys } from "./sys.ts";
 import { Tracefs } from "./tracefs.ts";

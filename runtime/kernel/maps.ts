@@ -3,8 +3,8 @@
 // has them (5.6) and falls back to BPF_MAP_GET_NEXT_KEY.
 
 import { existsSync, unlinkSync } from "node:fs";
-import { type Codec, type TypeDesc, codecOf, describeType } from "../../compiler/object/layout.ts";
-import { MAP_TYPES, type MapSpec, type MapType } from "../../compiler/object/spec.ts";
+import { type Codec, type TypeDesc, codecOf, describeType } from "../../core/object/layout.ts";
+import { MAP_TYPES, type MapSpec, type MapType } from "../../core/object/spec.ts";
 import * as bpf from "./bpf.ts";
 import { possibleCpus } from "./cpus.ts";
 import { BpfError, NotFoundError, explain } from "./errors.ts";

@@ -1,9 +1,9 @@
 // Program loading: a ProgramSpec and the fds of its maps in, a loaded Program out (or a VerifierError that points at
 // the TypeScript line). Loads without a log first and reloads with one only on failure, growing the buffer to 16 MiB.
 
-import { type Instruction, OP_LDDW, PseudoLd, encode, insn } from "../../compiler/asm/index.ts";
-import { programBtf } from "../../compiler/object/program-btf.ts";
-import { PROGRAM_TYPES, type ProgramSpec, type ProgramType } from "../../compiler/object/spec.ts";
+import { type Instruction, OP_LDDW, PseudoLd, encode, insn } from "../../core/asm/index.ts";
+import { programBtf } from "../../core/object/program-btf.ts";
+import { PROGRAM_TYPES, type ProgramSpec, type ProgramType } from "../../core/object/spec.ts";
 import * as bpf from "./bpf.ts";
 import { BpfError, explain } from "./errors.ts";
 import { ERRNO, type NativeMemory, type Sys, SysError } from "./sys.ts";

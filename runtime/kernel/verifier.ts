@@ -1,7 +1,7 @@
 // Verifier logs: the kernel's log text and the loaded instructions in, a VerifierError out that names the failing
 // instruction, the TypeScript line behind it, a one-line explanation in plain words and the relevant log tail.
 
-import { type Instruction, type SourceSpan, slotIndex } from "../../compiler/asm/index.ts";
+import { type Instruction, type SourceSpan, slotIndex } from "../../core/asm/index.ts";
 import { BpfError } from "./errors.ts";
 
 export class VerifierError extends BpfError {

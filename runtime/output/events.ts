@@ -25,7 +25,7 @@
 // and bigints are encoded as json.ts does (a bigint beyond 2^53 is a decimal string); numbers stay numbers
 // (no hex in JSON). Lines come without their trailing newline, like formatEventLine's.
 
-import type { TypeDesc } from "../../compiler/object/layout.ts";
+import type { TypeDesc } from "../../core/object/layout.ts";
 import { toNdjson } from "./json.ts";
 
 /** How a column renders its value. */

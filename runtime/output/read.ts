@@ -1,7 +1,7 @@
 // Reading results: a map (kernel BpfMap or the VM's MockMap: the same user-side interface) and its MapSpec in,
 // merged AggregationData out, ready for the text and JSON printers.
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import { type AggregationData, type AggregationEntry, collectBuckets, mergeCount, mergeMax, mergeMin, mergeStats } from "./aggregations.ts";
 
 /** The user-side read interface both map implementations have. */

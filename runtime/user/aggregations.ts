@@ -3,7 +3,7 @@
 // so they agree with what `tsbpf run` prints. The layouts are the compiler's (compiler/lower/maps.ts): a per-CPU
 // array (no key; one element per histogram bucket) or a per-CPU hash (keyed; histograms key on {key, bucket}).
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import {
   type AggregationData, type AggregationEntry, type AggregationKind, type BucketBounds, LOG2_BUCKETS, entryBuckets,
   entryStats, entryValue, linearBounds, log2Bounds, mergeCount, mergeMax, mergeMin, mergeStats, nonZeroRange,

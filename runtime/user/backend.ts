@@ -3,7 +3,7 @@
 // that the user-side classes of runtime/user — what `import { HashMap } from "tsbpf"` gives a Node program — are
 // written once and tested without root.
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 
 export type UpdateFlag = "any" | "noexist" | "exist";
 

@@ -5,7 +5,7 @@
 // class and position among those declarations (MapSpec.declared), so object i is the map whose declared.index is i.
 // The class is checked too: an object of another class there means the module is not the one that was compiled.
 
-import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import type { EventBackend, MapBackend } from "./backend.ts";
 import { Avg, Count, Histogram, LinearHistogram, Max, Min, Stats, Sum } from "./aggregations.ts";
 import { PerfEventArray, RingBuffer } from "./events.ts";

@@ -1,7 +1,7 @@
 // The base of every user-side map object: a class name in; registration with the capture, the bind protocol, and
 // access to the bound spec and backend out (or a clear error while the object is not bound).
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import type { EventBackend, MapBackend } from "./backend.ts";
 import { BIND, type Bindable, CLASS, registerDeclaration } from "./registry.ts";
 

@@ -8,8 +8,8 @@
 // a wakeup per record would cost it more than the records) and for readiness after one that found none. The
 // backlog belongs to the channel, so breaking out of a loop loses nothing: the next loop or drain() gets the rest.
 
-import { type Codec, codecOf } from "../../compiler/object/layout.ts";
-import type { MapSpec, MapType } from "../../compiler/object/spec.ts";
+import { type Codec, codecOf } from "../../core/object/layout.ts";
+import type { MapSpec, MapType } from "../../core/object/spec.ts";
 import type { EventBackend } from "./backend.ts";
 import { Declared, aOr } from "./declared.ts";
 

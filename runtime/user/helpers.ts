@@ -1,9 +1,9 @@
-// The `bpf` namespace on the user side: one function per helper of the helper table (compiler/helpers/table.ts) in,
+// The `bpf` namespace on the user side: one function per helper of the helper table (core/helpers/table.ts) in,
 // an object whose functions throw a clear error out, since helpers exist only in probe handlers. The exception is
 // bpf.ktimeGetNs(): CLOCK_MONOTONIC nanoseconds, the same clock in both worlds (Node's hrtime reads it too), so
 // user code can compute the age of a kernel timestamp.
 
-import { HELPERS } from "../../compiler/helpers/table.ts";
+import { HELPERS } from "../../core/helpers/table.ts";
 
 /** Where user-side code finds the same thing, for the error message. */
 const INSTEAD: Readonly<Record<string, string>> = {

@@ -3,7 +3,7 @@
 // and map, and adopted by the collection, which releases them when it is disposed (after detaching the probes).
 // Nothing here loads koffi: the collection that comes in was loaded by whoever loaded the kernel layer.
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import type { Collection } from "../kernel/collection.ts";
 import { onlineCpus } from "../kernel/cpus.ts";
 import type { BpfMap } from "../kernel/maps.ts";

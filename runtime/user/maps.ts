@@ -7,8 +7,8 @@
 // element; ENOENT: "exist" on a missing key). Anything else (a frozen map, a closed tracer, a value that does not fit
 // the type) is a programming error and throws.
 
-import { type TypeDesc, codecOf } from "../../compiler/object/layout.ts";
-import type { MapSpec, MapType } from "../../compiler/object/spec.ts";
+import { type TypeDesc, codecOf } from "../../core/object/layout.ts";
+import type { MapSpec, MapType } from "../../core/object/spec.ts";
 import type { MapBackend, UpdateFlag } from "./backend.ts";
 import { Declared, aOr } from "./declared.ts";
 

@@ -4,7 +4,7 @@
 // process (the bundled CLI, and the package's index.ts that the tracer imports) capture and bind each other's
 // objects.
 
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import type { EventBackend, MapBackend } from "./backend.ts";
 
 /** `obj[BIND](spec, backend)` binds a user-side map object to the map `spec` describes. */

@@ -4,7 +4,7 @@
 // constructed when it was imported (`tsbpf run` of a tool with main()): both bind before the probes attach, so a
 // perf buffer is in place before the first event.
 
-import type { CollectionSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec } from "../../core/object/spec.ts";
 import type { Collection, CollectionOptions } from "../kernel/collection.ts";
 import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";

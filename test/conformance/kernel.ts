@@ -7,8 +7,8 @@
 import {
   Add, Call, Exit, JEq, JNe, LdMapFd, Mov, R0, R1, R2, R10, R6, St, Stx, decode, label,
   resolve, type AsmItem, type Instruction,
-} from "../../compiler/asm/index.ts";
-import type { ProgramSpec } from "../../compiler/object/spec.ts";
+} from "../../core/asm/index.ts";
+import type { ProgramSpec } from "../../core/object/spec.ts";
 import { BpfError } from "../../runtime/kernel/errors.ts";
 import { BpfMap } from "../../runtime/kernel/maps.ts";
 import { Program } from "../../runtime/kernel/programs.ts";

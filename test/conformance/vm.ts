@@ -1,6 +1,6 @@
 // Runs bpf_conformance tests through the assembler and the VM: ConformanceTest in, outcome out.
 
-import { AsmError, decode, encode, fromWords, parseAsm } from "../../compiler/asm/index.ts";
+import { AsmError, decode, encode, fromWords, parseAsm } from "../../core/asm/index.ts";
 import { type Helper, VmError, VmProgram } from "../../runtime/interp/index.ts";
 import type { ConformanceTest } from "./data.ts";
 

@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { AttachSpec, ProgramSpec, ProgramType } from "../../compiler/object/spec.ts";
+import type { AttachSpec, ProgramSpec, ProgramType } from "../../core/object/spec.ts";
 import { Collection } from "../../runtime/kernel/collection.ts";
 import { BpfError, NotFoundError, UnsupportedFeatureError } from "../../runtime/kernel/errors.ts";
 import { Kernel } from "../../runtime/kernel/kernel.ts";

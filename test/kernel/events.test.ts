@@ -3,8 +3,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { u32, u64 } from "../../compiler/object/layout.ts";
-import type { CollectionSpec } from "../../compiler/object/spec.ts";
+import { u32, u64 } from "../../core/object/layout.ts";
+import type { CollectionSpec } from "../../core/object/spec.ts";
 import { Collection } from "../../runtime/kernel/collection.ts";
 import { onlineCpus, possibleCpus } from "../../runtime/kernel/cpus.ts";
 import { Kernel } from "../../runtime/kernel/kernel.ts";

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { u32, u64 } from "../../compiler/object/layout.ts";
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import { u32, u64 } from "../../core/object/layout.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import { BpfError } from "../../runtime/kernel/errors.ts";
 import { BpfMap } from "../../runtime/kernel/maps.ts";
 import { possibleCpus } from "../../runtime/kernel/cpus.ts";

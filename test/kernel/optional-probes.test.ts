@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
-import type { CollectionSpec, ProgramSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec, ProgramSpec } from "../../core/object/spec.ts";
 import { load } from "../../load.ts";
 import { Collection } from "../../runtime/kernel/collection.ts";
 import { NotFoundError } from "../../runtime/kernel/errors.ts";

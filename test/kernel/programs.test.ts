@@ -2,8 +2,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Add, Call, Exit, LdFunc, Ldx, LdMapFd, Mov, R0, R1, R2, R10, St, label, resolve, withMeta } from "../../compiler/asm/index.ts";
-import type { ProgramSpec } from "../../compiler/object/spec.ts";
+import { Add, Call, Exit, LdFunc, Ldx, LdMapFd, Mov, R0, R1, R2, R10, St, label, resolve, withMeta } from "../../core/asm/index.ts";
+import type { ProgramSpec } from "../../core/object/spec.ts";
 import { BpfMap } from "../../runtime/kernel/maps.ts";
 import { Program } from "../../runtime/kernel/programs.ts";
 import { VerifierError } from "../../runtime/kernel/verifier.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
-import type { CollectionSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec } from "../../core/object/spec.ts";
 import { Collection } from "../../runtime/kernel/collection.ts";
 import { Kernel } from "../../runtime/kernel/kernel.ts";
 import type { Sys } from "../../runtime/kernel/sys.ts";

@@ -1,6 +1,6 @@
 // A small kernel BTF blob built with the BTF writer, for the tests of `tsbpf types --btf` and of the editor.
 
-import { BtfBuilder, IntEncoding } from "../../compiler/object/btf/index.ts";
+import { BtfBuilder, IntEncoding } from "../../core/object/btf/index.ts";
 
 /**
  * A small kernel: task_struct with a typedef chain, a char array, an anonymous union holding an anonymous struct,

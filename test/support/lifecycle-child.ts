@@ -7,7 +7,7 @@
 
 import { Collection } from "../../runtime/kernel/collection.ts";
 import { Kernel } from "../../runtime/kernel/kernel.ts";
-import type { CollectionSpec, ProgramSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec, ProgramSpec } from "../../core/object/spec.ts";
 import { counterMap, counterProgram } from "./programs.ts";
 
 const mode = process.argv[2] ?? "exit";

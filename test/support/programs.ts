@@ -1,9 +1,9 @@
 // Small hand-assembled programs for kernel tests: a counter that adds 1 to element 0 of an array map, and the
 // map spec that goes with it.
 
-import { Add, Atomic, Call, Exit, Ja, JEq, JNe, LdImm64, LdMapFd, Mov, R0, R1, R2, R10, Rsh, St, Stx, label, resolve, type Instruction } from "../../compiler/asm/index.ts";
-import { u32, u64 } from "../../compiler/object/layout.ts";
-import type { MapSpec } from "../../compiler/object/spec.ts";
+import { Add, Atomic, Call, Exit, Ja, JEq, JNe, LdImm64, LdMapFd, Mov, R0, R1, R2, R10, Rsh, St, Stx, label, resolve, type Instruction } from "../../core/asm/index.ts";
+import { u32, u64 } from "../../core/object/layout.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 
 export const counterMap = (name = "counts"): MapSpec => ({ name, type: "array", keySize: 4, valueSize: 8, maxEntries: 1, key: u32, value: u64 });
 

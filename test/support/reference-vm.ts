@@ -4,7 +4,7 @@
 import {
   AluOp, AtomicOp, Class, JmpOp, Mode, OP_EXIT, OP_JA, OP_JA32, OP_LDDW, Size, Source, lddwValue, opClass, slots,
   type Instruction,
-} from "../../compiler/asm/index.ts";
+} from "../../core/asm/index.ts";
 
 const M64 = (1n << 64n) - 1n;
 const u64 = (v: bigint) => BigInt.asUintN(64, v);

@@ -3,8 +3,8 @@
 // held to the same behaviour.
 
 import * as assert from "uvu/assert";
-import { type TypeDesc, u32, u64 } from "../../compiler/object/layout.ts";
-import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
+import { type TypeDesc, u32, u64 } from "../../core/object/layout.ts";
+import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import type { Avg, Count, Histogram, LinearHistogram, Max, Min, Stats, Sum } from "../../runtime/user/aggregations.ts";
 import type { BackendFor } from "../../runtime/user/bind.ts";
 import type { Bindable } from "../../runtime/user/registry.ts";

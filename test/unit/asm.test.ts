@@ -1,4 +1,4 @@
-// compiler/asm: builder encodings, label resolution, round trips, assembler errors, annotated disassembly.
+// core/asm: builder encodings, label resolution, round trips, assembler errors, annotated disassembly.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -6,7 +6,7 @@ import {
   Add, Add32, AsmError, Atomic, Be, Bswap, Call, CallX, Exit, Ja, Ja32, JEq, JSGt32, LdFunc, LdImm64, LdMapFd,
   LdMapValue, Ldx, Ldxs, Mov, MovSX, Neg, R0, R1, R2, R10, SDiv, SMod32, St, Stx, decode, disassemble, encode,
   label, parseAsm, resolve, toWords, validate, withMeta,
-} from "../../compiler/asm/index.ts";
+} from "../../core/asm/index.ts";
 import { listTests, suiteDir } from "../conformance/data.ts";
 import { testBytes } from "../conformance/vm.ts";
 

@@ -12,7 +12,7 @@ import { Project, ts } from "ts-morph";
 import { typesCommand } from "../../cli/types.ts";
 import { compile } from "../../compiler/index.ts";
 import { DEFAULT_BTF_TYPES, generateBtfDeclarations } from "../../compiler/frontend/btf-types.ts";
-import { parseBtf } from "../../compiler/object/btf/index.ts";
+import { parseBtf } from "../../core/object/btf/index.ts";
 import { btfFixture } from "../support/btf-fixture.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

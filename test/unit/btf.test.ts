@@ -1,4 +1,4 @@
-// compiler/object/btf: exact bytes of a hand-checked blob, writer → reader round trips of every kind, reader
+// core/object/btf: exact bytes of a hand-checked blob, writer → reader round trips of every kind, reader
 // queries, malformed blobs, func_info/line_info/.BTF.ext encoding, split BTF, and the running kernel's vmlinux
 // (cross-checked against bpftool when it is installed).
 
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import {
   type Btf, BtfBuilder, BtfError, type BtfType, type BtfTypeInput, CoreReloKind, FuncLinkage, IntEncoding,
   VarLinkage, encodeBtfExt, encodeFuncInfo, encodeLineInfo, lineCol, parseBtf, parseBtfExt,
-} from "../../compiler/object/btf/index.ts";
+} from "../../core/object/btf/index.ts";
 
 const VMLINUX = "/sys/kernel/btf/vmlinux";
 

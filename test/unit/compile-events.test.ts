@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
-import { parseBtf } from "../../compiler/object/btf/index.ts";
-import { fieldOffset } from "../../compiler/object/relocate.ts";
+import { parseBtf } from "../../core/object/btf/index.ts";
+import { fieldOffset } from "../../core/object/relocate.ts";
 import { memoryOf, simulate } from "../../testing.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/events");

@@ -3,7 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HELPER_NAMES } from "../../compiler/helpers/table.ts";
+import { HELPER_NAMES } from "../../core/helpers/table.ts";
 import { LOWERED_HELPERS } from "../../compiler/lower/helpers.ts";
 
 test("every helper in the table has a lowering", () => {

@@ -1,4 +1,4 @@
-// compiler/helpers: the helper table against the kernel's ids (hard-coded from the reference), the committed
+// core/helpers: the helper table against the kernel's ids (hard-coded from the reference), the committed
 // stdlib-types/helpers.d.ts against the generator, signatures that parse, and declarations that type-check.
 
 import { test } from "uvu";
@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project, ts } from "ts-morph";
-import { generateHelperDeclarations } from "../../compiler/helpers/declarations.ts";
+import { generateHelperDeclarations } from "../../core/helpers/declarations.ts";
 import {
   HELPERS, HELPER_NAMES, PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES, helperByName, probesOf,
-} from "../../compiler/helpers/table.ts";
+} from "../../core/helpers/table.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const stdlib = join(root, "stdlib-types");

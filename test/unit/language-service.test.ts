@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { getLibFiles } from "@ts-morph/common";
 import { ts } from "ts-morph";
 import { generateBtfDeclarations } from "../../compiler/frontend/btf-types.ts";
-import { parseBtf } from "../../compiler/object/btf/index.ts";
+import { parseBtf } from "../../core/object/btf/index.ts";
 import { btfFixture } from "../support/btf-fixture.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -3,7 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { codecOf, i32, i64, u16, u32, u64, u8, type TypeDesc } from "../../compiler/object/layout.ts";
+import { codecOf, i32, i64, u16, u32, u64, u8, type TypeDesc } from "../../core/object/layout.ts";
 import {
   eventColumns,
   eventJson,

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Btf, parseBtf } from "../../compiler/object/btf/index.ts";
-import { fieldOffset } from "../../compiler/object/relocate.ts";
+import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
+import { fieldOffset } from "../../core/object/relocate.ts";
 import { FakeClock, memoryOf, simulate } from "../../testing.ts";
 import type { HashMap } from "../../stdlib-types/index.js";
 import { type Exit, format as formatExit, status } from "../../samples/exitsnoop.ts";

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseBtf } from "../../compiler/object/btf/index.ts";
-import { fieldOffset } from "../../compiler/object/relocate.ts";
+import { parseBtf } from "../../core/object/btf/index.ts";
+import { fieldOffset } from "../../core/object/relocate.ts";
 import type { HashMap } from "../../stdlib-types/index.js";
 import { memoryOf, simulate } from "../../testing.ts";
 

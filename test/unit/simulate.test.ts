@@ -7,9 +7,9 @@ import * as assert from "uvu/assert";
 import {
   Add, Atomic, Call, Exit, JEq, JNe, Ja, LdImm64, LdMapFd, Ldx, Mov, OP_EXIT, R0, R1, R2, R3, R4, R5, R6, R7, R10, St, Stx,
   label, resolve, withMeta, type AsmItem,
-} from "../../compiler/asm/index.ts";
-import { type TypeDesc, u32, u64 } from "../../compiler/object/layout.ts";
-import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
+} from "../../core/asm/index.ts";
+import { type TypeDesc, u32, u64 } from "../../core/object/layout.ts";
+import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import { SimCollection, Simulation, VmError, simulate } from "../../testing.ts";
 
 const eventType: TypeDesc = { kind: "struct", name: "event", fields: [{ name: "pid", type: u32 }, { name: "kind", type: u32 }, { name: "value", type: u64 }] };

@@ -12,7 +12,8 @@ import { typesCommand } from "../../cli/types.ts";
 import {
   type TracepointData, collectTracepoints, formatTracepointJson, generateDeclarations, tracepointTsType,
 } from "../../compiler/frontend/tracepoint-types.ts";
-import { Tracefs, parseFieldLine } from "../../runtime/kernel/tracefs.ts";
+import { parseFieldLine } from "../../core/tracefs-format.ts";
+import { Tracefs } from "../../runtime/kernel/tracefs.ts";
 
 const STDLIB = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "stdlib-types");
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
-import type { CollectionSpec } from "../../compiler/object/spec.ts";
+import type { CollectionSpec } from "../../core/object/spec.ts";
 import { SimCollection } from "../../runtime/interp/collection.ts";
 import { objectsFromSpec } from "../../runtime/user/bind.ts";
 import { simBackends } from "../../runtime/user/sim-backends.ts";

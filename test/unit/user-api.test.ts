@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HELPER_NAMES } from "../../compiler/helpers/table.ts";
+import { HELPER_NAMES } from "../../core/helpers/table.ts";
 import * as tsbpf from "../../index.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");

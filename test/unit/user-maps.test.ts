@@ -4,8 +4,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { u32, u64 } from "../../compiler/object/layout.ts";
-import type { CollectionSpec, MapSpec } from "../../compiler/object/spec.ts";
+import { u32, u64 } from "../../core/object/layout.ts";
+import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import { MockMap } from "../../runtime/interp/maps.ts";
 import { Count } from "../../runtime/user/aggregations.ts";
 import { objectsFromSpec } from "../../runtime/user/bind.ts";

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   Add, AluOp, Call, Class, Exit, JmpOp, LdImm64, Mov, Source, Stx, disassemble, insn, label, resolve, type AsmItem, type Instruction,
-} from "../../compiler/asm/index.ts";
+} from "../../core/asm/index.ts";
 import { VmProgram, type HelperContext } from "../../runtime/interp/index.ts";
 import { referenceRun } from "../support/reference-vm.ts";
 

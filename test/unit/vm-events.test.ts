@@ -8,9 +8,9 @@ import * as assert from "uvu/assert";
 import {
   Add, Call, Exit, JEq, LdMapFd, Ldx, Mov, R0, R1, R2, R3, R4, R5, R6, R10, St, Stx, label, resolve,
   type AsmItem,
-} from "../../compiler/asm/index.ts";
-import { type TypeDesc, u32, u64 } from "../../compiler/object/layout.ts";
-import type { MapSpec } from "../../compiler/object/spec.ts";
+} from "../../core/asm/index.ts";
+import { type TypeDesc, u32, u64 } from "../../core/object/layout.ts";
+import type { MapSpec } from "../../core/object/spec.ts";
 import { MockPerfEventArray, MockRingBuffer, perfSampleSize } from "../../runtime/interp/events.ts";
 import { defaultEnvironment, simHelpers, type SimEnvironment } from "../../runtime/interp/helpers.ts";
 import { MockMap } from "../../runtime/interp/maps.ts";

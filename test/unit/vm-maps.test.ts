@@ -6,9 +6,9 @@ import * as assert from "uvu/assert";
 import {
   Add, Call, Exit, JEq, LdFunc, LdMapFd, LdMapValue, Ldx, Mov, R0, R1, R2, R3, R4, R5, R6, R7, R8, R10, St, Stx,
   label, resolve, type AsmItem,
-} from "../../compiler/asm/index.ts";
-import { type TypeDesc, u32, u64, i64 } from "../../compiler/object/layout.ts";
-import { MAP_FLAGS, type MapSpec } from "../../compiler/object/spec.ts";
+} from "../../core/asm/index.ts";
+import { type TypeDesc, u32, u64, i64 } from "../../core/object/layout.ts";
+import { MAP_FLAGS, type MapSpec } from "../../core/object/spec.ts";
 import { FakeClock, HELPER_NAMES, TAI_OFFSET_NS, defaultEnvironment, memoryOf, simHelpers, type SimEnvironment } from "../../runtime/interp/helpers.ts";
 import { MockMap } from "../../runtime/interp/maps.ts";
 import { MockStackTraceMap } from "../../runtime/interp/stacks.ts";

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import {
   Add, Call, Exit, JEq, JNe, JLt, Ja, LdFunc, LdImm64, LdMapFd, LdMapValue, Ldx, Mov, R0, R1, R2, R3, R6, R10,
   St, Stx, encode, label, parseAsm, resolve, withMeta, type AsmItem,
-} from "../../compiler/asm/index.ts";
+} from "../../core/asm/index.ts";
 import { VmError, VmProgram, type Helper, type VmMap, type VmOptions } from "../../runtime/interp/index.ts";
 
 const load = (items: readonly AsmItem[], opts?: VmOptions) => VmProgram.load(resolve(items), opts);

@@ -1,7 +1,7 @@
 // Attaching: a loaded program and its AttachSpec in, a Link out, choosing the mechanism per probe kind. Also what a
 // program needs at load time for its attach point (BTF ids, expected attach types, feature checks).
 
-import type { AttachSpec, ProgramSpec } from "../../../compiler/object/spec.ts";
+import type { AttachSpec, ProgramSpec } from "../../../core/object/spec.ts";
 import { BpfError } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { attachKprobe, kprobeSupport, kprobesUnsupported } from "./kprobe.ts";

@@ -1,7 +1,7 @@
 // BTF-based tracing programs (type TRACING): tp_btf (5.5), fentry and fexit (5.5, need BPF trampolines). Before
 // load: the attach target's BTF id; after load: a Link via BPF_LINK_CREATE (falling back to RAW_TRACEPOINT_OPEN).
 
-import { ATTACH_TYPES } from "../../../compiler/object/spec.ts";
+import { ATTACH_TYPES } from "../../../core/object/spec.ts";
 import * as bpf from "../bpf.ts";
 import { NotFoundError, UnsupportedFeatureError, closest, explain } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";

@@ -1,4 +1,4 @@
-// compiler/asm: the instruction layer. Instructions as values, a builder DSL, encoding, decoding, validation,
+// core/asm: the instruction layer. Instructions as values, a builder DSL, encoding, decoding, validation,
 // the text assembler and the disassembler. Imports nothing else from the compiler.
 
 export * from "./opcodes.ts";

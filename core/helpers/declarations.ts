@@ -7,7 +7,7 @@ import { HELPERS, type HelperDef, TRACING_PROGRAM_TYPES, probesOf } from "./tabl
 const WIDTH = 120;
 const INDENT = "  ";
 
-const HEADER = `// Generated from compiler/helpers/table.ts by \`npm run gen:helpers\`: do not edit; change the table and regenerate.
+const HEADER = `// Generated from core/helpers/table.ts by \`npm run gen:helpers\`: do not edit; change the table and regenerate.
 // The eBPF helpers a tracer calls as \`bpf.name(...)\`: what each does, the minimum Linux version and the kernel
 // helper behind it, which program types (and so which probes) may call it, and whether it needs a GPL-compatible
 // license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,

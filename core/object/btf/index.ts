@@ -1,4 +1,4 @@
-// compiler/object/btf: the BTF type model, the reader (raw blobs, split BTF, .BTF.ext) and the writer (blobs,
+// core/object/btf: the BTF type model, the reader (raw blobs, split BTF, .BTF.ext) and the writer (blobs,
 // func_info/line_info/core_relo records, .BTF.ext). Pure data: no syscalls, shared by the compiler and the runtime.
 
 export * from "./types.ts";
