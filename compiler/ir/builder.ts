@@ -1,7 +1,7 @@
 // Builds IR functions: instructions appended to a current block, blocks created and sealed with terminators, every
 // instruction stamped with the current source origin. Lowering drives it.
 
-import type { SourceSpan } from "../../core/asm/index.ts";
+import type { BpfFunc, SourceSpan } from "../../core/asm/index.ts";
 import { InternalError } from "../diagnostics.ts";
 import { type Base, type BinOp, type Block, type Cmp, type Func, type Inst, type Operand, type Origin, type Reloc, type Terminator, imm, reg } from "./ir.ts";
 
@@ -100,7 +100,7 @@ export class FuncBuilder {
     this.emit({ op: "store", base, off, size, value });
   }
 
-  call(helper: number, args: readonly Operand[]): Operand {
+  call(helper: BpfFunc, args: readonly Operand[]): Operand {
     if (args.length > 5) throw new InternalError(`helper ${helper} called with ${args.length} arguments`);
     const dst = this.newReg();
     this.emit({ op: "call", dst, helper, args });

@@ -2,7 +2,7 @@
 // (not SSA: a `let` is one vreg assigned in several places), stack slots for memory values, and a source span on
 // every instruction. Lowering produces it; passes rewrite it; codegen consumes it.
 
-import type { SourceSpan } from "../../core/asm/index.ts";
+import type { BpfFunc, SourceSpan } from "../../core/asm/index.ts";
 
 /** An operand: a virtual register or a 64-bit immediate. */
 export type Operand = { readonly kind: "reg"; readonly id: number } | { readonly kind: "imm"; readonly value: bigint };
@@ -43,7 +43,7 @@ export type Inst = Origin & (
   /** dst = address of local function `func` (bpf_loop callbacks). */
   | { readonly op: "funcaddr"; readonly dst: number; readonly func: string }
   /** A helper call; r1-r5 are clobbered. */
-  | { readonly op: "call"; readonly dst?: number; readonly helper: number; readonly args: readonly Operand[] }
+  | { readonly op: "call"; readonly dst?: number; readonly helper: BpfFunc; readonly args: readonly Operand[] }
   /** A bpf-to-bpf call of a subprogram of the same program. */
   | { readonly op: "calllocal"; readonly dst?: number; readonly func: string; readonly args: readonly Operand[] }
   /** Atomic read-modify-write of `size` bytes at base+off; `fetch` receives the old value. */

@@ -1,5 +1,6 @@
 // Prints IR as text (for `tsbpf build --emit ir`, debugging and the few golden tests): a Func in, lines out.
 
+import { helperName } from "../../core/asm/helpers.ts";
 import type { Base, Func, Inst, Operand, Terminator } from "./ir.ts";
 
 const op = (o: Operand) => (o.kind === "reg" ? `v${o.id}` : `${o.value}`);
@@ -18,7 +19,7 @@ export function printInst(i: Inst | Terminator): string {
     case "fieldoff": return `v${i.dst} = ${op(i.a)} + offsetof(${i.reloc.struct}, ${i.reloc.field})`;
     case "mapvalue": return `v${i.dst} = &map ${i.map}+${i.off}`;
     case "funcaddr": return `v${i.dst} = &func ${i.func}`;
-    case "call": return `${i.dst !== undefined ? `v${i.dst} = ` : ""}call ${i.helper}(${i.args.map(op).join(", ")})`;
+    case "call": return `${i.dst !== undefined ? `v${i.dst} = ` : ""}call ${helperName(i.helper) ?? i.helper}(${i.args.map(op).join(", ")})`;
     case "calllocal": return `${i.dst !== undefined ? `v${i.dst} = ` : ""}call ${i.func}(${i.args.map(op).join(", ")})`;
     case "atomic": return `${i.fetch !== undefined ? `v${i.fetch} = ` : ""}atomic ${i.kind}${i.size * 8} [${base(i.base)}+${i.off}], ${op(i.value)}`;
     case "br": return `br b${i.target}`;

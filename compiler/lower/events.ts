@@ -3,6 +3,7 @@
 // bpf_perf_event_output (everything else) out, with a per-CPU count of the events a full buffer refused.
 
 import { ts } from "ts-morph";
+import { BpfFunc } from "../../core/asm/helpers.ts";
 import type { MapDecl } from "../frontend/module.ts";
 import { BOOL } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
@@ -13,10 +14,6 @@ import { addressOf, lowerInto } from "./expressions.ts";
 import { addToMap, mapFd, peekMem } from "./maps.ts";
 import { type Mem, baseOf, newMem } from "./values.ts";
 
-const PERF_EVENT_OUTPUT = 25;
-const RINGBUF_OUTPUT = 130;
-const RINGBUF_RESERVE = 131;
-const RINGBUF_SUBMIT = 132;
 /** BPF_F_CURRENT_CPU: the perf buffer of the CPU the program runs on. */
 const BPF_F_CURRENT_CPU = 0xffffffffn;
 
@@ -43,9 +40,9 @@ export function lowerEventMethod(cx: LowerCtx, decl: MapDecl, method: string, ca
   if (!m) return ERROR;
   cx.at(call);
   if (decl.mapType === "ringbuf") {
-    sent = cx.b.call(RINGBUF_OUTPUT, [mapFd(cx, decl.name), addressOf(cx, m), imm(size), imm(0)]);
+    sent = cx.b.call(BpfFunc.RingbufOutput, [mapFd(cx, decl.name), addressOf(cx, m), imm(size), imm(0)]);
   } else {
-    sent = cx.b.call(PERF_EVENT_OUTPUT, [reg(cx.ctxReg), mapFd(cx, decl.name), imm(BPF_F_CURRENT_CPU), addressOf(cx, m), imm(size)]);
+    sent = cx.b.call(BpfFunc.PerfEventOutput, [reg(cx.ctxReg), mapFd(cx, decl.name), imm(BPF_F_CURRENT_CPU), addressOf(cx, m), imm(size)]);
   }
   return result(cx, decl, sent);
 }
@@ -59,7 +56,7 @@ function buildEvent(cx: LowerCtx, e: ts.Expression, type: MapDecl["value"]): Mem
 
 /** bpf_ringbuf_reserve, the literal built in the reserved record, bpf_ringbuf_submit; a full ring counts a loss. */
 function reserveAndFill(cx: LowerCtx, decl: MapDecl, e: ts.Expression, size: number): Val {
-  const p = cx.b.call(RINGBUF_RESERVE, [mapFd(cx, decl.name), imm(size), imm(0)]);
+  const p = cx.b.call(BpfFunc.RingbufReserve, [mapFd(cx, decl.name), imm(size), imm(0)]);
   return sentOr(cx, decl, "ne", p, () => {
     const base = baseOf(cx, p) as { readonly kind: "reg"; readonly id: number };
     const saved = cx.eventRecord;
@@ -70,7 +67,7 @@ function reserveAndFill(cx: LowerCtx, decl: MapDecl, e: ts.Expression, size: num
       cx.eventRecord = saved;
     }
     cx.at(e.parent);
-    cx.b.call(RINGBUF_SUBMIT, [reg(base.id), imm(0)]);
+    cx.b.call(BpfFunc.RingbufSubmit, [reg(base.id), imm(0)]);
   });
 }
 

@@ -3,6 +3,7 @@
 // reach the caller's variables through an environment on its stack).
 
 import { ts } from "ts-morph";
+import type { BpfFunc } from "../../core/asm/helpers.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type IntType, U32, intOf } from "../frontend/types.ts";
@@ -95,7 +96,7 @@ function isOptional(cx: LowerCtx, p: ts.ParameterDeclaration): boolean {
  * `count` times with (index, environment). Variables of the caller it uses travel in the environment, a stack
  * struct of 8-byte slots: values are copied in, assigned ones copied back after each call and after the loop.
  */
-export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: number): Val {
+export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: BpfFunc): Val {
   const [countE, cbE] = call.arguments;
   if (!countE || !cbE || call.arguments.length !== 2) return cx.error("TSB2005", "bpf.loop() takes a count and a callback", call);
   let cbNode: ts.Expression = cbE;

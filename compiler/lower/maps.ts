@@ -3,6 +3,7 @@
 // Aggregations are per-CPU maps: updated without atomics or contention, merged in user space.
 
 import { ts } from "ts-morph";
+import { BpfFunc } from "../../core/asm/helpers.ts";
 import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
@@ -12,9 +13,6 @@ import { lowerEventMethod } from "./events.ts";
 import { addressOf, branchValue, lowerExpr, lowerInto } from "./expressions.ts";
 import { type Mem, baseOf, copyBytes, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
 
-const MAP_LOOKUP_ELEM = 1;
-const MAP_UPDATE_ELEM = 2;
-const MAP_DELETE_ELEM = 3;
 const BPF_NOEXIST = 1;
 const FLAGS: Record<string, number> = { any: 0, noexist: 1, exist: 2 };
 
@@ -84,14 +82,14 @@ export function mapFd(cx: LowerCtx, map: string): Operand {
 }
 
 export function lookup(cx: LowerCtx, map: string, key: Mem): Operand {
-  return cx.b.call(MAP_LOOKUP_ELEM, [mapFd(cx, map), addressOf(cx, key)]);
+  return cx.b.call(BpfFunc.MapLookupElem, [mapFd(cx, map), addressOf(cx, key)]);
 }
 
 function update(cx: LowerCtx, map: string, key: Mem, value: Mem, flags: number): Operand {
   const fd = cx.b.newReg();
   cx.b.emit({ op: "mapfd", dst: fd, map });
   cx.p.usedMaps.add(map);
-  return cx.b.call(MAP_UPDATE_ELEM, [reg(fd), addressOf(cx, key), addressOf(cx, value), imm(flags)]);
+  return cx.b.call(BpfFunc.MapUpdateElem, [reg(fd), addressOf(cx, key), addressOf(cx, value), imm(flags)]);
 }
 
 
@@ -134,7 +132,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
       const fd = cx.b.newReg();
       cx.b.emit({ op: "mapfd", dst: fd, map: name });
       cx.p.usedMaps.add(name);
-      return boolOf(cx, "eq", cx.b.call(MAP_DELETE_ELEM, [reg(fd), addressOf(cx, key)]));
+      return boolOf(cx, "eq", cx.b.call(BpfFunc.MapDeleteElem, [reg(fd), addressOf(cx, key)]));
     }
     case "add": {
       const vt = intOf(decl.value);

@@ -2,6 +2,7 @@
 // a loaded field, or a copy out. Widths and signedness follow the shared layout model.
 
 import { ts } from "ts-morph";
+import { BpfFunc } from "../../core/asm/helpers.ts";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Base, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, describeType, layoutOf } from "../../core/object/layout.ts";
@@ -102,7 +103,6 @@ export function copyBytes(cx: LowerCtx, dst: Mem, src: Mem, size: number): void 
 
 /** From this size on, zeroing is one helper call rather than a store per 8 bytes. */
 const ZERO_BY_HELPER = 64;
-const PROBE_READ_KERNEL = 113;
 
 /**
  * Zeroes `size` bytes at dst + from (stack buffers must be initialised before helpers or map keys use them). Large
@@ -116,7 +116,7 @@ export function zeroBytes(cx: LowerCtx, base: Base, from: number, size: number):
       cx.b.emit({ op: "addr", dst: r, slot: base.slot, off: from });
       addr = reg(r);
     } else addr = from === 0 ? reg(base.id) : cx.b.bin("add", reg(base.id), imm(from));
-    cx.b.call(PROBE_READ_KERNEL, [addr, imm(size), imm(0)]);
+    cx.b.call(BpfFunc.ProbeReadKernel, [addr, imm(size), imm(0)]);
     return;
   }
   let at = from;
@@ -168,7 +168,7 @@ function scratchMem(cx: LowerCtx, type: TypeDesc, size: number, align: number): 
   cx.p.usedMaps.add(s.map);
   const addr = cx.b.newReg();
   cx.b.emit({ op: "addr", dst: addr, slot: key, off: 0 });
-  const p = cx.b.call(1, [reg(fd), reg(addr)]);
+  const p = cx.b.call(BpfFunc.MapLookupElem, [reg(fd), reg(addr)]);
   const ok = cx.b.newBlock();
   const bail = cx.b.newBlock();
   cx.b.cbr("ne", p, imm(0), ok, bail);

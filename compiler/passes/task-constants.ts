@@ -7,11 +7,13 @@
 // fresh register defined once, right after the first call; the second call becomes a copy of that register. Copy
 // propagation and dead code elimination then clean up. Runs once, before the fixed-point passes.
 
+import { BpfFunc } from "../../core/asm/helpers.ts";
 import { type Func, type Inst, reg, successors } from "../ir/ir.ts";
 import { predecessors } from "./cfg.ts";
 
-/** get_smp_processor_id, get_current_pid_tgid, get_current_uid_gid, get_current_task, get_current_task_btf. */
-const TASK_CONSTANT = new Set([8, 14, 15, 35, 158]);
+const TASK_CONSTANT: ReadonlySet<number> = new Set([
+  BpfFunc.GetSmpProcessorId, BpfFunc.GetCurrentPidTgid, BpfFunc.GetCurrentUidGid, BpfFunc.GetCurrentTask, BpfFunc.GetCurrentTaskBtf,
+]);
 
 type ConstantCall = Extract<Inst, { op: "call" }> & { readonly dst: number };
 

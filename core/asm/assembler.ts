@@ -10,6 +10,7 @@
 
 import * as b from "./builder.ts";
 import { AsmError } from "./encode.ts";
+import { helperId } from "./helpers.ts";
 import type { AsmItem, Instruction } from "./instruction.ts";
 import { AluOp, AtomicOp, Class, JmpOp, Mode, OP_CALL, OP_CALLX, OP_EXIT, OP_JA, OP_JA32, PseudoCall, PseudoLd, Size, Source } from "./opcodes.ts";
 
@@ -178,6 +179,12 @@ function instruction(mnemonic: string, operands: string[]): Instruction {
 function call(mode: string, target: string): Instruction {
   if (mode === "helper") {
     if (target.startsWith("%")) return b.insn({ op: OP_CALLX, dst: register(target) });
+    // `call bpf_ktime_get_ns` (the disassembler's `call bpf_ktime_get_ns#5`, whose `#5` is a comment).
+    if (/^bpf_[a-z0-9_]+$/.test(target)) {
+      const id = helperId(target);
+      if (id === undefined) throw new AsmError(`Unknown helper: ${target}`);
+      return b.insn({ op: OP_CALL, imm: id });
+    }
     return b.insn({ op: OP_CALL, imm: imm32(target) });
   }
   if (mode === "local") return jumpTo({ op: OP_CALL, src: PseudoCall.Local }, "imm", target);

@@ -2,6 +2,7 @@
 // instruction metadata. Its output assembles back to the same bytes (parseAsm + encode).
 
 import { type AsmItem, type Instruction, isLabel, slots } from "./instruction.ts";
+import { helperName } from "./helpers.ts";
 import { opcodeSpec } from "./validate.ts";
 import { AluOp, AtomicOp, Class, JmpOp, Mode, OP_CALL, OP_CALLX, OP_EXIT, OP_JA, OP_JA32, OP_LDDW, PseudoCall, PseudoLd, Source, opClass } from "./opcodes.ts";
 
@@ -57,7 +58,9 @@ export function formatInstruction(ins: Instruction): string {
       if (op === OP_CALL) {
         if (src === PseudoCall.Local) return `call local ${target(imm)}`;
         if (src === PseudoCall.Kfunc) return `call runtime ${imm}`;
-        return `call helper ${imm}`;
+        // As bpftool prints it; `#` starts a comment, and the assembler reads the helper back by its name.
+        const name = imm > 0 ? helperName(imm) : undefined;
+        return name ? `call ${name}#${imm}` : `call helper ${imm}`;
       }
       const sfx = cls === Class.JMP32 ? "32" : "";
       const rhs = op & Source.X ? reg(src) : `${imm}`;

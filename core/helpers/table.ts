@@ -2,6 +2,8 @@
 // out (kernel helper, id, minimum kernel, license and program-type constraints, TS signature, editor doc). It
 // generates stdlib-types/helpers.d.ts (declarations.ts) and drives lowering; tests check both against it.
 
+import { BpfFunc, helperName } from "../asm/helpers.ts";
+
 /** The tracing program types, named as in the kernel (BPF_PROG_TYPE_KPROBE, …_TRACEPOINT, …_RAW_TRACEPOINT, …_TRACING, …_PERF_EVENT). */
 export type TracingProgramType = "kprobe" | "tracepoint" | "raw_tracepoint" | "tracing" | "perf_event";
 
@@ -22,13 +24,12 @@ export const PROBES_OF_PROGRAM_TYPE: Readonly<Record<TracingProgramType, readonl
 /** Every tracing program type, in the order docs list them. */
 export const TRACING_PROGRAM_TYPES: readonly TracingProgramType[] = ["kprobe", "tracepoint", "raw_tracepoint", "tracing", "perf_event"];
 
-export interface HelperDef {
+/** A helper as the table writes it; its kernel name comes from the id (core/asm/helpers.ts). */
+interface HelperEntry {
   /** TS name in the `bpf` namespace (camelCase). */
   readonly name: string;
-  /** The kernel helper it uses, e.g. "bpf_get_current_pid_tgid". */
-  readonly kernelName: string;
-  /** BPF_FUNC_* id of that kernel helper (the `imm` of the call instruction). */
-  readonly id: number;
+  /** BPF_FUNC_* id of the kernel helper it uses (the `imm` of the call instruction). */
+  readonly id: BpfFunc;
   /** Minimum Linux version of that helper for tracing programs, e.g. "4.2". */
   readonly since: string;
   /** Needs a GPL-compatible license (the kernel's `gpl_only`). */
@@ -47,16 +48,20 @@ export interface HelperDef {
   readonly doc: string;
 }
 
+export interface HelperDef extends HelperEntry {
+  /** The kernel helper it uses, e.g. "bpf_get_current_pid_tgid". */
+  readonly kernelName: string;
+}
+
 // Ids: libbpf's copy of include/uapi/linux/bpf.h (___BPF_FUNC_MAPPER). Versions: isovalent/ebpf-docs feature tags
 // (see shared/reference/kernel-abi.md §8). gpl_only and the program types: each helper's bpf_func_proto and the
 // *_func_proto switches in kernel/trace/bpf_trace.c and kernel/bpf/helpers.c. "all" means the helper is in
 // bpf_tracing_func_proto or bpf_base_func_proto, which every tracing program type falls back to.
-export const HELPERS: readonly HelperDef[] = [
+const ENTRIES: readonly HelperEntry[] = [
   // ---- Current task ----------------------------------------------------------------------------------------------
   {
     name: "pid",
-    kernelName: "bpf_get_current_pid_tgid",
-    id: 14,
+    id: BpfFunc.GetCurrentPidTgid,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -66,8 +71,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "tid",
-    kernelName: "bpf_get_current_pid_tgid",
-    id: 14,
+    id: BpfFunc.GetCurrentPidTgid,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -76,8 +80,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "pidTgid",
-    kernelName: "bpf_get_current_pid_tgid",
-    id: 14,
+    id: BpfFunc.GetCurrentPidTgid,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -86,8 +89,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "uid",
-    kernelName: "bpf_get_current_uid_gid",
-    id: 15,
+    id: BpfFunc.GetCurrentUidGid,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -96,8 +98,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "gid",
-    kernelName: "bpf_get_current_uid_gid",
-    id: 15,
+    id: BpfFunc.GetCurrentUidGid,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -106,8 +107,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "uidGid",
-    kernelName: "bpf_get_current_uid_gid",
-    id: 15,
+    id: BpfFunc.GetCurrentUidGid,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -116,8 +116,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "comm",
-    kernelName: "bpf_get_current_comm",
-    id: 16,
+    id: BpfFunc.GetCurrentComm,
     since: "4.2",
     gplOnly: false,
     programTypes: "all",
@@ -127,8 +126,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "cgroupId",
-    kernelName: "bpf_get_current_cgroup_id",
-    id: 80,
+    id: BpfFunc.GetCurrentCgroupId,
     since: "4.18",
     gplOnly: false,
     programTypes: "all",
@@ -137,8 +135,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "currentTask",
-    kernelName: "bpf_get_current_task",
-    id: 35,
+    id: BpfFunc.GetCurrentTask,
     since: "4.8",
     gplOnly: true,
     programTypes: "all",
@@ -148,8 +145,7 @@ export const HELPERS: readonly HelperDef[] = [
   // ---- Time, CPU, randomness -------------------------------------------------------------------------------------
   {
     name: "ktimeGetNs",
-    kernelName: "bpf_ktime_get_ns",
-    id: 5,
+    id: BpfFunc.KtimeGetNs,
     since: "4.1",
     gplOnly: false,
     programTypes: "all",
@@ -158,8 +154,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "ktimeGetBootNs",
-    kernelName: "bpf_ktime_get_boot_ns",
-    id: 125,
+    id: BpfFunc.KtimeGetBootNs,
     since: "5.8",
     gplOnly: false,
     programTypes: "all",
@@ -168,8 +163,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "ktimeGetCoarseNs",
-    kernelName: "bpf_ktime_get_coarse_ns",
-    id: 160,
+    id: BpfFunc.KtimeGetCoarseNs,
     since: "5.11",
     gplOnly: false,
     programTypes: "all",
@@ -178,8 +172,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "ktimeGetTaiNs",
-    kernelName: "bpf_ktime_get_tai_ns",
-    id: 208,
+    id: BpfFunc.KtimeGetTaiNs,
     since: "6.1",
     gplOnly: false,
     programTypes: "all",
@@ -188,8 +181,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "jiffies",
-    kernelName: "bpf_jiffies64",
-    id: 118,
+    id: BpfFunc.Jiffies64,
     since: "5.6",
     gplOnly: false,
     programTypes: "all",
@@ -199,8 +191,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "cpu",
-    kernelName: "bpf_get_smp_processor_id",
-    id: 8,
+    id: BpfFunc.GetSmpProcessorId,
     since: "4.1",
     gplOnly: false,
     programTypes: "all",
@@ -209,8 +200,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "numaNodeId",
-    kernelName: "bpf_get_numa_node_id",
-    id: 42,
+    id: BpfFunc.GetNumaNodeId,
     since: "4.10",
     gplOnly: false,
     programTypes: "all",
@@ -219,8 +209,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "random",
-    kernelName: "bpf_get_prandom_u32",
-    id: 7,
+    id: BpfFunc.GetPrandomU32,
     // The helper dates from 4.1 but was then for socket programs only ("unknown func 7" from kprobes in 2016,
     // iovisor/bcc#398); ebpf-docs tags it 4.17, a version where tracing programs certainly have it.
     since: "4.17",
@@ -232,8 +221,7 @@ export const HELPERS: readonly HelperDef[] = [
   // ---- Memory ----------------------------------------------------------------------------------------------------
   {
     name: "probeReadUser",
-    kernelName: "bpf_probe_read_user",
-    id: 112,
+    id: BpfFunc.ProbeReadUser,
     since: "5.5",
     gplOnly: true,
     programTypes: "all",
@@ -242,8 +230,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "probeReadKernel",
-    kernelName: "bpf_probe_read_kernel",
-    id: 113,
+    id: BpfFunc.ProbeReadKernel,
     since: "5.5",
     gplOnly: true,
     programTypes: "all",
@@ -252,8 +239,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "readKernelField",
-    kernelName: "bpf_probe_read_kernel",
-    id: 113,
+    id: BpfFunc.ProbeReadKernel,
     since: "5.5",
     gplOnly: true,
     programTypes: "all",
@@ -262,8 +248,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "probeReadUserStr",
-    kernelName: "bpf_probe_read_user_str",
-    id: 114,
+    id: BpfFunc.ProbeReadUserStr,
     since: "5.5",
     gplOnly: true,
     programTypes: "all",
@@ -272,8 +257,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "probeReadKernelStr",
-    kernelName: "bpf_probe_read_kernel_str",
-    id: 115,
+    id: BpfFunc.ProbeReadKernelStr,
     since: "5.5",
     gplOnly: true,
     programTypes: "all",
@@ -282,8 +266,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "tracepointString",
-    kernelName: "bpf_probe_read_kernel_str",
-    id: 115,
+    id: BpfFunc.ProbeReadKernelStr,
     since: "5.5",
     gplOnly: true,
     // The string lies in the tracepoint's record, which only a tracepoint program's ctx points at.
@@ -294,8 +277,7 @@ export const HELPERS: readonly HelperDef[] = [
   // ---- Control and diagnostics -----------------------------------------------------------------------------------
   {
     name: "tracePrintk",
-    kernelName: "bpf_trace_printk",
-    id: 6,
+    id: BpfFunc.TracePrintk,
     since: "4.1",
     gplOnly: true,
     programTypes: "all",
@@ -304,8 +286,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "loop",
-    kernelName: "bpf_loop",
-    id: 181,
+    id: BpfFunc.Loop,
     since: "5.17",
     gplOnly: false,
     programTypes: "all",
@@ -315,8 +296,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "sendSignal",
-    kernelName: "bpf_send_signal",
-    id: 109,
+    id: BpfFunc.SendSignal,
     since: "5.3",
     gplOnly: false,
     programTypes: "all",
@@ -325,8 +305,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "funcIp",
-    kernelName: "bpf_get_func_ip",
-    id: 173,
+    id: BpfFunc.GetFuncIp,
     since: "5.15",
     // bpf_get_func_ip_proto_kprobe and _tracing are gpl_only; only the kprobe_multi variant is not.
     gplOnly: true,
@@ -338,8 +317,7 @@ export const HELPERS: readonly HelperDef[] = [
   },
   {
     name: "attachCookie",
-    kernelName: "bpf_get_attach_cookie",
-    id: 174,
+    id: BpfFunc.GetAttachCookie,
     since: "5.15",
     gplOnly: false,
     // fentry/fexit (TRACING with a trampoline) got it in 5.19 (ebpf-docs); raw tracepoints only in much later
@@ -351,6 +329,8 @@ export const HELPERS: readonly HelperDef[] = [
     doc: "The 64-bit cookie given to this attachment when the program was attached (0 if none), which tells apart the places one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, and in fentry and fexit from Linux 5.19.",
   },
 ];
+
+export const HELPERS: readonly HelperDef[] = ENTRIES.map((h) => ({ ...h, kernelName: helperName(h.id)! }));
 
 const byName = new Map(HELPERS.map((h) => [h.name, h]));
 

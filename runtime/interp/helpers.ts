@@ -1,9 +1,11 @@
 // Simulated kernel helpers for the VM: a SimEnvironment (clock, current task, readable memory) and a way to find the
 // MockMap behind a map handle in, a helper table `id → implementation` out, with the kernel's return values and
-// errnos. Helpers missing from the table make the VM fail with "helper N is not available"; HELPER_NAMES names them.
+// errnos. Helpers missing from the table make the VM fail with "bpf_x (helper N) is not available". Ids are BpfFunc's names
+// (core/asm/helpers.ts); a test checks that every helper the compiler emits is simulated here.
 // What the verifier would refuse at load time (a map of the wrong type, a pointer that is not a reserved record) is
 // a located VM error when the call runs.
 
+import { BpfFunc, helperName } from "../../core/asm/helpers.ts";
 import { type RingRecord, MockPerfEventArray, MockRingBuffer } from "./events.ts";
 import { type MockMap, E2BIG, EINVAL, asMockMap } from "./maps.ts";
 import { MockStackTraceMap } from "./stacks.ts";
@@ -126,42 +128,7 @@ const BPF_F_INDEX_MASK = 0xffffffffn;
 /** bpf_get_stackid flags: BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID. */
 const STACKID_FLAGS = 0xffn | (1n << 8n) | (1n << 9n) | (1n << 10n);
 
-/** Kernel helper names by id (BPF_FUNC_* from include/uapi/linux/bpf.h, ___BPF_FUNC_MAPPER, up to Linux 6.2). */
-export const HELPER_NAMES: Readonly<Record<number, string>> = Object.freeze(Object.fromEntries(`
-  unspec map_lookup_elem map_update_elem map_delete_elem probe_read ktime_get_ns trace_printk get_prandom_u32
-  get_smp_processor_id skb_store_bytes l3_csum_replace l4_csum_replace tail_call clone_redirect get_current_pid_tgid
-  get_current_uid_gid get_current_comm get_cgroup_classid skb_vlan_push skb_vlan_pop skb_get_tunnel_key
-  skb_set_tunnel_key perf_event_read redirect get_route_realm perf_event_output skb_load_bytes get_stackid csum_diff
-  skb_get_tunnel_opt skb_set_tunnel_opt skb_change_proto skb_change_type skb_under_cgroup get_hash_recalc
-  get_current_task probe_write_user current_task_under_cgroup skb_change_tail skb_pull_data csum_update
-  set_hash_invalid get_numa_node_id skb_change_head xdp_adjust_head probe_read_str get_socket_cookie get_socket_uid
-  set_hash setsockopt skb_adjust_room redirect_map sk_redirect_map sock_map_update xdp_adjust_meta
-  perf_event_read_value perf_prog_read_value getsockopt override_return sock_ops_cb_flags_set msg_redirect_map
-  msg_apply_bytes msg_cork_bytes msg_pull_data bind xdp_adjust_tail skb_get_xfrm_state get_stack
-  skb_load_bytes_relative fib_lookup sock_hash_update msg_redirect_hash sk_redirect_hash lwt_push_encap
-  lwt_seg6_store_bytes lwt_seg6_adjust_srh lwt_seg6_action rc_repeat rc_keydown skb_cgroup_id get_current_cgroup_id
-  get_local_storage sk_select_reuseport skb_ancestor_cgroup_id sk_lookup_tcp sk_lookup_udp sk_release map_push_elem
-  map_pop_elem map_peek_elem msg_push_data msg_pop_data rc_pointer_rel spin_lock spin_unlock sk_fullsock tcp_sock
-  skb_ecn_set_ce get_listener_sock skc_lookup_tcp tcp_check_syncookie sysctl_get_name sysctl_get_current_value
-  sysctl_get_new_value sysctl_set_new_value strtol strtoul sk_storage_get sk_storage_delete send_signal
-  tcp_gen_syncookie skb_output probe_read_user probe_read_kernel probe_read_user_str probe_read_kernel_str
-  tcp_send_ack send_signal_thread jiffies64 read_branch_records get_ns_current_pid_tgid xdp_output get_netns_cookie
-  get_current_ancestor_cgroup_id sk_assign ktime_get_boot_ns seq_printf seq_write sk_cgroup_id sk_ancestor_cgroup_id
-  ringbuf_output ringbuf_reserve ringbuf_submit ringbuf_discard ringbuf_query csum_level skc_to_tcp6_sock
-  skc_to_tcp_sock skc_to_tcp_timewait_sock skc_to_tcp_request_sock skc_to_udp6_sock get_task_stack load_hdr_opt
-  store_hdr_opt reserve_hdr_opt inode_storage_get inode_storage_delete d_path copy_from_user snprintf_btf
-  seq_printf_btf skb_cgroup_classid redirect_neigh per_cpu_ptr this_cpu_ptr redirect_peer task_storage_get
-  task_storage_delete get_current_task_btf bprm_opts_set ktime_get_coarse_ns ima_inode_hash sock_from_file check_mtu
-  for_each_map_elem snprintf sys_bpf btf_find_by_name_kind sys_close timer_init timer_set_callback timer_start
-  timer_cancel get_func_ip get_attach_cookie task_pt_regs get_branch_snapshot trace_vprintk skc_to_unix_sock
-  kallsyms_lookup_name find_vma loop strncmp get_func_arg get_func_ret get_func_arg_cnt get_retval set_retval
-  xdp_get_buff_len xdp_load_bytes xdp_store_bytes copy_from_user_task skb_set_tstamp ima_file_hash kptr_xchg
-  map_lookup_percpu_elem skc_to_mptcp_sock dynptr_from_mem ringbuf_reserve_dynptr ringbuf_submit_dynptr
-  ringbuf_discard_dynptr dynptr_read dynptr_write dynptr_data tcp_raw_gen_syncookie_ipv4 tcp_raw_gen_syncookie_ipv6
-  tcp_raw_check_syncookie_ipv4 tcp_raw_check_syncookie_ipv6 ktime_get_tai_ns user_ringbuf_drain cgrp_storage_get
-  cgrp_storage_delete`.trim().split(/\s+/).map((name, id) => [id, `bpf_${name}`])));
-
-const nameOf = (id: number): string => HELPER_NAMES[id] ?? `helper ${id}`;
+const nameOf = (id: number): string => helperName(id) ?? `helper ${id}`;
 const u32 = (v: bigint): number => Number(BigInt.asUintN(32, v));
 
 /** Program memory the helper writes: a bounds-checked, writable view, or a located VM error naming the argument. */
@@ -244,7 +211,7 @@ function channel<T>(ctx: HelperContext, helper: number, handle: bigint, type: ab
 
 /** bpf_ringbuf_reserve: a record lent to the program until submit or discard; NULL (0) when it does not fit. */
 function ringbufReserve(ctx: HelperContext, handle: bigint, size: bigint, flags: bigint): bigint | number {
-  const rb = channel(ctx, 131, handle, MockRingBuffer, "ring buffer");
+  const rb = channel(ctx, BpfFunc.RingbufReserve, handle, MockRingBuffer, "ring buffer");
   if (flags !== 0n) return 0; // any flag: NULL
   const rec = rb.reserve(size64(size));
   if (!rec) return 0;
@@ -274,7 +241,7 @@ function ringbufRelease(ctx: HelperContext, helper: number, ptr: bigint, discard
 function currentComm(ctx: HelperContext, env: SimEnvironment, buf: bigint, size: bigint): number {
   const len = u32(size);
   if (len === 0) return 0;
-  const out = dest(ctx, 16, "r1", buf, len);
+  const out = dest(ctx, BpfFunc.GetCurrentComm, "r1", buf, len);
   const comm = new TextEncoder().encode(env.comm).subarray(0, 15);
   out.fill(0);
   out.set(comm.subarray(0, len - 1));
@@ -288,7 +255,7 @@ function currentComm(ctx: HelperContext, env: SimEnvironment, buf: bigint, size:
  */
 function tracePrintk(ctx: HelperContext, env: SimEnvironment, fmtAddr: bigint, fmtSize: bigint, args: readonly bigint[]): number {
   const size = u32(fmtSize);
-  const raw = source(ctx, 6, "r1", fmtAddr, size, "format");
+  const raw = source(ctx, BpfFunc.TracePrintk, "r1", fmtAddr, size, "format");
   const end = raw.indexOf(0);
   if (end < 0) return -EINVAL; // the format must be NUL-terminated within fmt_size
   const fmt = String.fromCharCode(...raw.subarray(0, end));
@@ -369,90 +336,90 @@ export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap
 
   return {
     // bpf_map_lookup_elem: the address of the live value, which the program may load from and store to.
-    1: (ctx, map, key) => {
-      const m = mock(ctx, 1, map);
-      const value = m.lookupRaw(source(ctx, 1, "r2", key, m.keySize, "key"), cpuFor(ctx, 1, m));
+    [BpfFunc.MapLookupElem]: (ctx, map, key) => {
+      const m = mock(ctx, BpfFunc.MapLookupElem, map);
+      const value = m.lookupRaw(source(ctx, BpfFunc.MapLookupElem, "r2", key, m.keySize, "key"), cpuFor(ctx, BpfFunc.MapLookupElem, m));
       if (!value) return 0;
       const name = m.perCpu ? `map value ${m.name} (cpu ${env.cpu})` : `map value ${m.name}`;
       return ctx.memory.address(ctx.memory.map(value, name, m.writable));
     },
-    2: (ctx, map, key, value, flags) => {
-      const m = mock(ctx, 2, map);
-      noProgWrites(ctx, 2, m);
-      const k = source(ctx, 2, "r2", key, m.keySize, "key");
-      const v = source(ctx, 2, "r3", value, m.valueSize, "value");
-      return m.updateRaw(k, v, BigInt.asUintN(64, flags), cpuFor(ctx, 2, m));
+    [BpfFunc.MapUpdateElem]: (ctx, map, key, value, flags) => {
+      const m = mock(ctx, BpfFunc.MapUpdateElem, map);
+      noProgWrites(ctx, BpfFunc.MapUpdateElem, m);
+      const k = source(ctx, BpfFunc.MapUpdateElem, "r2", key, m.keySize, "key");
+      const v = source(ctx, BpfFunc.MapUpdateElem, "r3", value, m.valueSize, "value");
+      return m.updateRaw(k, v, BigInt.asUintN(64, flags), cpuFor(ctx, BpfFunc.MapUpdateElem, m));
     },
-    3: (ctx, map, key) => {
-      const m = mock(ctx, 3, map);
-      noProgWrites(ctx, 3, m);
-      return m.deleteRaw(source(ctx, 3, "r2", key, m.keySize, "key"));
+    [BpfFunc.MapDeleteElem]: (ctx, map, key) => {
+      const m = mock(ctx, BpfFunc.MapDeleteElem, map);
+      noProgWrites(ctx, BpfFunc.MapDeleteElem, m);
+      return m.deleteRaw(source(ctx, BpfFunc.MapDeleteElem, "r2", key, m.keySize, "key"));
     },
-    5: () => now(),
-    6: (ctx, fmt, size, a, b, c) => tracePrintk(ctx, env, fmt, size, [a, b, c]),
-    7: () => env.random() >>> 0,
-    8: () => env.cpu,
+    [BpfFunc.KtimeGetNs]: () => now(),
+    [BpfFunc.TracePrintk]: (ctx, fmt, size, a, b, c) => tracePrintk(ctx, env, fmt, size, [a, b, c]),
+    [BpfFunc.GetPrandomU32]: () => env.random() >>> 0,
+    [BpfFunc.GetSmpProcessorId]: () => env.cpu,
     // The kernel's "tgid" is the process id and its "pid" the thread id: tgid << 32 | pid.
-    14: () => (BigInt(env.pid >>> 0) << 32n) | BigInt(env.tid >>> 0),
-    15: () => (BigInt(env.gid >>> 0) << 32n) | BigInt(env.uid >>> 0),
-    16: (ctx, buf, size) => currentComm(ctx, env, buf, size),
+    [BpfFunc.GetCurrentPidTgid]: () => (BigInt(env.pid >>> 0) << 32n) | BigInt(env.tid >>> 0),
+    [BpfFunc.GetCurrentUidGid]: () => (BigInt(env.gid >>> 0) << 32n) | BigInt(env.uid >>> 0),
+    [BpfFunc.GetCurrentComm]: (ctx, buf, size) => currentComm(ctx, env, buf, size),
     // bpf_perf_event_output(ctx, map, flags, data, size). The context argument is not checked (the verifier does).
-    25: (ctx, _regs, map, flags, data, size) => {
-      const pa = channel(ctx, 25, map, MockPerfEventArray, "perf event array");
-      const bytes = source(ctx, 25, "r4", data, size64(size), "data");
+    [BpfFunc.PerfEventOutput]: (ctx, _regs, map, flags, data, size) => {
+      const pa = channel(ctx, BpfFunc.PerfEventOutput, map, MockPerfEventArray, "perf event array");
+      const bytes = source(ctx, BpfFunc.PerfEventOutput, "r4", data, size64(size), "data");
       const f = BigInt.asUintN(64, flags);
       if ((f & ~BPF_F_INDEX_MASK) !== 0n) return -EINVAL;
       if (env.cpu < 0 || env.cpu >= pa.cpus) return ctx.fail(`bpf_perf_event_output: the program runs on CPU ${env.cpu}, but map ${pa.name} simulates ${pa.cpus} CPUs`);
       return pa.output(env.cpu, f === BPF_F_INDEX_MASK ? env.cpu : Number(f), bytes);
     },
     // bpf_get_stackid(ctx, map, flags): the environment's stack id, after the kernel's flag check.
-    27: (ctx, _regs, map, flags) => {
-      channel(ctx, 27, map, MockStackTraceMap, "stack trace map");
+    [BpfFunc.GetStackid]: (ctx, _regs, map, flags) => {
+      channel(ctx, BpfFunc.GetStackid, map, MockStackTraceMap, "stack trace map");
       const f = BigInt.asUintN(64, flags);
       if ((f & ~STACKID_FLAGS) !== 0n) return -EINVAL;
       return env.stackId(f);
     },
-    35: () => env.task,
-    42: () => 0,
-    80: () => env.cgroupId,
-    109: (_ctx, sig) => {
+    [BpfFunc.GetCurrentTask]: () => env.task,
+    [BpfFunc.GetNumaNodeId]: () => 0,
+    [BpfFunc.GetCurrentCgroupId]: () => env.cgroupId,
+    [BpfFunc.SendSignal]: (_ctx, sig) => {
       const s = u32(sig);
       if (s > NSIG) return -EINVAL;
       env.signals.push(s);
       return 0;
     },
-    112: (ctx, dst, size, src) => probeRead(ctx, env, 112, false, dst, size, src),
-    113: (ctx, dst, size, src) => probeRead(ctx, env, 113, true, dst, size, src),
-    114: (ctx, dst, size, src) => probeReadStr(ctx, env, 114, false, dst, size, src),
-    115: (ctx, dst, size, src) => probeReadStr(ctx, env, 115, true, dst, size, src),
-    118: () => now() / TICK_NS,
+    [BpfFunc.ProbeReadUser]: (ctx, dst, size, src) => probeRead(ctx, env, BpfFunc.ProbeReadUser, false, dst, size, src),
+    [BpfFunc.ProbeReadKernel]: (ctx, dst, size, src) => probeRead(ctx, env, BpfFunc.ProbeReadKernel, true, dst, size, src),
+    [BpfFunc.ProbeReadUserStr]: (ctx, dst, size, src) => probeReadStr(ctx, env, BpfFunc.ProbeReadUserStr, false, dst, size, src),
+    [BpfFunc.ProbeReadKernelStr]: (ctx, dst, size, src) => probeReadStr(ctx, env, BpfFunc.ProbeReadKernelStr, true, dst, size, src),
+    [BpfFunc.Jiffies64]: () => now() / TICK_NS,
     // Ring buffers (5.8): output copies, reserve lends a record until submit or discard, query reads positions.
-    130: (ctx, map, data, size, flags) => {
-      const rb = channel(ctx, 130, map, MockRingBuffer, "ring buffer");
-      return rb.output(source(ctx, 130, "r2", data, size64(size), "data"), BigInt.asUintN(64, flags));
+    [BpfFunc.RingbufOutput]: (ctx, map, data, size, flags) => {
+      const rb = channel(ctx, BpfFunc.RingbufOutput, map, MockRingBuffer, "ring buffer");
+      return rb.output(source(ctx, BpfFunc.RingbufOutput, "r2", data, size64(size), "data"), BigInt.asUintN(64, flags));
     },
-    131: (ctx, map, size, flags) => ringbufReserve(ctx, map, size, flags),
-    132: (ctx, ptr) => ringbufRelease(ctx, 132, ptr, false),
-    133: (ctx, ptr) => ringbufRelease(ctx, 133, ptr, true),
-    134: (ctx, map, flags) => channel(ctx, 134, map, MockRingBuffer, "ring buffer").query(BigInt.asUintN(64, flags)),
+    [BpfFunc.RingbufReserve]: (ctx, map, size, flags) => ringbufReserve(ctx, map, size, flags),
+    [BpfFunc.RingbufSubmit]: (ctx, ptr) => ringbufRelease(ctx, BpfFunc.RingbufSubmit, ptr, false),
+    [BpfFunc.RingbufDiscard]: (ctx, ptr) => ringbufRelease(ctx, BpfFunc.RingbufDiscard, ptr, true),
+    [BpfFunc.RingbufQuery]: (ctx, map, flags) => channel(ctx, BpfFunc.RingbufQuery, map, MockRingBuffer, "ring buffer").query(BigInt.asUintN(64, flags)),
     // No suspend in the simulation: CLOCK_BOOTTIME equals CLOCK_MONOTONIC.
-    125: () => now(),
+    [BpfFunc.KtimeGetBootNs]: () => now(),
     // The coarse clock advances once per tick.
-    160: () => {
+    [BpfFunc.KtimeGetCoarseNs]: () => {
       const t = now();
       return t - (t % TICK_NS);
     },
     // No kprobe/fentry attachment in the VM, so no function address and no cookie.
-    173: () => 0,
-    174: () => 0,
+    [BpfFunc.GetFuncIp]: () => 0,
+    [BpfFunc.GetAttachCookie]: () => 0,
     // bpf_loop: callback(i, ctx) for i < nr_loops; a non-zero return (the verifier allows only 1) stops the loop.
-    181: (ctx, count, fn, cbctx, flags) => {
+    [BpfFunc.Loop]: (ctx, count, fn, cbctx, flags) => {
       if (flags !== 0n) return -EINVAL;
       const n = u32(count);
       if (n > BPF_MAX_LOOPS) return -E2BIG;
       for (let i = 0; i < n; i++) if (ctx.callback(fn, BigInt(i), cbctx) !== 0n) return i + 1;
       return n;
     },
-    208: () => now() + TAI_OFFSET_NS,
+    [BpfFunc.KtimeGetTaiNs]: () => now() + TAI_OFFSET_NS,
   };
 }

@@ -8,7 +8,7 @@ export {
 } from "./vm.ts";
 export { MAX_FRAMES, STACK_SIZE } from "./jit.ts";
 export { MockMap, asMockMap, type MockMapOptions } from "./maps.ts";
-export { FakeClock, HELPER_NAMES, defaultEnvironment, memoryOf, seededRandom, simHelpers, type SimEnvironment } from "./helpers.ts";
+export { FakeClock, defaultEnvironment, memoryOf, seededRandom, simHelpers, type SimEnvironment } from "./helpers.ts";
 export { SimCollection, type MockEventChannel, type SimCollectionOptions } from "./collection.ts";
 export {
   DEFAULT_PERF_PAGES, MockPerfEventArray, MockRingBuffer, perfSampleSize, type CommitListener, type MockChannelOptions,

@@ -5,7 +5,7 @@
 import {
   AsmError, OP_LDDW, PseudoLd, decode, formatInstruction, validate, type InsnMeta, type Instruction,
 } from "../../core/asm/index.ts";
-import { HELPER_NAMES } from "./helpers.ts";
+import { helperName } from "../../core/asm/helpers.ts";
 import { FaultKind, MAX_FRAMES, STACK_SIZE, translate } from "./jit.ts";
 import { type Acquired, AddressSpace, FUNC_HANDLE_HI, MAP_HANDLE_HI, type Region } from "./memory.ts";
 
@@ -263,7 +263,7 @@ export class VmProgram {
   private callHelper(id: number, insn: number, depth: number, a: number[]): number {
     const helper = this.helpers[id];
     if (!helper) {
-      const name = HELPER_NAMES[id];
+      const name = helperName(id);
       throw new VmError(`helper ${id}${name ? ` (${name})` : ""} is not available in the VM${this.describeInsn(insn)}`, "helper", insn, this.instructions[insn]?.meta);
     }
     const args = [0, 1, 2, 3, 4].map((k) => fromPair(a[2 * k]!, a[2 * k + 1]!)) as [bigint, bigint, bigint, bigint, bigint];

@@ -60,7 +60,7 @@ test("tsbpf build --emit asm interleaves TypeScript lines with the instructions"
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /; program sys_enter \(tracepoint, \d+ instructions\)/);
   assert.match(r.stdout, /; syscalls\.increment\(Number\(ctx\.id\)\);\s+\(.*samples\/syscount\.ts:\d+\)\n\s*\d+: /);
-  assert.match(r.stdout, /call helper 1/);
+  assert.match(r.stdout, /call bpf_map_lookup_elem#1\n/);
 });
 
 test("tsbpf build --emit spec is the collection as JSON", () => {

@@ -199,13 +199,13 @@ test("submit and discard take only a reserved record's own pointer, once; a prog
   const tail = [label("out"), Mov.imm(R0, 0), Exit()];
   const release = (id: number, ...setup: AsmItem[]) => [...setup, Mov.imm(R2, 0), Call.helper(id)];
   vmFault(() => load([...reserve, ...release(132, Mov.reg(R1, R6)), ...release(133, Mov.reg(R1, R6)), ...tail], [ring]).run(), "helper",
-    /^bpf_ringbuf_discard: r1 \(ringbuf record events\+0\) was released already \(bpf_ringbuf_submit at instruction 8 gave it to user space\); the verifier rejects this program at instruction 11 \(call helper 133\)$/);
+    /^bpf_ringbuf_discard: r1 \(ringbuf record events\+0\) was released already \(bpf_ringbuf_submit at instruction 8 gave it to user space\); the verifier rejects this program at instruction 11 \(call bpf_ringbuf_discard#133\)$/);
   vmFault(() => load([...reserve, ...release(132, Mov.reg(R1, R6), Add.imm(R1, 8)), ...release(132, Mov.reg(R1, R6)), ...tail], [ring]).run(), "helper",
     /^bpf_ringbuf_submit: r1 \(ringbuf record events\+8\) points 8 bytes into the record; pass the pointer bpf_ringbuf_reserve returned at instruction 9/);
   vmFault(() => load([...reserve, ...release(132, Mov.reg(R1, R10), Add.imm(R1, -16)), ...release(132, Mov.reg(R1, R6)), ...tail], [ring]).run(), "helper",
     /^bpf_ringbuf_submit: r1 \(stack\+4080\) is not a record from bpf_ringbuf_reserve; the verifier rejects this program at instruction 9/);
   vmFault(() => load([...reserve, ...tail], [ring]).run(), "reference",
-    /^the program exited holding the ring buffer record of events \(bpf_ringbuf_reserve\) it acquired \(it must be released on every path; the verifier rejects this program: "Unreleased reference"\) at instruction 3 \(call helper 131\)$/);
+    /^the program exited holding the ring buffer record of events \(bpf_ringbuf_reserve\) it acquired \(it must be released on every path; the verifier rejects this program: "Unreleased reference"\) at instruction 3 \(call bpf_ringbuf_reserve#131\)$/);
   // Every faulting run above held a record, discarded when the run ended; the first one had submitted its record.
   assert.is(ring.used, 4 * 24);
   assert.is(drainAll(ring).length, 1);
