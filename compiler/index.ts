@@ -10,8 +10,8 @@ import { loadProgram } from "./frontend/program.ts";
 import { userSideRanges, withoutUserSide } from "./frontend/user-side.ts";
 import { intDesc } from "./frontend/types.ts";
 import { type LoweredProgram, lowerModule } from "./lower/index.ts";
-import { AGG_VALUE, LOG2_BUCKETS, histKey, lhistBuckets } from "./lower/maps.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
+import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/aggregations.ts";
 import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
 import { lostMapName } from "../core/object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
@@ -162,11 +162,11 @@ function scratchSpec(s: { readonly map: string; readonly size: number }): MapSpe
 function aggSpec(a: AggDecl, signed: boolean): MapSpec {
   const u32: TypeDesc = { kind: "int", size: 4, signed: false };
   let key: TypeDesc;
-  let value: TypeDesc;
   let type: MapSpec["type"];
   let maxEntries = a.maxEntries;
-  const isHist = a.agg === "hist" || a.agg === "lhist";
-  const buckets = a.agg === "hist" ? LOG2_BUCKETS : a.agg === "lhist" ? lhistBuckets(a) : 1;
+  const def = AGGREGATIONS[a.agg];
+  const isHist = def.histogram;
+  const buckets = a.agg === "hist" ? LOG2_BUCKETS : a.lhist ? linearBucketCount(a.lhist) : 1;
   if (a.key) {
     key = isHist ? histKey(a.key) : a.key;
     type = "percpu_hash";
@@ -176,13 +176,7 @@ function aggSpec(a: AggDecl, signed: boolean): MapSpec {
     type = "percpu_array";
     maxEntries = buckets;
   }
-  switch (a.agg) {
-    case "count": value = AGG_VALUE.count; break;
-    case "sum": value = AGG_VALUE.sum; break;
-    case "min": case "max": value = AGG_VALUE.minmax; break;
-    case "avg": case "stats": value = AGG_VALUE.stats; break;
-    default: value = AGG_VALUE.bucket;
-  }
+  const value = def.value;
   return {
     name: a.name, type, keySize: layoutOf(key).size, valueSize: layoutOf(value).size, maxEntries, key, value,
     ...(a.exported ? { exported: true } : {}),

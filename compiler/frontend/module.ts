@@ -3,6 +3,7 @@
 // code (it may run in Node through `main`), so it is not checked against the kernel subset here.
 
 import { ts } from "ts-morph";
+import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
@@ -10,7 +11,6 @@ import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
 
 export type MapKind = "hash" | "lru_hash" | "percpu_hash" | "lru_percpu_hash" | "array" | "percpu_array" | "ringbuf" | "perf_event_array";
-export type AggKind = "count" | "sum" | "min" | "max" | "avg" | "stats" | "hist" | "lhist";
 export type ProbeKind = "tracepoint" | "rawTracepoint" | "tpBtf" | "uprobe" | "uretprobe" | "kprobe" | "kretprobe" | "fentry" | "fexit" | "profile" | "interval";
 
 const MAP_CLASSES: Record<string, MapKind> = {
@@ -18,11 +18,11 @@ const MAP_CLASSES: Record<string, MapKind> = {
   ArrayMap: "array", PerCpuArrayMap: "percpu_array", RingBuffer: "ringbuf", PerfEventArray: "perf_event_array",
 };
 
+/** A class whose `new` declares a map or an aggregation. */
+const isMapClass = (cls: string): boolean => cls in MAP_CLASSES || aggregationOfClass(cls) !== undefined;
+
 /** Event channels: kernel side, `emit`/`output`; their value type is the event's. */
 export const isEventChannel = (m: { readonly mapType: MapKind }): boolean => m.mapType === "ringbuf" || m.mapType === "perf_event_array";
-const AGG_CLASSES: Record<string, AggKind> = {
-  Count: "count", Sum: "sum", Min: "min", Max: "max", Avg: "avg", Stats: "stats", Histogram: "hist", LinearHistogram: "lhist",
-};
 export const PROBE_FUNCTIONS: ReadonlySet<string> = new Set<ProbeKind>([
   "tracepoint", "rawTracepoint", "tpBtf", "uprobe", "uretprobe", "kprobe", "kretprobe", "fentry", "fexit", "profile", "interval",
 ]);
@@ -56,7 +56,7 @@ export interface MapDecl extends Declared {
 
 export interface AggDecl extends Declared {
   readonly kind: "agg";
-  readonly agg: AggKind;
+  readonly agg: AggregationKind;
   /** undefined: a single value (K = void). */
   readonly key: TypeDesc | undefined;
   readonly maxEntries: number;
@@ -118,12 +118,12 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
         const base = { name: d.name.text, symbol, exported, span: spanOf(d) };
         if (ts.isNewExpression(init)) {
           const cls = tsbpfName(checker, checker.getSymbolAtLocation(init.expression));
-          if (cls !== undefined && (cls in MAP_CLASSES || cls in AGG_CLASSES)) {
+          if (cls !== undefined && isMapClass(cls)) {
             if (!isConst) diags.error("TSB2006", `map ${d.name.text} must be declared with const`, spanOf(d));
             const declared = { class: cls, index: mapIndex++ };
             const decl = cls in MAP_CLASSES
               ? mapDecl(init, MAP_CLASSES[cls]!, base, declared, types, checker, model, diags)
-              : aggDecl(init, AGG_CLASSES[cls]!, base, declared, types, checker, model, diags);
+              : aggDecl(init, aggregationOfClass(cls)!.kind, base, declared, types, checker, model, diags);
             if (decl) {
               if (decl.kind === "map") model.maps.set(symbol, decl);
               else model.aggs.set(symbol, decl);
@@ -210,7 +210,7 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
     }
     if (ts.isNewExpression(n) && !inFunction) {
       const cls = tsbpfName(checker, checker.getSymbolAtLocation(n.expression));
-      if (cls !== undefined && (cls in MAP_CLASSES || cls in AGG_CLASSES) && inControl) {
+      if (cls !== undefined && isMapClass(cls) && inControl) {
         diags.error("TSB1012", `maps must be declared at the top level of the module (const ${cls.toLowerCase()} = new ${cls}(...))`, spanOf(n));
       }
     }
@@ -404,7 +404,7 @@ function channelDecl(n: ts.NewExpression, mapType: "ringbuf" | "perf_event_array
   return { ...base, kind: "map", mapType, key: u32, value: event, maxEntries: 0, pinned: false, declared, pages };
 }
 
-function aggDecl(n: ts.NewExpression, agg: AggKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
+function aggDecl(n: ts.NewExpression, agg: AggregationKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
   const keyNode = n.typeArguments?.[0];
   let key: TypeDesc | undefined;
   if (keyNode && keyNode.kind !== ts.SyntaxKind.VoidKeyword) {

@@ -3,6 +3,7 @@
 // Aggregations are per-CPU maps: updated without atomics or contention, merged in user space.
 
 import { ts } from "ts-morph";
+import { AGGREGATIONS, AGG_VALUE, histKey, linearBucketCount } from "../../core/aggregations.ts";
 import { BpfFunc } from "../../core/asm/helpers.ts";
 import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
@@ -15,28 +16,6 @@ import { type Mem, baseOf, copyBytes, newMem, sameLayout, toScalar, zeroBytes } 
 
 const BPF_NOEXIST = 1;
 const FLAGS: Record<string, number> = { any: 0, noexist: 1, exist: 2 };
-
-/** Value layouts of the aggregations (shared with the user-side readers through the spec). */
-export const AGG_VALUE = {
-  count: { kind: "int", size: 8, signed: false } as TypeDesc,
-  sum: { kind: "int", size: 8, signed: true } as TypeDesc,
-  minmax: { kind: "struct", name: "minmax", fields: [{ name: "value", type: { kind: "int", size: 8, signed: true } }, { name: "set", type: { kind: "int", size: 8, signed: false } }] } as TypeDesc,
-  stats: { kind: "struct", name: "stats", fields: [{ name: "count", type: { kind: "int", size: 8, signed: false } }, { name: "total", type: { kind: "int", size: 8, signed: true } }] } as TypeDesc,
-  bucket: { kind: "int", size: 8, signed: false } as TypeDesc,
-} as const;
-
-/** log2 histograms: bucket 0 holds negatives, 1 holds 0, k ≥ 2 holds [2^(k-2), 2^(k-1)). */
-export const LOG2_BUCKETS = 66;
-
-/** The key of a keyed histogram: the user's key and the bucket index. */
-export function histKey(key: TypeDesc): TypeDesc {
-  return { kind: "struct", name: "hist_key", fields: [{ name: "key", type: key }, { name: "bucket", type: { kind: "int", size: 4, signed: false } }] };
-}
-
-export function lhistBuckets(a: AggDecl): number {
-  const l = a.lhist!;
-  return Number((l.max - l.min) / l.step) + 2;
-}
 
 /**
  * A map key or value in memory: an existing memory value of the same layout is used as is, anything else (a
@@ -213,8 +192,8 @@ function aggKey(cx: LowerCtx, a: AggDecl, e: ts.Expression | undefined, node: ts
 }
 
 export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: ts.CallExpression): Val {
-  const expected: Record<string, string> = { count: "increment", sum: "add", min: "record", max: "record", avg: "record", stats: "record", hist: "record", lhist: "record" };
-  if (expected[a.agg] !== method) return cx.error("TSB1013", `${a.name} has no method ${method}; use ${a.name}.${expected[a.agg]}()`, call.expression);
+  const expected = AGGREGATIONS[a.agg].method;
+  if (expected !== method) return cx.error("TSB1013", `${a.name} has no method ${method}; use ${a.name}.${expected}()`, call.expression);
   const args = [...call.arguments];
   const keyArg = a.key ? args.shift() : undefined;
   const valueArg = a.agg === "count" ? undefined : args.shift();
@@ -230,7 +209,7 @@ export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: t
       const key = aggKey(cx, a, keyArg, call);
       if (!key) return ERROR;
       cx.at(call);
-      addToMap(cx, a.name, key, AGG_VALUE.count, U64, value?.op ?? imm(1), false, !a.key);
+      addToMap(cx, a.name, key, AGGREGATIONS[a.agg].value, U64, value?.op ?? imm(1), false, !a.key);
       return VOID;
     }
     case "min":
@@ -369,7 +348,7 @@ function log2Bucket(cx: LowerCtx, v: { op: Operand; type: IntType }): Operand {
 /** Linear bucket: 0 below min, 1 + (v - min) / step inside, n + 1 at or above max. */
 function linearBucket(cx: LowerCtx, a: AggDecl, v: { op: Operand; type: IntType }): Operand {
   const l = a.lhist!;
-  const n = lhistBuckets(a) - 2;
+  const n = linearBucketCount(l) - 2;
   const r = cx.b.newReg();
   const done = cx.b.newBlock();
   const ge = cx.b.newBlock();

@@ -2,6 +2,7 @@
 // describes maps and programs. Nothing here depends on the running kernel; runtime/ turns it into kernel objects.
 
 import type { Instruction } from "../asm/index.ts";
+import type { AggregationKind } from "../aggregations.ts";
 import type { TypeDesc } from "./layout.ts";
 
 /** Map types, named as in the kernel (BPF_MAP_TYPE_*), with their ids. */
@@ -102,9 +103,9 @@ export interface DeclaredSpec {
   readonly index: number;
 }
 
-/** How an aggregation map is laid out and shown (see compiler/lower/maps.ts). */
+/** How an aggregation map is laid out and shown (core/aggregations.ts). */
 export interface AggregationSpec {
-  readonly kind: "count" | "sum" | "min" | "max" | "avg" | "stats" | "hist" | "lhist";
+  readonly kind: AggregationKind;
   /** Whether the user declared a key (otherwise the map has one element, or one per bucket). */
   readonly keyed: boolean;
   /** The user's key type (keyed histograms store {key, bucket}). */

@@ -1,15 +1,14 @@
 // Aggregation results as data: per-CPU values read from the kernel in, one merged AggregationData per map out,
 // plus the ordering and histogram bucket conventions that the text and JSON printers share.
 
-/** What the tracer assigned to the map; decides how entries are merged, ordered and printed. */
-export type AggregationKind = "count" | "sum" | "min" | "max" | "avg" | "stats" | "hist" | "lhist" | "map";
+import {
+  type AggregationKind as Aggregation, type BucketBounds, LOG2_BUCKETS, type LinearHistogramParams, linearBounds, linearBucketCount, log2Bounds,
+} from "../../core/aggregations.ts";
 
-/** Parameters of `lhist(v, min, max, step)`: n = (max - min) / step buckets in [min, max) plus one on each side. */
-export interface LinearHistogramParams {
-  readonly min: bigint;
-  readonly max: bigint;
-  readonly step: bigint;
-}
+export { type BucketBounds, LOG2_BUCKETS, type LinearHistogramParams, linearBounds, log2Bounds } from "../../core/aggregations.ts";
+
+/** What the tracer assigned to the map (an aggregation, or "map" for a plain map); decides how entries are merged, ordered and printed. */
+export type AggregationKind = Aggregation | "map";
 
 /** One map's contents, ready to print. */
 export interface AggregationData {
@@ -164,32 +163,7 @@ export function entryBuckets(a: AggregationData, e: AggregationEntry): readonly 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Histogram buckets (the compiler emits these indices).
-//
-// log2: index 0 holds negative values, 1 holds 0, k >= 2 holds [2^(k-2), 2^(k-1)); 66 buckets cover u64.
-// linear: index 0 is below min, 1..n hold [min + (i-1)*step, min + i*step), n+1 holds min + n*step and above.
-
-export const LOG2_BUCKETS = 66;
-
-/** The values a bucket holds, [low, high): `low` is absent for the below bucket, `high` for the above bucket. */
-export interface BucketBounds {
-  readonly low?: bigint;
-  readonly high?: bigint;
-}
-
-export function log2Bounds(index: number): BucketBounds {
-  if (index === 0) return { high: 0n };
-  if (index === 1) return { low: 0n, high: 1n };
-  return { low: 1n << BigInt(index - 2), high: 1n << BigInt(index - 1) };
-}
-
-export function linearBounds(index: number, p: LinearHistogramParams): BucketBounds {
-  const n = linearSteps(p);
-  const at = (i: bigint) => p.min + i * p.step;
-  if (index === 0) return { high: p.min };
-  if (BigInt(index) <= n) return { low: at(BigInt(index - 1)), high: at(BigInt(index)) };
-  return { low: at(n) };
-}
+// Histogram buckets: the formulas are core/aggregations.ts's, which the compiler's emitted code follows.
 
 /** Bucket bounds for a hist or lhist aggregation. */
 export function bucketBounds(a: AggregationData, index: number): BucketBounds {
@@ -198,7 +172,7 @@ export function bucketBounds(a: AggregationData, index: number): BucketBounds {
 
 export function bucketCount(a: AggregationData): number {
   if (a.kind === "hist") return LOG2_BUCKETS;
-  if (a.kind === "lhist") return Number(linearSteps(lhistParams(a))) + 2;
+  if (a.kind === "lhist") return linearBucketCount(lhistParams(a));
   throw new TypeError(`@${a.name}: a ${a.kind} has no buckets`);
 }
 
@@ -224,10 +198,6 @@ function lhistParams(a: AggregationData): LinearHistogramParams {
   if (!p) throw new TypeError(`@${a.name}: an lhist needs its min, max and step`);
   if (p.step <= 0n || p.max <= p.min) throw new RangeError(`@${a.name}: lhist needs min < max and step > 0`);
   return p;
-}
-
-function linearSteps(p: LinearHistogramParams): bigint {
-  return (p.max - p.min) / p.step;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

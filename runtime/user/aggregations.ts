@@ -1,13 +1,13 @@
 // The user side of aggregations (Count, Sum, Min, Max, Avg, Stats, Histogram, LinearHistogram): a key in, the
 // value merged across CPUs out; entries() and print() through runtime/output (readAggregation, formatAggregation),
-// so they agree with what `tsbpf run` prints. The layouts are the compiler's (compiler/lower/maps.ts): a per-CPU
+// so they agree with what `tsbpf run` prints. The layouts are core/aggregations.ts's: a per-CPU
 // array (no key; one element per histogram bucket) or a per-CPU hash (keyed; histograms key on {key, bucket}).
 
 import type { MapSpec } from "../../core/object/spec.ts";
+import { AGGREGATIONS, type AggregationKind, type BucketBounds, LOG2_BUCKETS, linearBounds, log2Bounds } from "../../core/aggregations.ts";
 import {
-  type AggregationData, type AggregationEntry, type AggregationKind, type BucketBounds, LOG2_BUCKETS, entryBuckets,
-  entryStats, entryValue, linearBounds, log2Bounds, mergeCount, mergeMax, mergeMin, mergeStats, nonZeroRange,
-  orderedEntries, type MinMaxSlot,
+  type AggregationData, type AggregationEntry, entryBuckets, entryStats, entryValue, mergeCount, mergeMax, mergeMin, mergeStats,
+  nonZeroRange, orderedEntries, type MinMaxSlot,
 } from "../output/aggregations.ts";
 import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";
@@ -40,10 +40,10 @@ const toBig = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt(v as n
 
 /** What every aggregation has on the user side: entries merged across CPUs, clear, print. */
 export abstract class Aggregation<R> extends Declared<MapBackend> {
-  readonly #kind: Exclude<AggregationKind, "map">;
+  readonly #kind: AggregationKind;
 
-  protected constructor(className: string, kind: Exclude<AggregationKind, "map">) {
-    super(className);
+  protected constructor(kind: AggregationKind) {
+    super(AGGREGATIONS[kind].class);
     this.#kind = kind;
   }
 
@@ -92,7 +92,7 @@ export abstract class Aggregation<R> extends Declared<MapBackend> {
 /** count() in bpftrace. */
 export class Count extends Aggregation<bigint> {
   constructor(_options?: AggregationOptions) {
-    super("Count", "count");
+    super("count");
   }
 
   /** The count for `key` (0n when never incremented). */
@@ -113,7 +113,7 @@ export class Count extends Aggregation<bigint> {
 /** sum() in bpftrace. */
 export class Sum extends Aggregation<bigint> {
   constructor(_options?: AggregationOptions) {
-    super("Sum", "sum");
+    super("sum");
   }
 
   /** The sum for `key` (0n when nothing was added). */
@@ -153,7 +153,7 @@ abstract class Extreme extends Aggregation<bigint> {
 /** The smallest value seen. */
 export class Min extends Extreme {
   constructor(_options?: AggregationOptions) {
-    super("Min", "min");
+    super("min");
   }
 
   protected pick(slots: readonly MinMaxSlot[], signed: boolean): bigint | undefined {
@@ -164,7 +164,7 @@ export class Min extends Extreme {
 /** The largest value seen. */
 export class Max extends Extreme {
   constructor(_options?: AggregationOptions) {
-    super("Max", "max");
+    super("max");
   }
 
   protected pick(slots: readonly MinMaxSlot[], signed: boolean): bigint | undefined {
@@ -182,7 +182,7 @@ function statsOf(vs: unknown[] | undefined): StatsValue | undefined {
 /** avg() in bpftrace. */
 export class Avg extends Aggregation<bigint> {
   constructor(_options?: AggregationOptions) {
-    super("Avg", "avg");
+    super("avg");
   }
 
   /** The average (truncated) of the values recorded for `key`, or undefined. */
@@ -202,7 +202,7 @@ export class Avg extends Aggregation<bigint> {
 /** stats() in bpftrace: count, average and total. */
 export class Stats extends Aggregation<StatsValue> {
   constructor(_options?: AggregationOptions) {
-    super("Stats", "stats");
+    super("stats");
   }
 
   /** Count, total and average for `key`, or undefined. */
@@ -274,7 +274,7 @@ abstract class Buckets extends Aggregation<Bucket[]> {
 /** hist() in bpftrace: power-of-2 buckets. */
 export class Histogram extends Buckets {
   constructor(_options?: AggregationOptions) {
-    super("Histogram", "hist");
+    super("hist");
   }
 
   protected bucketCount(): number {
@@ -289,7 +289,7 @@ export class Histogram extends Buckets {
 /** lhist() in bpftrace: buckets of `step` in [min, max), one below and one above. */
 export class LinearHistogram extends Buckets {
   constructor(_min: number, _max: number, _step: number, _options?: AggregationOptions) {
-    super("LinearHistogram", "lhist");
+    super("lhist");
   }
 
   protected bucketCount(): number {
