@@ -12,14 +12,19 @@ import { counterMap, counterProgram } from "./programs.ts";
 
 const mode = process.argv[2] ?? "exit";
 const n = Number(process.argv[3] ?? 40);
+/** The prefix of every program and map name, which the parent looks for (argv[4]). */
+const tag = process.argv[4] ?? "lc";
 const programs: ProgramSpec[] = Array.from({ length: n }, (_, i) => ({
-  name: `lc_${i}`,
+  name: `${tag}_${i}`,
   type: "kprobe",
   attach: { kind: "uprobe", target: "libc", symbol: "getppid", retprobe: i % 2 === 1 },
-  instructions: counterProgram(),
+  instructions: counterProgram(`${tag}m`),
   license: "GPL",
 }));
-const spec: CollectionSpec = { maps: [counterMap()], programs: [...programs, { name: "lc_tp", type: "tracepoint", attach: { kind: "tracepoint", category: "syscalls", name: "sys_enter_getppid" }, instructions: counterProgram(), license: "GPL" }] };
+const spec: CollectionSpec = {
+  maps: [counterMap(`${tag}m`)],
+  programs: [...programs, { name: `${tag}_tp`, type: "tracepoint", attach: { kind: "tracepoint", category: "syscalls", name: "sys_enter_getppid" }, instructions: counterProgram(`${tag}m`), license: "GPL" }],
+};
 
 const kernel = await Kernel.open();
 await Collection.load(spec, {
