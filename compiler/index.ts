@@ -12,6 +12,7 @@ import { intDesc } from "./frontend/types.ts";
 import { type LoweredProgram, lowerModule } from "./lower/index.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
 import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/aggregations.ts";
+import { MAP_KINDS } from "../core/maps.ts";
 import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
 import { lostMapName } from "../core/object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
@@ -130,7 +131,7 @@ function channelSpecs(m: MapDecl): MapSpec[] {
   const u32: TypeDesc = { kind: "int", size: 4, signed: false };
   const u64: TypeDesc = { kind: "int", size: 8, signed: false };
   const events = { type: m.value, lostMap, ...(m.pages !== undefined ? { pages: m.pages } : {}) };
-  const channel: MapSpec = m.mapType === "ringbuf"
+  const channel: MapSpec = MAP_KINDS[m.mapType].channel === "ringbuf"
     ? { name: m.name, type: "ringbuf", keySize: 0, valueSize: 0, maxEntries: m.maxEntries, events, declared: m.declared }
     : { name: m.name, type: "perf_event_array", keySize: 4, valueSize: 4, maxEntries: 0, events, declared: m.declared };
   return [

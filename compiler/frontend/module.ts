@@ -4,25 +4,21 @@
 
 import { ts } from "ts-morph";
 import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
+import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../core/maps.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
 
-export type MapKind = "hash" | "lru_hash" | "percpu_hash" | "lru_percpu_hash" | "array" | "percpu_array" | "ringbuf" | "perf_event_array";
 export type ProbeKind = "tracepoint" | "rawTracepoint" | "tpBtf" | "uprobe" | "uretprobe" | "kprobe" | "kretprobe" | "fentry" | "fexit" | "profile" | "interval";
 
-const MAP_CLASSES: Record<string, MapKind> = {
-  HashMap: "hash", LruHashMap: "lru_hash", PerCpuHashMap: "percpu_hash", LruPerCpuHashMap: "lru_percpu_hash",
-  ArrayMap: "array", PerCpuArrayMap: "percpu_array", RingBuffer: "ringbuf", PerfEventArray: "perf_event_array",
-};
 
 /** A class whose `new` declares a map or an aggregation. */
-const isMapClass = (cls: string): boolean => cls in MAP_CLASSES || aggregationOfClass(cls) !== undefined;
+const isMapClass = (cls: string): boolean => mapKindOfClass(cls) !== undefined || aggregationOfClass(cls) !== undefined;
 
 /** Event channels: kernel side, `emit`/`output`; their value type is the event's. */
-export const isEventChannel = (m: { readonly mapType: MapKind }): boolean => m.mapType === "ringbuf" || m.mapType === "perf_event_array";
+export const isEventChannel = (m: { readonly mapType: MapType }): boolean => MAP_KINDS[m.mapType].channel !== undefined;
 export const PROBE_FUNCTIONS: ReadonlySet<string> = new Set<ProbeKind>([
   "tracepoint", "rawTracepoint", "tpBtf", "uprobe", "uretprobe", "kprobe", "kretprobe", "fentry", "fexit", "profile", "interval",
 ]);
@@ -42,7 +38,7 @@ export interface DeclaredAt {
 
 export interface MapDecl extends Declared {
   readonly kind: "map";
-  readonly mapType: MapKind;
+  readonly mapType: MapType;
   readonly key: TypeDesc;
   /** The value type; for event channels, the event's type. */
   readonly value: TypeDesc;
@@ -121,8 +117,9 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
           if (cls !== undefined && isMapClass(cls)) {
             if (!isConst) diags.error("TSB2006", `map ${d.name.text} must be declared with const`, spanOf(d));
             const declared = { class: cls, index: mapIndex++ };
-            const decl = cls in MAP_CLASSES
-              ? mapDecl(init, MAP_CLASSES[cls]!, base, declared, types, checker, model, diags)
+            const mapKind = mapKindOfClass(cls);
+            const decl = mapKind
+              ? mapDecl(init, mapKind, base, declared, types, checker, model, diags)
               : aggDecl(init, aggregationOfClass(cls)!.kind, base, declared, types, checker, model, diags);
             if (decl) {
               if (decl.kind === "map") model.maps.set(symbol, decl);
@@ -338,9 +335,10 @@ function typeArg(n: ts.NewExpression, i: number, what: string, types: TypeResolv
   return types.fromNode(node, what);
 }
 
-function mapDecl(n: ts.NewExpression, mapType: MapKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
-  if (mapType === "ringbuf" || mapType === "perf_event_array") return channelDecl(n, mapType, base, declared, types, checker, model, diags);
-  const isArray = mapType === "array" || mapType === "percpu_array";
+function mapDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
+  if (kind.channel) return channelDecl(n, kind, base, declared, types, checker, model, diags);
+  const mapType = kind.type;
+  const isArray = kind.array;
   const key: TypeDesc | undefined = isArray ? { kind: "int", size: 4, signed: false } : typeArg(n, 0, `key of map ${base.name}`, types, diags);
   const value = typeArg(n, isArray ? 0 : 1, `value of map ${base.name}`, types, diags);
   const max = literalInt(n.arguments?.[0], checker, model, `the size of map ${base.name}`, diags, n);
@@ -357,8 +355,9 @@ function mapDecl(n: ts.NewExpression, mapType: MapKind, base: Declared, declared
 const MAX_EVENT = 32768;
 
 /** `new RingBuffer<E>(bytes)`, `new PerfEventArray<E>({ pages })`. */
-function channelDecl(n: ts.NewExpression, mapType: "ringbuf" | "perf_event_array", base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
-  const what = mapType === "ringbuf" ? "RingBuffer" : "PerfEventArray";
+function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): MapDecl | undefined {
+  const mapType = kind.type;
+  const what = kind.class!;
   const event = typeArg(n, 0, `the event type of ${base.name}`, types, diags);
   if (!event) return undefined;
   const size = layoutOf(event).size;
@@ -367,7 +366,7 @@ function channelDecl(n: ts.NewExpression, mapType: "ringbuf" | "perf_event_array
     return undefined;
   }
   const u32: TypeDesc = { kind: "int", size: 4, signed: false };
-  if (mapType === "ringbuf") {
+  if (kind.channel === "ringbuf") {
     const bytes = literalInt(n.arguments?.[0], checker, model, `the size of ${base.name} in bytes`, diags, n);
     if (bytes === undefined) return undefined;
     if (bytes < 4096n || bytes > 1n << 30n || (bytes & (bytes - 1n)) !== 0n) {

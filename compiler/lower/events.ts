@@ -4,6 +4,7 @@
 
 import { ts } from "ts-morph";
 import { BpfFunc } from "../../core/asm/helpers.ts";
+import { MAP_KINDS } from "../../core/maps.ts";
 import type { MapDecl } from "../frontend/module.ts";
 import { BOOL } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
@@ -35,11 +36,11 @@ export function lowerEventMethod(cx: LowerCtx, decl: MapDecl, method: string, ca
   const existing = peekMem(cx, arg, type);
   cx.at(call);
   let sent: Operand;
-  if (decl.mapType === "ringbuf" && !existing && method === "emit") return reserveAndFill(cx, decl, arg, size);
+  if (MAP_KINDS[decl.mapType].channel === "ringbuf" && !existing && method === "emit") return reserveAndFill(cx, decl, arg, size);
   const m = existing ?? buildEvent(cx, arg, type);
   if (!m) return ERROR;
   cx.at(call);
-  if (decl.mapType === "ringbuf") {
+  if (MAP_KINDS[decl.mapType].channel === "ringbuf") {
     sent = cx.b.call(BpfFunc.RingbufOutput, [mapFd(cx, decl.name), addressOf(cx, m), imm(size), imm(0)]);
   } else {
     sent = cx.b.call(BpfFunc.PerfEventOutput, [reg(cx.ctxReg), mapFd(cx, decl.name), imm(BPF_F_CURRENT_CPU), addressOf(cx, m), imm(size)]);

@@ -5,6 +5,7 @@
 import { ts } from "ts-morph";
 import { AGGREGATIONS, AGG_VALUE, histKey, linearBucketCount } from "../../core/aggregations.ts";
 import { BpfFunc } from "../../core/asm/helpers.ts";
+import { MAP_KINDS } from "../../core/maps.ts";
 import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
@@ -120,8 +121,9 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
       const delta = args[1] ? toScalar(cx, lowerExpr(cx, args[1]), args[1]) : undefined;
       if (!key || !delta) return ERROR;
       cx.at(call);
-      const perCpu = decl.mapType.startsWith("percpu") || decl.mapType === "lru_percpu_hash";
-      addToMap(cx, name, key, decl.value, vt, delta.op, !perCpu, decl.mapType === "array" || decl.mapType === "percpu_array");
+      const kind = MAP_KINDS[decl.mapType];
+      // Per-CPU values have one writer at a time (programs run with migration disabled): no atomics needed.
+      addToMap(cx, name, key, decl.value, vt, delta.op, !kind.perCpu, kind.array);
       return VOID;
     }
   }

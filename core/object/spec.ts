@@ -3,23 +3,11 @@
 
 import type { Instruction } from "../asm/index.ts";
 import type { AggregationKind } from "../aggregations.ts";
+import type { MapType } from "../maps.ts";
 import type { TypeDesc } from "./layout.ts";
 
-/** Map types, named as in the kernel (BPF_MAP_TYPE_*), with their ids. */
-export const MAP_TYPES = {
-  hash: 1,
-  array: 2,
-  prog_array: 3,
-  perf_event_array: 4,
-  percpu_hash: 5,
-  percpu_array: 6,
-  stack_trace: 7,
-  lru_hash: 9,
-  lru_percpu_hash: 10,
-  lpm_trie: 11,
-  ringbuf: 27,
-} as const;
-export type MapType = keyof typeof MAP_TYPES;
+/** Map types, named as in the kernel (BPF_MAP_TYPE_*): their ids and properties are core/maps.ts's MAP_KINDS. */
+export type { MapType } from "../maps.ts";
 
 /** Program types (BPF_PROG_TYPE_*), with their ids. */
 export const PROGRAM_TYPES = {

@@ -3,6 +3,7 @@
 // ctx)` executes one program on a context record. The kernel-free twin of runtime/kernel's Collection.
 
 import { readFileSync } from "node:fs";
+import { MAP_KINDS } from "../../core/maps.ts";
 import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
 import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
 import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
@@ -52,10 +53,18 @@ export class SimCollection {
     this.env = opts.env ?? defaultEnvironment();
     const cpus = opts.cpus ?? DEFAULT_SIM_CPUS;
     for (const m of spec.maps) {
-      if (m.type === "ringbuf") this.channels.set(m.name, new MockRingBuffer(m, this.lostCount(m)));
-      else if (m.type === "perf_event_array") this.channels.set(m.name, new MockPerfEventArray(m, { cpus, ...this.lostCount(m) }));
-      else if (m.type === "stack_trace") this.stackMaps.set(m.name, new MockStackTraceMap(m));
-      else this.maps.set(m.name, new MockMap(m, { cpus }));
+      const vm = MAP_KINDS[m.type]?.vm;
+      switch (vm) {
+        case "ringbuf": this.channels.set(m.name, new MockRingBuffer(m, this.lostCount(m))); break;
+        case "perf": this.channels.set(m.name, new MockPerfEventArray(m, { cpus, ...this.lostCount(m) })); break;
+        case "stack": this.stackMaps.set(m.name, new MockStackTraceMap(m)); break;
+        case "map": this.maps.set(m.name, new MockMap(m, { cpus })); break;
+        case undefined: throw new Error(`map ${m.name}: ${m.type} maps are not simulated in the VM`);
+        default: {
+          const never: never = vm;
+          throw new Error(`map ${m.name}: unknown VM mock ${String(never)}`);
+        }
+      }
     }
     const helpers = simHelpers(this.env);
     const byName = (name: string): VmMap | undefined => this.maps.get(name) ?? this.channels.get(name) ?? this.stackMaps.get(name);

@@ -14,6 +14,7 @@
 //   maps reuse elements (the default; BPF_F_NO_PREALLOC allocates fresh ones). This also keeps the number of VM
 //   memory regions bounded by the peak number of entries instead of growing with every insert.
 
+import { MAP_KINDS } from "../../core/maps.ts";
 import { type Codec, type TypeDesc, codecOf, describeType } from "../../core/object/layout.ts";
 import { MAP_FLAGS, type MapSpec, type MapType } from "../../core/object/spec.ts";
 import { BpfError } from "../kernel/errors.ts";
@@ -27,10 +28,8 @@ export const EPERM = 1, ENOENT = 2, E2BIG = 7, EEXIST = 17, EINVAL = 22;
 export const BPF_ANY = 0n, BPF_NOEXIST = 1n, BPF_EXIST = 2n;
 const UPDATE_FLAGS: Record<UpdateFlag, bigint> = { any: BPF_ANY, noexist: BPF_NOEXIST, exist: BPF_EXIST };
 
-/** The map types the VM simulates. */
-export const SIMULATED_MAP_TYPES: ReadonlySet<MapType> = new Set(["hash", "lru_hash", "array", "percpu_hash", "percpu_array", "lru_percpu_hash"]);
-const PER_CPU: ReadonlySet<MapType> = new Set(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
-const LRU: ReadonlySet<MapType> = new Set(["lru_hash", "lru_percpu_hash"]);
+/** The map types a MockMap simulates (the others have their own mocks: events.ts, stacks.ts). */
+const SIMULATED_MAP_TYPES: readonly MapType[] = Object.values(MAP_KINDS).filter((k) => k.vm === "map").map((k) => k.type);
 
 /** Simulated CPUs of per-CPU maps when the caller does not say. */
 export const DEFAULT_SIM_CPUS = 4;
@@ -88,8 +87,9 @@ export class MockMap<K = unknown, V = unknown> implements VmMap, Disposable {
 
   constructor(spec: MapSpec, opts: MockMapOptions = {}) {
     const what = `map ${spec.name} (${spec.type})`;
-    if (!SIMULATED_MAP_TYPES.has(spec.type)) {
-      throw new Error(`${what}: ${spec.type} maps are not simulated in the VM yet (simulated: ${[...SIMULATED_MAP_TYPES].join(", ")})`);
+    const kind = MAP_KINDS[spec.type];
+    if (kind?.vm !== "map") {
+      throw new Error(`${what}: ${spec.type} maps are not simulated by a MockMap (simulated: ${SIMULATED_MAP_TYPES.join(", ")})`);
     }
     this.spec = spec;
     this.name = spec.name;
@@ -98,9 +98,9 @@ export class MockMap<K = unknown, V = unknown> implements VmMap, Disposable {
     this.valueSize = spec.valueSize;
     this.maxEntries = spec.maxEntries;
     this.flags = spec.flags ?? 0;
-    this.perCpu = PER_CPU.has(spec.type);
-    this.isArray = spec.type === "array" || spec.type === "percpu_array";
-    this.isLru = LRU.has(spec.type);
+    this.perCpu = kind.perCpu;
+    this.isArray = kind.array;
+    this.isLru = kind.lru;
     const cpus = opts.cpus ?? DEFAULT_SIM_CPUS;
     if (!Number.isInteger(cpus) || cpus < 1) throw new RangeError(`${what}: cpus must be a positive integer, got ${cpus}`);
     this.cpus = this.perCpu ? cpus : 1;

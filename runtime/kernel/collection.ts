@@ -1,6 +1,7 @@
 // A loaded CollectionSpec: maps created (or reused from pins), programs loaded against them, probes attached.
 // Disposable (`dispose()`, `using`, `await using`); tracked so that signals and exit release it too.
 
+import { MAP_KINDS } from "../../core/maps.ts";
 import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -110,7 +111,7 @@ export class Collection implements Disposable, AsyncDisposable {
 
   private createMap(spec: MapSpec, pinPath = "/sys/fs/bpf/tsbpf"): BpfMap {
     // A perf_event_array with max_entries 0 means one slot per possible CPU: only the running machine knows how many.
-    if (spec.type === "perf_event_array" && spec.maxEntries === 0) spec = { ...spec, maxEntries: possibleCpus().length };
+    if (MAP_KINDS[spec.type].channel === "perf" && spec.maxEntries === 0) spec = { ...spec, maxEntries: possibleCpus().length };
     if (spec.pinning !== "by-name") return BpfMap.create(this.kernel.sys, spec);
     const path = join(pinPath, spec.name);
     if (existsSync(path)) return BpfMap.openPinned(this.kernel.sys, path, spec);

@@ -4,7 +4,8 @@
 
 import { existsSync, unlinkSync } from "node:fs";
 import { type Codec, type TypeDesc, codecOf, describeType } from "../../core/object/layout.ts";
-import { MAP_TYPES, type MapSpec, type MapType } from "../../core/object/spec.ts";
+import { MAP_KINDS, mapKindOfId } from "../../core/maps.ts";
+import type { MapSpec, MapType } from "../../core/object/spec.ts";
 import * as bpf from "./bpf.ts";
 import { possibleCpus } from "./cpus.ts";
 import { BpfError, NotFoundError, explain } from "./errors.ts";
@@ -13,13 +14,6 @@ import { ERRNO, type NativeMemory, type Sys, SysError } from "./sys.ts";
 export type UpdateFlag = "any" | "noexist" | "exist";
 const UPDATE_FLAGS: Record<UpdateFlag, bigint> = { any: 0n, noexist: 1n, exist: 2n };
 
-const MAP_TYPE_NAMES = Object.fromEntries(Object.entries(MAP_TYPES).map(([k, v]) => [v, k])) as Record<number, MapType>;
-const PER_CPU: ReadonlySet<MapType> = new Set(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
-/** When each map type appeared, for "this kernel does not support" messages. */
-const MAP_SINCE: Partial<Record<MapType, string>> = {
-  hash: "3.19", array: "3.19", perf_event_array: "4.3", percpu_hash: "4.6", percpu_array: "4.6", stack_trace: "4.6",
-  lru_hash: "4.10", lru_percpu_hash: "4.10", lpm_trie: "4.11", ringbuf: "5.8",
-};
 
 /** Map info from BPF_OBJ_GET_INFO_BY_FD. */
 export interface MapInfo {
@@ -123,7 +117,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
     this.valueSize = spec.valueSize;
     this.maxEntries = spec.maxEntries;
     this.flags = spec.flags ?? 0;
-    this.perCpu = PER_CPU.has(spec.type);
+    this.perCpu = MAP_KINDS[spec.type].perCpu;
     this.cpus = this.perCpu ? opts.cpus ?? possibleCpus().length : 1;
     // Per-CPU values are laid out with an 8-byte stride per CPU in user space.
     this.stride = this.perCpu ? Math.ceil(spec.valueSize / 8) * 8 : spec.valueSize;
@@ -146,7 +140,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
     let fd: number;
     try {
       fd = bpf.mapCreate(sys, {
-        type: MAP_TYPES[spec.type],
+        type: MAP_KINDS[spec.type].id,
         keySize: spec.keySize,
         valueSize: spec.valueSize,
         maxEntries: spec.maxEntries,
@@ -158,7 +152,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
         throw new BpfError(`${what}: the kernel rejected the size ${spec.maxEntries}`, what,
           "a ring buffer's size must be a power of 2 and a multiple of the page size", e.code, e.errno);
       }
-      throw explain(e, what, { feature: `${spec.type} maps`, since: MAP_SINCE[spec.type] ?? "?" });
+      throw explain(e, what, { feature: `${spec.type} maps`, since: MAP_KINDS[spec.type].since });
     }
     const map = new BpfMap<K, V>(sys, fd, spec, opts);
     try {
@@ -194,7 +188,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
   /** Wraps an fd (taking ownership), reading the definition from the kernel and checking it against `spec`. */
   static fromFd<K = unknown, V = unknown>(sys: Sys, fd: number, spec: Partial<MapSpec> = {}, opts: OpenOptions = {}): BpfMap<K, V> {
     const info = mapInfo(sys, fd);
-    const type = MAP_TYPE_NAMES[info.type];
+    const type = mapKindOfId(info.type)?.type;
     if (!type) throw new BpfError(`map ${info.name}: unsupported map type ${info.type}`, `open map ${info.name}`);
     const name = spec.name ?? info.name;
     const mismatch = (what: string, want: unknown, got: unknown) =>

@@ -5,6 +5,8 @@
 // class and position among those declarations (MapSpec.declared), so object i is the map whose declared.index is i.
 // The class is checked too: an object of another class there means the module is not the one that was compiled.
 
+import { AGGREGATIONS } from "../../core/aggregations.ts";
+import { MAP_KINDS } from "../../core/maps.ts";
 import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import type { EventBackend, MapBackend } from "./backend.ts";
 import { Avg, Count, Histogram, LinearHistogram, Max, Min, Stats, Sum } from "./aggregations.ts";
@@ -106,13 +108,9 @@ const FACTORIES: Readonly<Record<string, (spec: MapSpec) => Bindable>> = {
   },
 };
 
-const CLASS_OF_AGGREGATION: Readonly<Record<string, string>> = {
-  count: "Count", sum: "Sum", min: "Min", max: "Max", avg: "Avg", stats: "Stats", hist: "Histogram", lhist: "LinearHistogram",
-};
-const CLASS_OF_TYPE: Readonly<Partial<Record<MapSpec["type"], string>>> = {
-  hash: "HashMap", lru_hash: "LruHashMap", percpu_hash: "PerCpuHashMap", lru_percpu_hash: "LruPerCpuHashMap", array: "ArrayMap",
-  percpu_array: "PerCpuArrayMap", ringbuf: "RingBuffer", perf_event_array: "PerfEventArray",
-};
+/** The classes a tracer may declare, by name: what objectsFromSpec can make (a test checks them against core's tables). */
+export const USER_CLASSES: readonly string[] = Object.keys(FACTORIES);
+
 
 /**
  * The class of the object a tracer declares for `spec`: `declared.class`, or for a spec without it (built by hand,
@@ -122,7 +120,7 @@ const CLASS_OF_TYPE: Readonly<Partial<Record<MapSpec["type"], string>>> = {
 function classOf(spec: MapSpec): string | undefined {
   if (spec.declared) return spec.declared.class;
   if (spec.name.includes(".")) return undefined;
-  return spec.aggregation ? CLASS_OF_AGGREGATION[spec.aggregation.kind] : CLASS_OF_TYPE[spec.type];
+  return spec.aggregation ? AGGREGATIONS[spec.aggregation.kind]?.class : MAP_KINDS[spec.type]?.class;
 }
 
 /**

@@ -9,6 +9,7 @@
 // backlog belongs to the channel, so breaking out of a loop loses nothing: the next loop or drain() gets the rest.
 
 import { type Codec, codecOf } from "../../core/object/layout.ts";
+import { MAP_KINDS } from "../../core/maps.ts";
 import type { MapSpec, MapType } from "../../core/object/spec.ts";
 import type { EventBackend } from "./backend.ts";
 import { Declared, aOr } from "./declared.ts";
@@ -25,8 +26,8 @@ abstract class EventChannel<E = unknown> extends Declared<EventBackend> implemen
   #idle = false;
   #codec: { spec: MapSpec; codec: Codec<E>; take: (view: DataView, offset: number, length: number) => void } | undefined;
 
-  protected constructor(className: string, type: MapType) {
-    super(className);
+  protected constructor(type: MapType) {
+    super(MAP_KINDS[type].class!);
     this.#type = type;
   }
 
@@ -112,14 +113,14 @@ abstract class EventChannel<E = unknown> extends Declared<EventBackend> implemen
 /** BPF_MAP_TYPE_RINGBUF. */
 export class RingBuffer<E = unknown> extends EventChannel<E> {
   constructor(_bytes: number) {
-    super("RingBuffer", "ringbuf");
+    super("ringbuf");
   }
 }
 
 /** BPF_MAP_TYPE_PERF_EVENT_ARRAY. */
 export class PerfEventArray<E = unknown> extends EventChannel<E> {
   constructor(_options?: { readonly pages?: number }) {
-    super("PerfEventArray", "perf_event_array");
+    super("perf_event_array");
   }
 }
 

@@ -3,6 +3,7 @@
 // and map, and adopted by the collection, which releases them when it is disposed (after detaching the probes).
 // Nothing here loads koffi: the collection that comes in was loaded by whoever loaded the kernel layer.
 
+import { MAP_KINDS } from "../../core/maps.ts";
 import type { MapSpec } from "../../core/object/spec.ts";
 import type { Collection } from "../kernel/collection.ts";
 import { onlineCpus } from "../kernel/cpus.ts";
@@ -33,12 +34,12 @@ function backendOf(c: Collection, name: string): MapBackend | EventBackend {
   const map = c.map(name);
   // The compiled spec says what the map holds (events, aggregation); a pinned map's own spec only its sizes.
   const spec = c.spec.maps.find((m) => m.name === name) ?? map.spec;
-  switch (map.type) {
+  switch (MAP_KINDS[map.type].channel) {
     case "ringbuf": {
       const reader = c.adopt(new RingBufferReader(c.kernel.sys, map.fd, map.maxEntries));
       return channel(spec, reader, lostCounter(c, spec));
     }
-    case "perf_event_array": {
+    case "perf": {
       const key = (cpu: number) => (map.keyType ? cpu : u32Bytes(cpu));
       const reader = c.adopt(new PerfBufferReader(c.kernel.sys, {
         cpus: onlineCpus(),

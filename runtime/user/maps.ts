@@ -8,6 +8,7 @@
 // the type) is a programming error and throws.
 
 import { type TypeDesc, codecOf } from "../../core/object/layout.ts";
+import { MAP_KINDS } from "../../core/maps.ts";
 import type { MapSpec, MapType } from "../../core/object/spec.ts";
 import type { MapBackend, UpdateFlag } from "./backend.ts";
 import { Declared, aOr } from "./declared.ts";
@@ -54,7 +55,8 @@ export abstract class KeyedMap<K = unknown, V = unknown> extends Declared<MapBac
   /** The spec's zero value, built on first use (per-CPU writes fill the other CPUs with it). */
   #zero: { spec: MapSpec; value: unknown } | undefined;
 
-  protected constructor(className: string, type: MapType, maxEntries: number) {
+  protected constructor(type: MapType, maxEntries: number) {
+    const className = MAP_KINDS[type].class!;
     super(className);
     if (!Number.isInteger(maxEntries) || maxEntries <= 0) throw new RangeError(`${className}: the number of entries must be a positive integer, got ${maxEntries}`);
     this.#type = type;
@@ -120,7 +122,7 @@ export abstract class KeyedMap<K = unknown, V = unknown> extends Declared<MapBac
       } catch (e) {
         const code = codeOf(e);
         // Another writer created (EEXIST) or deleted (ENOENT) the key since we read it: read again.
-        if ((code === "EEXIST" && !this.spec.type.endsWith("array")) || code === "ENOENT") continue;
+        if ((code === "EEXIST" && !MAP_KINDS[this.spec.type].array) || code === "ENOENT") continue;
         throw e;
       }
     }
@@ -184,41 +186,41 @@ export abstract class PerCpuKeyedMap<K = unknown, V = unknown> extends KeyedMap<
 /** BPF_MAP_TYPE_HASH. */
 export class HashMap<K = unknown, V = unknown> extends KeyedMap<K, V> {
   constructor(maxEntries: number, _options?: MapOptions) {
-    super("HashMap", "hash", maxEntries);
+    super("hash", maxEntries);
   }
 }
 
 /** BPF_MAP_TYPE_LRU_HASH. */
 export class LruHashMap<K = unknown, V = unknown> extends KeyedMap<K, V> {
   constructor(maxEntries: number, _options?: MapOptions) {
-    super("LruHashMap", "lru_hash", maxEntries);
+    super("lru_hash", maxEntries);
   }
 }
 
 /** BPF_MAP_TYPE_PERCPU_HASH. */
 export class PerCpuHashMap<K = unknown, V = unknown> extends PerCpuKeyedMap<K, V> {
   constructor(maxEntries: number, _options?: MapOptions) {
-    super("PerCpuHashMap", "percpu_hash", maxEntries);
+    super("percpu_hash", maxEntries);
   }
 }
 
 /** BPF_MAP_TYPE_LRU_PERCPU_HASH. */
 export class LruPerCpuHashMap<K = unknown, V = unknown> extends PerCpuKeyedMap<K, V> {
   constructor(maxEntries: number, _options?: MapOptions) {
-    super("LruPerCpuHashMap", "lru_percpu_hash", maxEntries);
+    super("lru_percpu_hash", maxEntries);
   }
 }
 
 /** BPF_MAP_TYPE_ARRAY: every index in range exists, zero until set. */
 export class ArrayMap<V = unknown> extends KeyedMap<number, V> {
   constructor(length: number, _options?: MapOptions) {
-    super("ArrayMap", "array", length);
+    super("array", length);
   }
 }
 
 /** BPF_MAP_TYPE_PERCPU_ARRAY. */
 export class PerCpuArrayMap<V = unknown> extends PerCpuKeyedMap<number, V> {
   constructor(length: number, _options?: MapOptions) {
-    super("PerCpuArrayMap", "percpu_array", length);
+    super("percpu_array", length);
   }
 }

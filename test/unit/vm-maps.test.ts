@@ -415,9 +415,9 @@ test("unsimulated helpers fail with the helper's id and name; maps that are not 
   vmFault(() => bad.run(), "helper", /bpf_map_lookup_elem: key r2 \(0x40, 4 bytes\) is not readable memory at instruction 2/);
 });
 
-test("map types the VM does not simulate yet are refused with a clear error", () => {
-  for (const type of ["ringbuf", "perf_event_array", "stack_trace"] as const) {
-    assert.throws(() => new MockMap({ name: "x", type, keySize: 4, valueSize: 4, maxEntries: 4096 }), /x \(\w+\): \w+ maps are not simulated in the VM yet/);
+test("a MockMap refuses the map types other mocks simulate, and those the VM does not, with a clear error", () => {
+  for (const type of ["ringbuf", "perf_event_array", "stack_trace", "lpm_trie"] as const) {
+    assert.throws(() => new MockMap({ name: "x", type, keySize: 4, valueSize: 4, maxEntries: 4096 }), /x \(\w+\): \w+ maps are not simulated by a MockMap \(simulated: hash, array, percpu_hash/);
   }
 });
 
