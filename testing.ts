@@ -13,6 +13,7 @@ import { loadTracepointDb } from "./compiler/lower/tracepoints.ts";
 import { type Codec, type TypeDesc, codecOf } from "./core/object/layout.ts";
 import { type ParamValue, setParams } from "./core/object/params.ts";
 import type { CollectionSpec, ProgramSpec } from "./core/object/spec.ts";
+import { contextOf, formatAttach, parseAttach } from "./core/probes.ts";
 import { type MockEventChannel, SimCollection } from "./runtime/interp/collection.ts";
 import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
 import type { MockMap } from "./runtime/interp/maps.ts";
@@ -182,20 +183,9 @@ export class Simulation<M = Record<string, unknown>> {
     const ps = this.spec.programs;
     const byName = ps.find((p) => p.name === probe);
     if (byName) return byName;
-    const found = ps.filter((p) => {
-      const a = p.attach;
-      switch (a.kind) {
-        case "tracepoint": return probe === `${a.category}/${a.name}` || probe === `tracepoint:${a.category}/${a.name}`;
-        case "raw_tracepoint": case "tp_btf": return probe === a.name || probe === `${a.kind}:${a.name}`;
-        case "uprobe": return probe === `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol}`;
-        case "kprobe": return probe === `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}`;
-        case "fentry": case "fexit": return probe === `${a.kind}:${a.function}`;
-        case "profile": case "interval": return probe === a.kind;
-        default: return false;
-      }
-    });
+    const found = ps.filter((p) => matchesProbe(p.attach, probe));
     if (found.length === 1) return found[0]!;
-    throw new Error(`${found.length ? "several programs match" : "no program for"} ${probe}; programs: ${ps.map((p) => `${p.name} (${describe(p)})`).join(", ")}`);
+    throw new Error(`${found.length ? "several programs match" : "no program for"} ${probe}; programs: ${ps.map((p) => `${p.name} (${formatAttach(p.attach)})`).join(", ")}`);
   }
 }
 
@@ -213,13 +203,19 @@ function located(e: VmError): VmError {
   return out;
 }
 
-function describe(p: ProgramSpec): string {
-  const a = p.attach;
+/**
+ * Whether `probe` names the attach point `a`: as formatAttach prints it ("tracepoint:sched/sched_switch",
+ * "uprobe:libc:getaddrinfo"), or for short, a tracepoint by its name ("sched/sched_switch"), a raw or BTF tracepoint
+ * by its name, a probe on a function by `kind:function`, and profile and interval by their kind.
+ */
+function matchesProbe(a: ProgramSpec["attach"], probe: string): boolean {
+  const parsed = parseAttach(probe);
+  if (parsed && formatAttach(parsed) === formatAttach(a)) return true;
   switch (a.kind) {
-    case "tracepoint": return `${a.category}/${a.name}`;
-    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol}`;
-    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}`;
-    default: return a.kind;
+    case "tracepoint": return probe === `${a.category}/${a.name}`;
+    case "raw_tracepoint": case "tp_btf": return probe === a.name;
+    case "profile": case "interval": return probe === a.kind;
+    default: return false;
   }
 }
 
@@ -228,7 +224,8 @@ const db = loadTracepointDb();
 /** The context record a program receives, from field values by name. */
 function contextBytes(p: ProgramSpec, ctx: Readonly<Record<string, unknown>>, env: SimEnvironment): Uint8Array {
   const a = p.attach;
-  if (a.kind === "tracepoint") {
+  const context = contextOf(a);
+  if (a.kind === "tracepoint" && context === "tracepoint") {
     const name = `${a.category}/${a.name}`;
     const tp = db.get(name);
     if (!tp) throw new Error(`tracepoint ${name} is not in the tracepoint database`);
@@ -253,7 +250,8 @@ function contextBytes(p: ProgramSpec, ctx: Readonly<Record<string, unknown>>, en
     }
     return bytes;
   }
-  if (a.kind === "uprobe" || a.kind === "kprobe" || a.kind === "profile" || a.kind === "interval") {
+  // pt_regs, or a perf sample, which starts with them.
+  if (context === "pt_regs" || context === "perf_event") {
     const bytes = new Uint8Array(PT_REGS.size + 16);
     const view = new DataView(bytes.buffer);
     const args = (ctx.args ?? []) as readonly (number | bigint)[];

@@ -13,6 +13,7 @@ import { type LoweredProgram, lowerModule } from "./lower/index.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
 import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/aggregations.ts";
 import { MAP_KINDS } from "../core/maps.ts";
+import { PROBE_KINDS } from "../core/probes.ts";
 import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
 import { lostMapName } from "../core/object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
@@ -107,23 +108,8 @@ function dedupe(diags: Diagnostics): void {
 }
 
 function programType(p: ProbeDecl): { type: ProgramType; attach: AttachSpec } {
-  const [a, b] = p.args;
-  switch (p.kind) {
-    case "tracepoint": {
-      const [category, name] = String(a).split("/");
-      return { type: "tracepoint", attach: { kind: "tracepoint", category: category!, name: name! } };
-    }
-    case "rawTracepoint": return { type: "raw_tracepoint", attach: { kind: "raw_tracepoint", name: String(a) } };
-    case "tpBtf": return { type: "tracing", attach: { kind: "tp_btf", name: String(a) } };
-    case "fentry":
-    case "fexit": return { type: "tracing", attach: { kind: p.kind, function: String(a) } };
-    case "kprobe":
-    case "kretprobe": return { type: "kprobe", attach: { kind: "kprobe", function: String(a), retprobe: p.kind === "kretprobe" } };
-    case "uprobe":
-    case "uretprobe": return { type: "kprobe", attach: { kind: "uprobe", target: String(a), symbol: String(b), retprobe: p.kind === "uretprobe" } };
-    case "profile": return { type: "perf_event", attach: { kind: "profile", frequency: Number(a) } };
-    case "interval": return { type: "perf_event", attach: { kind: "interval", periodMs: Number(a) } };
-  }
+  const def = PROBE_KINDS[p.kind];
+  return { type: def.programType, attach: def.attach(p.args) };
 }
 
 function channelSpecs(m: MapDecl): MapSpec[] {

@@ -5,13 +5,13 @@
 import { ts } from "ts-morph";
 import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
 import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../core/maps.ts";
+import { PROBE_KINDS, type ProbeDeclarator, isProbeDeclarator } from "../../core/probes.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
 
-export type ProbeKind = "tracepoint" | "rawTracepoint" | "tpBtf" | "uprobe" | "uretprobe" | "kprobe" | "kretprobe" | "fentry" | "fexit" | "profile" | "interval";
 
 
 /** A class whose `new` declares a map or an aggregation. */
@@ -19,9 +19,6 @@ const isMapClass = (cls: string): boolean => mapKindOfClass(cls) !== undefined |
 
 /** Event channels: kernel side, `emit`/`output`; their value type is the event's. */
 export const isEventChannel = (m: { readonly mapType: MapType }): boolean => MAP_KINDS[m.mapType].channel !== undefined;
-export const PROBE_FUNCTIONS: ReadonlySet<string> = new Set<ProbeKind>([
-  "tracepoint", "rawTracepoint", "tpBtf", "uprobe", "uretprobe", "kprobe", "kretprobe", "fentry", "fexit", "profile", "interval",
-]);
 
 interface Declared {
   readonly name: string;
@@ -62,7 +59,7 @@ export interface AggDecl extends Declared {
 }
 
 export interface ProbeDecl {
-  readonly kind: ProbeKind;
+  readonly kind: ProbeDeclarator;
   readonly args: readonly (string | number)[];
   readonly handler: ts.ArrowFunction | ts.FunctionExpression;
   readonly span: SourceSpan;
@@ -154,8 +151,8 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
       const e = skipParens(stmt.expression);
       if (ts.isCallExpression(e)) {
         const fn = tsbpfName(checker, checker.getSymbolAtLocation(e.expression));
-        if (fn !== undefined && PROBE_FUNCTIONS.has(fn)) {
-          const p = probeDecl(e, fn as ProbeKind, checker, model, diags);
+        if (fn !== undefined && isProbeDeclarator(fn)) {
+          const p = probeDecl(e, fn, checker, model, diags);
           if (p) model.probes.push(p);
         }
       }
@@ -181,7 +178,7 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
     const call = fn.parent;
     if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return false;
     const name = tsbpfName(checker, checker.getSymbolAtLocation(call.expression));
-    return name !== undefined && (PROBE_FUNCTIONS.has(name) || name === "loop");
+    return name !== undefined && (isProbeDeclarator(name) || name === "loop");
   };
   const visit = (n: ts.Node, inFunction: ts.Node | undefined, inControl: boolean): void => {
     if (ts.isFunctionLike(n)) {
@@ -190,7 +187,7 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
     }
     if (ts.isCallExpression(n)) {
       const name = tsbpfName(checker, checker.getSymbolAtLocation(n.expression));
-      if (name !== undefined && PROBE_FUNCTIONS.has(name)) {
+      if (name !== undefined && isProbeDeclarator(name)) {
         const topLevel = ts.isExpressionStatement(n.parent) && ts.isSourceFile(n.parent.parent);
         if (!topLevel) {
           if (inFunction && isHandler(inFunction)) {
@@ -457,7 +454,7 @@ function paramDecl(c: ts.CallExpression, base: Declared, checker: ts.TypeChecker
   return { ...base, paramName: nameArg.text, type, defaultValue: def.value };
 }
 
-function probeDecl(c: ts.CallExpression, kind: ProbeKind, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): ProbeDecl | undefined {
+function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): ProbeDecl | undefined {
   const args = c.arguments;
   const handler = args[args.length - 1];
   const fixed = [...args.slice(0, -1)];
@@ -495,20 +492,17 @@ function probeDecl(c: ts.CallExpression, kind: ProbeKind, checker: ts.TypeChecke
       values.push(Number(v.value));
     }
   }
-  const want = kind === "uprobe" || kind === "uretprobe" ? 2 : 1;
+  const def = PROBE_KINDS[kind];
+  const want = def.params.length;
   if (values.length !== want) {
-    diags.error("TSB1011", `${kind}() takes ${want} argument${want > 1 ? "s" : ""} before the handler`, spanOf(c));
+    diags.error("TSB1011", `${kind}() takes ${want} argument${want > 1 ? "s" : ""} before the handler (${def.params.map((p) => p.name).join(", ")})`, spanOf(c));
     return undefined;
   }
-  if (kind === "tracepoint" && !/^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(String(values[0]))) {
-    diags.error("TSB2004", `tracepoint name "${values[0]}" must be "category/event"`, spanOf(args[0]!), 'e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => ...)');
+  const wrong = def.check?.(values);
+  if (wrong) {
+    diags.error("TSB1011", `${kind}(): ${wrong.message}`, spanOf(args[0]!), wrong.hint);
     return undefined;
   }
-  if ((kind === "profile" || kind === "interval") && (typeof values[0] !== "number" || values[0] <= 0)) {
-    diags.error("TSB1011", `${kind}() needs a positive ${kind === "profile" ? "frequency in Hz" : "period in ms"}`, spanOf(args[0]!));
-    return undefined;
-  }
-  const last = String(values[values.length - 1]).split("/").pop()!;
-  const name = (kind === "profile" || kind === "interval" ? `${kind}_${values[0]}` : last).replace(/[^A-Za-z0-9_]/g, "_");
+  const name = def.programName(values).replace(/[^A-Za-z0-9_]/g, "_");
   return { kind, args: values, handler: h, span: spanOf(c), name, ...(optional ? { optional } : {}) };
 }

@@ -2,7 +2,7 @@
 // conversions, and the module's own functions. A call node in; a Val (or a value written into memory) out.
 
 import { ts } from "ts-morph";
-import { PROBE_FUNCTIONS } from "../frontend/module.ts";
+import { isProbeDeclarator } from "../../core/probes.ts";
 import { I64, tsbpfName } from "../frontend/types.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
 import { condValue, importedFrom, lowerExpr } from "./expressions.ts";
@@ -62,7 +62,7 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
   if (ts.isIdentifier(callee)) {
     const sym = cx.symbol(callee);
     const builtin = tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(callee));
-    if (builtin !== undefined && PROBE_FUNCTIONS.has(builtin)) {
+    if (builtin !== undefined && isProbeDeclarator(builtin)) {
       return cx.error("TSB1011", `${builtin}() declares a probe: call it at module level, not in a handler`, call);
     }
     if (builtin === "param") return cx.error("TSB1011", "param() declares a load-time parameter: call it at module level", call);

@@ -2,6 +2,7 @@
 // registers (arg0()..arg5(), retval(), ip() from pt_regs), raw tracepoint / fentry arguments (ctx.arg(i)).
 
 import { ts } from "ts-morph";
+import { PROBE_KINDS } from "../../core/probes.ts";
 import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
@@ -28,7 +29,7 @@ function fieldType(size: number, signed: boolean, isPtr: boolean): IntType | und
 /** `ctx.field` in a tracepoint handler. */
 export function ctxProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, name: string): Val {
   const probe = cx.probe;
-  if (!probe || probe.kind !== "tracepoint") {
+  if (!probe || PROBE_KINDS[probe.kind].context !== "tracepoint") {
     return cx.error("TSB2004", `the context of a ${probe?.kind ?? "function"} has no fields; use its methods (arg0(), ...)`, e);
   }
   const tpName = String(probe.args[0]);
@@ -55,14 +56,15 @@ export function ctxProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, name: 
 export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): Val {
   const probe = cx.probe;
   const kind = probe?.kind;
+  const context = probe ? PROBE_KINDS[probe.kind].context : undefined;
   cx.at(call);
   const regs = PT_REGS[cx.p.arch];
-  const ptRegsProbe = kind === "kprobe" || kind === "kretprobe" || kind === "uprobe" || kind === "uretprobe";
   const m = /^arg([0-5])$/.exec(name);
-  if (m && ptRegsProbe) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.args[Number(m[1])]!, 8, false), U64);
-  if (name === "retval" && ptRegsProbe) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ret, 8, false), U64);
-  if (name === "ip" && (ptRegsProbe || kind === "profile" || kind === "interval")) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ip, 8, false), U64);
-  if (name === "arg" && (kind === "rawTracepoint" || kind === "tpBtf" || kind === "fentry" || kind === "fexit")) {
+  if (m && context === "pt_regs") return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.args[Number(m[1])]!, 8, false), U64);
+  if (name === "retval" && context === "pt_regs") return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ret, 8, false), U64);
+  // A perf sample (bpf_perf_event_data) starts with the registers.
+  if (name === "ip" && (context === "pt_regs" || context === "perf_event")) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ip, 8, false), U64);
+  if (name === "arg" && context === "args") {
     const a = call.arguments[0];
     const lit = a && ts.isNumericLiteral(a) ? Number(a.text) : undefined;
     if (lit === undefined || !Number.isInteger(lit) || lit < 0 || lit > 11) {

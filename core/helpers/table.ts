@@ -3,26 +3,9 @@
 // generates stdlib-types/helpers.d.ts (declarations.ts) and drives lowering; tests check both against it.
 
 import { BpfFunc, helperName } from "../asm/helpers.ts";
+import { PROBES_OF_PROGRAM_TYPE, type ProbeDeclarator, TRACING_PROGRAM_TYPES, type TracingProgramType } from "../probes.ts";
 
-/** The tracing program types, named as in the kernel (BPF_PROG_TYPE_KPROBE, …_TRACEPOINT, …_RAW_TRACEPOINT, …_TRACING, …_PERF_EVENT). */
-export type TracingProgramType = "kprobe" | "tracepoint" | "raw_tracepoint" | "tracing" | "perf_event";
-
-/** The probe declarators of stdlib-types/index.d.ts (the compiler's ProbeKind), as a user writes them. */
-export type ProbeDeclarator =
-  | "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "tracepoint" | "rawTracepoint" | "tpBtf" | "fentry" | "fexit"
-  | "profile" | "interval";
-
-/** Which declarators make a program of each type: uprobes are kprobe programs, tp_btf is a tracing program. */
-export const PROBES_OF_PROGRAM_TYPE: Readonly<Record<TracingProgramType, readonly ProbeDeclarator[]>> = {
-  kprobe: ["kprobe", "kretprobe", "uprobe", "uretprobe"],
-  tracepoint: ["tracepoint"],
-  raw_tracepoint: ["rawTracepoint"],
-  tracing: ["fentry", "fexit", "tpBtf"],
-  perf_event: ["profile", "interval"],
-};
-
-/** Every tracing program type, in the order docs list them. */
-export const TRACING_PROGRAM_TYPES: readonly TracingProgramType[] = ["kprobe", "tracepoint", "raw_tracepoint", "tracing", "perf_event"];
+export { PROBES_OF_PROGRAM_TYPE, type ProbeDeclarator, TRACING_PROGRAM_TYPES, type TracingProgramType } from "../probes.ts";
 
 /** A helper as the table writes it; its kernel name comes from the id (core/asm/helpers.ts). */
 interface HelperEntry {

@@ -147,7 +147,8 @@ export type AttachSpec =
     readonly retprobe: boolean;
     readonly pid?: number;
   }
-  | { readonly kind: "fentry" | "fexit"; readonly function: string }
+  | { readonly kind: "fentry"; readonly function: string }
+  | { readonly kind: "fexit"; readonly function: string }
   /** CPU-clock sampling at `frequency` Hz on every online CPU (profile). */
   | { readonly kind: "profile"; readonly frequency: number }
   /** A timer firing every `periodMs` on one CPU (interval). */

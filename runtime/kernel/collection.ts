@@ -2,6 +2,7 @@
 // Disposable (`dispose()`, `using`, `await using`); tracked so that signals and exit release it too.
 
 import { MAP_KINDS } from "../../core/maps.ts";
+import { formatAttach } from "../../core/probes.ts";
 import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ import { SymbolNotFoundError } from "./elf.ts";
 import { BpfError, NotFoundError, UnsupportedFeatureError } from "./errors.ts";
 import { LibraryNotFoundError } from "./libs.ts";
 import { Kernel } from "./kernel.ts";
-import { type Link, attach, describeAttach, loadRequirements } from "./links/index.ts";
+import { type Link, attach, loadRequirements } from "./links/index.ts";
 import { tracingUnsupported } from "./links/tracing.ts";
 import { possibleCpus } from "./cpus.ts";
 import { BpfMap } from "./maps.ts";
@@ -35,7 +36,7 @@ export interface CollectionOptions {
 /** An optional program that was not loaded or not attached, because its attach point does not exist here. */
 export interface SkippedProgram {
   readonly program: string;
-  /** The attach point, as `describeAttach` writes it ("tracepoint syscalls/sys_enter_open"). */
+  /** The attach point, as `formatAttach` writes it ("tracepoint:syscalls/sys_enter_open"). */
   readonly attach: string;
   readonly reason: string;
 }
@@ -153,7 +154,7 @@ export class Collection implements Disposable, AsyncDisposable {
       return step();
     } catch (e) {
       if (!spec.optional || !isMissingAttachPoint(e)) throw e;
-      this.skipped.push({ program: spec.name, attach: describeAttach(spec.attach), reason: (e as Error).message });
+      this.skipped.push({ program: spec.name, attach: formatAttach(spec.attach), reason: (e as Error).message });
       return undefined;
     }
   }
@@ -174,7 +175,7 @@ export class Collection implements Disposable, AsyncDisposable {
   async attachAll(opts: Pick<CollectionOptions, "onAttach" | "legacyProbes"> = {}): Promise<void> {
     const todo = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
     for (const [i, p] of todo.entries()) {
-      if (this.disposed) throw new BpfError("the collection was disposed while attaching", `attach ${describeAttach(p.spec.attach)}`);
+      if (this.disposed) throw new BpfError("the collection was disposed while attaching", `attach ${formatAttach(p.spec.attach)}`);
       const link = this.optionally(p.spec, () => attach(this.kernel, p.fd, p.spec.attach, opts.legacyProbes ? { legacy: true } : {}));
       if (!link) {
         this.programs.delete(p.spec.name);
@@ -184,7 +185,7 @@ export class Collection implements Disposable, AsyncDisposable {
       }
       if (this.disposed) {
         link.close();
-        throw new BpfError("the collection was disposed while attaching", `attach ${describeAttach(p.spec.attach)}`);
+        throw new BpfError("the collection was disposed while attaching", `attach ${formatAttach(p.spec.attach)}`);
       }
       this.links.push(link);
       opts.onAttach?.(link, i, todo.length);

@@ -5,6 +5,7 @@
 // perf buffer is in place before the first event.
 
 import type { CollectionSpec } from "../../core/object/spec.ts";
+import { formatAttach } from "../../core/probes.ts";
 import type { Collection, CollectionOptions } from "../kernel/collection.ts";
 import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";
@@ -72,7 +73,7 @@ export class Tracer {
 
   /** The programs loaded, with their attach points (not the optional ones that were skipped). */
   get programs(): readonly { readonly name: string; readonly attach: string }[] {
-    return this.spec.programs.filter((p) => this.collection.programs.has(p.name)).map((p) => ({ name: p.name, attach: describe(p.attach) }));
+    return this.spec.programs.filter((p) => this.collection.programs.has(p.name)).map((p) => ({ name: p.name, attach: formatAttach(p.attach) }));
   }
 
   /** Optional probes left out because their attach point does not exist on this machine, and why. */
@@ -127,19 +128,5 @@ export class Tracer {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-}
-
-function describe(a: CollectionSpec["programs"][number]["attach"]): string {
-  switch (a.kind) {
-    case "tracepoint": return `tracepoint:${a.category}/${a.name}`;
-    case "raw_tracepoint": return `raw_tracepoint:${a.name}`;
-    case "tp_btf": return `tp_btf:${a.name}`;
-    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}`;
-    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol ?? `0x${(a.offset ?? 0).toString(16)}`}`;
-    case "fentry": case "fexit": return `${a.kind}:${a.function}`;
-    case "profile": return `profile:${a.frequency}hz`;
-    case "interval": return `interval:${a.periodMs}ms`;
-    case "none": return "none";
   }
 }

@@ -31,7 +31,7 @@ test("the compiler marks the optional programs, and only those", () => {
 kernelTest(test, "load(): the missing library, libc function and raw tracepoint are skipped with their reasons; the rest traces", async () => {
   const t = await load<typeof import("../fixtures/tools/optional.ts")>(fixture, { params: { pid: process.pid } });
   try {
-    assert.equal(t.skipped.map((s) => s.attach), ["uprobe libtsbpf-no-such-library:f", "uretprobe libc:tsbpf_no_such_function", "raw_tracepoint tsbpf_no_such_tracepoint"]);
+    assert.equal(t.skipped.map((s) => s.attach), ["uprobe:libtsbpf-no-such-library:f", "uretprobe:libc:tsbpf_no_such_function", "raw_tracepoint:tsbpf_no_such_tracepoint"]);
     const [lib, fn, raw] = t.skipped.map((s) => s.reason);
     assert.match(lib!, /libtsbpf-no-such-library/);
     assert.match(fn!, /symbol "tsbpf_no_such_function" not found in \S*libc/);
@@ -65,7 +65,7 @@ kernelTest(test, "a tracepoint that does not exist: an error when required; a tr
     await Collection.load(changed((p) => ({ ...nowhere(p), optional: true })));
     assert.unreachable("a tracer whose every probe is skipped must fail");
   } catch (e) {
-    assert.match((e as Error).message, /none of the probes exists here: .*tracepoint syscalls\/sys_enter_tsbpf_nothing \(no tracepoint.*raw_tracepoint tsbpf_no_such_tracepoint/);
+    assert.match((e as Error).message, /none of the probes exists here: .*tracepoint:syscalls\/sys_enter_tsbpf_nothing \(no tracepoint.*raw_tracepoint:tsbpf_no_such_tracepoint/);
   }
 });
 
@@ -78,7 +78,7 @@ kernelTest(test, "opensnoop with its optional open tracepoint renamed to one tha
   assert.ok(renamed.programs.find((p) => p.name === "sys_enter_open")!.relocations?.length, "the handler reads tracepoint fields");
   const c = await Collection.load(renamed);
   try {
-    assert.equal(c.skipped.map((s) => [s.program, s.attach]), [["sys_enter_open", "tracepoint syscalls/sys_enter_tsbpf_nothing"]]);
+    assert.equal(c.skipped.map((s) => [s.program, s.attach]), [["sys_enter_open", "tracepoint:syscalls/sys_enter_tsbpf_nothing"]]);
     assert.match(c.skipped[0]!.reason, /^no tracepoint syscalls\/sys_enter_tsbpf_nothing/);
     assert.is(c.programs.has("sys_enter_open"), false);
     assert.is(c.links.length, spec.programs.length - 1);
@@ -118,9 +118,9 @@ kernelTest(test, "tsbpf run says which optional probes it skipped, and why, then
   child.kill("SIGINT");
   assert.is(await exit, 0, stderr);
   assert.match(stderr, /^Attaching 4 probes\.\.\.$/m);
-  assert.match(stderr, /^skipped optional probe uprobe libtsbpf-no-such-library:f: .*libtsbpf-no-such-library/m);
-  assert.match(stderr, /^skipped optional probe uretprobe libc:tsbpf_no_such_function: symbol "tsbpf_no_such_function" not found/m);
-  assert.match(stderr, /^skipped optional probe raw_tracepoint tsbpf_no_such_tracepoint: no raw tracepoint/m);
+  assert.match(stderr, /^skipped optional probe uprobe:libtsbpf-no-such-library:f: .*libtsbpf-no-such-library/m);
+  assert.match(stderr, /^skipped optional probe uretprobe:libc:tsbpf_no_such_function: symbol "tsbpf_no_such_function" not found/m);
+  assert.match(stderr, /^skipped optional probe raw_tracepoint:tsbpf_no_such_tracepoint: no raw tracepoint/m);
   assert.match(stdout, new RegExp(`^@calls\\[${process.pid}\\]: 5$`, "m"));
 });
 

@@ -1,6 +1,8 @@
-// Attaching: a loaded program and its AttachSpec in, a Link out, choosing the mechanism per probe kind. Also what a
-// program needs at load time for its attach point (BTF ids, expected attach types, feature checks).
+// Attaching: a loaded program and its AttachSpec in, a Link out. One entry per attach kind (core/probes.ts's
+// ATTACH_KINDS: the type makes a missing one a compile error), each naming what loading needs for that attach point
+// (BTF ids, expected attach types, feature checks) and the function of its link file that attaches it.
 
+import type { AttachKind, AttachOf } from "../../../core/probes.ts";
 import type { AttachSpec, ProgramSpec } from "../../../core/object/spec.ts";
 import { BpfError } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
@@ -15,69 +17,67 @@ import { attachUprobe } from "./uprobe.ts";
 export type { Link } from "./link.ts";
 export { OwnedLink } from "./link.ts";
 
-/** Load-time requirements of an attach point. Throws early (before loading) when the kernel cannot do it. */
-export function loadRequirements(k: Kernel, spec: ProgramSpec): Partial<TracingTarget> {
-  const a = spec.attach;
-  switch (a.kind) {
-    case "tp_btf":
-      return tracingTarget(k, "tp_btf", a.name);
-    case "fentry":
-    case "fexit":
-      return tracingTarget(k, a.kind, a.function);
-    case "kprobe":
-      if (!kprobeSupport(k)) throw kprobesUnsupported();
-      return {};
-    default:
-      return {};
-  }
-}
-
-export function describeAttach(a: AttachSpec): string {
-  switch (a.kind) {
-    case "tracepoint": return `tracepoint ${a.category}/${a.name}`;
-    case "raw_tracepoint": return `raw_tracepoint ${a.name}`;
-    case "tp_btf": return `tp_btf ${a.name}`;
-    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"} ${a.function}`;
-    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"} ${a.target}:${a.symbol ?? a.offset}`;
-    case "fentry":
-    case "fexit": return `${a.kind} ${a.function}`;
-    case "profile": return `profile ${a.frequency} Hz`;
-    case "interval": return `interval ${a.periodMs} ms`;
-    case "none": return "nothing";
-  }
-}
-
 export interface AttachOptions {
   /** Use tracefs uprobe_events/kprobe_events even where a PMU exists. */
   readonly legacy?: boolean;
 }
 
-export function attach(k: Kernel, progFd: number, a: AttachSpec, opts: AttachOptions = {}): Link {
-  switch (a.kind) {
-    case "tracepoint":
-      return attachTracepoint(k, progFd, a.category, a.name);
-    case "raw_tracepoint":
-      return attachRawTracepoint(k, progFd, a.name);
-    case "tp_btf":
-      return attachTracing(k, progFd, "tp_btf", a.name);
-    case "fentry":
-    case "fexit":
-      return attachTracing(k, progFd, a.kind, a.function);
-    case "kprobe":
-      return attachKprobe(k, progFd, { function: a.function, retprobe: a.retprobe, ...(a.offset !== undefined ? { offset: a.offset } : {}) });
-    case "uprobe":
-      return attachUprobe(k, progFd, {
-        target: a.target, retprobe: a.retprobe,
-        ...(a.symbol !== undefined ? { symbol: a.symbol } : {}),
-        ...(a.offset !== undefined ? { offset: a.offset } : {}),
-        ...(a.pid !== undefined ? { pid: a.pid } : {}),
-        ...(opts.legacy ? { legacy: true } : {}),
-      });
-    case "profile":
-      return attachProfile(k, progFd, a.frequency);
-    case "interval":
-      return attachInterval(k, progFd, a.periodMs);
-    case "none":
-      throw new BpfError("this program has no attach point", "attach");
-  }
+interface Attacher<K extends AttachKind> {
+  /** What the program needs at load time for this attach point; throws before loading when the kernel cannot do it. */
+  readonly requirements?: (k: Kernel, a: AttachOf<K>) => Partial<TracingTarget>;
+  readonly attach: (k: Kernel, progFd: number, a: AttachOf<K>, opts: AttachOptions) => Link;
 }
+
+const ATTACHERS: { readonly [K in AttachKind]: Attacher<K> } = {
+  tracepoint: { attach: (k, fd, a) => attachTracepoint(k, fd, a.category, a.name) },
+  raw_tracepoint: { attach: (k, fd, a) => attachRawTracepoint(k, fd, a.name) },
+  tp_btf: {
+    requirements: (k, a) => tracingTarget(k, "tp_btf", a.name),
+    attach: (k, fd, a) => attachTracing(k, fd, "tp_btf", a.name),
+  },
+  fentry: {
+    requirements: (k, a) => tracingTarget(k, "fentry", a.function),
+    attach: (k, fd, a) => attachTracing(k, fd, "fentry", a.function),
+  },
+  fexit: {
+    requirements: (k, a) => tracingTarget(k, "fexit", a.function),
+    attach: (k, fd, a) => attachTracing(k, fd, "fexit", a.function),
+  },
+  kprobe: {
+    requirements: (k) => {
+      if (!kprobeSupport(k)) throw kprobesUnsupported();
+      return {};
+    },
+    attach: (k, fd, a) => attachKprobe(k, fd, { function: a.function, retprobe: a.retprobe, ...(a.offset !== undefined ? { offset: a.offset } : {}) }),
+  },
+  uprobe: {
+    attach: (k, fd, a, opts) => attachUprobe(k, fd, {
+      target: a.target, retprobe: a.retprobe,
+      ...(a.symbol !== undefined ? { symbol: a.symbol } : {}),
+      ...(a.offset !== undefined ? { offset: a.offset } : {}),
+      ...(a.pid !== undefined ? { pid: a.pid } : {}),
+      ...(opts.legacy ? { legacy: true } : {}),
+    }),
+  },
+  profile: { attach: (k, fd, a) => attachProfile(k, fd, a.frequency) },
+  interval: { attach: (k, fd, a) => attachInterval(k, fd, a.periodMs) },
+  none: {
+    attach: () => {
+      throw new BpfError("this program has no attach point", "attach");
+    },
+  },
+};
+
+const attacher = (a: AttachSpec): Attacher<AttachKind> => ATTACHERS[a.kind] as Attacher<AttachKind>;
+
+/** Load-time requirements of an attach point. Throws early (before loading) when the kernel cannot do it. */
+export function loadRequirements(k: Kernel, spec: ProgramSpec): Partial<TracingTarget> {
+  return attacher(spec.attach).requirements?.(k, spec.attach) ?? {};
+}
+
+export function attach(k: Kernel, progFd: number, a: AttachSpec, opts: AttachOptions = {}): Link {
+  return attacher(a).attach(k, progFd, a, opts);
+}
+
+/** The attach kinds this runtime can attach (all of core's: a test checks it). */
+export const ATTACHABLE: readonly AttachKind[] = Object.keys(ATTACHERS) as AttachKind[];

@@ -1,0 +1,92 @@
+// core/probes.ts is the table of probe declarators and attach kinds: checked both ways against the declarations the
+// editor sees, the user side's no-op declarators, the kernel runtime's attachers, the compiler (a tracer with every
+// declarator) and the VM (fired by every name formatAttach prints, reading each kind's context).
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AttachSpec } from "../../core/object/spec.ts";
+import { ATTACH_KINDS, PROBE_KINDS, PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES, contextOf, formatAttach, parseAttach } from "../../core/probes.ts";
+import { ATTACHABLE } from "../../runtime/kernel/links/index.ts";
+import * as tsbpf from "../../index.ts";
+import { simulate } from "../../testing.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+test("every declarator is declared to the editor and harmless in Node; and no other", () => {
+  const dts = readFileSync(join(root, "stdlib-types", "index.d.ts"), "utf8");
+  const declared = new Set([...dts.matchAll(/^export declare function (\w+)(?:<[^>]*>)?\([^)]*handler: Handler</gm)].map((m) => m[1]!));
+  assert.equal([...declared].sort(), Object.keys(PROBE_KINDS).sort());
+  const exported = tsbpf as unknown as Record<string, unknown>;
+  for (const d of Object.keys(PROBE_KINDS)) assert.type(exported[d], "function", `the package exports ${d}()`);
+});
+
+test("every attach kind has its attacher in runtime/kernel/links", () => {
+  assert.equal([...ATTACHABLE].sort(), Object.keys(ATTACH_KINDS).sort());
+});
+
+test("each declarator makes an attach point of its program type and context, printed and read back the same", () => {
+  const args: Record<string, readonly (string | number)[]> = {
+    kprobe: ["vfs_read"], kretprobe: ["vfs_read"], uprobe: ["libc", "getaddrinfo"], uretprobe: ["/bin/bash", "readline"],
+    tracepoint: ["sched/sched_switch"], rawTracepoint: ["sched_switch"], fentry: ["vfs_read"], fexit: ["vfs_read"],
+    tpBtf: ["sched_switch"], profile: [99], interval: [1000],
+  };
+  const printed = new Set<string>();
+  for (const [d, def] of Object.entries(PROBE_KINDS)) {
+    assert.is(def.declarator, d);
+    assert.is(def.params.length, args[d]!.length, `${d} takes ${def.params.length} arguments`);
+    assert.is(def.check?.(args[d]!), undefined, `${d}(${args[d]!.join(", ")}) is valid`);
+    const a = def.attach(args[d]!);
+    assert.is(contextOf(a), def.context, `${d}: the attach kind's context`);
+    const text = formatAttach(a);
+    assert.equal(parseAttach(text), a, `${text} reads back`);
+    printed.add(text);
+  }
+  assert.is(printed.size, Object.keys(PROBE_KINDS).length, "every declarator prints differently");
+  assert.equal(TRACING_PROGRAM_TYPES.flatMap((t) => PROBES_OF_PROGRAM_TYPE[t]).sort(), Object.keys(PROBE_KINDS).sort());
+});
+
+test("attach points print as kind:target, with offsets and short forms read back", () => {
+  const cases: [AttachSpec, string][] = [
+    [{ kind: "tracepoint", category: "syscalls", name: "sys_enter_openat" }, "tracepoint:syscalls/sys_enter_openat"],
+    [{ kind: "kprobe", function: "tcp_sendmsg", offset: 16, retprobe: false }, "kprobe:tcp_sendmsg+0x10"],
+    [{ kind: "uprobe", target: "/usr/lib/libssl.so.3", offset: 0x1234, retprobe: true }, "uretprobe:/usr/lib/libssl.so.3:0x1234"],
+    [{ kind: "profile", frequency: 49 }, "profile:49hz"],
+    [{ kind: "interval", periodMs: 250 }, "interval:250ms"],
+    [{ kind: "none" }, "none"],
+  ];
+  for (const [a, text] of cases) {
+    assert.is(formatAttach(a), text);
+    assert.equal(parseAttach(text), a);
+  }
+  assert.equal(parseAttach("tracepoint:sched:sched_switch"), { kind: "tracepoint", category: "sched", name: "sched_switch" });
+  assert.equal(parseAttach("rawTracepoint:sched_switch"), { kind: "raw_tracepoint", name: "sched_switch" });
+  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "nosuchkind:x", ""]) {
+    assert.is(parseAttach(bad), undefined, `${JSON.stringify(bad)} is not an attach point`);
+  }
+});
+
+test("the VM fires every declarator's program by the name formatAttach prints, on its kind's context", async () => {
+  const sim = await simulate<typeof import("../fixtures/vm/every-probe.ts")>(join(root, "test", "fixtures", "vm", "every-probe.ts"), { cpus: 1 });
+  assert.is(sim.spec.programs.length, Object.keys(PROBE_KINDS).length);
+  const ctx: Record<string, Record<string, unknown>> = {
+    pt_regs: { args: [11n, 12n, 13n], retval: 21n, ip: 31n },
+    perf_event: { ip: 32n },
+    args: { args: [41n, 42n, 43n, 44n] },
+    tracepoint: { pid: 51 },
+  };
+  const expected = new Map<bigint, bigint>();
+  for (const [i, p] of sim.spec.programs.entries()) {
+    const context = contextOf(p.attach)!;
+    sim.fire(formatAttach(p.attach), ctx[context]);
+    assert.is(sim.maps.hits.get(i + 1), 1n, `${formatAttach(p.attach)} ran`);
+  }
+  // What each handler read from its context: kprobe arg0, kretprobe retval, uprobe arg1, uretprobe retval, the
+  // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip.
+  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
+  for (const [v, n] of expected) assert.is(sim.maps.seen.get(v), n, `value ${v} read ${n} times`);
+});
+
+test.run();
