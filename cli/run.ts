@@ -1,8 +1,9 @@
 // `tsbpf run file.ts [options] [-- args...]`: compile (cached), load, attach, then one of two things until Ctrl-C or
-// the duration: stream the events of every exported channel as lines (or NDJSON), or — when the module exports
-// main(args) — run main in this process with the module's map objects bound to the kernel's. At the end, print
-// every exported map as bpftrace does and report lost events. Exit non-zero on failure; every kernel object is
-// released on every path.
+// the duration: stream the events of every exported channel, or — when the module exports main(args) — run main in
+// this process with the module's map objects bound to the kernel's. At the end, print every exported map as
+// bpftrace does and report lost events. What is printed, and how, is the Output of the format chosen once from the
+// options (runtime/output/formats.ts: text, or NDJSON with --json). Exit non-zero on failure; every kernel object
+// is released on every path.
 
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -11,22 +12,25 @@ import { z } from "zod";
 import { compileCached } from "../compiler/cache.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
-import type { CollectionSpec, MapSpec } from "../core/object/spec.ts";
+import type { CollectionSpec } from "../core/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
+import { createOutput, isOutputFormat, OUTPUT_FORMATS } from "../runtime/output/formats.ts";
+import { eventChannel, type Output, processSink } from "../runtime/output/output.ts";
 
 const Options = z.object({
   duration: z.coerce.number().positive().optional(),
-  json: z.boolean().default(false),
+  format: z.string().default("text").refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` }),
   verbose: z.boolean().default(false),
   cache: z.boolean().default(true),
   param: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value")).default([]),
 });
 
-const USAGE = `usage: tsbpf run <file.ts> [--duration seconds] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
 
 Compiles, loads and attaches the tracer; prints the events of its exported RingBuffer/PerfEventArray channels as
 they come, and its exported maps at the end (Ctrl-C, or after --duration). A module that exports main(args) runs
 it instead, with args after --; there, --<param> <value> sets a load-time parameter declared with param().
+--json is --format json: NDJSON records on stdout.
 `;
 
 /** The user side of a tracer module, as `tsbpf run` uses it. */
@@ -45,7 +49,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: dash >= 0 ? argv.slice(0, dash) : argv, allowPositionals: true,
       options: {
-        duration: { type: "string", short: "d" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
+        duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
         "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
       },
     });
@@ -54,7 +58,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  const opts = Options.safeParse({ ...values, cache: !values["no-cache"] });
+  const { json, "no-cache": noCache, ...rest } = values;
+  if (json && values.format !== undefined && values.format !== "json") {
+    process.stderr.write(`tsbpf run: --json means --format json, not --format ${values.format}\n${USAGE}`);
+    return 2;
+  }
+  const opts = Options.safeParse({ ...rest, ...(json ? { format: "json" } : {}), cache: !noCache });
   const file = positionals[0];
   if (!opts.success || !file || positionals.length > 1) {
     const extra = positionals.length > 1 ? `tsbpf run: unexpected argument ${positionals[1]} (arguments for the tool go after --)\n` : "";
@@ -104,9 +113,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     const { Tracer } = await import("../runtime/user/tracer.ts");
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
+    const output = createOutput(o.format, processSink(), { format: mod?.format, header: mod?.header });
     const t0 = performance.now();
-    if (o.json) process.stdout.write(`${JSON.stringify({ type: "attached_probes", count: probes, data: { probes } })}\n`);
-    else log(`Attaching ${probes} probe${probes === 1 ? "" : "s"}...`);
+    await output.attached(probes);
     const stopped = new Promise<void>((resolve) => {
       stop = resolve;
     });
@@ -117,18 +126,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     let code = 0;
     try {
       if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stopped, tracer);
-      else await streamEvents(tracer, mod, o.json, stopped);
+      else await streamEvents(tracer, output, stopped);
     } finally {
       clearTimeout(timer);
       clearInterval(timer);
     }
     if (!tracer.closed) {
-      if (!hasMain) {
-        const printed = tracer.printedMaps();
-        if (!o.json && printed.length) process.stdout.write("\n");
-        await printMaps(tracer, printed, o.json);
-      }
-      await reportLost(tracer, o.json);
+      if (!hasMain) await printMaps(tracer, output);
+      await reportLost(tracer, output);
+      await output.end();
     }
     return code;
   } catch (e) {
@@ -167,81 +173,44 @@ function reportMainError(e: unknown): number {
   return 1;
 }
 
-/** Prints the events of every exported channel until stopped, in batches (one write per batch of records). */
-async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, mod: ToolModule | undefined, json: boolean, stopped: Promise<void>): Promise<void> {
-  const format = mod?.format;
-  // The module's header, once, above the first line of format() (with columns, each channel prints its own).
-  let moduleHeader = !json && format && typeof mod?.header === "string" ? mod.header : undefined;
+/** Hands the events of every exported channel to the output until stopped, in batches (what is already decoded). */
+async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, output: Output, stopped: Promise<void>): Promise<void> {
   const channels = tracer.spec.maps.filter((m) => m.exported && m.events);
   if (!channels.length) return stopped;
-  const out = await import("../runtime/output/events.ts");
   let halt = false;
   void stopped.then(() => {
     halt = true;
   });
-  const write = async (text: string) => {
-    if (text && !process.stdout.write(text)) await new Promise<void>((r) => process.stdout.once("drain", () => r()));
-  };
-  const print = (m: MapSpec) => {
-    const columns = out.eventColumns(m.events!.type);
-    let header = !json && !format;
-    return (events: readonly unknown[]): string => {
-      let text = "";
-      if (moduleHeader !== undefined && events.length) {
-        text += `${moduleHeader}\n`;
-        moduleHeader = undefined;
-      }
-      if (header && events.length) {
-        text += `${out.formatEventHeader(columns)}\n`;
-        header = false;
-      }
-      for (const e of events) {
-        if (json) text += `${out.eventJson(m.name, e)}\n`;
-        else if (format) {
-          const r = out.formatWith(format, e, m.name);
-          if ("line" in r) text += `${r.line}\n`;
-          else process.stderr.write(`${r.error}\n`);
-        } else text += `${out.formatEventLine(columns, e)}\n`;
-      }
-      return text;
-    };
-  };
   type Channel = AsyncIterable<unknown> & { drain(): unknown[] };
   await Promise.all(channels.map(async (m) => {
     const channel = tracer.map(m.name) as unknown as Channel;
-    const render = print(m);
+    const ch = eventChannel(m);
     const it = channel[Symbol.asyncIterator]();
     const pending: unknown[] = [];
     while (!halt) {
       const r = await Promise.race([it.next(), stopped.then(() => undefined)]);
       if (!r || r.done) break;
       pending.push(r.value);
-      // Whatever else is already decoded goes in the same write.
+      // Whatever else is already decoded goes in the same batch.
       pending.push(...channel.drain());
-      await write(render(pending.splice(0)));
+      await output.events(ch, pending.splice(0));
     }
-    if (!tracer.closed) await write(render(channel.drain()));
+    if (!tracer.closed) await output.events(ch, channel.drain());
   }));
 }
 
-async function printMaps(tracer: import("../runtime/user/tracer.ts").Tracer, maps: readonly MapSpec[], json: boolean): Promise<void> {
+/** Every map the run prints (exported maps, or all aggregations), read and merged across CPUs. */
+async function printMaps(tracer: import("../runtime/user/tracer.ts").Tracer, output: Output): Promise<void> {
   const { readAggregation } = await import("../runtime/output/read.ts");
-  const { formatAggregation, aggregationJson } = await import("../runtime/output/index.ts");
-  for (const m of maps) {
-    const data = readAggregation(tracer.collection.map(m.name), m);
-    if (json) process.stdout.write(`${JSON.stringify(aggregationJson(data))}\n`);
-    else process.stdout.write(formatAggregation(data));
-  }
+  for (const m of tracer.printedMaps()) await output.aggregation(readAggregation(tracer.collection.map(m.name), m));
 }
 
-async function reportLost(tracer: import("../runtime/user/tracer.ts").Tracer, json: boolean): Promise<void> {
-  const out = await import("../runtime/output/events.ts");
+/** Every event channel (exported or not) that dropped events. */
+async function reportLost(tracer: import("../runtime/user/tracer.ts").Tracer, output: Output): Promise<void> {
   for (const m of tracer.spec.maps) {
     if (!m.events || !tracer.objects.has(m.name)) continue;
     const lost = (tracer.map(m.name) as unknown as { lost: bigint }).lost;
-    if (lost === 0n) continue;
-    if (json) process.stdout.write(`${out.lostJson(m.name, lost)}\n`);
-    else process.stderr.write(`${out.formatLost(m.name, lost, m.type === "ringbuf" ? "ringbuf" : "perf")}\n`);
+    if (lost > 0n) await output.lost(eventChannel(m), lost);
   }
 }
 

@@ -1,5 +1,6 @@
 // runtime/output: tracer results printed the way bpftrace prints its maps. AggregationData in (built from map
-// reads with the per-CPU merging helpers), bpftrace's text output or NDJSON records out.
+// reads with the per-CPU merging helpers), bpftrace's text output or NDJSON records out; a run's stages (attached,
+// events, aggregation, lost, end) through one Output interface, text or NDJSON behind it, chosen by name.
 
 export {
   bucketBounds,
@@ -37,3 +38,7 @@ export {
   type EventColumn,
   type EventColumnOptions,
 } from "./events.ts";
+export { eventChannel, processSink, writeAndDrain, type EventChannel, type Output, type OutputOptions, type Sink, type Writer } from "./output.ts";
+export { TextOutput } from "./text-output.ts";
+export { JsonOutput } from "./json-output.ts";
+export { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "./formats.ts";

@@ -1,5 +1,6 @@
-// The command line as a user runs it: `tsbpf run` with a duration, with --json (NDJSON a script can parse), with
-// Ctrl-C, and with a tracer that does not compile; `tsbpf build --emit asm`.
+// The command line as a user runs it: `tsbpf run` with a duration, with --json or --format json (NDJSON a script can
+// parse), with a format it does not know, with Ctrl-C, and with a tracer that does not compile; `tsbpf build --emit
+// asm`.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -45,6 +46,27 @@ kernelTest(test, "Ctrl-C prints the maps and exits 0", async () => {
   const code = await new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
   assert.is(code, 0, err);
   assert.match(out, /^@syscalls\[\d+\]: \d+$/m);
+});
+
+kernelTest(test, "tsbpf run --format json is --json, and -f json too", () => {
+  for (const args of [["--format", "json"], ["-f", "json"], ["--json", "--format", "json"]]) {
+    const r = tsbpf(["run", "samples/syscount.ts", "--duration", "1", ...args]);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stderr, "");
+    assert.equal(JSON.parse(r.stdout.split("\n")[0]!), { type: "attached_probes", count: 1, data: { probes: 1 } });
+    assert.ok(r.stdout.split("\n").some((l) => l.startsWith('{"type":"map","data":{"@syscalls":')), r.stdout);
+  }
+});
+
+test("tsbpf run: an unknown --format, or --json with another format, is a usage error (exit 2) before compiling", () => {
+  const bad = tsbpf(["run", "samples/syscount.ts", "--format", "yaml"]);
+  assert.is(bad.status, 2);
+  assert.is(bad.stdout, "");
+  assert.match(bad.stderr, /^tsbpf run: --format: unknown output format "yaml" \(expected text or json\)\nusage: tsbpf run /);
+  assert.match(bad.stderr, /\[--format text\|json\] \[--json\]/);
+  const both = tsbpf(["run", "samples/syscount.ts", "--json", "--format", "text"]);
+  assert.is(both.status, 2);
+  assert.match(both.stderr, /^tsbpf run: --json means --format json, not --format text\nusage: tsbpf run /);
 });
 
 test("a tracer that does not compile: the error with its code frame and hint, exit status 1", () => {

@@ -1,0 +1,36 @@
+// The NDJSON Output: a run's stages in, one JSON record a line on stdout out, for scripts — attached_probes, an
+// event record per event (events.ts), a map record per map (json.ts), lost_events per channel that dropped some.
+// Nothing goes to stderr, and the module's format() and header do not apply: a record holds the event's fields.
+
+import type { AggregationData } from "./aggregations.ts";
+import { eventJson, lostJson } from "./events.ts";
+import { aggregationJson } from "./json.ts";
+import { type EventChannel, type Output, type Sink, writeAndDrain } from "./output.ts";
+
+export class JsonOutput implements Output {
+  readonly #sink: Sink;
+
+  constructor(sink: Sink) {
+    this.#sink = sink;
+  }
+
+  attached(probes: number): void {
+    this.#sink.stdout.write(`${JSON.stringify({ type: "attached_probes", count: probes, data: { probes } })}\n`);
+  }
+
+  events(channel: EventChannel, events: readonly unknown[]): Promise<void> {
+    let text = "";
+    for (const e of events) text += `${eventJson(channel.name, e)}\n`;
+    return writeAndDrain(this.#sink.stdout, text);
+  }
+
+  aggregation(data: AggregationData): void {
+    this.#sink.stdout.write(`${JSON.stringify(aggregationJson(data))}\n`);
+  }
+
+  lost(channel: EventChannel, count: bigint): void {
+    this.#sink.stdout.write(`${lostJson(channel.name, count)}\n`);
+  }
+
+  end(): void {}
+}
