@@ -2,9 +2,11 @@
 // interleaved with the TypeScript lines, the compiled collection as JSON, or the IR. Exit 1 on errors.
 
 import { writeFileSync } from "node:fs";
+import { isAbsolute, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { disassemble } from "../core/asm/index.ts";
+import { type Instruction, disassemble } from "../core/asm/index.ts";
+import type { CollectionSpec } from "../core/object/spec.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 
 const Options = z.object({
@@ -35,7 +37,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
       text = JSON.stringify(r.spec, null, 2) + "\n";
       break;
     case "asm":
-      text = r.spec.programs.map((p) => `; program ${p.name} (${p.type}, ${p.instructions.length} instructions)\n${disassemble(p.instructions, { indices: true })}`).join("\n");
+      text = renderAsm(r.spec, process.cwd());
       break;
     case "ir": {
       const { printFunc } = await import("../compiler/ir/print.ts");
@@ -52,4 +54,23 @@ export async function buildCommand(argv: string[]): Promise<number> {
   if (opts.data.out) writeFileSync(opts.data.out, text);
   else process.stdout.write(text);
   return 0;
+}
+
+/**
+ * What `--emit asm` prints: each program's disassembly with slot indices and `; <source>  (file:line)` lines. A
+ * source file inside `root` is named relative to it (as tsc names files under the working directory), one outside
+ * by its absolute path. The golden snapshots (test/compiler/golden.test.ts) are this text with the repository as root.
+ */
+export function renderAsm(spec: CollectionSpec, root: string): string {
+  const header = (p: CollectionSpec["programs"][number]) => `; program ${p.name} (${p.type}, ${p.instructions.length} instructions)`;
+  return spec.programs.map((p) => `${header(p)}\n${disassemble(p.instructions.map((i) => relativeSpan(i, root)), { indices: true })}`).join("\n");
+}
+
+/** The instruction with its span's file named relative to `root` when it lies inside it. */
+function relativeSpan(ins: Instruction, root: string): Instruction {
+  const span = ins.meta?.span;
+  if (!span) return ins;
+  const rel = relative(root, span.file);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return ins;
+  return { ...ins, meta: { ...ins.meta, span: { ...span, file: rel.split(sep).join("/") } } };
 }

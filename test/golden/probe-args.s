@@ -1,0 +1,67 @@
+; program vfs_read (kprobe, 14 instructions)
+ 0: mov %r6, %r1
+; sizes.set(bpf.tid(), ctx.arg2());  (test/golden/programs/probe-args.ts:10)
+ 1: call bpf_get_current_pid_tgid#14
+ 2: stxw [%r10-8], %r0
+ 3: ldxdw %r0, [%r6+96]
+ 4: stxdw [%r10-16], %r0
+ 5: lddw %r1, map_fd sizes
+ 7: mov %r2, %r10
+ 8: add %r2, -8
+ 9: mov %r3, %r10
+10: add %r3, -16
+11: mov %r4, 0
+12: call bpf_map_update_elem#2
+13: mov %r0, 0
+14: exit
+
+; program vfs_read_2 (kprobe, 30 instructions)
+; const ret: i64 = ctx.retval();  (test/golden/programs/probe-args.ts:14)
+ 0: ldxdw %r0, [%r1+80]
+; if (ret < 0n) failed.add(sizes.get(bpf.tid()) ?? 0n);  (test/golden/programs/probe-args.ts:15)
+ 1: jsge %r0, 0, +16
+ 2: call bpf_get_current_pid_tgid#14
+ 3: stxw [%r10-8], %r0
+ 4: lddw %r1, map_fd sizes
+ 6: mov %r2, %r10
+ 7: add %r2, -8
+ 8: call bpf_map_lookup_elem#1
+ 9: jeq %r0, 0, +17
+10: ldxdw %r6, [%r0]
+11: stw [%r10-16], 0
+12: lddw %r1, map_fd failed
+14: mov %r2, %r10
+15: add %r2, -16
+16: call bpf_map_lookup_elem#1
+17: jne %r0, 0, +11
+; sizes.delete(bpf.tid());  (test/golden/programs/probe-args.ts:16)
+18: call bpf_get_current_pid_tgid#14
+19: stxw [%r10-32], %r0
+20: lddw %r1, map_fd sizes
+22: mov %r2, %r10
+23: add %r2, -32
+24: call bpf_map_delete_elem#3
+25: mov %r0, 0
+26: exit
+; if (ret < 0n) failed.add(sizes.get(bpf.tid()) ?? 0n);  (test/golden/programs/probe-args.ts:15)
+27: mov %r6, 0
+28: ja -18
+29: ldxdw %r1, [%r0]
+30: add %r1, %r6
+31: stxdw [%r0], %r1
+32: ja -15
+
+; program malloc (kprobe, 12 instructions)
+; allocated.add(ctx.arg0());  (test/golden/programs/probe-args.ts:20)
+ 0: ldxdw %r6, [%r1+112]
+ 1: stw [%r10-8], 0
+ 2: lddw %r1, map_fd allocated
+ 4: mov %r2, %r10
+ 5: add %r2, -8
+ 6: call bpf_map_lookup_elem#1
+ 7: jeq %r0, 0, +3
+ 8: ldxdw %r1, [%r0]
+ 9: add %r1, %r6
+10: stxdw [%r0], %r1
+11: mov %r0, 0
+12: exit
