@@ -4,6 +4,7 @@
 // JsonOutput; formats.ts maps the names `tsbpf run --format` takes to them. A runner picks one Output once and
 // calls its stages; it never asks which format it has.
 
+import { MAP_KINDS } from "../../core/maps.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import type { MapSpec } from "../../core/object/spec.ts";
 import type { AggregationData } from "./aggregations.ts";
@@ -38,7 +39,7 @@ export interface EventChannel {
 /** The EventChannel of a RingBuffer or PerfEventArray map. */
 export function eventChannel(m: MapSpec): EventChannel {
   if (!m.events) throw new TypeError(`map ${m.name} is not an event channel`);
-  return { name: m.name, type: m.events.type, buffer: m.type === "ringbuf" ? "ringbuf" : "perf" };
+  return { name: m.name, type: m.events.type, buffer: MAP_KINDS[m.type].channel ?? "perf" };
 }
 
 /** What the tracer module says about its own output; a format uses what applies to it (text does, NDJSON does not). */
