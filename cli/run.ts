@@ -139,7 +139,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof BpfError) {
-      process.stderr.write(`error: ${e.describe()}\n`);
+      process.stderr.write(`${e.report()}\n`);
       return 1;
     }
     throw e;

@@ -43,6 +43,7 @@ export const CODES = {
   TSB2004: "unknown tracepoint or field",
   TSB2005: "too many arguments",
   TSB2006: "map declaration misuse",
+  /** Reported by the runtime (runtime/kernel/verifier.ts) at the TS line of the instruction the verifier refused. */
   TSB3001: "rejected by the kernel verifier",
   TSB9001: "internal compiler error",
 } as const;

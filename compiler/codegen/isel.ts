@@ -2,7 +2,6 @@
 // forms, immediates folded where they fit 32 bits, helper calls with their argument registers), per block.
 
 import { AluOp, Class, JmpOp, Mode, OP_CALL, OP_EXIT, OP_JA, OP_LDDW, PseudoCall, PseudoLd, Size, Source } from "../../core/asm/index.ts";
-import { InternalError } from "../diagnostics.ts";
 import type { AtomicKind, Base, BinOp, Cmp, Func, Inst, Operand, Origin, AnyReloc, Terminator } from "../ir/ir.ts";
 
 /** Register numbers: 0-10 are r0-r10; virtual registers are VBASE + IR vreg id. */
@@ -63,8 +62,6 @@ const JMP: Record<Cmp, JmpOp> = {
 };
 /** The comparison with its operands swapped (a < b == b > a). */
 const MIRROR: Record<Cmp, Cmp> = { eq: "eq", ne: "ne", ugt: "ult", uge: "ule", ult: "ugt", ule: "uge", sgt: "slt", sge: "sle", slt: "sgt", sle: "sge", set: "set" };
-/** The negated comparison. */
-export const INVERSE: Partial<Record<Cmp, Cmp>> = { eq: "ne", ne: "eq", ugt: "ule", uge: "ult", ult: "uge", ule: "ugt", sgt: "sle", sge: "slt", slt: "sge", sle: "sgt" };
 
 const SIZE: Record<number, Size> = { 1: Size.B, 2: Size.H, 4: Size.W, 8: Size.DW };
 const ATOMIC: Record<AtomicKind, number> = { add: 0x00, or: 0x40, and: 0x50, xor: 0xa0, xchg: 0xe1 };
@@ -264,12 +261,4 @@ export function selectInstructions(fn: Func): MFunc {
     }
   }
   return mf;
-}
-
-export function isJump(m: MInst): boolean {
-  return m.target !== undefined;
-}
-
-export function checkNoVirtual(m: MInst): void {
-  if (m.dst >= VBASE || m.src >= VBASE) throw new InternalError(`unallocated register in ${JSON.stringify(m)}`);
 }

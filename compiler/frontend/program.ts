@@ -1,7 +1,7 @@
 // The TypeScript program of a tracer: a file path (and optionally its text) in; a ts-morph project type-checked
 // against tsbpf's declarations (stdlib-types), the source file, and TypeScript's own diagnostics out (unchanged).
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Project, type SourceFile, ts } from "ts-morph";
 import type { SourceSpan } from "../../core/asm/index.ts";
@@ -43,10 +43,6 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
   for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
   for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
   return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics };
-}
-
-export function stdlibExists(): boolean {
-  return existsSync(join(STDLIB_DIR, "index.d.ts"));
 }
 
 function tsDiagnostic(d: ts.Diagnostic): Diagnostic {

@@ -106,12 +106,6 @@ export interface Func {
   readonly kind: "entry" | "subprogram" | "callback";
 }
 
-/** A program: its entry function and the subprograms it calls. */
-export interface IrProgram {
-  readonly name: string;
-  readonly funcs: Func[];
-}
-
 export function uses(i: Inst | Terminator): number[] {
   const out: number[] = [];
   const op = (o: Operand) => {

@@ -4,13 +4,13 @@
 import { ts } from "ts-morph";
 import { isOpaqueCast, skipParens } from "../frontend/module.ts";
 import { BOOL, type IntType, U32, U64, intDesc, intOf, tsbpfName } from "../frontend/types.ts";
-import { type Block, type Cmp, type Operand, evalCmp } from "../ir/ir.ts";
+import { type Block, type Cmp, type Operand, evalCmp, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { lowerCall, lowerCallInto } from "./calls.ts";
 import { type Binding, ERROR, type LowerCtx, type Val, VOID, constant, scalar } from "./context.ts";
 import { ctxProperty } from "./probes.ts";
 import { compareString } from "./strings.ts";
-import { type Mem, baseOf, copyBytes, describe, imm, loadInt, newMem, reg, sameLayout, storeInt, toMem, toScalar, zeroBytes, zeroPadding } from "./values.ts";
+import { type Mem, baseOf, copyBytes, describe, loadInt, newMem, sameLayout, storeInt, toMem, toScalar, zeroBytes, zeroPadding } from "./values.ts";
 
 /** An unsized integer literal: a number is a 64-bit signed value until something gives it a width. */
 const NUM: IntType = { bits: 64, signed: true };
@@ -808,4 +808,3 @@ function assignElement(cx: LowerCtx, e: ts.ElementAccessExpression, rhs: ts.Expr
   return VOID;
 }
 
-export { addressOf as address, reg, imm, U64 };

@@ -6,7 +6,7 @@ import { ts } from "ts-morph";
 import type { BpfFunc } from "../../core/asm/helpers.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
-import { type IntType, U32, intOf } from "../frontend/types.ts";
+import { type IntType, U32 } from "../frontend/types.ts";
 import { type Binding, ERROR, LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerCond, lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
@@ -246,4 +246,3 @@ function isAssignedAt(id: ts.Identifier): boolean {
   return false;
 }
 
-export { intOf };

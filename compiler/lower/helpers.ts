@@ -4,7 +4,7 @@
 import { ts } from "ts-morph";
 import { HELPERS, type HelperDef } from "../../core/helpers/table.ts";
 import { skipParens } from "../frontend/module.ts";
-import { BOOL, type IntType, U32, U64, intOf } from "../frontend/types.ts";
+import { type IntType, U32, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
@@ -232,5 +232,3 @@ export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string,
 
 /** Helpers that can write their result straight into memory. */
 export const WRITES_INTO: ReadonlySet<string> = new Set(["comm", "probeReadUser", "probeReadKernel", "readKernelField", "probeReadUserStr", "probeReadKernelStr", "tracepointString"]);
-
-export { BOOL };

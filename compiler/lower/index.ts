@@ -8,7 +8,7 @@ import { type IntType, TypeResolver } from "../frontend/types.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Func, imm } from "../ir/ir.ts";
 import { LowerCtx, type ProgramContext } from "./context.ts";
-import { lowerCond, lowerExpr } from "./expressions.ts";
+import { lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
 import type { TracepointDb } from "./tracepoints.ts";
 import { toScalar } from "./values.ts";
@@ -66,7 +66,6 @@ function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnost
       b.ret(imm(0));
     }
   }
-  void lowerCond;
   return {
     probe,
     funcs: [b.func, ...p.callbacks.map((c) => c.builder.func)],

@@ -5,7 +5,7 @@ import { ts } from "ts-morph";
 import { PROBE_KINDS } from "../../core/probes.ts";
 import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
-import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
+import { type LowerCtx, type Val, scalar } from "./context.ts";
 import { loadInt } from "./values.ts";
 
 /** struct pt_regs offsets (x86_64: asm/ptrace.h; arm64: user_pt_regs), as libbpf's bpf_tracing.h uses them. */
@@ -75,5 +75,3 @@ export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): 
   if (!probe) return cx.error("TSB1013", "the probe context can only be used in the handler that receives it", call);
   return cx.error("TSB2004", `ctx.${name}() is not available in a ${kind} handler`, call);
 }
-
-export { ERROR };

@@ -2,10 +2,10 @@
 // literal's bytes and its terminating NUL in word-sized chunks; two memory values compare all their bytes.
 
 import { ts } from "ts-morph";
-import type { Block } from "../ir/ir.ts";
+import { type Block, imm } from "../ir/ir.ts";
 import { layoutOf } from "../../core/object/layout.ts";
 import type { LowerCtx, Val } from "./context.ts";
-import { type Mem, imm, toMem } from "./values.ts";
+import { type Mem, toMem } from "./values.ts";
 
 export function compareString(cx: LowerCtx, left: Val, right: Val, cmp: "eq" | "ne", t: Block, f: Block, e: ts.Node): void {
   const [yes, no] = cmp === "eq" ? [t, f] : [f, t];

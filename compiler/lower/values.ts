@@ -3,11 +3,11 @@
 
 import { ts } from "ts-morph";
 import { BpfFunc } from "../../core/asm/helpers.ts";
-import { type IntType, U64, intOf } from "../frontend/types.ts";
+import { type IntType, intOf } from "../frontend/types.ts";
 import { type Base, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, describeType, layoutOf } from "../../core/object/layout.ts";
 import { scratchMapName } from "../../core/object/names.ts";
-import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
+import type { LowerCtx, Val } from "./context.ts";
 
 export interface Mem {
   readonly base: Base;
@@ -190,9 +190,3 @@ export function sameLayout(a: TypeDesc, b: TypeDesc): boolean {
   return true;
 }
 
-/** Converts a scalar for a store into an integer field (booleans become 0/1 already). */
-export function scalarOperand(cx: LowerCtx, v: Val, node: ts.Node): Operand | undefined {
-  return toScalar(cx, v, node)?.op;
-}
-
-export { ERROR, U64, imm, reg, scalar };

@@ -49,4 +49,3 @@ export function releaseAll(): void {
   disposeAll();
 }
 
-export const trackedCount = (): number => live.size;

@@ -389,11 +389,6 @@ export function uprobeOffset(file: ElfFile, spec: string): SymbolLocation {
   return symbolOffset(file, version ? `${name}@${version}` : name, { addend });
 }
 
-/** The names of the defined functions (FUNC and IFUNC) of a file, each once. */
-export function functionNames(file: ElfFile): string[] {
-  return [...rawFunctionNames(file, () => true)];
-}
-
 /** Up to `limit` function names close to `wanted`, closest first: by edit distance, for names of similar length
  * or starting with it. Names are filtered on their raw length and first byte before being decoded, which keeps
  * this fast on tables of hundreds of thousands of names. */

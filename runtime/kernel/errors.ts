@@ -22,6 +22,11 @@ export class BpfError extends Error {
   describe(): string {
     return this.hint ? `${this.message}\n  hint: ${this.hint}` : this.message;
   }
+
+  /** The whole report as the command line prints it on stderr: `error: ` and describe(). */
+  report(): string {
+    return `error: ${this.describe()}`;
+  }
 }
 
 /** The running kernel lacks a feature (a program type, a map type, a probe kind). */

@@ -191,23 +191,6 @@ export function findOnPath(program: string, searchPath: string = process.env.PAT
 }
 
 /**
- * Finds a shared library by name (`libc`, `libc.so.6`, `libpthread`): with a pid, among the files that process
- * maps; then in the dynamic linker cache (entries of this architecture; a bare `libc` means the newest
- * `libc.so.N`); then in the standard directories. Only ELF files of this machine count, which skips linker
- * scripts such as the development `libc.so`.
- */
-export function findLibrary(name: string, options: ResolveOptions = {}): string {
-  const searched: string[] = [];
-  const found = (options.pid !== undefined ? searchMaps(name, options.pid, searched) : undefined) ?? searchLibrary(name, options, searched);
-  if (found) return found;
-  throw new LibraryNotFoundError(
-    name,
-    searched,
-    `give the library's absolute path, or check the name with \`ldconfig -p | grep ${name}\``,
-  );
-}
-
-/**
  * Resolves a uprobe target to an absolute path.
  *
  * - Containing "/": a path, made absolute; it must exist. With a pid, a path that is not visible here is taken

@@ -4,6 +4,9 @@
 import { type Instruction, type SourceSpan, slotIndex } from "../../core/asm/index.ts";
 import { BpfError } from "./errors.ts";
 
+/** The diagnostic code of a program the kernel verifier rejected (TSB3xxx: the verifier; compiler/diagnostics.ts). */
+export const VERIFIER_REJECTED = "TSB3001";
+
 export class VerifierError extends BpfError {
   override name = "VerifierError";
   constructor(
@@ -27,12 +30,25 @@ export class VerifierError extends BpfError {
 
   override describe(): string {
     const where = this.span ? `${this.span.file}:${this.span.line}:${this.span.column}: ` : "";
-    const lines = [`${where}${this.message}`];
+    return [`${where}${this.message}`, ...this.details()].join("\n");
+  }
+
+  /**
+   * As the compiler prints its diagnostics (`file:line:col - error TSBnnnn: message`), with code TSB3001: the
+   * verifier's refusal is a diagnostic of the tracer's source line, the one the compiler could not catch.
+   */
+  override report(): string {
+    const where = this.span ? `${this.span.file}:${this.span.line}:${this.span.column} - ` : "";
+    return [`${where}error ${VERIFIER_REJECTED}: ${this.message}`, ...this.details()].join("\n");
+  }
+
+  private details(): string[] {
+    const lines: string[] = [];
     if (this.sourceLine !== undefined) lines.push(`  ${this.span?.line ?? ""} | ${this.sourceLine.trim()}`);
     lines.push(`  ${this.explanation}`);
     if (this.hint) lines.push(`  hint: ${this.hint}`);
     lines.push("  verifier log (tail):", ...this.tail.split("\n").map((l) => `    ${l}`));
-    return lines.join("\n");
+    return lines;
   }
 }
 

@@ -15,7 +15,7 @@ import { type CompileResult, compile } from "../../compiler/index.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const FIXTURES = join(root, "test", "fixtures", "errors");
 
-/** Codes no fixture can produce: the verifier's (load time) and internal errors (compiler bugs). */
+/** Codes no fixture can produce: the verifier's (at load time: test/kernel/programs.test.ts) and internal errors (compiler bugs). */
 const UNTESTABLE = new Set(["TSB3001", "TSB9001"]);
 
 /** The fixture whose errors span many lines and phases, for the "one compile reports everything" test. */

@@ -49,6 +49,8 @@ kernelTest(test, "a missing null check becomes a VerifierError at the TypeScript
   assert.match(v.tail, /map_value_or_null/);
   assert.match(v.describe(), /^tool\.ts:12:3: the kernel verifier rejected program no_null_check at instruction 5/);
   assert.match(v.describe(), /hint: check the result/);
+  // The command line reports it as a diagnostic of the line, with the verifier's code.
+  assert.match(v.report(), /^tool\.ts:12:3 - error TSB3001: the kernel verifier rejected program no_null_check at instruction 5/);
   // The program carried spans, so it was loaded with BTF line info: the kernel's own log names the TS line.
   assert.match(v.log, /; return counts\.get\(0\)!; @ tool\.ts:12/);
 });
