@@ -6,7 +6,6 @@
 // builds contexts by it, and every printer of an attach point is formatAttach. The kernel side of each attach kind
 // (how it attaches) is a file of runtime/kernel/links/, registered there by kind; a test checks both sides.
 
-import type { AttachSpec } from "./object/spec.ts";
 
 /** The tracing program types, named as in the kernel (BPF_PROG_TYPE_KPROBE, …_TRACEPOINT, …_RAW_TRACEPOINT, …_TRACING, …_PERF_EVENT). */
 export type TracingProgramType = "kprobe" | "tracepoint" | "raw_tracepoint" | "tracing" | "perf_event";
@@ -113,7 +112,30 @@ export function isProbeDeclarator(name: string): name is ProbeDeclarator {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Attach kinds: printing and reading back `kind:target`.
+// Attach kinds: where a program attaches (the AttachSpec of a ProgramSpec), printing and reading back `kind:target`.
+
+/** Where a program attaches. The runtime picks the kernel mechanism (perf link, legacy ioctl, ...) per kind. */
+export type AttachSpec =
+  | { readonly kind: "tracepoint"; readonly category: string; readonly name: string }
+  | { readonly kind: "raw_tracepoint"; readonly name: string }
+  | { readonly kind: "tp_btf"; readonly name: string }
+  | { readonly kind: "kprobe"; readonly function: string; readonly offset?: number; readonly retprobe: boolean }
+  | {
+    readonly kind: "uprobe";
+    /** A path, a program on $PATH, or a library name (`libc`). */
+    readonly target: string;
+    readonly symbol?: string;
+    readonly offset?: number;
+    readonly retprobe: boolean;
+    readonly pid?: number;
+  }
+  | { readonly kind: "fentry"; readonly function: string }
+  | { readonly kind: "fexit"; readonly function: string }
+  /** CPU-clock sampling at `frequency` Hz on every online CPU (profile). */
+  | { readonly kind: "profile"; readonly frequency: number }
+  /** A timer firing every `periodMs` on one CPU (interval). */
+  | { readonly kind: "interval"; readonly periodMs: number }
+  | { readonly kind: "none" };
 
 export type AttachKind = AttachSpec["kind"];
 export type AttachOf<K extends AttachKind> = Extract<AttachSpec, { readonly kind: K }>;

@@ -4,6 +4,7 @@
 import type { Instruction } from "../asm/index.ts";
 import type { AggregationKind } from "../aggregations.ts";
 import type { MapType } from "../maps.ts";
+import type { AttachSpec } from "../probes.ts";
 import type { TypeDesc } from "./layout.ts";
 
 /** Map types, named as in the kernel (BPF_MAP_TYPE_*): their ids and properties are core/maps.ts's MAP_KINDS. */
@@ -132,28 +133,8 @@ export interface BtfFieldRelocation {
   readonly size: number;
 }
 
-/** Where a program attaches. The runtime picks the kernel mechanism (perf link, legacy ioctl, ...). */
-export type AttachSpec =
-  | { readonly kind: "tracepoint"; readonly category: string; readonly name: string }
-  | { readonly kind: "raw_tracepoint"; readonly name: string }
-  | { readonly kind: "tp_btf"; readonly name: string }
-  | { readonly kind: "kprobe"; readonly function: string; readonly offset?: number; readonly retprobe: boolean }
-  | {
-    readonly kind: "uprobe";
-    /** A path, a program on $PATH, or a library name (`libc`). */
-    readonly target: string;
-    readonly symbol?: string;
-    readonly offset?: number;
-    readonly retprobe: boolean;
-    readonly pid?: number;
-  }
-  | { readonly kind: "fentry"; readonly function: string }
-  | { readonly kind: "fexit"; readonly function: string }
-  /** CPU-clock sampling at `frequency` Hz on every online CPU (profile). */
-  | { readonly kind: "profile"; readonly frequency: number }
-  /** A timer firing every `periodMs` on one CPU (interval). */
-  | { readonly kind: "interval"; readonly periodMs: number }
-  | { readonly kind: "none" };
+/** Where a program attaches: one member per attach kind, defined with the probe kinds (core/probes.ts). */
+export type { AttachSpec } from "../probes.ts";
 
 export interface ProgramSpec {
   readonly name: string;
