@@ -49,7 +49,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
     diags.list.unshift(...withoutUserSide(loaded.diagnostics, loaded.file.compilerNode.fileName, userSide));
     tsReported = true;
     if (model.probes.length === 0 && !diags.hasErrors) {
-      diags.error("TSB1011", "this module declares no probe", { file: loaded.file.getFilePath(), line: 1, column: 1 },
+      diags.error("TSB1036", [], { file: loaded.file.getFilePath(), line: 1, column: 1 },
         'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
     }
     const params = paramLayout(model);
@@ -90,7 +90,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
     if (!(e instanceof InternalError) && !(e instanceof Error)) throw e;
     if (!tsReported) diags.list.unshift(...loaded.diagnostics);
     const span: SourceSpan | undefined = e instanceof InternalError ? e.span : undefined;
-    diags.error("TSB9001", `internal compiler error: ${e.message}`, span, "this is a bug in tsbpf; please report it with the tracer that triggers it");
+    diags.error("TSB9001", [e.message], span, "this is a bug in tsbpf; please report it with the tracer that triggers it");
     return { diagnostics: diags.list, sources, programs };
   }
 }

@@ -50,7 +50,7 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
   const stack = stackMain + stackCallbacks;
   if (stack > STACK_LIMIT) {
     const top = [...slots].sort((a, b) => b.size - a.size).slice(0, 4).map((s) => `${s.what} (${s.size} bytes)`).join(", ");
-    diags.error("TSB2003", `probe ${name} needs ${stack} bytes of stack; eBPF allows ${STACK_LIMIT}`, span,
+    diags.error("TSB2003", [name, stack, STACK_LIMIT], span,
       `the largest: ${top}; keep big strings and structs in a map (for example a PerCpuArrayMap used as scratch space)`);
     return undefined;
   }

@@ -112,7 +112,7 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
         if (ts.isNewExpression(init)) {
           const cls = tsbpfName(checker, checker.getSymbolAtLocation(init.expression));
           if (cls !== undefined && isMapClass(cls)) {
-            if (!isConst) diags.error("TSB2006", `map ${d.name.text} must be declared with const`, spanOf(d));
+            if (!isConst) diags.error("TSB2006", [d.name.text], spanOf(d));
             const declared = { class: cls, index: mapIndex++ };
             const mapKind = mapKindOfClass(cls);
             const decl = mapKind
@@ -129,7 +129,7 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
           const p = paramDecl(init, base, checker, model, diags);
           if (!p) model.failed.add(symbol);
           if (p) {
-            if (names.has(p.paramName)) diags.error("TSB2006", `parameter "${p.paramName}" is declared twice`, spanOf(init));
+            if (names.has(p.paramName)) diags.error("TSB2016", [p.paramName], spanOf(init));
             names.add(p.paramName);
             model.params.set(symbol, p);
           }
@@ -193,11 +193,11 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
           if (inFunction && isHandler(inFunction)) {
             // lowering reports it
           } else if (inFunction) {
-            diags.error("TSB1011", `${name}() declares a probe: call it as a statement at module level, not in a function`, spanOf(n));
+            diags.error("TSB1011", [name, "function"], spanOf(n));
           } else if (inControl) {
-            diags.error("TSB1012", `${name}() must be a statement at the top level of the module, not inside module-level control flow`, spanOf(n));
+            diags.error("TSB1012", [`${name}()`], spanOf(n));
           } else {
-            diags.error("TSB1011", `${name}() declares a probe and returns nothing: call it as a statement of its own`, spanOf(n));
+            diags.error("TSB1034", [name], spanOf(n));
           }
         }
       }
@@ -205,7 +205,7 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
     if (ts.isNewExpression(n) && !inFunction) {
       const cls = tsbpfName(checker, checker.getSymbolAtLocation(n.expression));
       if (cls !== undefined && isMapClass(cls) && inControl) {
-        diags.error("TSB1012", `maps must be declared at the top level of the module (const ${cls.toLowerCase()} = new ${cls}(...))`, spanOf(n));
+        diags.error("TSB1012", [`new ${cls}()`], spanOf(n), `declare maps at the top level: const ${cls.toLowerCase()} = new ${cls}(...)`);
       }
     }
     const control = inControl || (!inFunction && ts.isStatement(n) && !ts.isSourceFile(n.parent) && !ts.isVariableStatement(n.parent));
@@ -276,7 +276,7 @@ export function constValue(e: ts.Expression, checker: ts.TypeChecker, model: Pic
 function literalInt(e: ts.Expression | undefined, checker: ts.TypeChecker, model: Pick<ModuleModel, "consts">, what: string, diags: Diagnostics, at: ts.Node): bigint | undefined {
   const v = e ? constValue(e, checker, model) : undefined;
   if (v === undefined) {
-    diags.error("TSB1016", `${what} must be a compile-time constant integer`, spanOf(e ?? at));
+    diags.error("TSB1016", [what], spanOf(e ?? at));
     return undefined;
   }
   return v.value;
@@ -288,28 +288,29 @@ interface Options {
   readonly maxEntries?: bigint;
 }
 
-function options(e: ts.Expression | undefined, checker: ts.TypeChecker, model: Pick<ModuleModel, "consts">, diags: Diagnostics): Options {
+/** The options object of a map or aggregation declaration; `owner` is its class, for messages. */
+function options(e: ts.Expression | undefined, owner: string, checker: ts.TypeChecker, model: Pick<ModuleModel, "consts">, diags: Diagnostics): Options {
   if (!e) return {};
   e = skipParens(e);
   if (!ts.isObjectLiteralExpression(e)) {
-    diags.error("TSB1016", "options must be an object literal", spanOf(e));
+    diags.error("TSB1066", [owner], spanOf(e));
     return {};
   }
   const out: { -readonly [K in keyof Options]: Options[K] } = {};
   for (const p of e.properties) {
     if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name)) {
-      diags.error("TSB1016", "options must be plain `name: value` properties", spanOf(p));
+      diags.error("TSB1067", [], spanOf(p));
       continue;
     }
     const v = skipParens(p.initializer);
     switch (p.name.text) {
       case "pinned":
         if (v.kind === ts.SyntaxKind.TrueKeyword || v.kind === ts.SyntaxKind.FalseKeyword) out.pinned = v.kind === ts.SyntaxKind.TrueKeyword;
-        else diags.error("TSB1016", "pinned must be true or false", spanOf(v));
+        else diags.error("TSB1068", ["pinned"], spanOf(v));
         break;
       case "unit":
         if (ts.isStringLiteral(v)) out.unit = v.text;
-        else diags.error("TSB1016", "unit must be a string literal", spanOf(v));
+        else diags.error("TSB1065", ["unit"], spanOf(v));
         break;
       case "maxEntries": {
         const n = literalInt(v, checker, model, "maxEntries", diags, v);
@@ -317,7 +318,7 @@ function options(e: ts.Expression | undefined, checker: ts.TypeChecker, model: P
         break;
       }
       default:
-        diags.error("TSB2006", `unknown option ${p.name.text}`, spanOf(p));
+        diags.error("TSB2017", [owner, p.name.text], spanOf(p));
     }
   }
   return out;
@@ -326,7 +327,7 @@ function options(e: ts.Expression | undefined, checker: ts.TypeChecker, model: P
 function typeArg(n: ts.NewExpression, i: number, what: string, types: TypeResolver, diags: Diagnostics): TypeDesc | undefined {
   const node = n.typeArguments?.[i];
   if (!node) {
-    diags.error("TSB2006", `${what}: declare the type arguments explicitly`, spanOf(n), "e.g. new HashMap<u32, u64>(1024)");
+    diags.error("TSB2018", [what], spanOf(n), "e.g. new HashMap<u32, u64>(1024)");
     return undefined;
   }
   return types.fromNode(node, what);
@@ -339,10 +340,10 @@ function mapDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declared: D
   const key: TypeDesc | undefined = isArray ? { kind: "int", size: 4, signed: false } : typeArg(n, 0, `key of map ${base.name}`, types, diags);
   const value = typeArg(n, isArray ? 0 : 1, `value of map ${base.name}`, types, diags);
   const max = literalInt(n.arguments?.[0], checker, model, `the size of map ${base.name}`, diags, n);
-  const opts = options(n.arguments?.[1], checker, model, diags);
+  const opts = options(n.arguments?.[1], declared.class, checker, model, diags);
   if (!key || !value || max === undefined) return undefined;
   if (max <= 0n || max > 1n << 28n) {
-    diags.error("TSB2006", `map ${base.name}: size ${max} is out of range (1..${1 << 28})`, spanOf(n.arguments![0]!));
+    diags.error("TSB2019", [base.name, max, 1 << 28], spanOf(n.arguments![0]!));
     return undefined;
   }
   return { ...base, kind: "map", mapType, key, value, maxEntries: Number(max), pinned: opts.pinned ?? false, declared };
@@ -359,7 +360,7 @@ function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declare
   if (!event) return undefined;
   const size = layoutOf(event).size;
   if (size === 0 || size > MAX_EVENT) {
-    diags.error("TSB2006", `${base.name}: an event of ${size} bytes is not possible (1..${MAX_EVENT})`, spanOf(n.typeArguments![0]!));
+    diags.error("TSB2020", [base.name, size, MAX_EVENT], spanOf(n.typeArguments![0]!));
     return undefined;
   }
   const u32: TypeDesc = { kind: "int", size: 4, signed: false };
@@ -367,11 +368,11 @@ function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declare
     const bytes = literalInt(n.arguments?.[0], checker, model, `the size of ${base.name} in bytes`, diags, n);
     if (bytes === undefined) return undefined;
     if (bytes < 4096n || bytes > 1n << 30n || (bytes & (bytes - 1n)) !== 0n) {
-      diags.error("TSB2006", `${base.name}: a ring buffer's size must be a power of two between 4096 and 2^30 bytes, not ${bytes}`, spanOf(n.arguments![0]!), "e.g. new RingBuffer<E>(1 << 20) for 1 MiB");
+      diags.error("TSB2021", [base.name, bytes], spanOf(n.arguments![0]!), "e.g. new RingBuffer<E>(1 << 20) for 1 MiB");
       return undefined;
     }
     if (BigInt(size + 8) * 4n > bytes) {
-      diags.error("TSB2006", `${base.name}: ${bytes} bytes hold fewer than four ${size}-byte events`, spanOf(n.arguments![0]!), "make the ring buffer larger");
+      diags.error("TSB2022", [base.name, bytes, size], spanOf(n.arguments![0]!), "make the ring buffer larger");
       return undefined;
     }
     return { ...base, kind: "map", mapType, key: u32, value: event, maxEntries: Number(bytes), pinned: false, declared };
@@ -380,18 +381,18 @@ function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declare
   const o = n.arguments?.[0] ? skipParens(n.arguments[0]) : undefined;
   if (o) {
     if (!ts.isObjectLiteralExpression(o)) {
-      diags.error("TSB1016", `the options of ${what} must be an object literal`, spanOf(o));
+      diags.error("TSB1066", [what], spanOf(o));
       return undefined;
     }
     for (const p of o.properties) {
       if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name) || p.name.text !== "pages") {
-        diags.error("TSB2006", "unknown option; PerfEventArray takes { pages }", spanOf(p));
+        diags.error("TSB2017", [what, p.name ? p.name.getText() : p.getText()], spanOf(p), `${what} takes { pages }`);
         continue;
       }
       const v = literalInt(p.initializer, checker, model, "pages", diags, p);
       if (v === undefined) return undefined;
       if (v < 1n || v > 1024n || (v & (v - 1n)) !== 0n) {
-        diags.error("TSB2006", `${base.name}: pages must be a power of two between 1 and 1024, not ${v}`, spanOf(p.initializer));
+        diags.error("TSB2023", [base.name, v], spanOf(p.initializer));
         return undefined;
       }
       pages = Number(v);
@@ -414,12 +415,12 @@ function aggDecl(n: ts.NewExpression, agg: AggregationKind, base: Declared, decl
     optArg = n.arguments?.[3];
     if (a === undefined || b === undefined || c === undefined) return undefined;
     if (c <= 0n || b <= a || (b - a) / c > 1000n) {
-      diags.error("TSB2006", `${base.name}: a linear histogram needs min < max, step > 0 and at most 1000 buckets`, spanOf(n));
+      diags.error("TSB2024", [base.name], spanOf(n));
       return undefined;
     }
     lhist = { min: a, max: b, step: c };
   }
-  const opts = options(optArg, checker, model, diags);
+  const opts = options(optArg, declared.class, checker, model, diags);
   const out: { -readonly [K in keyof AggDecl]: AggDecl[K] } = { ...base, kind: "agg", agg, key, maxEntries: Number(opts.maxEntries ?? 10240n), declared };
   if (opts.unit) out.unit = opts.unit;
   if (lhist) out.lhist = lhist;
@@ -429,12 +430,12 @@ function aggDecl(n: ts.NewExpression, agg: AggregationKind, base: Declared, decl
 function paramDecl(c: ts.CallExpression, base: Declared, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): ParamDecl | undefined {
   const [nameArg, defArg] = c.arguments;
   if (!nameArg || !ts.isStringLiteral(nameArg)) {
-    diags.error("TSB1016", "param() needs a string literal name", spanOf(c));
+    diags.error("TSB1065", ["the name of param()"], spanOf(c));
     return undefined;
   }
   const def = defArg ? constValue(defArg, checker, model) : undefined;
   if (!def) {
-    diags.error("TSB1016", "param() needs a compile-time constant default value", spanOf(defArg ?? c));
+    diags.error("TSB1016", ["the default value of param()"], spanOf(defArg ?? c));
     return undefined;
   }
   let type = def.type;
@@ -448,7 +449,7 @@ function paramDecl(c: ts.CallExpression, base: Declared, checker: ts.TypeChecker
   const bits = BigInt(type.bits);
   const [min, max] = type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
   if (def.value < min || def.value > max) {
-    diags.error("TSB2002", `parameter ${nameArg.text}: the default ${def.value} does not fit ${type.signed ? "i" : "u"}${type.bits} (${min}..${max})`, spanOf(defArg ?? c));
+    diags.error("TSB2025", [nameArg.text, def.value, `${type.signed ? "i" : "u"}${type.bits}`, min, max], spanOf(defArg ?? c));
     return undefined;
   }
   return { ...base, paramName: nameArg.text, type, defaultValue: def.value };
@@ -460,7 +461,7 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
   const fixed = [...args.slice(0, -1)];
   const h = handler && skipParens(handler);
   if (!h || !(ts.isArrowFunction(h) || ts.isFunctionExpression(h))) {
-    diags.error("TSB1011", `${kind}(): the last argument must be the handler, written inline as an arrow function`, spanOf(c));
+    diags.error("TSB1037", [kind], spanOf(c));
     return undefined;
   }
   // Options, an object literal just before the handler: `tracepoint("a/b", { optional: true }, (ctx) => ...)`.
@@ -472,7 +473,7 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
       const init = ts.isPropertyAssignment(prop) ? skipParens(prop.initializer) : undefined;
       const key = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
       if (key !== "optional" || !init || (init.kind !== ts.SyntaxKind.TrueKeyword && init.kind !== ts.SyntaxKind.FalseKeyword)) {
-        diags.error("TSB1011", `${kind}(): the options are { optional: true | false }`, spanOf(prop),
+        diags.error("TSB1038", [kind], spanOf(prop),
           "optional: true skips the probe where its attach point does not exist on the running machine");
         return undefined;
       }
@@ -486,7 +487,7 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
     else {
       const v = constValue(e, checker, model);
       if (v === undefined) {
-        diags.error("TSB1011", `${kind}(): arguments must be literals (the attach point is fixed at compile time)`, spanOf(a));
+        diags.error("TSB1039", [kind], spanOf(a));
         return undefined;
       }
       values.push(Number(v.value));
@@ -495,12 +496,15 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
   const def = PROBE_KINDS[kind];
   const want = def.params.length;
   if (values.length !== want) {
-    diags.error("TSB1011", `${kind}() takes ${want} argument${want > 1 ? "s" : ""} before the handler (${def.params.map((p) => p.name).join(", ")})`, spanOf(c));
+    diags.error("TSB1040", [kind, want, def.params.map((p) => p.name).join(", ")], spanOf(c));
     return undefined;
   }
   const wrong = def.check?.(values);
   if (wrong) {
-    diags.error("TSB1011", `${kind}(): ${wrong.message}`, spanOf(args[0]!), wrong.hint);
+    // The probe kinds' checks look at the first argument; their reason, in words, is the hint.
+    const value = values[0]!;
+    diags.error("TSB2026", [typeof value === "string" ? JSON.stringify(value) : value, def.params[0]!.name], spanOf(args[0]!),
+      wrong.hint ? `${wrong.message}; ${wrong.hint}` : wrong.message);
     return undefined;
   }
   const name = def.programName(values).replace(/[^A-Za-z0-9_]/g, "_");

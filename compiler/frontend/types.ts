@@ -59,30 +59,30 @@ export class TypeResolver {
   fromNode(node: ts.TypeNode, what: string): TypeDesc | undefined {
     if (node.kind === ts.SyntaxKind.BooleanKeyword) return { kind: "bool" };
     if (node.kind === ts.SyntaxKind.AnyKeyword || node.kind === ts.SyntaxKind.UnknownKeyword) {
-      this.diags.error("TSB1009", `${what}: values of type ${node.getText()} are not allowed in kernel code`, spanOf(node),
+      this.diags.error("TSB1009", [what, node.getText()], spanOf(node),
         "give it a concrete type: an integer (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N> or an interface");
       return undefined;
     }
     if (node.kind === ts.SyntaxKind.NumberKeyword) {
-      this.diags.error("TSB2001", `${what}: \`number\` has no fixed width`, spanOf(node), "use u8, u16, u32, i8, i16 or i32 (from \"tsbpf\")");
+      this.diags.error("TSB2007", [what, "number"], spanOf(node), "use u8, u16, u32, i8, i16 or i32 (from \"tsbpf\")");
       return undefined;
     }
     if (node.kind === ts.SyntaxKind.BigIntKeyword) {
-      this.diags.error("TSB2001", `${what}: \`bigint\` has no fixed width`, spanOf(node), "use u64 or i64 (from \"tsbpf\")");
+      this.diags.error("TSB2007", [what, "bigint"], spanOf(node), "use u64 or i64 (from \"tsbpf\")");
       return undefined;
     }
     if (node.kind === ts.SyntaxKind.StringKeyword) {
-      this.diags.error("TSB2001", `${what}: \`string\` has no fixed capacity`, spanOf(node), "use Str<N> (at most N - 1 bytes), e.g. Str<16> for a process name");
+      this.diags.error("TSB2008", [what], spanOf(node), "use Str<N> (at most N - 1 bytes), e.g. Str<16> for a process name");
       return undefined;
     }
     if (ts.isParenthesizedTypeNode(node)) return this.fromNode(node.type, what);
     if (ts.isArrayTypeNode(node)) {
-      this.diags.error("TSB2001", `${what}: an array type has no fixed length`, spanOf(node), "use FixedArray<T, N>");
+      this.diags.error("TSB2009", [what], spanOf(node), "use FixedArray<T, N>");
       return undefined;
     }
     if (ts.isTypeLiteralNode(node)) return this.struct(node.members, undefined, what, node);
     if (ts.isTypeReferenceNode(node)) return this.reference(node, what);
-    this.diags.error("TSB2001", `${what}: the type ${node.getText()} has no fixed layout`, spanOf(node),
+    this.diags.error("TSB2001", [what, node.getText()], spanOf(node),
       "use integers (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N>, or interfaces of those");
     return undefined;
   }
@@ -111,20 +111,20 @@ export class TypeResolver {
     const decl = target?.declarations?.[0];
     if (decl && ts.isInterfaceDeclaration(decl)) {
       if (decl.typeParameters?.length) {
-        this.diags.error("TSB2001", `${what}: generic interfaces have no fixed layout`, spanOf(node));
+        this.diags.error("TSB2010", [what, "interfaces"], spanOf(node));
         return undefined;
       }
       return this.struct(decl.members, decl.name.text, what, decl);
     }
     if (decl && ts.isTypeAliasDeclaration(decl)) {
       if (decl.typeParameters?.length) {
-        this.diags.error("TSB2001", `${what}: generic type aliases have no fixed layout`, spanOf(node));
+        this.diags.error("TSB2010", [what, "type aliases"], spanOf(node));
         return undefined;
       }
       const t = this.fromNode(decl.type, what);
       return t && t.kind === "struct" && !t.name ? { ...t, name: decl.name.text } : t;
     }
-    this.diags.error("TSB2001", `${what}: the type ${node.getText()} has no fixed layout`, spanOf(node),
+    this.diags.error("TSB2001", [what, node.getText()], spanOf(node),
       "use integers (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N>, or interfaces of those");
     return undefined;
   }
@@ -137,14 +137,14 @@ export class TypeResolver {
       const n = literal.value;
       if (Number.isInteger(n) && n > 0 && n <= 1 << 20) return n;
     }
-    this.diags.error("TSB2001", `${what}: ${node.typeName.getText()} needs a positive integer literal size`, spanOf(node),
+    this.diags.error("TSB2011", [what, node.typeName.getText()], spanOf(node),
       `e.g. ${node.typeName.getText()}<16>, or <typeof LEN> of a \`const LEN = 16\``);
     return undefined;
   }
 
   private struct(members: ts.NodeArray<ts.TypeElement>, name: string | undefined, what: string, owner: ts.Node): TypeDesc | undefined {
     if (this.inProgress.has(owner)) {
-      this.diags.error("TSB2001", `${what}: ${name ?? "the type"} contains itself`, spanOf(owner));
+      this.diags.error("TSB2012", [what, name ?? "the type"], spanOf(owner));
       return undefined;
     }
     this.inProgress.add(owner);
@@ -153,12 +153,12 @@ export class TypeResolver {
       let ok = true;
       for (const m of members) {
         if (!ts.isPropertySignature(m) || !m.type || !(ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) {
-          this.diags.error("TSB2001", `${what}: only plain fields are allowed in a struct (no methods, index signatures or computed names)`, spanOf(m));
+          this.diags.error("TSB2013", [what], spanOf(m));
           ok = false;
           continue;
         }
         if (m.questionToken) {
-          this.diags.error("TSB2001", `${what}: optional fields have no fixed layout`, spanOf(m), "make the field required");
+          this.diags.error("TSB2014", [what], spanOf(m), "make the field required");
           ok = false;
           continue;
         }
@@ -171,7 +171,7 @@ export class TypeResolver {
       }
       if (!ok) return undefined;
       if (fields.length === 0) {
-        this.diags.error("TSB2001", `${what}: an empty struct has no layout`, spanOf(owner));
+        this.diags.error("TSB2015", [what], spanOf(owner));
         return undefined;
       }
       return name ? { kind: "struct", name, fields } : { kind: "struct", fields };

@@ -22,13 +22,15 @@ export function lowerCallInto(cx: LowerCtx, call: ts.CallExpression, dst: Mem): 
   return v.kind === "void";
 }
 
+const CALLABLE = "kernel code can call bpf.* helpers, map methods and functions declared at this module's top level";
+
 export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
   const callee = call.expression;
   if (callee.kind === ts.SyntaxKind.ImportKeyword) {
-    return cx.error("TSB1017", "dynamic import() is not supported in kernel code", call);
+    return cx.error("TSB1013", ["dynamic import()"], call);
   }
   if (call.questionDotToken || (ts.isPropertyAccessExpression(callee) && callee.questionDotToken)) {
-    return cx.error("TSB1013", "optional calls (?.) are not supported in kernel code", call);
+    return cx.error("TSB1013", ["an optional call (?.)"], call);
   }
   if (ts.isPropertyAccessExpression(callee)) {
     const method = callee.name.text;
@@ -39,15 +41,14 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
       const nsSym = cx.symbol(ns);
       const local = nsSym ? cx.lookup(nsSym) : undefined;
       if (ns.text === "Math" && !local) {
-        return cx.error("TSB1008", `Math.${method}() works on floating point, which eBPF does not have`, call, "use integer arithmetic");
+        return cx.error("TSB1027", [method], call, "use integer arithmetic");
       }
       const m = cx.p.module;
       const known = local || (nsSym && (m.maps.has(nsSym) || m.aggs.has(nsSym) || m.failed.has(nsSym)));
       if (!known && nsName === undefined) {
         const from = importedFrom(cx, ns);
-        if (from !== undefined) return cx.error("TSB1017", `${ns.text} is imported from "${from}": kernel code cannot call it`, callee);
-        return cx.error("TSB1018", `${callee.getText()}() cannot be called in kernel code`, callee,
-          "kernel code can call bpf.* helpers, map methods and functions declared at this module's top level");
+        if (from !== undefined) return cx.error("TSB1017", [ns.text, from], callee);
+        return cx.error("TSB1018", [callee.getText()], callee, CALLABLE);
       }
     }
     const obj = lowerExpr(cx, callee.expression);
@@ -56,36 +57,35 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
       case "agg": return lowerAggMethod(cx, obj.decl, method, call);
       case "ctx": return ctxMethod(cx, call, method);
       case "error": return ERROR;
-      default: return cx.error("TSB1013", `method ${method}() is not supported in kernel code`, callee.name);
+      default: return cx.error("TSB1044", [method], callee.name);
     }
   }
   if (ts.isIdentifier(callee)) {
     const sym = cx.symbol(callee);
     const builtin = tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(callee));
     if (builtin !== undefined && isProbeDeclarator(builtin)) {
-      return cx.error("TSB1011", `${builtin}() declares a probe: call it at module level, not in a handler`, call);
+      return cx.error("TSB1011", [builtin, "handler"], call);
     }
-    if (builtin === "param") return cx.error("TSB1011", "param() declares a load-time parameter: call it at module level", call);
+    if (builtin === "param") return cx.error("TSB1035", [], call);
     if (sym && cx.p.module.functions.has(sym)) return inlineCall(cx, cx.p.module.functions.get(sym)!, call);
     const from = importedFrom(cx, callee);
     if (from !== undefined && builtin === undefined) {
-      return cx.error("TSB1017", `${callee.text} is imported from "${from}": kernel code can only call functions of this module`, callee, "move the function into the tracer's module");
+      return cx.error("TSB1017", [callee.text, from], callee, "move the function into the tracer's module");
     }
     const local = sym ? cx.lookup(sym) : undefined;
     if (!local && (callee.text === "Number" || callee.text === "BigInt" || callee.text === "Boolean")) return convert(cx, callee.text, call);
     if (sym?.declarations?.some((d) => ts.isFunctionDeclaration(d) && d.getSourceFile() === call.getSourceFile())) {
-      return cx.error("TSB1018", `function ${callee.text} cannot be called from kernel code`, call);
+      return cx.error("TSB1018", [callee.text], call, "kernel code can call the functions declared at this module's top level");
     }
-    return cx.error("TSB1018", `${callee.text}() cannot be called in kernel code`, callee,
-      "kernel code can call bpf.* helpers, map methods and functions declared at this module's top level");
+    return cx.error("TSB1018", [callee.text], callee, CALLABLE);
   }
-  return cx.error("TSB1013", "this kind of call is not supported in kernel code", call);
+  return cx.error("TSB1043", [], call);
 }
 
 /** Number(x), BigInt(x), Boolean(x): integer values stay in their 64-bit register; only the JS type changes. */
 function convert(cx: LowerCtx, name: string, call: ts.CallExpression): Val {
   const arg = call.arguments[0];
-  if (!arg || call.arguments.length !== 1) return cx.error("TSB2005", `${name}() takes one argument`, call);
+  if (!arg || call.arguments.length !== 1) return cx.error("TSB2027", [`${name}()`, 1], call);
   if (name === "Boolean") return condValue(cx, arg);
   const s = toScalar(cx, lowerExpr(cx, arg), arg);
   if (!s) return ERROR;

@@ -3,7 +3,7 @@
 
 import { ts } from "ts-morph";
 import type { SourceSpan } from "../../core/asm/index.ts";
-import { type Code, Diagnostics } from "../diagnostics.ts";
+import { type Code, Diagnostics, type MessageArgs } from "../diagnostics.ts";
 import type { AggDecl, MapDecl, ModuleModel, ProbeDecl } from "../frontend/module.ts";
 import { sourceLineOf, spanOf } from "../frontend/program.ts";
 import type { IntType, TypeResolver } from "../frontend/types.ts";
@@ -123,8 +123,9 @@ export class LowerCtx {
     this.b.at(spanOf(node), sourceLineOf(node));
   }
 
-  error(code: Code, message: string, node: ts.Node, hint?: string): Val {
-    this.p.diags.error(code, message, spanOf(node), hint);
+  /** Reports `code` at `node` (its template filled by `args`) and returns the placeholder value of an error. */
+  error<C extends Code>(code: C, args: MessageArgs<C>, node: ts.Node, hint?: string): Val {
+    this.p.diags.error(code, args, spanOf(node), hint);
     return ERROR;
   }
 

@@ -23,11 +23,11 @@ const U64_VALUE = { kind: "int", size: 8, signed: false } as const;
 
 export function lowerEventMethod(cx: LowerCtx, decl: MapDecl, method: string, call: ts.CallExpression): Val {
   if (method !== "emit" && method !== "output") {
-    return cx.error("TSB1013", `${decl.name}.${method}() is user side only`, call.expression, `in a probe handler, send events with ${decl.name}.emit(event)`);
+    return cx.error("TSB1048", [decl.name, method], call.expression, `in a probe handler, send events with ${decl.name}.emit(event)`);
   }
   const [arg, extra] = call.arguments;
-  if (!arg) return cx.error("TSB2005", `${decl.name}.${method}() needs the event`, call);
-  if (extra) return cx.error("TSB2005", `${decl.name}.${method}() takes one argument, the event`, extra);
+  if (!arg) return cx.error("TSB2028", [`${decl.name}.${method}()`, "event"], call);
+  if (extra) return cx.error("TSB2005", [`${decl.name}.${method}()`, 1], extra);
   const type = decl.value;
   const size = layoutOf(type).size;
   cx.p.usedMaps.add(decl.name);

@@ -30,7 +30,7 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
     case ts.SyntaxKind.TypeAssertionExpression: {
       const t = (e as ts.AsExpression).type;
       if (t.kind === ts.SyntaxKind.AnyKeyword || t.kind === ts.SyntaxKind.UnknownKeyword) {
-        return cx.error("TSB1009", `a cast to ${t.getText()} hides the value's type, which kernel code needs`, e, "remove the cast, or cast to the integer type you mean (u32, u64, ...)");
+        return cx.error("TSB1028", [t.getText()], e, "remove the cast, or cast to the integer type you mean (u32, u64, ...)");
       }
       return lowerExpr(cx, (e as ts.AsExpression).expression);
     }
@@ -45,23 +45,23 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
     case ts.SyntaxKind.ObjectLiteralExpression:
     case ts.SyntaxKind.ArrayLiteralExpression: {
       const t = contextualType(cx, e);
-      if (!t) return cx.error("TSB2002", "the type of this literal is not known here", e, "annotate the variable, e.g. `const k: Key = { ... }`");
+      if (!t) return cx.error("TSB2036", [], e, "annotate the variable, e.g. `const k: Key = { ... }`");
       const m = newMem(cx, t, "literal", e);
       lowerInto(cx, e, m);
       return { kind: "mem", ...m };
     }
-    case ts.SyntaxKind.ClassExpression: return cx.error("TSB1002", "classes are not supported in kernel code", e);
+    case ts.SyntaxKind.ClassExpression: return cx.error("TSB1002", [], e);
     case ts.SyntaxKind.AwaitExpression:
-    case ts.SyntaxKind.YieldExpression: return cx.error("TSB1004", "await and yield are not supported in kernel code", e);
+    case ts.SyntaxKind.YieldExpression: return cx.error("TSB1013", [e.kind === ts.SyntaxKind.AwaitExpression ? "await" : "yield"], e);
     case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.FunctionExpression: return cx.error("TSB1005", "functions cannot be created in kernel code", e, "declare a function at module level, or pass the callback straight to bpf.loop()");
-    case ts.SyntaxKind.TemplateExpression: return cx.error("TSB1015", "template strings are not supported in kernel code", e, "format strings in user space (events, main)");
+    case ts.SyntaxKind.FunctionExpression: return cx.error("TSB1021", [], e, "declare a function at module level, or pass the callback straight to bpf.loop()");
+    case ts.SyntaxKind.TemplateExpression: return cx.error("TSB1015", [], e, "format strings in user space (events, main)");
     case ts.SyntaxKind.NewExpression: {
       const sym = cx.symbol((e as ts.NewExpression).expression);
       if (sym?.declarations?.some((d) => ts.isClassDeclaration(d) || ts.isClassExpression(d))) {
-        return cx.error("TSB1002", "classes are not supported in kernel code", e, "use an interface and an object literal for data, and module-level functions for behaviour");
+        return cx.error("TSB1002", [], e, "use an interface and an object literal for data, and module-level functions for behaviour");
       }
-      return cx.error("TSB1013", "objects cannot be created with new in kernel code", e, "declare maps at module level; build structs with object literals");
+      return cx.error("TSB1042", [], e, "declare maps at module level; build structs with object literals");
     }
     case ts.SyntaxKind.TypeOfExpression:
     case ts.SyntaxKind.DeleteExpression:
@@ -69,13 +69,13 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
     case ts.SyntaxKind.SpreadElement:
     case ts.SyntaxKind.TaggedTemplateExpression:
     case ts.SyntaxKind.RegularExpressionLiteral:
-      return cx.error("TSB1013", `${ts.SyntaxKind[e.kind]} is not supported in kernel code`, e);
+      return cx.error("TSB1013", [ts.SyntaxKind[e.kind]], e);
     case ts.SyntaxKind.NullKeyword:
-      return cx.error("TSB1013", "null is not supported in kernel code", e, "maps return undefined for missing keys");
+      return cx.error("TSB1013", ["null"], e, "maps return undefined for missing keys");
     case ts.SyntaxKind.ThisKeyword:
-      return cx.error("TSB1002", "`this` is not supported in kernel code", e);
+      return cx.error("TSB1019", [], e);
     default:
-      return cx.error("TSB1013", `${ts.SyntaxKind[e.kind]} is not supported in kernel code`, e);
+      return cx.error("TSB1013", [ts.SyntaxKind[e.kind]], e);
   }
 }
 
@@ -83,16 +83,16 @@ function numeric(cx: LowerCtx, e: ts.NumericLiteral): Val {
   const text = e.text.replace(/_/g, "");
   const n = Number(text);
   if (!Number.isInteger(n) || /[.eE]/.test(text) && !/^0[xX]/.test(text)) {
-    if (!Number.isInteger(n)) return cx.error("TSB1008", `${e.getText()} is not an integer: there is no floating point in eBPF`, e, "use integer arithmetic (for example nanoseconds instead of fractional seconds)");
+    if (!Number.isInteger(n)) return cx.error("TSB1008", [e.getText()], e, "use integer arithmetic (for example nanoseconds instead of fractional seconds)");
   }
-  if (!Number.isSafeInteger(n)) return cx.error("TSB2002", `${e.getText()} is not exactly representable as a number`, e, "write it as a bigint literal (with an n suffix)");
+  if (!Number.isSafeInteger(n)) return cx.error("TSB2037", [e.getText()], e, "write it as a bigint literal (with an n suffix)");
   return constant(n, NUM);
 }
 
 function identifier(cx: LowerCtx, e: ts.Identifier): Val {
   if (e.text === "undefined") return { kind: "undefined" };
   const sym = cx.symbol(e);
-  if (!sym) return cx.error("TSB1013", `${e.text} is not known here`, e);
+  if (!sym) return cx.error("TSB1049", [e.text], e);
   const bound = cx.lookup(sym);
   if (bound) return bound.kind === "var" ? scalar(reg(bound.reg), bound.type) : bound.val;
   const m = cx.p.module;
@@ -105,18 +105,18 @@ function identifier(cx: LowerCtx, e: ts.Identifier): Val {
   if (c) return constant(c.value, c.type);
   const p = m.params.get(sym);
   if (p) return paramValue(cx, sym, p.type);
-  if (m.functions.has(sym)) return cx.error("TSB1013", `function ${e.text} can only be called here`, e);
+  if (m.functions.has(sym)) return cx.error("TSB1050", [e.text], e);
   const from = importedFrom(cx, e);
   if (from !== undefined) {
-    return cx.error("TSB1017", `${e.text} is imported from "${from}": kernel code can only use what this module declares and what tsbpf provides`, e,
+    return cx.error("TSB1017", [e.text, from], e,
       "declare the constant or function in this module");
   }
   const decl = sym.declarations?.[0];
   if (decl && ts.isVariableDeclaration(decl) && decl.parent && !(decl.parent.flags & ts.NodeFlags.Const) && ts.isVariableStatement(decl.parent.parent) && ts.isSourceFile(decl.parent.parent.parent)) {
-    return cx.error("TSB1005", `${e.text} is a module-level variable: kernel code cannot share mutable state with user code`, e,
+    return cx.error("TSB1005", [e.text], e,
       "use a map for state shared across events, or a const for a constant");
   }
-  return cx.error("TSB1013", `${e.text} cannot be used in kernel code`, e, "kernel code can use its own locals, module-level constants, maps, param()s, functions of this module and tsbpf's helpers");
+  return cx.error("TSB1051", [e.text], e, "kernel code can use its own locals, module-level constants, maps, param()s, functions of this module and tsbpf's helpers");
 }
 
 /** The module an identifier's binding is imported from, unless that is tsbpf itself. */
@@ -160,18 +160,18 @@ function property(cx: LowerCtx, e: ts.PropertyAccessExpression): Val {
   if (obj.kind === "ctx") return ctxProperty(cx, e, name);
   if (obj.kind === "mem" || obj.kind === "ref") {
     if (obj.kind === "ref" && obj.nullable && isPossiblyUndefined(cx, e.expression)) {
-      return cx.error("TSB2002", "this map value may be missing", e, "check it first: `if (v === undefined) return;`");
+      return cx.error("TSB2038", [], e, "check it first: `if (v === undefined) return;`");
     }
     const m = toMem(cx, obj, e)!;
     if (m.type.kind === "struct") {
       const f = layoutOf(m.type).fields!.find((x) => x.name === name);
-      if (!f) return cx.error("TSB2002", `${describe(obj)} has no field ${name}`, e.name);
+      if (!f) return cx.error("TSB2039", [describe(obj), name], e.name);
       return { kind: "mem", base: m.base, off: m.off + f.offset, type: f.type };
     }
     if (name === "length" && m.type.kind === "array") return constant(m.type.length, U32);
-    if (name === "length" && m.type.kind === "string") return cx.error("TSB1015", "the length of a Str<N> is not known without a loop", e.name, "compare with a literal instead, or keep the length returned by the helper");
+    if (name === "length" && m.type.kind === "string") return cx.error("TSB1064", [], e.name, "compare with a literal instead, or keep the length returned by the helper");
   }
-  return cx.error("TSB1013", `property ${name} of ${describe(obj)} is not supported in kernel code`, e);
+  return cx.error("TSB1052", [name, describe(obj)], e);
 }
 
 function isPossiblyUndefined(cx: LowerCtx, e: ts.Expression): boolean {
@@ -184,12 +184,12 @@ function element(cx: LowerCtx, e: ts.ElementAccessExpression): Val {
   const obj = lowerExpr(cx, e.expression);
   if (obj.kind === "error") return ERROR;
   if (obj.kind === "ctx") {
-    return cx.error("TSB1007", "the context's fields are reached by name: ctx.field", e);
+    return cx.error("TSB1007", ["context"], e, "ctx.field");
   }
   const m = obj.kind === "mem" || obj.kind === "ref" ? toMem(cx, obj, e) : undefined;
   if (!m || (m.type.kind !== "array" && m.type.kind !== "string" && m.type.kind !== "bytes")) {
-    if (m?.type.kind === "struct") return cx.error("TSB1007", "struct fields are reached by name; dynamic property access is not supported", e.argumentExpression);
-    return cx.error("TSB1007", `${describe(obj)} cannot be indexed`, e);
+    if (m?.type.kind === "struct") return cx.error("TSB1007", ["struct"], e.argumentExpression);
+    return cx.error("TSB2054", [describe(obj)], e);
   }
   const elem: TypeDesc = m.type.kind === "array" ? m.type.element : { kind: "int", size: 1, signed: false };
   const len = m.type.kind === "array" ? m.type.length : m.type.kind === "string" ? m.type.capacity : m.type.length;
@@ -198,12 +198,12 @@ function element(cx: LowerCtx, e: ts.ElementAccessExpression): Val {
   const s = toScalar(cx, idx, e.argumentExpression);
   if (!s) return ERROR;
   if (s.op.kind === "imm") {
-    if (s.op.value < 0n || s.op.value >= BigInt(len)) return cx.error("TSB2002", `index ${s.op.value} is out of range (length ${len})`, e.argumentExpression);
+    if (s.op.value < 0n || s.op.value >= BigInt(len)) return cx.error("TSB2040", [s.op.value, len], e.argumentExpression);
     return { kind: "mem", base: m.base, off: m.off + Number(s.op.value) * esize, type: elem };
   }
   // A variable index: bounded in the same register that is added to the pointer (what the verifier tracks).
   const eint = intOf(elem);
-  if (!eint) return cx.error("TSB1007", "arrays of structs can only be indexed by constants", e.argumentExpression);
+  if (!eint) return cx.error("TSB1025", [], e.argumentExpression);
   cx.at(e);
   const result = cx.b.newReg();
   cx.b.assign(result, imm(0));
@@ -257,7 +257,7 @@ function prefix(cx: LowerCtx, e: ts.PrefixUnaryExpression): Val {
       return scalar(cx.b.bin("xor", s.op, imm(-1)), s.type);
     }
   }
-  return cx.error("TSB1013", "unsupported unary operator", e);
+  return cx.error("TSB1041", [ts.tokenToString(e.operator) ?? ts.SyntaxKind[e.operator]!], e);
 }
 
 function postfix(cx: LowerCtx, e: ts.PostfixUnaryExpression): Val {
@@ -326,7 +326,7 @@ function binary(cx: LowerCtx, e: ts.BinaryExpression): Val {
     return v;
   }
   if (op === ts.SyntaxKind.AmpersandAmpersandEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) {
-    return cx.error("TSB1013", "logical assignment is not supported in kernel code", e, "write it as an if statement");
+    return cx.error("TSB1013", ["logical assignment"], e, "write it as an if statement");
   }
   if (op === ts.SyntaxKind.CommaToken) {
     lowerExpr(cx, e.left);
@@ -338,10 +338,10 @@ function binary(cx: LowerCtx, e: ts.BinaryExpression): Val {
     return condValue(cx, e);
   }
   if (op === ts.SyntaxKind.InKeyword || op === ts.SyntaxKind.InstanceOfKeyword) {
-    return cx.error("TSB1013", `the ${e.operatorToken.getText()} operator is not supported in kernel code`, e.operatorToken);
+    return cx.error("TSB1041", [e.operatorToken.getText()], e.operatorToken);
   }
   const kind = ARITH[op];
-  if (!kind) return cx.error("TSB1013", `the ${e.operatorToken.getText()} operator is not supported in kernel code`, e.operatorToken);
+  if (!kind) return cx.error("TSB1041", [e.operatorToken.getText()], e.operatorToken);
   return arith(cx, kind, lowerExpr(cx, e.left), lowerExpr(cx, e.right), e);
 }
 
@@ -361,7 +361,7 @@ function resultSigned(a: { op: Operand; type: IntType }, b: { op: Operand; type:
 }
 
 export function arith(cx: LowerCtx, kind: NonNullable<(typeof ARITH)[ts.SyntaxKind]>, av: Val, bv: Val, e: ts.BinaryExpression): Val {
-  if (kind === "add" && (av.kind === "string" || bv.kind === "string")) return cx.error("TSB1015", "strings cannot be concatenated in kernel code", e);
+  if (kind === "add" && (av.kind === "string" || bv.kind === "string")) return cx.error("TSB1063", [], e);
   const a = toScalar(cx, av, e.left);
   const b = toScalar(cx, bv, e.right);
   if (!a || !b) return ERROR;
@@ -384,7 +384,7 @@ export function arith(cx: LowerCtx, kind: NonNullable<(typeof ARITH)[ts.SyntaxKi
     case "div":
     case "mod": return divide(cx, kind, a, b, signed, type);
     case "pow": {
-      if (b.op.kind !== "imm" || b.op.value < 0n || b.op.value > 64n) return cx.error("TSB1016", "the exponent of ** must be a constant between 0 and 64", e.right);
+      if (b.op.kind !== "imm" || b.op.value < 0n || b.op.value > 64n) return cx.error("TSB1070", ["the exponent of **", 0, 64], e.right);
       let r: Operand = imm(1);
       for (let i = 0n; i < b.op.value; i++) r = cx.b.bin("mul", r, a.op);
       return scalar(r, type);
@@ -430,7 +430,7 @@ function nullish(cx: LowerCtx, e: ts.BinaryExpression): Val {
   if (left.kind !== "ref" || !left.nullable) return left;
   cx.at(e);
   const t = intOf(left.type);
-  if (!t) return cx.error("TSB1013", "?? is only supported on integer map values", e);
+  if (!t) return cx.error("TSB1053", [], e);
   const r = cx.b.newReg();
   const some = cx.b.newBlock();
   const none = cx.b.newBlock();
@@ -568,17 +568,17 @@ function compare(cx: LowerCtx, e: ts.BinaryExpression, cmp: "eq" | "ne" | "lt" |
   // x === undefined on a map value: a null check.
   if (right.kind === "undefined" || left.kind === "undefined") {
     const other = right.kind === "undefined" ? left : right;
-    if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB2002", "undefined can only be compared with === or !==", e);
+    if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB2053", ["undefined"], e);
     if (other.kind === "ref") return cx.b.cbr(cmp, other.ptr, imm(0), t, f);
     if (other.kind === "undefined") return cx.b.br(cmp === "eq" ? t : f);
     return cx.b.br(cmp === "eq" ? f : t);
   }
   if (left.kind === "string" || right.kind === "string") {
-    if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB1015", "strings can only be compared with === and !==", e);
+    if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB2053", ["strings"], e);
     return compareString(cx, left, right, cmp, t, f, e);
   }
   if ((left.kind === "mem" || left.kind === "ref") && (left.type.kind === "string" || left.type.kind === "struct" || left.type.kind === "array")) {
-    if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB2002", "only integers can be ordered", e);
+    if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB2053", [`${left.type.kind}s`], e);
     return compareString(cx, left, right, cmp, t, f, e);
   }
   const a = toScalar(cx, left, e.left);
@@ -619,7 +619,7 @@ export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
   e = unwrapParens(e);
   const t = dst.type;
   if (ts.isObjectLiteralExpression(e)) {
-    if (t.kind !== "struct") return void cx.error("TSB2002", `an object literal cannot be a ${describeMemType(t)}`, e);
+    if (t.kind !== "struct") return void cx.error("TSB2041", ["object", describeMemType(t)], e);
     const l = layoutOf(t);
     const seen = new Set<string>();
     cx.at(e);
@@ -630,12 +630,12 @@ export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
       if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) [name, value] = [p.name.text, p.initializer];
       else if (ts.isShorthandPropertyAssignment(p)) [name, value] = [p.name.text, p.name];
       if (name === undefined || value === undefined) {
-        cx.error("TSB1013", "only `name: value` properties are supported in struct literals", p);
+        cx.error("TSB1054", [], p);
         continue;
       }
       const f = l.fields!.find((x) => x.name === name);
       if (!f) {
-        cx.error("TSB2002", `${describeMemType(t)} has no field ${name}`, p);
+        cx.error("TSB2039", [describeMemType(t), name], p);
         continue;
       }
       seen.add(name);
@@ -645,8 +645,8 @@ export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
     return;
   }
   if (ts.isArrayLiteralExpression(e)) {
-    if (t.kind !== "array") return void cx.error("TSB2002", `an array literal cannot be a ${describeMemType(t)}`, e);
-    if (e.elements.length > t.length) return void cx.error("TSB2002", `${e.elements.length} elements do not fit FixedArray of ${t.length}`, e);
+    if (t.kind !== "array") return void cx.error("TSB2041", ["array", describeMemType(t)], e);
+    if (e.elements.length > t.length) return void cx.error("TSB2042", [e.elements.length, t.length], e);
     const step = layoutOf(t.element).size;
     e.elements.forEach((el, i) => lowerInto(cx, el, { base: dst.base, off: dst.off + i * step, type: t.element }));
     if (e.elements.length < t.length) zeroBytes(cx, dst.base, dst.off + e.elements.length * step, (t.length - e.elements.length) * step);
@@ -654,7 +654,7 @@ export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
   }
   if (t.kind === "string" && (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))) {
     const bytes = new TextEncoder().encode(e.text);
-    if (bytes.length > t.capacity - 1) return void cx.error("TSB2002", `"${e.text}" does not fit Str<${t.capacity}> (at most ${t.capacity - 1} bytes)`, e);
+    if (bytes.length > t.capacity - 1) return void cx.error("TSB2043", [e.text, t.capacity, t.capacity - 1], e);
     cx.at(e);
     storeBytes(cx, dst, bytes, t.capacity);
     return;
@@ -676,12 +676,12 @@ export function storeValue(cx: LowerCtx, dst: Mem, v: Val, node: ts.Node): void 
   }
   if (v.kind === "string" && t.kind === "string") {
     const bytes = new TextEncoder().encode(v.value);
-    if (bytes.length > t.capacity - 1) return void cx.error("TSB2002", `"${v.value}" does not fit Str<${t.capacity}>`, node);
+    if (bytes.length > t.capacity - 1) return void cx.error("TSB2043", [v.value, t.capacity, t.capacity - 1], node);
     storeBytes(cx, dst, bytes, t.capacity);
     return;
   }
   const src = v.kind === "mem" || v.kind === "ref" ? toMem(cx, v, node) : undefined;
-  if (!src) return void cx.error("TSB2002", `cannot store ${describe(v)} into ${describeMemType(t)}`, node);
+  if (!src) return void cx.error("TSB2044", [describe(v), describeMemType(t)], node);
   if (!sameLayout(src.type, t)) {
     if (src.type.kind === "string" && t.kind === "string") {
       // Strings of different capacities: copy the shorter, zero the rest.
@@ -691,7 +691,7 @@ export function storeValue(cx: LowerCtx, dst: Mem, v: Val, node: ts.Node): void 
       if (n < src.type.capacity) cx.b.store(dst.base, dst.off + t.capacity - 1, 1, imm(0));
       return;
     }
-    return void cx.error("TSB2002", `${describe(v)} does not have the layout of ${describeMemType(t)}`, node);
+    return void cx.error("TSB2045", [describe(v), describeMemType(t)], node);
   }
   copyBytes(cx, dst, src, layoutOf(t).size);
 }
@@ -737,15 +737,15 @@ export function assignTo(cx: LowerCtx, target: ts.Expression, v: Val, node: ts.N
     if (!b) {
       const init = sym?.declarations?.[0] && ts.isVariableDeclaration(sym.declarations[0]) ? sym.declarations[0].initializer : undefined;
       const isParam = !!sym && (cx.p.module.params.has(sym) || (!!init && ts.isCallExpression(init) && tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(init.expression)) === "param"));
-      if (isParam) return void cx.error("TSB2002", `${t.text} is a load-time parameter: it is read-only`, t);
-      return void cx.error("TSB1005", `${t.text} cannot be assigned in kernel code`, t, "only locals can be assigned; keep shared state in a map");
+      if (isParam) return void cx.error("TSB2046", [t.text], t);
+      return void cx.error("TSB1022", [t.text], t, "only locals can be assigned; keep shared state in a map");
     }
     if (b.kind === "var") {
       const s = toScalar(cx, v, node);
       if (s) cx.b.assign(b.reg, s.op);
       return;
     }
-    if (!b.mutable) return void cx.error("TSB2002", `${t.text} is a constant`, t);
+    if (!b.mutable) return void cx.error("TSB2047", [t.text], t);
     const m = b.val.kind === "mem" || b.val.kind === "ref" ? toMem(cx, b.val, t) : undefined;
     if (m) storeValue(cx, m, v, node);
     return;
@@ -753,18 +753,18 @@ export function assignTo(cx: LowerCtx, target: ts.Expression, v: Val, node: ts.N
   if (ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t)) {
     const place = ts.isPropertyAccessExpression(t) ? property(cx, t) : elementPlace(cx, t);
     if (place.kind === "error") return;
-    if (place.kind !== "mem") return void cx.error("TSB1013", "this cannot be assigned", t);
+    if (place.kind !== "mem") return void cx.error("TSB1055", [], t);
     storeValue(cx, place, v, node);
     return;
   }
-  cx.error("TSB1013", "this cannot be assigned", t);
+  cx.error("TSB1055", [], t);
 }
 
 /** An element as an assignable place (compound assignments, ++): constant indexes only. */
 function elementPlace(cx: LowerCtx, e: ts.ElementAccessExpression): Val {
   const idx = lowerExpr(cx, e.argumentExpression);
   if (idx.kind !== "scalar" || idx.op.kind !== "imm") {
-    return cx.error("TSB1007", "here, array elements can only be updated at constant indexes", e.argumentExpression, "assign the element (a[i] = v), or use a local");
+    return cx.error("TSB1026", [], e.argumentExpression, "assign the element (a[i] = v), or use a local");
   }
   return element(cx, e);
 }
@@ -779,17 +779,17 @@ function assignElement(cx: LowerCtx, e: ts.ElementAccessExpression, rhs: ts.Expr
   if (obj.kind === "error") return ERROR;
   const m = obj.kind === "mem" || obj.kind === "ref" ? toMem(cx, obj, e) : undefined;
   if (!m || (m.type.kind !== "array" && m.type.kind !== "string" && m.type.kind !== "bytes")) {
-    if (obj.kind === "ctx" || m?.reloc) return cx.error("TSB1013", "the probe context is read-only", e);
-    return cx.error("TSB1007", `${describe(obj)} cannot be indexed`, e);
+    if (obj.kind === "ctx" || m?.reloc) return cx.error("TSB1056", [], e);
+    return cx.error("TSB2054", [describe(obj)], e);
   }
-  if (m.reloc) return cx.error("TSB1013", "the probe context is read-only", e);
+  if (m.reloc) return cx.error("TSB1056", [], e);
   const elem: TypeDesc = m.type.kind === "array" ? m.type.element : { kind: "int", size: 1, signed: false };
   const len = m.type.kind === "array" ? m.type.length : m.type.kind === "string" ? m.type.capacity : m.type.length;
   const esize = layoutOf(elem).size;
   const s = toScalar(cx, lowerExpr(cx, e.argumentExpression), e.argumentExpression);
   if (!s) return ERROR;
   if (s.op.kind === "imm") {
-    if (s.op.value < 0n || s.op.value >= BigInt(len)) return cx.error("TSB2002", `index ${s.op.value} is out of range (length ${len})`, e.argumentExpression);
+    if (s.op.value < 0n || s.op.value >= BigInt(len)) return cx.error("TSB2040", [s.op.value, len], e.argumentExpression);
     cx.expected.set(rhs, elem);
     lowerInto(cx, rhs, { base: m.base, off: m.off + Number(s.op.value) * esize, type: elem });
     return VOID;

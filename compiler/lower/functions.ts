@@ -16,20 +16,20 @@ import { toMem, toScalar } from "./values.ts";
 function checkFunction(cx: LowerCtx, fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression, name: string): boolean {
   const asterisk = ts.isArrowFunction(fn) ? undefined : fn.asteriskToken;
   if (fn.modifiers?.some((m: ts.ModifierLike) => m.kind === ts.SyntaxKind.AsyncKeyword) || asterisk) {
-    cx.error("TSB1004", `${name} is ${asterisk ? "a generator" : "async"}: kernel code runs to completion at once`, fn);
+    cx.error("TSB1004", [name, asterisk ? "a generator" : "async"], fn);
     return false;
   }
   if (!fn.body) {
-    cx.error("TSB1018", `${name} has no body`, fn);
+    cx.error("TSB1072", [name], fn);
     return false;
   }
   for (const p of fn.parameters) {
     if (p.type && (p.type.kind === ts.SyntaxKind.AnyKeyword || p.type.kind === ts.SyntaxKind.UnknownKeyword)) {
-      cx.error("TSB1009", `${name}: parameter ${p.name.getText()} is of type ${p.type.getText()}; kernel code needs a concrete type`, p.type, "use an integer type (u32, u64, ...), a Str<N> or an interface");
+      cx.error("TSB1009", [`${name}, parameter ${p.name.getText()}`, p.type.getText()], p.type, "use an integer type (u32, u64, ...), a Str<N> or an interface");
       return false;
     }
     if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer || p.questionToken) {
-      cx.error("TSB1018", `${name}: only plain parameters (no defaults, rest or destructuring) are supported`, p);
+      cx.error("TSB1073", [name], p);
       return false;
     }
   }
@@ -40,11 +40,11 @@ function checkFunction(cx: LowerCtx, fn: ts.FunctionDeclaration | ts.ArrowFuncti
 export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.CallExpression): Val {
   const name = fn.name?.text ?? "function";
   if (cx.p.inlining.includes(fn)) {
-    return cx.error("TSB1006", `${name} calls itself (through ${cx.p.inlining.map((f) => (f as ts.FunctionDeclaration).name?.text).join(" -> ")}): recursion is not supported in kernel code`, call,
+    return cx.error("TSB1006", [name, cx.p.inlining.map((f) => (f as ts.FunctionDeclaration).name?.text).join(" -> ")], call,
       "rewrite it as a bounded loop");
   }
   if (!checkFunction(cx, fn, name)) return ERROR;
-  if (call.arguments.length !== fn.parameters.length) return cx.error("TSB2005", `${name} takes ${fn.parameters.length} arguments`, call);
+  if (call.arguments.length !== fn.parameters.length) return cx.error("TSB2027", [name, fn.parameters.length], call);
   const args: Val[] = call.arguments.map((a, i) => {
     const p = fn.parameters[i]!;
     const v = lowerExpr(cx, a);
@@ -98,19 +98,19 @@ function isOptional(cx: LowerCtx, p: ts.ParameterDeclaration): boolean {
  */
 export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: BpfFunc): Val {
   const [countE, cbE] = call.arguments;
-  if (!countE || !cbE || call.arguments.length !== 2) return cx.error("TSB2005", "bpf.loop() takes a count and a callback", call);
+  if (!countE || !cbE || call.arguments.length !== 2) return cx.error("TSB2027", ["bpf.loop()", 2], call, "a count and a callback: bpf.loop(n, (i) => { ... })");
   let cbNode: ts.Expression = cbE;
   while (ts.isParenthesizedExpression(cbNode)) cbNode = cbNode.expression;
   if (!ts.isArrowFunction(cbNode) && !ts.isFunctionExpression(cbNode)) {
-    return cx.error("TSB1016", "the callback of bpf.loop() must be written inline: bpf.loop(n, (i) => { ... })", cbE);
+    return cx.error("TSB1071", [], cbE);
   }
   const cb = cbNode;
   if (!checkFunction(cx, cb, "the bpf.loop() callback")) return ERROR;
-  if (cb.parameters.length > 1) return cx.error("TSB2005", "the bpf.loop() callback takes one parameter, the index", cb);
+  if (cb.parameters.length > 1) return cx.error("TSB2029", ["the bpf.loop() callback", "the index"], cb);
   const count = toScalar(cx, lowerExpr(cx, countE), countE);
   if (!count) return ERROR;
   if (count.op.kind === "imm" && (count.op.value < 0n || count.op.value > 1n << 23n)) {
-    return cx.error("TSB2002", `bpf.loop() runs at most ${1 << 23} iterations`, countE);
+    return cx.error("TSB2048", [1 << 23], countE);
   }
 
   // What the callback uses from the caller.
@@ -130,7 +130,7 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   if (ts.isExpression(cb.body)) visit(cb.body);
   for (const s of assigned) {
     const b = visible.get(s)!;
-    if (b.kind !== "var") return cx.error("TSB1005", `the callback assigns ${s.getName()}, which is not a plain local variable`, cb);
+    if (b.kind !== "var") return cx.error("TSB1023", [s.getName()], cb);
   }
 
   cx.at(call);

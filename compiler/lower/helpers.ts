@@ -17,7 +17,7 @@ type Lowering = (cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem |
 
 function simple(type: IntType, transform?: (cx: LowerCtx, v: Operand) => Operand, withCtx = false): Lowering {
   return (cx, call, h) => {
-    if (call.arguments.length) return cx.error("TSB2005", `bpf.${h.name}() takes no arguments`, call);
+    if (call.arguments.length) return cx.error("TSB2027", [`bpf.${h.name}()`, 0], call);
     const r = cx.b.call(h.id, withCtx ? [reg(cx.ctxReg)] : []);
     return scalar(transform ? transform(cx, r) : r, type);
   };
@@ -30,15 +30,15 @@ const high32 = (cx: LowerCtx, v: Operand) => cx.b.bin("lshr", v, imm(32));
 function constArg(cx: LowerCtx, e: ts.Expression | undefined, what: string, at: ts.Node): number | undefined {
   const v = e ? lowerExpr(cx, e) : undefined;
   if (!v || v.kind !== "scalar" || v.op.kind !== "imm") {
-    cx.error("TSB1016", `${what} must be a compile-time constant`, e ?? at);
+    cx.error("TSB1016", [what], e ?? at);
     return undefined;
   }
   return Number(v.op.value);
 }
 
-function pointerArg(cx: LowerCtx, e: ts.Expression | undefined, at: ts.Node): Operand | undefined {
+function pointerArg(cx: LowerCtx, e: ts.Expression | undefined, h: HelperDef, at: ts.Node): Operand | undefined {
   if (!e) {
-    cx.error("TSB2005", "missing pointer argument", at);
+    cx.error("TSB2028", [`bpf.${h.name}()`, "pointer"], at);
     return undefined;
   }
   return toScalar(cx, lowerExpr(cx, e), e)?.op;
@@ -48,7 +48,7 @@ function pointerArg(cx: LowerCtx, e: ts.Expression | undefined, at: ts.Node): Op
 function readType(cx: LowerCtx, call: ts.CallExpression, name: string): TypeDesc | undefined {
   const node = call.typeArguments?.[0];
   if (!node) {
-    cx.error("TSB2002", `bpf.${name}<T>() needs the type to read as a type argument`, call, `e.g. bpf.${name}<u64>(ptr)`);
+    cx.error("TSB2031", [name], call, `e.g. bpf.${name}<u64>(ptr)`);
     return undefined;
   }
   return cx.p.types.fromNode(node, `bpf.${name}<T>()`);
@@ -57,7 +57,7 @@ function readType(cx: LowerCtx, call: ts.CallExpression, name: string): TypeDesc
 /** bpf.probeReadUser<T>(src) / bpf.probeReadKernel<T>(src): T read into a stack buffer (zeroed on failure). */
 function probeRead(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
   const t = readType(cx, call, h.name);
-  const src = pointerArg(cx, call.arguments[0], call);
+  const src = pointerArg(cx, call.arguments[0], h, call);
   if (!t || !src) return ERROR;
   cx.at(call);
   const m = dst && layoutOf(dst.type).size === layoutOf(t).size ? dst : newMem(cx, t, `bpf.${h.name}()`, call);
@@ -72,11 +72,11 @@ function probeRead(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem
 function nameArg(cx: LowerCtx, e: ts.Expression | undefined, what: string, pattern: RegExp, at: ts.Node): string | undefined {
   const s = e ? skipParens(e) : undefined;
   if (!s || !(ts.isStringLiteral(s) || ts.isNoSubstitutionTemplateLiteral(s))) {
-    cx.error("TSB1016", `${what} must be a string literal`, e ?? at);
+    cx.error("TSB1065", [what], e ?? at);
     return undefined;
   }
   if (!pattern.test(s.text)) {
-    cx.error("TSB2002", `"${s.text}" is not a valid ${what}`, s);
+    cx.error("TSB2026", [JSON.stringify(s.text), what], s);
     return undefined;
   }
   return s.text;
@@ -88,7 +88,7 @@ function nameArg(cx: LowerCtx, e: ts.Expression | undefined, what: string, patte
  */
 function readKernelField(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
   const t = readType(cx, call, h.name);
-  const src = pointerArg(cx, call.arguments[0], call);
+  const src = pointerArg(cx, call.arguments[0], h, call);
   const struct = nameArg(cx, call.arguments[1], "struct name", /^[A-Za-z_]\w*$/, call);
   const field = nameArg(cx, call.arguments[2], "field name", /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/, call);
   if (!t || !src || !struct || !field) return ERROR;
@@ -106,10 +106,10 @@ function readKernelField(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, ds
 
 /** bpf.probeRead*Str(src, N): up to N - 1 bytes and a NUL into a zeroed Str<N> buffer. */
 function probeReadStr(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
-  const src = pointerArg(cx, call.arguments[0], call);
+  const src = pointerArg(cx, call.arguments[0], h, call);
   const cap = constArg(cx, call.arguments[1], "the capacity", call);
   if (!src || cap === undefined) return ERROR;
-  if (cap < 1 || cap > 4096) return cx.error("TSB2002", "the capacity must be between 1 and 4096", call.arguments[1]!);
+  if (cap < 1 || cap > 4096) return cx.error("TSB1070", ["the capacity", 1, 4096], call.arguments[1]!);
   cx.at(call);
   const t: TypeDesc = { kind: "string", capacity: cap };
   const m = dst && dst.type.kind === "string" && dst.type.capacity === cap ? dst : newMem(cx, t, `bpf.${h.name}()`, call);
@@ -128,7 +128,7 @@ function inEventRecord(cx: LowerCtx, m: Mem): boolean {
 /** bpf.tracepointString(ctx, ctx.field, N): a `__data_loc` string of the tracepoint record. */
 function tracepointString(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
   const [ctxE, fieldE, capE] = call.arguments;
-  if (!ctxE || lowerExpr(cx, ctxE).kind !== "ctx") return cx.error("TSB2002", "the first argument must be the handler's ctx", ctxE ?? call);
+  if (!ctxE || lowerExpr(cx, ctxE).kind !== "ctx") return cx.error("TSB2032", [h.name], ctxE ?? call);
   const loc = fieldE ? toScalar(cx, lowerExpr(cx, fieldE), fieldE) : undefined;
   const cap = constArg(cx, capE, "the capacity", call);
   if (!loc || cap === undefined) return ERROR;
@@ -154,8 +154,8 @@ function comm(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | un
 function tracePrintk(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
   const [fmtE, ...argEs] = call.arguments;
   const fmt = fmtE ? skipParens(fmtE) : undefined;
-  if (!fmt || !(ts.isStringLiteral(fmt) || ts.isNoSubstitutionTemplateLiteral(fmt))) return cx.error("TSB1016", "the format must be a string literal", fmtE ?? call);
-  if (argEs.length > 3) return cx.error("TSB2005", "bpf.tracePrintk() takes at most 3 arguments after the format", argEs[3]!);
+  if (!fmt || !(ts.isStringLiteral(fmt) || ts.isNoSubstitutionTemplateLiteral(fmt))) return cx.error("TSB1065", ["the format"], fmtE ?? call);
+  if (argEs.length > 3) return cx.error("TSB2005", ["the format of bpf.tracePrintk()", 3], argEs[3]!);
   const args: Operand[] = [];
   for (const a of argEs) {
     const s = toScalar(cx, lowerExpr(cx, a), a);
@@ -180,7 +180,7 @@ function tracePrintk(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
 
 function sendSignal(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
   const s = call.arguments[0] ? toScalar(cx, lowerExpr(cx, call.arguments[0]), call.arguments[0]) : undefined;
-  if (!s) return cx.error("TSB2005", "bpf.sendSignal() needs the signal number", call);
+  if (!s) return cx.error("TSB2028", ["bpf.sendSignal()", "signal number"], call);
   cx.at(call);
   cx.b.call(h.id, [s.op]);
   return VOID;
@@ -225,7 +225,7 @@ const BY_NAME = new Map(HELPERS.map((h) => [h.name, h]));
 export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string, dst?: Mem): Val {
   const h = BY_NAME.get(name);
   const f = LOWERINGS[name];
-  if (!h || !f) return cx.error("TSB1018", `bpf.${name} is not a helper`, call);
+  if (!h || !f) return cx.error("TSB1074", [name], call);
   cx.at(call);
   return f(cx, call, h, dst);
 }

@@ -43,12 +43,12 @@ function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnost
   const h = probe.handler;
   cx.at(h);
   if (h.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || (ts.isFunctionExpression(h) && h.asteriskToken)) {
-    cx.error("TSB1004", "a handler runs to completion in the kernel: it cannot be async or a generator", h);
+    cx.error("TSB1004", ["the handler", ts.isFunctionExpression(h) && h.asteriskToken ? "a generator" : "async"], h);
   }
-  if (h.parameters.length > 1) cx.error("TSB2005", "a handler takes one parameter, the probe context", h.parameters[1]!);
+  if (h.parameters.length > 1) cx.error("TSB2029", ["a handler", "the probe context"], h.parameters[1]!);
   const ctxParam = h.parameters[0];
   if (ctxParam) {
-    if (!ts.isIdentifier(ctxParam.name)) cx.error("TSB1013", "the context parameter cannot be destructured", ctxParam.name, "use ctx.field");
+    if (!ts.isIdentifier(ctxParam.name)) cx.error("TSB1013", ["destructuring"], ctxParam.name, "the context parameter cannot be destructured: use ctx.field");
     else {
       const sym = cx.symbol(ctxParam.name);
       if (sym) cx.bind(sym, { kind: "value", val: { kind: "ctx" }, mutable: false });

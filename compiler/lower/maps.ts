@@ -99,7 +99,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
       let flags = 0;
       if (args[2]) {
         const f = args[2];
-        if (!ts.isStringLiteral(f) || FLAGS[f.text] === undefined) return cx.error("TSB1016", 'the flag must be "any", "noexist" or "exist"', f);
+        if (!ts.isStringLiteral(f) || FLAGS[f.text] === undefined) return cx.error("TSB1069", [], f);
         flags = FLAGS[f.text]!;
       }
       cx.at(call);
@@ -116,7 +116,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
     }
     case "add": {
       const vt = intOf(decl.value);
-      if (!vt) return cx.error("TSB2002", `add() needs an integer value type; map ${name} holds ${decl.value.kind}s`, call);
+      if (!vt) return cx.error("TSB2030", [name, decl.value.kind], call);
       const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
       const delta = args[1] ? toScalar(cx, lowerExpr(cx, args[1]), args[1]) : undefined;
       if (!key || !delta) return ERROR;
@@ -127,7 +127,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
       return VOID;
     }
   }
-  return cx.error("TSB1013", `map ${name} has no method ${method} in kernel code`, call.expression);
+  return cx.error("TSB1045", [name, method], call.expression);
 }
 
 function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {
@@ -180,14 +180,14 @@ function bump(cx: LowerCtx, p: Operand, vt: IntType, delta: Operand, atomic: boo
 // ---- aggregations ----------------------------------------------------------------------------------------------
 
 /** The key of an aggregation: the user's key, or index 0 of a one-element per-CPU array. */
-function aggKey(cx: LowerCtx, a: AggDecl, e: ts.Expression | undefined, node: ts.Node): Mem | undefined {
+function aggKey(cx: LowerCtx, a: AggDecl, e: ts.Expression | undefined, node: ts.CallExpression): Mem | undefined {
   if (!a.key) {
     const m = newMem(cx, { kind: "int", size: 4, signed: false }, `${a.name} key`, node);
     cx.b.store(m.base, m.off, 4, imm(0));
     return m;
   }
   if (!e) {
-    cx.error("TSB2005", `${a.name} is keyed: pass the key first`, node);
+    cx.error("TSB2028", [`${node.expression.getText()}()`, "key"], node, `${a.name} is keyed: pass the key first`);
     return undefined;
   }
   return keyMem(cx, a.key, e);
@@ -195,12 +195,12 @@ function aggKey(cx: LowerCtx, a: AggDecl, e: ts.Expression | undefined, node: ts
 
 export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: ts.CallExpression): Val {
   const expected = AGGREGATIONS[a.agg].method;
-  if (expected !== method) return cx.error("TSB1013", `${a.name} has no method ${method}; use ${a.name}.${expected}()`, call.expression);
+  if (expected !== method) return cx.error("TSB1046", [a.name, method, expected], call.expression);
   const args = [...call.arguments];
   const keyArg = a.key ? args.shift() : undefined;
   const valueArg = a.agg === "count" ? undefined : args.shift();
-  if (args.length) return cx.error("TSB2005", `too many arguments to ${a.name}.${method}()`, args[0]!);
-  if (a.agg !== "count" && !valueArg) return cx.error("TSB2005", `${a.name}.${method}() needs a value`, call);
+  if (args.length) return cx.error("TSB2005", [`${a.name}.${method}()`, call.arguments.length - args.length], args[0]!);
+  if (a.agg !== "count" && !valueArg) return cx.error("TSB2028", [`${a.name}.${method}()`, "value"], call);
   const value = valueArg ? toScalar(cx, lowerExpr(cx, valueArg), valueArg) : undefined;
   if (valueArg && !value) return ERROR;
   cx.at(call);

@@ -3,6 +3,8 @@
 
 import { ts } from "ts-morph";
 import { PROBE_KINDS } from "../../core/probes.ts";
+import { InternalError } from "../diagnostics.ts";
+import { spanOf } from "../frontend/program.ts";
 import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { type LowerCtx, type Val, scalar } from "./context.ts";
@@ -30,13 +32,13 @@ function fieldType(size: number, signed: boolean, isPtr: boolean): IntType | und
 export function ctxProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, name: string): Val {
   const probe = cx.probe;
   if (!probe || PROBE_KINDS[probe.kind].context !== "tracepoint") {
-    return cx.error("TSB2004", `the context of a ${probe?.kind ?? "function"} has no fields; use its methods (arg0(), ...)`, e);
+    return cx.error("TSB2050", [probe?.kind ?? "function"], e);
   }
   const tpName = String(probe.args[0]);
   const tp = cx.p.tracepoints.get(tpName);
-  if (!tp) return cx.error("TSB2004", `no tracepoint ${tpName} in the tracepoint database (Linux ${cx.p.tracepoints.kernel})`, e, "regenerate it for this kernel: sudo npx tsbpf types");
+  if (!tp) return cx.error("TSB2049", [tpName, cx.p.tracepoints.kernel], e, "regenerate it for this kernel: sudo npx tsbpf types");
   const f = tp.fields.find((x) => x.name === name);
-  if (!f) return cx.error("TSB2004", `tracepoint ${tpName} has no field ${name}`, e.name, `its fields: ${tp.fields.map((x) => x.name).join(", ")}`);
+  if (!f) return cx.error("TSB2004", [tpName, name], e.name, `its fields: ${tp.fields.map((x) => x.name).join(", ")}`);
   const reloc = { kind: "tracepoint_field" as const, tracepoint: tpName, field: name, offset: f.offset };
   cx.at(e);
   if (f.arrayLength !== undefined && !f.dataLoc) {
@@ -48,14 +50,13 @@ export function ctxProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, name: 
     return { kind: "mem", base: { kind: "reg", id: cx.ctxReg }, off: f.offset, type, reloc };
   }
   const t = fieldType(f.size, f.signed, f.type.includes("*"));
-  if (!t) return cx.error("TSB2004", `field ${name} (${f.type}, ${f.size} bytes) has no integer type`, e.name);
+  if (!t) return cx.error("TSB2051", [name, f.type, f.size], e.name);
   return scalar(loadInt(cx, { kind: "reg", id: cx.ctxReg }, f.offset, t, reloc), t);
 }
 
 /** ctx.arg0() ... ctx.retval(), ctx.ip(), ctx.arg(i). */
 export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): Val {
   const probe = cx.probe;
-  const kind = probe?.kind;
   const context = probe ? PROBE_KINDS[probe.kind].context : undefined;
   cx.at(call);
   const regs = PT_REGS[cx.p.arch];
@@ -68,10 +69,10 @@ export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): 
     const a = call.arguments[0];
     const lit = a && ts.isNumericLiteral(a) ? Number(a.text) : undefined;
     if (lit === undefined || !Number.isInteger(lit) || lit < 0 || lit > 11) {
-      return cx.error("TSB1016", "ctx.arg(i) needs a constant index between 0 and 11", a ?? call);
+      return cx.error("TSB1070", ["the index of ctx.arg(i)", 0, 11], a ?? call);
     }
     return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, lit * 8, 8, false), U64);
   }
-  if (!probe) return cx.error("TSB1013", "the probe context can only be used in the handler that receives it", call);
-  return cx.error("TSB2004", `ctx.${name}() is not available in a ${kind} handler`, call);
+  if (!probe) throw new InternalError(`ctx.${name}() outside a probe handler`, spanOf(call));
+  return cx.error("TSB2052", [name, probe.kind], call);
 }

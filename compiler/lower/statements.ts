@@ -48,51 +48,58 @@ export function lowerStatement(cx: LowerCtx, s: ts.Statement): void {
     case ts.SyntaxKind.BreakStatement:
     case ts.SyntaxKind.ContinueStatement: {
       const brk = s.kind === ts.SyntaxKind.BreakStatement;
-      if ((s as ts.BreakStatement).label) return void cx.error("TSB1014", "labelled break and continue are not supported", s);
+      if ((s as ts.BreakStatement).label) return void cx.error("TSB1057", [], s);
       const target = [...cx.loops].reverse().find((l) => brk || l.continueTo);
-      if (!target) return void cx.error("TSB1014", `${brk ? "break" : "continue"} outside a loop`, s);
+      if (!target) return void cx.error("TSB1058", [brk ? "break" : "continue"], s);
       cx.at(s);
       cx.b.br(brk ? target.breakTo : target.continueTo!);
       return;
     }
     case ts.SyntaxKind.WhileStatement:
     case ts.SyntaxKind.DoStatement:
-      return void cx.error("TSB1010", `${s.kind === ts.SyntaxKind.WhileStatement ? "while" : "do"} loops have no bound the compiler can prove`, s,
+      return void cx.error("TSB1010", [s.kind === ts.SyntaxKind.WhileStatement ? "while" : "do"], s,
         "write `for (let i = 0; i < MAX && <condition>; i++)` with a constant MAX, or use bpf.loop(n, (i) => ...)");
     case ts.SyntaxKind.ForInStatement:
-      return void cx.error("TSB1007", "for...in enumerates properties dynamically, which kernel code cannot", s);
+      return void cx.error("TSB1024", [], s);
     case ts.SyntaxKind.TryStatement:
     case ts.SyntaxKind.ThrowStatement:
-      return void cx.error("TSB1003", "exceptions are not supported in kernel code", s, "return early instead");
+      return void cx.error("TSB1003", [], s, "return early instead");
     case ts.SyntaxKind.ClassDeclaration:
-      return void cx.error("TSB1002", "classes are not supported in kernel code", s);
+      return void cx.error("TSB1002", [], s);
     case ts.SyntaxKind.FunctionDeclaration:
-      return void cx.error("TSB1005", "functions cannot be declared inside kernel code", s, "declare it at module level");
+      return void cx.error("TSB1020", [], s, "declare it at module level");
     case ts.SyntaxKind.InterfaceDeclaration:
     case ts.SyntaxKind.TypeAliasDeclaration:
       return;
     case ts.SyntaxKind.LabeledStatement:
-      return void cx.error("TSB1014", "labels are not supported", s);
+      return void cx.error("TSB1059", [], s);
     case ts.SyntaxKind.EnumDeclaration:
     case ts.SyntaxKind.ModuleDeclaration:
     case ts.SyntaxKind.ImportEqualsDeclaration:
-      return void cx.error("TSB1001", `${s.kind === ts.SyntaxKind.EnumDeclaration ? "an enum" : "a namespace"} cannot be declared in kernel code`, s,
+      return void cx.error("TSB1001", [s.kind === ts.SyntaxKind.EnumDeclaration ? "an enum" : "a namespace"], s,
         "declare constants with const at module level");
     case ts.SyntaxKind.DebuggerStatement:
-      return void cx.error("TSB1014", "the debugger statement is not supported in kernel code", s);
+      return void cx.error("TSB1014", ["debugger"], s);
     case ts.SyntaxKind.WithStatement:
-      return void cx.error("TSB1014", "the with statement is not supported in kernel code", s);
+      return void cx.error("TSB1014", ["with"], s);
     default:
-      return void cx.error("TSB1014", `this statement is not supported in kernel code`, s);
+      return void cx.error("TSB1014", [statementKeyword(s)], s);
   }
+}
+
+/** The keyword a statement starts with (for messages), or its syntax kind's name when it starts with none. */
+function statementKeyword(s: ts.Statement): string {
+  const first = s.getFirstToken();
+  const text = first ? ts.tokenToString(first.kind) : undefined;
+  return text && /^[a-z]+$/.test(text) ? text : ts.SyntaxKind[s.kind];
 }
 
 function variables(cx: LowerCtx, list: ts.VariableDeclarationList): void {
   const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
-  if (!isConst && !(list.flags & ts.NodeFlags.Let)) return void cx.error("TSB1014", "use const or let (var is not supported)", list);
+  if (!isConst && !(list.flags & ts.NodeFlags.Let)) return void cx.error("TSB1060", [], list);
   for (const d of list.declarations) {
     if (!ts.isIdentifier(d.name)) {
-      cx.error("TSB1013", "destructuring is not supported in kernel code", d.name, "read the fields one by one");
+      cx.error("TSB1013", ["destructuring"], d.name, "read the fields one by one");
       continue;
     }
     const sym = cx.symbol(d.name);
@@ -146,7 +153,7 @@ function variables(cx: LowerCtx, list: ts.VariableDeclarationList): void {
       continue;
     }
     if (v.kind === "void") {
-      cx.error("TSB2002", `${d.name.text} has no value (the expression returns nothing)`, init);
+      cx.error("TSB2033", [d.name.text], init);
       continue;
     }
     cx.bind(sym, { kind: "value", val: v, mutable: false });
@@ -229,16 +236,20 @@ interface Bound {
   readonly trips: bigint;
 }
 
+/** Why a for loop has no provable bound: the diagnostic's code, and the counter's name when there is one. */
+type Unbounded = { readonly code: "TSB1029" } | { readonly code: "TSB1030" | "TSB1031" | "TSB1032" | "TSB1033"; readonly counter: string };
+
 /** Proves `for (let i = A; i < B [&& ...]; i += S)` bounded (A, B, S constants; i not assigned in the body). */
-function provableBound(cx: LowerCtx, s: ts.ForStatement): Bound | string {
+function provableBound(cx: LowerCtx, s: ts.ForStatement): Bound | Unbounded {
   const init = s.initializer;
-  if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1) return "the loop must declare one counter: for (let i = 0; ...)";
+  if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1) return { code: "TSB1029" };
   const d = init.declarations[0]!;
-  if (!ts.isIdentifier(d.name) || !d.initializer) return "the loop must declare one counter: for (let i = 0; ...)";
+  if (!ts.isIdentifier(d.name) || !d.initializer) return { code: "TSB1029" };
   const sym = cx.symbol(d.name);
-  if (!sym) return "the loop counter has no symbol";
+  if (!sym) return { code: "TSB1029" };
+  const counter = d.name.text;
   const start = constOf(cx, d.initializer);
-  if (start === undefined) return `the counter ${d.name.text} must start at a constant`;
+  if (start === undefined) return { code: "TSB1030", counter };
   // Update: i++, ++i, i += C, i--, --i, i -= C
   let step: bigint | undefined;
   const u = s.incrementor && skipParens(s.incrementor);
@@ -250,7 +261,7 @@ function provableBound(cx: LowerCtx, s: ts.ForStatement): Bound | string {
     if (c !== undefined && c > 0n && u.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken) step = c;
     if (c !== undefined && c > 0n && u.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) step = -c;
   }
-  if (step === undefined) return `update the counter by a constant: ${d.name.text}++, ${d.name.text} += 2, ${d.name.text}--`;
+  if (step === undefined) return { code: "TSB1031", counter };
   // Condition: some conjunct compares i with a constant in the direction of the step.
   let limit: bigint | undefined;
   const conjuncts = (e: ts.Expression): ts.Expression[] => {
@@ -276,8 +287,8 @@ function provableBound(cx: LowerCtx, s: ts.ForStatement): Bound | string {
     if (step < 0n && op === ts.SyntaxKind.GreaterThanEqualsToken) limit = k - 1n;
     if (limit !== undefined) break;
   }
-  if (limit === undefined) return `bound the counter by a constant in the condition: ${d.name.text} < MAX (add \`&& ${d.name.text} < MAX\` to a variable bound)`;
-  if (assignsTo(cx, s.statement, sym)) return `the loop body assigns the counter ${d.name.text}`;
+  if (limit === undefined) return { code: "TSB1032", counter };
+  if (assignsTo(cx, s.statement, sym)) return { code: "TSB1033", counter };
   const span = step > 0n ? limit - start : start - limit;
   const mag = step > 0n ? step : -step;
   const trips = span <= 0n ? 0n : (span + mag - 1n) / mag;
@@ -361,9 +372,10 @@ function countStatements(n: ts.Node): number {
 
 function forStatement(cx: LowerCtx, s: ts.ForStatement): void {
   const bound = provableBound(cx, s);
-  if (typeof bound === "string") {
-    return void cx.error("TSB1010", `this loop has no bound the compiler can prove: ${bound}`, s.condition ?? s,
-      "loops need a constant bound (for (let i = 0; i < 64 && i < n; i++)); for long or data-dependent loops use bpf.loop(n, (i) => ...)");
+  if ("code" in bound) {
+    const hint = "loops need a constant bound (for (let i = 0; i < 64 && i < n; i++)); for long or data-dependent loops use bpf.loop(n, (i) => ...)";
+    const at = s.condition ?? s;
+    return void (bound.code === "TSB1029" ? cx.error(bound.code, [], at, hint) : cx.error(bound.code, [bound.counter], at, hint));
   }
   cx.push();
   cx.at(s.initializer!);
@@ -401,10 +413,10 @@ function forStatement(cx: LowerCtx, s: ts.ForStatement): void {
 function forOf(cx: LowerCtx, s: ts.ForOfStatement): void {
   const arr = lowerExpr(cx, s.expression);
   const m = arr.kind === "mem" || arr.kind === "ref" ? toMem(cx, arr, s.expression) : undefined;
-  if (!m || m.type.kind !== "array") return void cx.error("TSB1010", "for...of works on FixedArray values only", s.expression);
+  if (!m || m.type.kind !== "array") return void cx.error("TSB2055", [], s.expression);
   const decl = s.initializer;
   if (!ts.isVariableDeclarationList(decl) || decl.declarations.length !== 1 || !ts.isIdentifier(decl.declarations[0]!.name)) {
-    return void cx.error("TSB1013", "for...of needs one loop variable: for (const x of arr)", s.initializer);
+    return void cx.error("TSB1047", [], s.initializer);
   }
   const sym = cx.symbol(decl.declarations[0]!.name);
   if (!sym) return;

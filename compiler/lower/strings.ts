@@ -16,7 +16,7 @@ export function compareString(cx: LowerCtx, left: Val, right: Val, cmp: "eq" | "
   if (!m) return cx.b.br(f);
   if (lit) {
     if (m.type.kind !== "string") {
-      cx.error("TSB1015", "a string literal can only be compared with a Str<N>", e);
+      cx.error("TSB1061", [], e);
       return cx.b.br(f);
     }
     const bytes = new TextEncoder().encode(lit.value);

@@ -55,15 +55,15 @@ export function toScalar(cx: LowerCtx, v: Val, node: ts.Node): { op: Operand; ty
     case "error":
       return undefined;
     case "undefined":
-      cx.error("TSB2002", "undefined is not a number here", node, "compare with `=== undefined` to test for a missing map value");
+      cx.error("TSB2034", [], node, "compare with `=== undefined` to test for a missing map value");
       return undefined;
     case "string":
-      cx.error("TSB1015", "a string literal can only be compared with === or stored into a Str<N>", node);
+      cx.error("TSB1062", [], node);
       return undefined;
     default:
       break;
   }
-  cx.error("TSB2002", `expected an integer, got ${describe(v)}`, node);
+  cx.error("TSB2002", [describe(v)], node);
   return undefined;
 }
 
@@ -71,7 +71,7 @@ export function toScalar(cx: LowerCtx, v: Val, node: ts.Node): { op: Operand; ty
 export function toMem(cx: LowerCtx, v: Val, node: ts.Node): Mem | undefined {
   if (v.kind === "mem") return v;
   if (v.kind === "ref") return { base: baseOf(cx, v.ptr), off: 0, type: v.type };
-  if (v.kind !== "error") cx.error("TSB2002", `expected a value in memory (struct, string or array), got ${describe(v)}`, node);
+  if (v.kind !== "error") cx.error("TSB2035", [describe(v)], node);
   return undefined;
 }
 
