@@ -37,8 +37,11 @@ export interface ProbeKindDef {
   readonly params: readonly { readonly name: string; readonly type: "string" | "number" }[];
   /** What the handler's ctx is. */
   readonly context: ProbeContext;
-  /** Why these arguments (of the right number) make no attach point, with a hint; undefined when they do. */
-  readonly check?: (args: ProbeArgs) => { readonly message: string; readonly hint?: string } | undefined;
+  /**
+   * Whether the first argument names an attach point: undefined when it does, otherwise what a valid one looks like
+   * (the compiler reports "<value> is not a valid <params[0].name>" with this as the hint).
+   */
+  readonly check?: (args: ProbeArgs) => string | undefined;
   /** Where a program of these arguments attaches. */
   readonly attach: (args: ProbeArgs) => AttachSpec;
   /** A readable program name (the compiler makes it unique), from the last argument: "sys_enter_openat", "profile_99". */
@@ -48,8 +51,7 @@ export interface ProbeKindDef {
 const str = (name: string) => ({ name, type: "string" as const });
 const num = (name: string) => ({ name, type: "number" as const });
 const lastPart = (args: ProbeArgs): string => String(args[args.length - 1]).split("/").pop()!;
-const positive = (what: string) => (args: ProbeArgs) =>
-  typeof args[0] === "number" && args[0] > 0 ? undefined : { message: `needs a positive ${what}` };
+const positive = (args: ProbeArgs) => (typeof args[0] === "number" && args[0] > 0 ? undefined : "it must be a positive number");
 
 const kprobe = (retprobe: boolean): ProbeKindDef => ({
   declarator: retprobe ? "kretprobe" : "kprobe", programType: "kprobe", params: [str("kernel function")], context: "pt_regs",
@@ -74,7 +76,7 @@ export const PROBE_KINDS: Readonly<Record<ProbeDeclarator, ProbeKindDef>> = {
     declarator: "tracepoint", programType: "tracepoint", params: [str("tracepoint name")], context: "tracepoint",
     check: ([name]) => /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(String(name))
       ? undefined
-      : { message: `tracepoint name "${name}" must be "category/event"`, hint: 'e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => ...)' },
+      : 'a tracepoint name is "category/event", e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => ...)',
     attach: ([name]) => {
       const [category, event] = String(name).split("/");
       return { kind: "tracepoint", category: category!, name: event! };
@@ -92,11 +94,11 @@ export const PROBE_KINDS: Readonly<Record<ProbeDeclarator, ProbeKindDef>> = {
     attach: ([name]) => ({ kind: "tp_btf", name: String(name) }), programName: lastPart,
   },
   profile: {
-    declarator: "profile", programType: "perf_event", params: [num("frequency in Hz")], context: "perf_event", check: positive("frequency in Hz"),
+    declarator: "profile", programType: "perf_event", params: [num("frequency in Hz")], context: "perf_event", check: positive,
     attach: ([hz]) => ({ kind: "profile", frequency: Number(hz) }), programName: ([hz]) => `profile_${hz}`,
   },
   interval: {
-    declarator: "interval", programType: "perf_event", params: [num("period in ms")], context: "perf_event", check: positive("period in ms"),
+    declarator: "interval", programType: "perf_event", params: [num("period in ms")], context: "perf_event", check: positive,
     attach: ([ms]) => ({ kind: "interval", periodMs: Number(ms) }), programName: ([ms]) => `interval_${ms}`,
   },
 };

@@ -501,10 +501,9 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
   }
   const wrong = def.check?.(values);
   if (wrong) {
-    // The probe kinds' checks look at the first argument; their reason, in words, is the hint.
+    // The probe kinds check their first argument; what a valid one looks like is the hint.
     const value = values[0]!;
-    diags.error("TSB2026", [typeof value === "string" ? JSON.stringify(value) : value, def.params[0]!.name], spanOf(args[0]!),
-      wrong.hint ? `${wrong.message}; ${wrong.hint}` : wrong.message);
+    diags.error("TSB2026", [typeof value === "string" ? JSON.stringify(value) : value, def.params[0]!.name], spanOf(args[0]!), wrong);
     return undefined;
   }
   const name = def.programName(values).replace(/[^A-Za-z0-9_]/g, "_");

@@ -1,5 +1,6 @@
-// `bpf.*` helper calls: the call node in, IR out. Every helper of core/helpers/table.ts has a lowering here
-// (a test checks it); the helper id comes from the table, so the two cannot disagree.
+// `bpf.*` helper calls: the call node in, IR out. Every helper of core/helpers/table.ts is lowered here (a test
+// checks it): those without arguments that return an integer from the table alone (`part`, `ctxArg`), the others by
+// a lowering of their own. The helper id comes from the table, so the two cannot disagree.
 
 import { ts } from "ts-morph";
 import { HELPERS, type HelperDef } from "../../core/helpers/table.ts";
@@ -15,16 +16,24 @@ import { type Mem, loadInt, newMem, toScalar, zeroBytes } from "./values.ts";
 type Lowering = (cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined) => Val;
 
 
-function simple(type: IntType, transform?: (cx: LowerCtx, v: Operand) => Operand, withCtx = false): Lowering {
-  return (cx, call, h) => {
-    if (call.arguments.length) return cx.error("TSB2027", [`bpf.${h.name}()`, 0], call);
-    const r = cx.b.call(h.id, withCtx ? [reg(cx.ctxReg)] : []);
-    return scalar(transform ? transform(cx, r) : r, type);
-  };
+/** The result types a helper lowered from the table may have (its signature is `(): <type>`). */
+const TABLE_RESULTS: Readonly<Record<string, IntType>> = { u32: U32, u64: U64, ptr: U64 };
+
+/** The integer a helper lowered from the table returns, or undefined when the helper needs a lowering of its own. */
+function tableResult(h: HelperDef): IntType | undefined {
+  const m = /^\(\): (\w+)$/.exec(h.signature);
+  return m ? TABLE_RESULTS[m[1]!] : undefined;
 }
 
-const low32 = (cx: LowerCtx, v: Operand) => cx.b.ext(v, 32, false);
-const high32 = (cx: LowerCtx, v: Operand) => cx.b.bin("lshr", v, imm(32));
+/** bpf.x() of a helper without arguments: the call, and the half of its result the table names. */
+function fromTable(type: IntType): Lowering {
+  return (cx, call, h) => {
+    if (call.arguments.length) return cx.error("TSB2027", [`bpf.${h.name}()`, 0], call);
+    const r = cx.b.call(h.id, h.ctxArg ? [reg(cx.ctxReg)] : []);
+    const v = h.part === "low32" ? cx.b.ext(r, 32, false) : h.part === "high32" ? cx.b.bin("lshr", r, imm(32)) : r;
+    return scalar(v, type);
+  };
+}
 
 /** A constant integer argument (sizes, capacities). */
 function constArg(cx: LowerCtx, e: ts.Expression | undefined, what: string, at: ts.Node): number | undefined {
@@ -187,23 +196,7 @@ function sendSignal(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
 }
 
 const LOWERINGS: Record<string, Lowering> = {
-  pid: simple(U32, high32),
-  tid: simple(U32, low32),
-  pidTgid: simple(U64),
-  uid: simple(U32, low32),
-  gid: simple(U32, high32),
-  uidGid: simple(U64),
   comm,
-  cgroupId: simple(U64),
-  currentTask: simple(U64),
-  ktimeGetNs: simple(U64),
-  ktimeGetBootNs: simple(U64),
-  ktimeGetCoarseNs: simple(U64),
-  ktimeGetTaiNs: simple(U64),
-  jiffies: simple(U64),
-  cpu: simple(U32),
-  numaNodeId: simple(U32),
-  random: simple(U32),
   probeReadUser: probeRead,
   probeReadKernel: probeRead,
   readKernelField,
@@ -213,18 +206,25 @@ const LOWERINGS: Record<string, Lowering> = {
   tracePrintk: (cx, call, h) => tracePrintk(cx, call, h),
   loop: (cx, call, h) => lowerLoopCall(cx, call, h.id),
   sendSignal: (cx, call, h) => sendSignal(cx, call, h),
-  funcIp: simple(U64, undefined, true),
-  attachCookie: simple(U64, undefined, true),
 };
 
+/** Every helper's lowering: its own, or the table's. */
+const ALL_LOWERINGS: Readonly<Record<string, Lowering>> = Object.fromEntries(HELPERS.flatMap((h) => {
+  const own = LOWERINGS[h.name];
+  const type = tableResult(h);
+  return own ? [[h.name, own]] : type ? [[h.name, fromTable(type)]] : [];
+}));
+
+/** Helpers with a lowering of their own, for the test that each belongs to a helper of the table. */
+export const OWN_LOWERINGS: readonly string[] = Object.keys(LOWERINGS);
 /** Names with a lowering, for the test that every helper of the table has one. */
-export const LOWERED_HELPERS: readonly string[] = Object.keys(LOWERINGS);
+export const LOWERED_HELPERS: readonly string[] = Object.keys(ALL_LOWERINGS);
 
 const BY_NAME = new Map(HELPERS.map((h) => [h.name, h]));
 
 export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string, dst?: Mem): Val {
   const h = BY_NAME.get(name);
-  const f = LOWERINGS[name];
+  const f = ALL_LOWERINGS[name];
   if (!h || !f) return cx.error("TSB1074", [name], call);
   cx.at(call);
   return f(cx, call, h, dst);

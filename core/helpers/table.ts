@@ -25,6 +25,15 @@ interface HelperEntry {
    * trampoline). Must be a subset of the program types' declarators (checked by a test).
    */
   readonly probes?: readonly ProbeDeclarator[];
+  /**
+   * A helper that takes no arguments and returns an integer ("(): u32", "(): u64", "(): ptr") is lowered from this
+   * table, as a call whose result is the value; `part` says when the value is one 32-bit half of the kernel
+   * helper's u64 (`bpf.pid()` is the high half of bpf_get_current_pid_tgid). Other helpers have a lowering of their
+   * own in compiler/lower/helpers.ts.
+   */
+  readonly part?: "low32" | "high32";
+  /** The kernel helper's only argument is the program's context (bpf_get_func_ip(ctx)). */
+  readonly ctxArg?: true;
   /** The TS signature after the name, e.g. "(): u32" or "<T>(src: ptr): T". */
   readonly signature: string;
   /** What it does, in one or two sentences, for the editor. */
@@ -44,6 +53,7 @@ const ENTRIES: readonly HelperEntry[] = [
   // ---- Current task ----------------------------------------------------------------------------------------------
   {
     name: "pid",
+    part: "high32",
     id: BpfFunc.GetCurrentPidTgid,
     since: "4.2",
     gplOnly: false,
@@ -54,6 +64,7 @@ const ENTRIES: readonly HelperEntry[] = [
   },
   {
     name: "tid",
+    part: "low32",
     id: BpfFunc.GetCurrentPidTgid,
     since: "4.2",
     gplOnly: false,
@@ -72,6 +83,7 @@ const ENTRIES: readonly HelperEntry[] = [
   },
   {
     name: "uid",
+    part: "low32",
     id: BpfFunc.GetCurrentUidGid,
     since: "4.2",
     gplOnly: false,
@@ -81,6 +93,7 @@ const ENTRIES: readonly HelperEntry[] = [
   },
   {
     name: "gid",
+    part: "high32",
     id: BpfFunc.GetCurrentUidGid,
     since: "4.2",
     gplOnly: false,
@@ -288,6 +301,7 @@ const ENTRIES: readonly HelperEntry[] = [
   },
   {
     name: "funcIp",
+    ctxArg: true,
     id: BpfFunc.GetFuncIp,
     since: "5.15",
     // bpf_get_func_ip_proto_kprobe and _tracing are gpl_only; only the kprobe_multi variant is not.
@@ -300,6 +314,7 @@ const ENTRIES: readonly HelperEntry[] = [
   },
   {
     name: "attachCookie",
+    ctxArg: true,
     id: BpfFunc.GetAttachCookie,
     since: "5.15",
     gplOnly: false,

@@ -45,6 +45,9 @@ test("each declarator makes an attach point of its program type and context, pri
     printed.add(text);
   }
   assert.is(printed.size, Object.keys(PROBE_KINDS).length, "every declarator prints differently");
+  assert.match(PROBE_KINDS.tracepoint.check!(["sched_switch"])!, /"category\/event"/);
+  assert.match(PROBE_KINDS.profile.check!([0])!, /positive/);
+  assert.match(PROBE_KINDS.interval.check!(["1s"])!, /positive/);
   assert.equal(TRACING_PROGRAM_TYPES.flatMap((t) => PROBES_OF_PROGRAM_TYPE[t]).sort(), Object.keys(PROBE_KINDS).sort());
 });
 
