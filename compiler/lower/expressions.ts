@@ -69,15 +69,29 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
     case ts.SyntaxKind.SpreadElement:
     case ts.SyntaxKind.TaggedTemplateExpression:
     case ts.SyntaxKind.RegularExpressionLiteral:
-      return cx.error("TSB1013", [ts.SyntaxKind[e.kind]], e);
+      return cx.error("TSB1013", [constructName(e.kind)], e);
     case ts.SyntaxKind.NullKeyword:
       return cx.error("TSB1013", ["null"], e, "maps return undefined for missing keys");
     case ts.SyntaxKind.ThisKeyword:
       return cx.error("TSB1019", [], e);
     default:
-      return cx.error("TSB1013", [ts.SyntaxKind[e.kind]], e);
+      return cx.error("TSB1013", [constructName(e.kind)], e);
   }
 }
+
+/** How a message names a construct outside the subset: as the user writes it, not as the compiler API calls it. */
+const CONSTRUCT_NAMES: Partial<Record<ts.SyntaxKind, string>> = {
+  [ts.SyntaxKind.TypeOfExpression]: "typeof",
+  [ts.SyntaxKind.DeleteExpression]: "delete",
+  [ts.SyntaxKind.VoidExpression]: "void",
+  [ts.SyntaxKind.SpreadElement]: "spread (...)",
+  [ts.SyntaxKind.TaggedTemplateExpression]: "a tagged template",
+  [ts.SyntaxKind.RegularExpressionLiteral]: "a regular expression",
+};
+
+/** "TypeOfExpression" → "typeof"; kinds without a name here in words ("ClassExpression" → "class expression"). */
+const constructName = (kind: ts.SyntaxKind): string =>
+  CONSTRUCT_NAMES[kind] ?? ts.SyntaxKind[kind].replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 
 function numeric(cx: LowerCtx, e: ts.NumericLiteral): Val {
   const text = e.text.replace(/_/g, "");

@@ -1,7 +1,8 @@
 // The helper table in, the full text of stdlib-types/helpers.d.ts out: `export declare namespace bpf` with one
 // documented function per helper, sorted by name. Deterministic: the same table always gives the same bytes.
 
-import { HELPERS, type HelperDef, TRACING_PROGRAM_TYPES, probesOf } from "./table.ts";
+import { TRACING_PROGRAM_TYPES } from "../probes.ts";
+import { HELPERS, type HelperDef, probesOf } from "./table.ts";
 
 /** Columns a doc comment line may take before it wraps (the project's line length). */
 const WIDTH = 120;

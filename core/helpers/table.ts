@@ -5,8 +5,6 @@
 import { BpfFunc, helperName } from "../asm/helpers.ts";
 import { PROBES_OF_PROGRAM_TYPE, type ProbeDeclarator, TRACING_PROGRAM_TYPES, type TracingProgramType } from "../probes.ts";
 
-export { PROBES_OF_PROGRAM_TYPE, type ProbeDeclarator, TRACING_PROGRAM_TYPES, type TracingProgramType } from "../probes.ts";
-
 /** A helper as the table writes it; its kernel name comes from the id (core/asm/helpers.ts). */
 interface HelperEntry {
   /** TS name in the `bpf` namespace (camelCase). */

@@ -5,8 +5,6 @@ import {
   type AggregationKind as Aggregation, type BucketBounds, LOG2_BUCKETS, type LinearHistogramParams, linearBounds, linearBucketCount, log2Bounds,
 } from "../../core/aggregations.ts";
 
-export { type BucketBounds, LOG2_BUCKETS, type LinearHistogramParams, linearBounds, log2Bounds } from "../../core/aggregations.ts";
-
 /** What the tracer assigned to the map (an aggregation, or "map" for a plain map); decides how entries are merged, ordered and printed. */
 export type AggregationKind = Aggregation | "map";
 

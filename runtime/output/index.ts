@@ -2,14 +2,13 @@
 // reads with the per-CPU merging helpers), bpftrace's text output or NDJSON records out; a run's stages (attached,
 // events, aggregation, lost, end) through one Output interface, text or NDJSON behind it, chosen by name.
 
+// The bucket formulas are core's (the compiler emits those indices); they are part of reading results too.
+export { type BucketBounds, LOG2_BUCKETS, type LinearHistogramParams, linearBounds, log2Bounds } from "../../core/aggregations.ts";
 export {
   bucketBounds,
   collectBuckets,
   compareKeys,
   keyIdentity,
-  linearBounds,
-  log2Bounds,
-  LOG2_BUCKETS,
   mergeCount,
   mergeMax,
   mergeMin,
@@ -18,8 +17,6 @@ export {
   type AggregationData,
   type AggregationEntry,
   type AggregationKind,
-  type BucketBounds,
-  type LinearHistogramParams,
   type MinMaxSlot,
 } from "./aggregations.ts";
 export { barLength, bucketLabel, formatAggregation, formatAggregations, formatKey, formatValue, type FormatOptions } from "./text.ts";

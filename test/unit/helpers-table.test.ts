@@ -9,9 +9,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project, ts } from "ts-morph";
 import { generateHelperDeclarations } from "../../core/helpers/declarations.ts";
-import {
-  HELPERS, HELPER_NAMES, PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES, helperByName, probesOf,
-} from "../../core/helpers/table.ts";
+import { HELPERS, HELPER_NAMES, helperByName, probesOf } from "../../core/helpers/table.ts";
+import { PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES } from "../../core/probes.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const stdlib = join(root, "stdlib-types");
