@@ -164,6 +164,12 @@ export const MESSAGES = {
   TSB2053: { title: "ordering comparison of non-integers", template: "{0} can only be compared with === and !==" },
   TSB2054: { title: "value not indexable", template: "{0} cannot be indexed" },
   TSB2055: { title: "for...of over a non-array", template: "for...of works on FixedArray values only" },
+  TSB2056: { title: "cast hides a missing map value", template: "a cast to {0} does not check that the map value exists" },
+  TSB2057: { title: "division by zero", template: "{0} by a constant zero" },
+  TSB2058: { title: "shift out of range", template: "a shift by {0} is out of range for a {1}-bit value (0..{2})" },
+  TSB2059: { title: "integer literal out of range", template: "{0} does not fit {1} ({2}..{3})" },
+  TSB2060: { title: "helper not callable from this probe kind", template: "bpf.{0}() cannot be called from a {1} handler ({2} only)" },
+  TSB2061: { title: "array map index out of range", template: "index {0} is out of range of {1} ({2} elements)" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

@@ -9,12 +9,12 @@ import type { DataLoc, Str, ptr, u32, u64 } from "./index.js";
 export declare namespace bpf {
   /**
    * The 64-bit cookie given to this attachment when the program was attached (0 if none), which tells apart the places
-   * one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, and in fentry and
-   * fexit from Linux 5.19.
+   * one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, in fentry and fexit
+   * from Linux 5.19, and in raw tracepoints and tp_btf from Linux 6.10.
    *
    * - Minimum kernel: Linux 5.15 (`bpf_get_attach_cookie`, helper 174).
-   * - Program types: kprobe, tracepoint, tracing, perf_event; probes: kprobe, kretprobe, uprobe, uretprobe, tracepoint,
-   *   profile, interval, fentry, fexit.
+   * - Program types: kprobe, tracepoint, raw_tracepoint, tracing, perf_event; probes: kprobe, kretprobe, uprobe,
+   *   uretprobe, tracepoint, rawTracepoint, tpBtf, profile, interval, fentry, fexit.
    */
   function attachCookie(): u64;
 

@@ -29,6 +29,9 @@ export type Val =
   /** After an error: lowering goes on so that one run reports everything. */
   | { readonly kind: "error" };
 
+/** A pointer to a map value. */
+export type RefVal = Extract<Val, { readonly kind: "ref" }>;
+
 export const VOID: Val = { kind: "void" };
 export const ERROR: Val = { kind: "error" };
 export const scalar = (op: Operand, type: IntType): Val => ({ kind: "scalar", op, type });

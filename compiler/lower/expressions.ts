@@ -7,10 +7,10 @@ import { BOOL, type IntType, U32, U64, intDesc, intOf, tsbpfName } from "../fron
 import { type Block, type Cmp, type Operand, evalCmp, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { lowerCall, lowerCallInto } from "./calls.ts";
-import { type Binding, ERROR, type LowerCtx, type Val, VOID, constant, scalar } from "./context.ts";
+import { type Binding, ERROR, type LowerCtx, type RefVal, type Val, VOID, constant, scalar } from "./context.ts";
 import { ctxProperty } from "./probes.ts";
 import { compareString } from "./strings.ts";
-import { type Mem, baseOf, copyBytes, describe, loadInt, newMem, sameLayout, storeInt, toMem, toScalar, zeroBytes, zeroPadding } from "./values.ts";
+import { type Mem, baseOf, copyBytes, describe, isPossiblyUndefined, literalFits, loadInt, missingHint, newMem, sameLayout, storeInt, toMem, toScalar, unchecked, zeroBytes, zeroPadding } from "./values.ts";
 
 /** An unsized integer literal: a number is a 64-bit signed value until something gives it a width. */
 const NUM: IntType = { bits: 64, signed: true };
@@ -18,7 +18,7 @@ const NUM: IntType = { bits: 64, signed: true };
 export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
   switch (e.kind) {
     case ts.SyntaxKind.NumericLiteral: return numeric(cx, e as ts.NumericLiteral);
-    case ts.SyntaxKind.BigIntLiteral: return constant(BigInt.asIntN(64, BigInt((e as ts.BigIntLiteral).text.slice(0, -1).replace(/_/g, ""))), U64);
+    case ts.SyntaxKind.BigIntLiteral: return bigintLiteral(cx, e as ts.BigIntLiteral);
     case ts.SyntaxKind.TrueKeyword: return constant(1, BOOL);
     case ts.SyntaxKind.FalseKeyword: return constant(0, BOOL);
     case ts.SyntaxKind.StringLiteral:
@@ -32,7 +32,11 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
       if (t.kind === ts.SyntaxKind.AnyKeyword || t.kind === ts.SyntaxKind.UnknownKeyword) {
         return cx.error("TSB1028", [t.getText()], e, "remove the cast, or cast to the integer type you mean (u32, u64, ...)");
       }
-      return lowerExpr(cx, (e as ts.AsExpression).expression);
+      const inner = (e as ts.AsExpression).expression;
+      const v = lowerExpr(cx, inner);
+      // `h.get(k) as bigint` removes undefined from the type without a check: the lookup may still be null.
+      if (unchecked(cx, v, inner) && !isPossiblyUndefined(cx, e)) return cx.error("TSB2056", [t.getText()], e, missingHint((v as RefVal).type));
+      return v;
     }
     case ts.SyntaxKind.NonNullExpression: return nonNull(cx, e as ts.NonNullExpression);
     case ts.SyntaxKind.PropertyAccessExpression: return property(cx, e as ts.PropertyAccessExpression);
@@ -103,6 +107,19 @@ function numeric(cx: LowerCtx, e: ts.NumericLiteral): Val {
   return constant(n, NUM);
 }
 
+/** The value a bigint literal writes (before any minus sign in front of it). */
+const bigintValue = (e: ts.BigIntLiteral): bigint => BigInt(e.text.slice(0, -1).replace(/_/g, ""));
+
+const I64_MIN = -(1n << 63n);
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A bigint literal: a 64-bit register holds -2^63 .. 2^64-1 (as i64 or u64); anything wider would wrap. */
+function bigintLiteral(cx: LowerCtx, e: ts.BigIntLiteral): Val {
+  const v = bigintValue(e);
+  if (v > U64_MAX) return cx.error("TSB2059", [e.getText(), "a 64-bit integer", I64_MIN, U64_MAX], e, "eBPF registers are 64 bits wide");
+  return constant(BigInt.asIntN(64, v), U64);
+}
+
 function identifier(cx: LowerCtx, e: ts.Identifier): Val {
   if (e.text === "undefined") return { kind: "undefined" };
   const sym = cx.symbol(e);
@@ -155,7 +172,11 @@ function paramValue(cx: LowerCtx, sym: ts.Symbol, type: IntType): Val {
 
 /** `x!`: on a map value, a null check that ends the program (returns 0) when the key is absent. */
 function nonNull(cx: LowerCtx, e: ts.NonNullExpression): Val {
-  const v = lowerExpr(cx, e.expression);
+  return exitIfMissing(cx, lowerExpr(cx, e.expression), e);
+}
+
+/** A map value checked for null: the program ends (returns 0) when the key is absent. */
+export function exitIfMissing(cx: LowerCtx, v: Val, e: ts.Node): Val {
   if (v.kind !== "ref" || !v.nullable) return v;
   cx.at(e);
   const ok = cx.b.newBlock();
@@ -186,11 +207,6 @@ function property(cx: LowerCtx, e: ts.PropertyAccessExpression): Val {
     if (name === "length" && m.type.kind === "string") return cx.error("TSB1064", [], e.name, "compare with a literal instead, or keep the length returned by the helper");
   }
   return cx.error("TSB1052", [name, describe(obj)], e);
-}
-
-function isPossiblyUndefined(cx: LowerCtx, e: ts.Expression): boolean {
-  const t = cx.checker.getTypeAtLocation(e);
-  return t.isUnion() && t.types.some((x) => (x.flags & ts.TypeFlags.Undefined) !== 0);
 }
 
 /** Element of a FixedArray (or byte of a Str): constant indexes are checked now, others at run time. */
@@ -254,6 +270,10 @@ function prefix(cx: LowerCtx, e: ts.PrefixUnaryExpression): Val {
     case ts.SyntaxKind.ExclamationToken:
       return condValue(cx, e);
     case ts.SyntaxKind.MinusToken: {
+      const lit = skipParens(e.operand);
+      if (ts.isBigIntLiteral(lit) && bigintValue(lit) > -I64_MIN && bigintValue(lit) <= U64_MAX) {
+        return cx.error("TSB2059", [e.getText(), "a 64-bit integer", I64_MIN, U64_MAX], e, "eBPF registers are 64 bits wide");
+      }
       const s = toScalar(cx, lowerExpr(cx, e.operand), e.operand);
       if (!s) return ERROR;
       cx.at(e);
@@ -392,11 +412,25 @@ export function arith(cx: LowerCtx, kind: NonNullable<(typeof ARITH)[ts.SyntaxKi
     case "and": return scalar(cx.b.bin("and", a.op, b.op), type);
     case "or": return scalar(cx.b.bin("or", a.op, b.op), type);
     case "xor": return scalar(cx.b.bin("xor", a.op, b.op), type);
-    case "shl": return scalar(cx.b.bin("shl", a.op, b.op), type);
-    case "shr": return scalar(cx.b.bin(a.type.signed && a.op.kind !== "imm" ? "ashr" : "lshr", a.op, b.op), a.type);
-    case "ushr": return scalar(cx.b.bin("lshr", a.op, b.op), { bits: 64, signed: false });
+    case "shl":
+    case "shr":
+    case "ushr": {
+      // A constant amount must be below the width: bigints are 64-bit registers here, and numbers shift as 32-bit
+      // values in JavaScript (`x << 33` is `x << 1` there). The kernel refuses an immediate shift of 64 or more.
+      const width = big ? 64 : 32;
+      if (b.op.kind === "imm" && (b.op.value < 0n || b.op.value >= BigInt(width))) {
+        return cx.error("TSB2058", [b.op.value, width, width - 1], e.right, big ? "shift a bigint by 0..63" : "shift by 0..31, or use bigints (u64) for wider values");
+      }
+      if (kind === "shl") return scalar(cx.b.bin("shl", a.op, b.op), type);
+      if (kind === "shr") return scalar(cx.b.bin(a.type.signed && a.op.kind !== "imm" ? "ashr" : "lshr", a.op, b.op), a.type);
+      return scalar(cx.b.bin("lshr", a.op, b.op), { bits: 64, signed: false });
+    }
     case "div":
-    case "mod": return divide(cx, kind, a, b, signed, type);
+    case "mod":
+      if (b.op.kind === "imm" && b.op.value === 0n) {
+        return cx.error("TSB2057", [kind === "div" ? "division" : "modulo"], e, "the verifier refuses a division by a constant zero: remove it, or test the divisor first");
+      }
+      return divide(cx, kind, a, b, signed, type);
     case "pow": {
       if (b.op.kind !== "imm" || b.op.value < 0n || b.op.value > 64n) return cx.error("TSB1070", ["the exponent of **", 0, 64], e.right);
       let r: Operand = imm(1);
@@ -463,7 +497,9 @@ function nullish(cx: LowerCtx, e: ts.BinaryExpression): Val {
 
 /** `a && b` / `a || b` on non-boolean operands: the operand JavaScript would return. */
 function logicalValue(cx: LowerCtx, e: ts.BinaryExpression): Val {
-  const a = toScalar(cx, lowerExpr(cx, e.left), e.left);
+  const left = lowerExpr(cx, e.left);
+  if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken && unchecked(cx, left, e.left) && intOf((left as RefVal).type)) return orDefault(cx, left as RefVal, e);
+  const a = toScalar(cx, left, e.left);
   if (!a) return ERROR;
   cx.at(e);
   const r = cx.b.newReg();
@@ -478,6 +514,26 @@ function logicalValue(cx: LowerCtx, e: ts.BinaryExpression): Val {
   cx.b.br(done);
   cx.b.switchTo(done);
   return scalar(reg(r), a.type);
+}
+
+/** `v || d` on a map value that may be missing: d when the key is absent or its value is 0, else the value. */
+function orDefault(cx: LowerCtx, left: RefVal, e: ts.BinaryExpression): Val {
+  const t = intOf(left.type)!;
+  cx.at(e);
+  const r = cx.b.newReg();
+  const some = cx.b.newBlock();
+  const other = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr("ne", left.ptr, imm(0), some, other);
+  cx.b.switchTo(some);
+  cx.b.assign(r, loadInt(cx, baseOf(cx, left.ptr), 0, t));
+  cx.b.cbr("ne", reg(r), imm(0), done, other);
+  cx.b.switchTo(other);
+  const b = toScalar(cx, lowerExpr(cx, e.right), e.right);
+  if (b) cx.b.assign(r, b.op);
+  cx.b.br(done);
+  cx.b.switchTo(done);
+  return scalar(reg(r), t);
 }
 
 function conditional(cx: LowerCtx, e: ts.ConditionalExpression): Val {
@@ -587,6 +643,32 @@ function compare(cx: LowerCtx, e: ts.BinaryExpression, cmp: "eq" | "ne" | "lt" |
     if (other.kind === "undefined") return cx.b.br(cmp === "eq" ? t : f);
     return cx.b.br(cmp === "eq" ? f : t);
   }
+  // A map value that may be missing, compared with a value: JavaScript's `undefined === 3n` is false (and
+  // `undefined < 3n` too), so an absent key takes the branch that comparison takes, and the load happens only
+  // where the pointer is known not to be null.
+  const lm = unchecked(cx, left, e.left);
+  const rm = unchecked(cx, right, e.right);
+  if (lm || rm) {
+    const absent = cmp === "ne" ? t : f;
+    if (lm) {
+      const present = cx.b.newBlock();
+      if (rm) {
+        // Both may be missing: two absent values are equal.
+        const leftAbsent = cx.b.newBlock();
+        cx.b.cbr("ne", (left as RefVal).ptr, imm(0), present, leftAbsent);
+        cx.b.switchTo(leftAbsent);
+        cx.b.cbr("eq", (right as RefVal).ptr, imm(0), cmp === "eq" ? t : f, absent);
+      } else cx.b.cbr("ne", (left as RefVal).ptr, imm(0), present, absent);
+      cx.b.switchTo(present);
+      left = { ...(left as RefVal), nullable: false };
+    }
+    if (rm) {
+      const present = cx.b.newBlock();
+      cx.b.cbr("ne", (right as RefVal).ptr, imm(0), present, absent);
+      cx.b.switchTo(present);
+      right = { ...(right as RefVal), nullable: false };
+    }
+  }
   if (left.kind === "string" || right.kind === "string") {
     if (cmp !== "eq" && cmp !== "ne") return void cx.error("TSB2053", ["strings"], e);
     return compareString(cx, left, right, cmp, t, f, e);
@@ -630,6 +712,7 @@ export function contextualType(cx: LowerCtx, e: ts.Expression): TypeDesc | undef
 
 /** Evaluates `e` into memory of `dst.type`: literals are built in place, other values copied. */
 export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
+  const written = e;
   e = unwrapParens(e);
   const t = dst.type;
   if (ts.isObjectLiteralExpression(e)) {
@@ -675,7 +758,8 @@ export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
   }
   // Helpers that write into memory write straight into the destination.
   if (ts.isCallExpression(e) && lowerCallInto(cx, e, dst)) return;
-  storeValue(cx, dst, lowerExpr(cx, e), e);
+  // The expression as written: a cast around a map value that may be missing is checked by lowerExpr.
+  storeValue(cx, dst, lowerExpr(cx, written), written);
 }
 
 /** Stores a lowered value into memory of dst.type (copying memory values, converting scalars). */
@@ -685,7 +769,7 @@ export function storeValue(cx: LowerCtx, dst: Mem, v: Val, node: ts.Node): void 
   const it = intOf(t);
   if (it) {
     const s = toScalar(cx, v, node);
-    if (s) storeInt(cx, dst.base, dst.off, intDesc(it), s.op);
+    if (s && literalFits(cx, it, s.op, node)) storeInt(cx, dst.base, dst.off, intDesc(it), s.op);
     return;
   }
   if (v.kind === "string" && t.kind === "string") {

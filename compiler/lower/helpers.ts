@@ -3,7 +3,7 @@
 // a lowering of their own. The helper id comes from the table, so the two cannot disagree.
 
 import { ts } from "ts-morph";
-import { HELPERS, type HelperDef } from "../../core/helpers/table.ts";
+import { HELPERS, type HelperDef, probesOf } from "../../core/helpers/table.ts";
 import { skipParens } from "../frontend/module.ts";
 import { type IntType, U32, U64, intOf } from "../frontend/types.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
@@ -226,6 +226,11 @@ export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string,
   const h = BY_NAME.get(name);
   const f = ALL_LOWERINGS[name];
   if (!h || !f) return cx.error("TSB1074", [name], call);
+  // The verifier refuses a helper its program type (or this kind of attachment) may not call, at load: say so here.
+  const probes = probesOf(h);
+  if (cx.probe && !probes.includes(cx.probe.kind)) {
+    return cx.error("TSB2060", [h.name, cx.probe.kind, probes.join(", ")], call, `the verifier refuses ${h.kernelName} in the program type of a ${cx.probe.kind} handler`);
+  }
   cx.at(call);
   return f(cx, call, h, dst);
 }

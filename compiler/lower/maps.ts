@@ -12,8 +12,8 @@ import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val } from "./context.ts";
 import { lowerEventMethod } from "./events.ts";
-import { addressOf, branchValue, lowerExpr, lowerInto } from "./expressions.ts";
-import { type Mem, baseOf, copyBytes, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
+import { addressOf, branchValue, exitIfMissing, lowerExpr, lowerInto } from "./expressions.ts";
+import { type Mem, baseOf, copyBytes, isPossiblyUndefined, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
 
 const BPF_NOEXIST = 1;
 const FLAGS: Record<string, number> = { any: 0, noexist: 1, exist: 2 };
@@ -40,7 +40,10 @@ export function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | u
   while ((ts.isParenthesizedExpression(s) || ts.isAsExpression(s) || ts.isNonNullExpression(s)) && !isOpaqueCast(s)) s = s.expression;
   if (!ts.isIdentifier(s) && !ts.isPropertyAccessExpression(s)) return undefined;
   if (intOf(type)) return undefined;
-  const v = lowerExpr(cx, s);
+  // A map value that may be missing is only peeked at through what checks it (`v!`); `v as T` checks nothing.
+  if (s !== e && isPossiblyUndefined(cx, s) && !isPossiblyUndefined(cx, e) && !hasNonNull(e)) return undefined;
+  let v = lowerExpr(cx, s);
+  if (s !== e && hasNonNull(e)) v = exitIfMissing(cx, v, e);
   if ((v.kind === "mem" || v.kind === "ref") && sameLayout(v.type, type) && !(v.kind === "mem" && v.reloc)) {
     return v.kind === "mem" ? v : { base: baseOf(cx, v.ptr), off: 0, type: v.type };
   }
@@ -51,6 +54,13 @@ export function peekMem(cx: LowerCtx, e: ts.Expression, type: TypeDesc): Mem | u
     return m;
   }
   return undefined;
+}
+
+function hasNonNull(e: ts.Expression): boolean {
+  for (let s = e; ts.isParenthesizedExpression(s) || ts.isAsExpression(s) || ts.isNonNullExpression(s); s = s.expression) {
+    if (ts.isNonNullExpression(s)) return true;
+  }
+  return false;
 }
 
 /** A register holding map `map`'s fd (patched at load), the map marked as used by the program. */
@@ -79,6 +89,13 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
   const args = call.arguments;
   const name = decl.name;
   cx.at(call);
+  if (MAP_KINDS[decl.mapType].array && args[0] && (method === "get" || method === "set" || method === "has" || method === "add" || method === "delete")) {
+    // An array map has exactly maxEntries elements: a constant index past them is always missing.
+    const i = constantIndex(cx, args[0]);
+    if (i !== undefined && (i < 0n || i >= BigInt(decl.maxEntries))) {
+      return cx.error("TSB2061", [i, name, decl.maxEntries], args[0], `${name} was declared with ${decl.maxEntries} elements: indexes 0..${decl.maxEntries - 1}`);
+    }
+  }
   switch (method) {
     case "get": {
       const key = args[0] ? keyMem(cx, decl.key, args[0]) : undefined;
@@ -128,6 +145,20 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
     }
   }
   return cx.error("TSB1045", [name, method], call.expression);
+}
+
+/** An index written as a literal or a module constant (nothing is emitted to find it), or undefined. */
+function constantIndex(cx: LowerCtx, e: ts.Expression): bigint | undefined {
+  let s = e;
+  while (ts.isParenthesizedExpression(s)) s = s.expression;
+  if (ts.isNumericLiteral(s)) return BigInt(Number(s.text.replace(/_/g, "")));
+  if (ts.isPrefixUnaryExpression(s) && s.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(s.operand)) return -BigInt(Number(s.operand.text.replace(/_/g, "")));
+  if (ts.isIdentifier(s)) {
+    const sym = cx.symbol(s);
+    const c = sym ? cx.p.module.consts.get(sym) : undefined;
+    if (c) return c.value;
+  }
+  return undefined;
 }
 
 function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {

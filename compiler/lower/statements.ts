@@ -9,7 +9,7 @@ import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { type LowerCtx, type Val, scalar } from "./context.ts";
 import { lowerCond, lowerExpr, lowerInto } from "./expressions.ts";
 import { compareString } from "./strings.ts";
-import { copyBytes, newMem, toMem, toScalar } from "./values.ts";
+import { copyBytes, literalFits, newMem, toMem, toScalar, unchecked } from "./values.ts";
 
 /** Loops with at most this many iterations and a small body are unrolled (no back-edge for the verifier). */
 const UNROLL_MAX_TRIPS = 8;
@@ -135,6 +135,7 @@ function variables(cx: LowerCtx, list: ts.VariableDeclarationList): void {
       const s = toScalar(cx, v, init);
       if (!s) continue;
       const type: IntType = declared ? intOf(declared)! : s.type;
+      if (declared) literalFits(cx, type, s.op, init);
       if (isConst) {
         // A const bound to a register another variable may later change is copied; immediates are bound as is.
         cx.bind(sym, { kind: "value", val: scalar(s.op.kind === "imm" ? s.op : cx.b.mov(s.op), type), mutable: false });
@@ -440,22 +441,36 @@ function forOf(cx: LowerCtx, s: ts.ForOfStatement): void {
 }
 
 function switchStatement(cx: LowerCtx, s: ts.SwitchStatement): void {
-  const d = lowerExpr(cx, s.expression);
+  let d = lowerExpr(cx, s.expression);
   if (d.kind === "error") return;
+  const clauses = s.caseBlock.clauses;
+  const bodies: Block[] = clauses.map(() => cx.b.newBlock());
+  const exit = cx.b.newBlock();
+  const isUndefined = (c: ts.CaseOrDefaultClause) => ts.isCaseClause(c) && ts.isIdentifier(skipParens(c.expression)) && (skipParens(c.expression) as ts.Identifier).text === "undefined";
+  if (d.kind === "ref" && unchecked(cx, d, s.expression)) {
+    // switch on a map value that may be missing: an absent key goes to `case undefined`, else to default.
+    const present = cx.b.newBlock();
+    const absentAt = clauses.findIndex(isUndefined);
+    const defaultAt = clauses.findIndex((c) => ts.isDefaultClause(c));
+    const absent = bodies[absentAt >= 0 ? absentAt : defaultAt] ?? exit;
+    cx.at(s.expression);
+    cx.b.cbr("ne", d.ptr, imm(0), present, absent);
+    cx.b.switchTo(present);
+    d = { ...d, nullable: false };
+  }
   const isString = d.kind === "string" || ((d.kind === "mem" || d.kind === "ref") && d.type.kind === "string");
   const scalarD = isString ? undefined : toScalar(cx, d, s.expression);
   if (!isString && !scalarD) return;
   // A discriminant in a register that later code might change is copied first.
   const dv = scalarD && scalarD.op.kind === "reg" ? cx.b.mov(scalarD.op) : scalarD?.op;
-  const exit = cx.b.newBlock();
-  const clauses = s.caseBlock.clauses;
-  const bodies: Block[] = clauses.map(() => cx.b.newBlock());
   let defaultBody: Block | undefined;
   clauses.forEach((c, i) => {
     if (ts.isDefaultClause(c)) {
       defaultBody = bodies[i];
       return;
     }
+    // A present value never matches `case undefined`.
+    if (!isString && isUndefined(c)) return;
     cx.at(c);
     const next = cx.b.newBlock();
     if (isString) {

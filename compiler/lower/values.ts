@@ -50,6 +50,7 @@ export function toScalar(cx: LowerCtx, v: Val, node: ts.Node): { op: Operand; ty
     case "ref": {
       const t = intOf(v.type);
       if (!t) break;
+      if (unchecked(cx, v, node)) return void cx.error("TSB2038", [], node, missingHint(v.type));
       return { op: loadInt(cx, baseOf(cx, v.ptr), 0, t), type: t };
     }
     case "error":
@@ -67,12 +68,58 @@ export function toScalar(cx: LowerCtx, v: Val, node: ts.Node): { op: Operand; ty
   return undefined;
 }
 
+/**
+ * A literal written where a narrower integer type is expected (a u8 field, a u32 key, `const b: u16 = ...`) must
+ * fit it: storing would otherwise keep its low bits silently. 64-bit literals are checked where they are read.
+ */
+export function literalFits(cx: LowerCtx, t: IntType, op: Operand, node: ts.Node): boolean {
+  if (t.bool || t.bits === 64 || op.kind !== "imm" || !isLiteral(node)) return true;
+  const min = t.signed ? -(1n << BigInt(t.bits - 1)) : 0n;
+  const max = t.signed ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
+  if (op.value >= min && op.value <= max) return true;
+  cx.error("TSB2059", [node.getText(), `${t.signed ? "i" : "u"}${t.bits}`, min, max], node);
+  return false;
+}
+
+function isLiteral(node: ts.Node): boolean {
+  let n = node;
+  while (ts.isParenthesizedExpression(n)) n = n.expression;
+  if (ts.isPrefixUnaryExpression(n) && (n.operator === ts.SyntaxKind.MinusToken || n.operator === ts.SyntaxKind.PlusToken)) n = n.operand;
+  return ts.isNumericLiteral(n) || ts.isBigIntLiteral(n);
+}
+
 /** The value's memory location (for aggregates, and map values reached through a checked pointer). */
 export function toMem(cx: LowerCtx, v: Val, node: ts.Node): Mem | undefined {
   if (v.kind === "mem") return v;
-  if (v.kind === "ref") return { base: baseOf(cx, v.ptr), off: 0, type: v.type };
+  if (v.kind === "ref") {
+    if (unchecked(cx, v, node)) return void cx.error("TSB2038", [], node, missingHint(v.type));
+    return { base: baseOf(cx, v.ptr), off: 0, type: v.type };
+  }
   if (v.kind !== "error") cx.error("TSB2035", [describe(v)], node);
   return undefined;
+}
+
+/** Whether TypeScript's type of `node` still includes undefined (no dominating check narrowed it away). */
+export function isPossiblyUndefined(cx: LowerCtx, node: ts.Node): boolean {
+  const t = cx.checker.getTypeAtLocation(node);
+  if (t.flags & ts.TypeFlags.Undefined) return true;
+  return t.isUnion() && t.types.some((x) => (x.flags & ts.TypeFlags.Undefined) !== 0);
+}
+
+/**
+ * A map value that may be missing here: the lookup's pointer may be null, and TypeScript has not narrowed the
+ * expression to a present value. Reading through it is what the verifier refuses ("map_value_or_null"), so it
+ * is either checked by the construct that uses it (===, ??, !, ?:, if) or reported at the use.
+ */
+export function unchecked(cx: LowerCtx, v: Val, node: ts.Node): boolean {
+  return v.kind === "ref" && v.nullable && isPossiblyUndefined(cx, node);
+}
+
+/** What to write instead of reading a map value that may be missing. */
+export function missingHint(type: TypeDesc): string {
+  return intOf(type)
+    ? "use `?? 0n` (a default), `!` (end the program when the key is missing), or check `=== undefined` first"
+    : "check it first (`if (v === undefined) return;`), or use `!` to end the program when the key is missing";
 }
 
 export function describe(v: Val): string {

@@ -84,6 +84,14 @@ export function foldConstants(fn: Func): boolean {
                 return { op: "mov", dst: i.dst, src: imm(v), ...(i.span ? { span: i.span } : {}), ...(i.source ? { source: i.source } : {}) };
               }
             }
+            // A divisor that became the constant 0 (`let z = 0n; x / z`): the kernel refuses DIV/MOD by an immediate
+            // 0, so the result is written as eBPF defines it for a zero divisor (x / 0 = 0, x % 0 = x).
+            // (Lowering emits no 32-bit division.)
+            if (c.kind === "imm" && c.value === 0n && !i.w32 && isDivision(i.kind)) {
+              any = true;
+              const src = i.kind === "udiv" || i.kind === "sdiv" ? imm(0) : a;
+              return { op: "mov", dst: i.dst, src, ...(i.span ? { span: i.span } : {}), ...(i.source ? { source: i.source } : {}) };
+            }
             const id = identity(i.kind, a, c, !!i.w32);
             if (id) {
               any = true;
@@ -128,6 +136,8 @@ export function foldConstants(fn: Func): boolean {
   }
   return changed;
 }
+
+const isDivision = (k: BinOp): boolean => k === "udiv" || k === "sdiv" || k === "umod" || k === "smod";
 
 /** x + 0, x * 1, x & -1, x | 0, x << 0, ... */
 function identity(k: BinOp, a: Operand, b: Operand, w32: boolean): Operand | undefined {

@@ -316,13 +316,12 @@ const ENTRIES: readonly HelperEntry[] = [
     id: BpfFunc.GetAttachCookie,
     since: "5.15",
     gplOnly: false,
-    // fentry/fexit (TRACING with a trampoline) got it in 5.19 (ebpf-docs); raw tracepoints only in much later
-    // kernels (not in raw_tp_prog_func_proto of the kernel read for this table), so they are left out.
-    programTypes: ["kprobe", "tracepoint", "perf_event", "tracing"],
-    // tp_btf is a tracing program without a trampoline: not among the 5.19 additions, so not claimed here.
-    probes: ["kprobe", "kretprobe", "uprobe", "uretprobe", "tracepoint", "profile", "interval", "fentry", "fexit"],
+    // fentry/fexit (TRACING with a trampoline) got it in 5.19 (ebpf-docs); raw tracepoints and tp_btf in 6.10
+    // (raw_tp cookies): loaded from rawTracepoint and tpBtf handlers on Linux 6.18, refused before 6.10.
+    programTypes: ["kprobe", "tracepoint", "perf_event", "raw_tracepoint", "tracing"],
+    probes: ["kprobe", "kretprobe", "uprobe", "uretprobe", "tracepoint", "rawTracepoint", "tpBtf", "profile", "interval", "fentry", "fexit"],
     signature: "(): u64",
-    doc: "The 64-bit cookie given to this attachment when the program was attached (0 if none), which tells apart the places one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, and in fentry and fexit from Linux 5.19.",
+    doc: "The 64-bit cookie given to this attachment when the program was attached (0 if none), which tells apart the places one program is attached to. In kprobes, uprobes, tracepoints, profile and interval programs, in fentry and fexit from Linux 5.19, and in raw tracepoints and tp_btf from Linux 6.10.",
   },
 ];
 

