@@ -119,4 +119,101 @@ test("signed Min and Max compare signed: min(5, -3) is -3, max(-5, -3) is -3", a
   assert.is(b.lo, -5n);
   assert.is(b.hi, -3n);
 });
+
+const STRINGS = `
+import { tracepoint, HashMap, bpf, type u32, type Str } from "tsbpf";
+interface Named { name: Str<8>; flag: u32; }
+const longs = new HashMap<u32, Str<32>>(4);
+export const shorts = new HashMap<u32, Str<8>>(4);
+export const named = new HashMap<u32, Named>(4);
+tracepoint("syscalls/sys_enter_getpid", (ctx) => {
+  const s = longs.get(0);
+  if (s === undefined) return;
+  shorts.set(0, s);
+  named.set(0, { name: s, flag: 1 });
+  named.set(1, { name: "1234567", flag: 2 });
+  const c: Str<8> = "abc";
+  shorts.set(1, c);
+});
+`;
+
+const u32le = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
+
+test("strings keep their NUL in char[N]: a longer Str<32> copied into Str<8> keeps 7 bytes and a NUL", async () => {
+  const s = await simulate(tracer(STRINGS));
+  put(s, "longs", 0, "abcdefghijklmnopqrstuvwxyz");
+  s.fire("syscalls/sys_enter_getpid", {});
+  const shorts = s.mock("shorts");
+  const raw = shorts.getRaw(u32le(0))!;
+  assert.is(raw.length, 8);
+  assert.equal([...raw], [..."abcdefg"].map((c) => c.charCodeAt(0)).concat([0]));
+  // Short literals are zero-filled to the capacity: nothing of an earlier value shows through.
+  assert.equal([...shorts.getRaw(u32le(1))!], [97, 98, 99, 0, 0, 0, 0, 0]);
+  const named = s.mock("named");
+  const n0 = named.getRaw(u32le(0))!;
+  assert.is(n0[7], 0, "the struct's Str<8> field ends with a NUL");
+  assert.equal([...named.getRaw(u32le(1))!.subarray(0, 8)], [..."1234567"].map((c) => c.charCodeAt(0)).concat([0]));
+  const maps = s.maps as unknown as Record<string, { get(k: number): unknown }>;
+  assert.is(maps.shorts!.get(0), "abcdefg");
+  assert.equal(maps.named!.get(0), { name: "abcdefg", flag: 1 });
+});
+
+test("a string literal that would fill char[N] (no room for its NUL) is a compile error", () => {
+  const path = tracer(STRINGS.replace('"1234567"', '"12345678"'));
+  const r = compile(path);
+  assert.equal(r.diagnostics.map((d) => [d.code, d.span?.line]), [["TSB2043", 12]]);
+  assert.match(r.diagnostics[0]!.message, /does not fit Str<8> \(at most 7 bytes\)/);
+});
+
+/** Structs as C lays them out (x86_64 and aarch64 agree): sizeof and offsetof, written by hand. */
+const C_LAYOUTS: [string, TypeDesc, number, number[]][] = [
+  // struct { u64 a; u32 b; } : 16 (4 bytes of tail padding)
+  ["u64 then u32", struct([u64, u32]), 16, [0, 8]],
+  // struct { u32 a; u8 b; } : 8
+  ["u32 then u8", struct([u32, u8]), 8, [0, 4]],
+  // struct { u8 a; u16 b; u8 c; } : 6
+  ["u8, u16, u8", struct([u8, u16, u8]), 6, [0, 2, 4]],
+  // struct { u16 a; char s[3]; } : 6
+  ["u16 then char[3]", struct([u16, { kind: "string", capacity: 3 }]), 6, [0, 2]],
+  // struct { struct { u64 a; u8 b; } in; u8 c; } : 24 (the inner struct is 16)
+  ["nested", struct([struct([u64, u8]), u8]), 24, [0, 16]],
+];
+
+function struct(types: TypeDesc[]): TypeDesc {
+  return { kind: "struct", name: "s", fields: types.map((type, i) => ({ name: `f${i}`, type })) };
+}
+
+test("struct layouts have C's sizes, offsets and tail padding", () => {
+  for (const [what, t, size, offsets] of C_LAYOUTS) {
+    const l = layoutOf(t);
+    assert.is(l.size, size, `${what}: sizeof`);
+    assert.equal(l.fields!.map((f) => f.offset), offsets, `${what}: offsets`);
+  }
+  // In an array the tail padding is the stride: element 1 of { u64; u32 }[2] starts at 16.
+  assert.is(layoutOf({ kind: "array", element: struct([u64, u32]), length: 2 }).size, 32);
+});
+
+test("compiled maps and events carry the tail padding: { u64; u32 } values are 16 bytes", async () => {
+  const path = tracer(`
+import { tracepoint, HashMap, RingBuffer, type u32, type u64 } from "tsbpf";
+interface V { a: u64; b: u32; }
+export const vals = new HashMap<u32, V>(4);
+export const events = new RingBuffer<V>(4096);
+tracepoint("syscalls/sys_enter_getpid", (ctx) => {
+  vals.set(0, { a: 1n, b: 2 });
+  events.emit({ a: 3n, b: 4 });
+});
+`);
+  const r = compile(path);
+  assert.equal(r.diagnostics, []);
+  assert.is(r.spec!.maps.find((m) => m.name === "vals")!.valueSize, 16);
+  const s = await simulate(path);
+  const fired = s.fire("syscalls/sys_enter_getpid", {});
+  assert.equal(fired.events.map((e) => e.event), [{ a: 3n, b: 4 }]);
+  let length = -1;
+  s.channel("events").drain((_view, _offset, n) => (length = n));
+  assert.is(length, 16);
+  assert.equal([...s.mock("vals").getRaw(u32le(0))!], [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+});
+
 test.run();
