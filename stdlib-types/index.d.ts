@@ -184,7 +184,10 @@ export declare class PerCpuHashMap<K, V> extends PerCpuKeyedMap<K, V> {
 export declare class LruPerCpuHashMap<K, V> extends PerCpuKeyedMap<K, V> {
   constructor(maxEntries: number, options?: MapOptions);
 }
-/** BPF_MAP_TYPE_ARRAY (3.19): `length` elements indexed 0..length-1, pre-zeroed; `get` of an index in range is never undefined. */
+/**
+ * BPF_MAP_TYPE_ARRAY (3.19): `length` elements indexed 0..length-1, pre-zeroed. `get` is undefined only for an index
+ * past the end (the kernel's lookup is null there): `a.get(i) ?? 0n`. A constant index past the end is a compile error.
+ */
 export declare class ArrayMap<V> extends KeyedMap<u32, V> {
   constructor(length: number, options?: MapOptions);
 }
