@@ -13,8 +13,7 @@ export declare namespace bpf {
    * from Linux 5.19, and in raw tracepoints and tp_btf from Linux 6.10.
    *
    * - Minimum kernel: Linux 5.15 (`bpf_get_attach_cookie`, helper 174).
-   * - Program types: kprobe, tracepoint, raw_tracepoint, tracing, perf_event; probes: kprobe, kretprobe, uprobe,
-   *   uretprobe, tracepoint, rawTracepoint, tpBtf, profile, interval, fentry, fexit.
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function attachCookie(): u64;
 

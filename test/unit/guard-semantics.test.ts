@@ -74,9 +74,11 @@ test("map values that may be missing: zero is present but falsy, and equal value
   assert.is(out[13], 1n);
 });
 
-test("`!` on a struct value: copied when present, the program ended (no fault) when absent", async () => {
+test("`!` on a struct value: copied when present, the program ended (no fault) when absent; event fields", async () => {
   const s = await simulate(NULL_CHECKS);
-  s.fire("syscalls/sys_enter_getppid", {});
+  assert.equal(s.fire("syscalls/sys_enter_getppid", {}).events.map((e) => e.event), [{ value: 99n, three: 0 }]);
+  put(s, "h", 1, 3n);
+  assert.equal(s.fire("syscalls/sys_enter_getppid", {}).events.map((e) => e.event), [{ value: 3n, three: 1 }]);
   const out = s.maps.out as unknown as { get(i: number): bigint | undefined };
   const copies = s.maps.copies as unknown as { get(k: number): unknown };
   assert.is(out.get(14), 0n);
@@ -214,6 +216,24 @@ tracepoint("syscalls/sys_enter_getpid", (ctx) => {
   s.channel("events").drain((_view, _offset, n) => (length = n));
   assert.is(length, 16);
   assert.equal([...s.mock("vals").getRaw(u32le(0))!], [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test("a divisor that is zero only after folding divides as eBPF defines it: x / 0 = 0, x % 0 = x", async () => {
+  const s = await simulate(tracer(`
+import { tracepoint, HashMap, ArrayMap, type u32, type u64 } from "tsbpf";
+const vals = new HashMap<u32, u64>(4);
+export const out = new ArrayMap<u64>(2);
+tracepoint("syscalls/sys_enter_getpid", (ctx) => {
+  const x = vals.get(0) ?? 0n;
+  let z = 0n;
+  out.set(0, x / z);
+  out.set(1, x % z);
+});
+`));
+  put(s, "vals", 0, 42n);
+  s.fire("syscalls/sys_enter_getpid", {});
+  const out = s.maps.out as unknown as { get(i: number): bigint | undefined };
+  assert.equal([out.get(0), out.get(1)], [0n, 42n]);
 });
 
 test.run();
