@@ -89,6 +89,20 @@ test("`!` on a struct value: copied when present, the program ended (no fault) w
   assert.equal(copies.get(1), { a: 7n, b: 8 });
 });
 
+test("strings and structs that may be missing compare as TypeScript says", async () => {
+  const s = await simulate(NULL_CHECKS);
+  const strs = s.maps.strs as unknown as { get(i: number): bigint | undefined };
+  const run = () => (s.fire("syscalls/sys_enter_getuid", {}), [0, 1, 2, 3].map((i) => strs.get(i)));
+  // absent: === is false, !== true, switch takes default, two absent structs are equal
+  assert.equal(run(), [2n, 1n, 2n, 1n]);
+  put(s, "names", 1, "bash");
+  put(s, "pairs", 1, { a: 1n, b: 2 });
+  assert.equal(run(), [1n, 2n, 2n, 2n]);
+  put(s, "names", 1, "zsh");
+  put(s, "pairs", 2, { a: 1n, b: 2 });
+  assert.equal(run(), [2n, 1n, 1n, 1n]);
+});
+
 const MIN_MAX = `
 import { tracepoint, HashMap, Min, Max, type u32, type i64 } from "tsbpf";
 const vals = new HashMap<u32, i64>(4);
