@@ -191,6 +191,9 @@ export function zeroPadding(cx: LowerCtx, m: Mem): void {
 /** Values larger than this go to per-CPU scratch memory instead of the 512-byte stack. */
 export const SCRATCH_MIN = 256;
 
+/** The largest per-CPU array value the kernel creates (PCPU_MIN_UNIT_SIZE, 32 KiB). */
+const SCRATCH_MAX = 32768;
+
 /** A fresh stack slot holding a value of `type` (per-CPU scratch memory when it is large). */
 export function newMem(cx: LowerCtx, type: TypeDesc, what: string, node: ts.Node | undefined): Mem {
   const l = layoutOf(type);
@@ -207,6 +210,11 @@ export function newMem(cx: LowerCtx, type: TypeDesc, what: string, node: ts.Node
 function scratchMem(cx: LowerCtx, type: TypeDesc, size: number, align: number): Mem {
   const s = (cx.p.scratch ??= { map: scratchMapName(cx.b.func.name), size: 0 });
   const off = Math.ceil(s.size / Math.max(8, align)) * Math.max(8, align);
+  if (s.size <= SCRATCH_MAX && off + size > SCRATCH_MAX) {
+    // The scratch map is a per-CPU array, whose values the kernel caps at PCPU_MIN_UNIT_SIZE (E2BIG at creation).
+    cx.p.diags.error("TSB2062", [`probe ${cx.b.func.name}`, off + size, SCRATCH_MAX], cx.b.currentOrigin.span,
+      `values over ${SCRATCH_MIN} bytes (locals, literals, events built off the stack) share this memory: make them smaller, or keep large data in a map`);
+  }
   s.size = off + size;
   const key = cx.b.slot(4, 8, "scratch key", cx.b.currentOrigin.span);
   cx.b.store({ kind: "slot", slot: key }, 0, 4, imm(0));
