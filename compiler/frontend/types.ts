@@ -27,6 +27,9 @@ const INT_ALIASES: Record<string, IntType> = {
   ptr: U64, DataLoc: U32,
 };
 
+/** The largest Str<N> capacity or FixedArray length (1 MiB): more could not be a map value or an event. */
+const MAX_SIZE = 1 << 20;
+
 export function intDesc(t: IntType): TypeDesc {
   if (t.bool) return { kind: "bool" };
   return { kind: "int", size: (t.bits / 8) as 1 | 2 | 4 | 8, signed: t.signed };
@@ -135,7 +138,12 @@ export class TypeResolver {
     const literal = arg ? this.checker.getTypeFromTypeNode(arg) : undefined;
     if (literal?.isNumberLiteral()) {
       const n = literal.value;
-      if (Number.isInteger(n) && n > 0 && n <= 1 << 20) return n;
+      if (Number.isInteger(n) && n > 0 && n <= MAX_SIZE) return n;
+      if (Number.isInteger(n) && n > MAX_SIZE) {
+        // A positive integer, but too large: say which sizes there are.
+        this.diags.error("TSB2059", [String(n), `a ${node.typeName.getText()} size`, 1, MAX_SIZE], spanOf(arg!), `in ${what}`);
+        return undefined;
+      }
     }
     this.diags.error("TSB2011", [what, node.typeName.getText()], spanOf(node),
       `e.g. ${node.typeName.getText()}<16>, or <typeof LEN> of a \`const LEN = 16\``);
