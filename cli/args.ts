@@ -51,7 +51,8 @@ export function parseCommandArgs<O extends Options>(command: string, argv: reado
 export function argumentProblem(e: unknown): string {
   const code = e instanceof Error && "code" in e ? String(e.code) : "";
   const message = e instanceof Error ? e.message : String(e);
-  const option = /'(-{1,2}[^' <]+)/.exec(message)?.[1];
+  // "Unknown option '--bogus'", "Option '-d, --duration <value>' argument missing": the long name.
+  const option = /'(?:-\w, )?(-{1,2}[^' <,]+)/.exec(message)?.[1];
   switch (code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown option ${option ?? message}`;

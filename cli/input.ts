@@ -71,7 +71,7 @@ export function fileProblem(path: string, e: unknown, verb: "read" | "write" = "
     case "EPERM":
       return `cannot ${verb} ${path}: permission denied`;
     case "EISDIR":
-      return `${path} is a directory`;
+      return verb === "read" ? `${path} is a directory` : `cannot write ${path}: it is a directory`;
     case "ELOOP":
       return `${path}: too many symbolic links`;
     case "ENAMETOOLONG":

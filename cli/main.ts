@@ -1,10 +1,8 @@
 // The tsbpf command line: argv in, exit code out. Each command lives in its own file under cli/. Whatever a command
-// throws ends here as one report without a stack trace: bad input (CliError, exit 2), the kernel's refusal
-// (BpfError: runtime/kernel/errors.ts has no dependencies, so loading it costs nothing), a syntax error in a tool's user-side code as esbuild found it, or, for a bug in tsbpf, its message
-// (the stack with TSBPF_DEBUG=1).
+// throws ends here as one report without a stack trace (cli/report.ts); bad input (CliError) exits 2.
 
-import { BpfError } from "../runtime/kernel/errors.ts";
 import { CliError } from "./args.ts";
+import { describeFailure } from "./report.ts";
 import { asmCommand } from "./asm.ts";
 
 const USAGE = `usage: tsbpf <command> [options]
@@ -59,31 +57,6 @@ async function dispatch(): Promise<number> {
 try {
   process.exitCode = await dispatch();
 } catch (e) {
-  process.stderr.write(`${report(command ?? "", e)}\n`);
+  process.stderr.write(`${describeFailure(command ?? "", e)}\n`);
   process.exitCode = e instanceof CliError ? e.exitCode : 1;
-}
-
-/** What a command that threw prints: one report, never a stack trace unless TSBPF_DEBUG asks for it. */
-function report(command: string, e: unknown): string {
-  if (e instanceof CliError) return e.report();
-  if (e instanceof BpfError) return e.report();
-  const esbuild = esbuildProblems(e);
-  if (esbuild) return esbuild;
-  const debug = process.env.TSBPF_DEBUG ? `\n${e instanceof Error ? e.stack : ""}` : "";
-  const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
-  return `tsbpf ${command}: internal error: ${message}\n  hint: this is a bug in tsbpf; TSBPF_DEBUG=1 shows where${debug}`;
-}
-
-/** esbuild's TransformError (tsx importing a tool's user side): its messages at file:line:col, as tsc prints them. */
-function esbuildProblems(e: unknown): string | undefined {
-  const errors = (e as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors) || !errors.length) return undefined;
-  const lines: string[] = [];
-  for (const m of errors as { text?: unknown; location?: { file?: string; line?: number; column?: number; lineText?: string } | null }[]) {
-    if (typeof m?.text !== "string") return undefined;
-    const at = m.location ? `${m.location.file}:${m.location.line}:${(m.location.column ?? 0) + 1}: ` : "";
-    lines.push(`${at}error: ${m.text}`);
-    if (m.location?.lineText) lines.push(`  ${m.location.lineText}`);
-  }
-  return lines.join("\n");
 }
