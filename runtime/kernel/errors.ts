@@ -163,6 +163,10 @@ export const BPF_TRACE_MAX_PROGS = 64;
  * to that call. A third argument of the form `{ feature, since }` is `ctx.unsupported`.
  */
 export function explain(e: unknown, what: string, context?: ExplainContext | { feature: string; since: string }): Error {
+  // Node's own system errors (writing a tracefs file) carry the errno's name: explained the same way.
+  if (!(e instanceof SysError) && e instanceof Error && "code" in e && typeof e.code === "string" && e.code in ERRNO && "syscall" in e) {
+    e = new SysError(String(e.syscall), ERRNO[e.code as keyof typeof ERRNO], e.message);
+  }
   if (!(e instanceof SysError)) return e instanceof Error ? e : new Error(String(e));
   const ctx: ExplainContext = context && "feature" in context ? { unsupported: context } : context ?? {};
   const { errno, code } = e;

@@ -189,6 +189,13 @@ test("EBUSY: busy, for a probe and for anything else", () => {
   assert.match((explain(sysError("EBUSY"), "pin map h", {}) as BpfError).hint ?? "", "another user holds it");
 });
 
+test("Node's own system errors (a tracefs write) are explained like the syscalls' (EBUSY here)", () => {
+  const nodeError = Object.assign(new Error("EBUSY: resource busy or locked, write"), { code: "EBUSY", errno: -16, syscall: "write" });
+  const e = explain(nodeError, "create uprobe /bin/true:main in tracefs uprobe_events", { call: "perf-open" }) as BpfError;
+  assert.instance(e, BpfError);
+  assert.is(e.message, "create uprobe /bin/true:main in tracefs uprobe_events: the kernel says it is busy (EBUSY)");
+});
+
 test("ENOSPC: a full map for an update, a full kernel table otherwise", () => {
   assert.match((explain(sysError("ENOSPC"), "update map h", { call: "map-update" }) as BpfError).hint ?? "", "the map is full");
   assert.match((explain(sysError("ENOSPC"), "attach x", { call: "perf-attach" }) as BpfError).hint ?? "", "a fixed-size kernel table is full");
