@@ -249,7 +249,7 @@ test("E2BIG attaching to a tracepoint (bpf_link): the per-event program limit, w
   // Only the real attachment fails: the feature probe before it passes bogus fds.
   sys.fail(LINK_CREATE, "E2BIG", 1, (v) => v.getUint32(0, true) !== 0x7fffffff);
   const e = await rejected(() => Collection.load(tracepointSpec(), { kernel: new Kernel(sys, { tracefs: fakeTracefs() }), track: false }));
-  assert.match(e.message, "attach to tracepoint syscalls/sys_enter_getpid: too many BPF programs on one event: the kernel allows 64 per tracepoint, kprobe or perf event (BPF_TRACE_MAX_PROGS), counting every tracer's (E2BIG)");
+  assert.match(e.message, "attach program t to tracepoint syscalls/sys_enter_getpid: too many BPF programs on one event: the kernel allows 64 per tracepoint, kprobe or perf event (BPF_TRACE_MAX_PROGS), counting every tracer's (E2BIG)");
   assert.match((e as BpfError).hint ?? "", "bpftool perf list");
   assert.equal(sys.openFds(), [], "the perf event, program and maps are released");
 });

@@ -70,6 +70,20 @@ export function openPerfEvent(k: Kernel, attr: PerfEventAttr, pid: number, cpu: 
   }
 }
 
+/** "attach to tracepoint a/b" as "attach program p to tracepoint a/b": which probe failed, where many share a point. */
+function withProgram(k: Kernel, what: string, progFd: number): string {
+  try {
+    const info = bpf.objGetInfo(k.sys, progFd, 232);
+    const name = info.subarray(64, 80);
+    const end = name.indexOf(0);
+    const text = new TextDecoder().decode(name.subarray(0, end < 0 ? 16 : end));
+    if (!text) return what;
+    return what.startsWith("attach to ") ? `attach program ${text} to ${what.slice("attach to ".length)}` : `${what} (program ${text})`;
+  } catch {
+    return what;
+  }
+}
+
 /** kernel.perf_event_max_sample_rate: the highest sampling frequency perf_event_open accepts. */
 function maxSampleRate(): number | undefined {
   try {
@@ -102,7 +116,7 @@ export function attachToPerfEvent(k: Kernel, acq: Acquisition, progFd: number, p
     try {
       link = bpf.linkCreate(k.sys, { progFd, targetFd: perfFd, attachType: ATTACH_PERF_EVENT, extra: (v) => v.setBigUint64(16, cookie ?? 0n, true) });
     } catch (e) {
-      throw explain(e, what, { call: "perf-attach" });
+      throw explain(e, withProgram(k, what, progFd), { call: "perf-attach" });
     }
     acq.add(closeFd(k.sys, link));
     return "bpf_link";
@@ -114,7 +128,7 @@ export function attachToPerfEvent(k: Kernel, acq: Acquisition, progFd: number, p
     if (e instanceof SysError && e.errno === ERRNO.EEXIST) {
       throw new BpfError(`${what}: a BPF program is already attached to this perf event (${e.code})`, what, undefined, e.code, e.errno);
     }
-    throw explain(e, what, { call: "perf-attach" });
+    throw explain(e, withProgram(k, what, progFd), { call: "perf-attach" });
   }
   acq.add(() => {
     try {
