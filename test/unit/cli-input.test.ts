@@ -15,7 +15,7 @@ import { esbuildProblems, userFrame } from "../../cli/report.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-cli-input-"));
-const env = { ...process.env, TSBPF_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, TSBPF_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" };
 delete env.TSBPF_DEBUG;
 
 // The files the commands are given.
