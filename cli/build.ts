@@ -3,28 +3,39 @@
 
 import { writeFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type Instruction, disassemble } from "../core/asm/index.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { CliError, parseCommandArgs, usageHint } from "./args.ts";
+import { checkTracerFile, fileProblem } from "./input.ts";
 
 const Options = z.object({
   emit: z.enum(["summary", "asm", "spec", "ir"]).default("summary"),
   out: z.string().optional(),
 });
 
+const USAGE = `usage: tsbpf build <file.ts> [--emit summary|asm|spec|ir] [-o out]
+
+Checks and compiles a tracer without loading it.
+  --emit     what to print: a summary (default), the disassembly with the TypeScript lines (asm), the compiled
+             collection as JSON (spec), or the IR
+  -o, --out  write it to this file instead of standard output
+`;
+
 export async function buildCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { emit: { type: "string" }, out: { type: "string", short: "o" } },
-  });
+  const parsed = parseCommandArgs("build", argv, { emit: { type: "string" }, out: { type: "string", short: "o" } }, USAGE);
+  if (typeof parsed === "number") return parsed;
+  const { help: _, ...values } = parsed.values;
   const opts = Options.safeParse(values);
-  const file = positionals[0];
-  if (!opts.success || !file) {
-    process.stderr.write(`usage: tsbpf build <file.ts> [--emit summary|asm|spec|ir] [-o out]\n${opts.success ? "" : opts.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}\n`).join("")}`);
-    return 2;
+  if (!opts.success) {
+    const issue = opts.error.issues[0]!;
+    throw new CliError("build", `--${issue.path.join(".")}: ${issue.message}; ${usageHint("build")}`);
   }
+  const [file, extra] = parsed.positionals;
+  if (!file) throw new CliError("build", `no tracer file given; ${usageHint("build")}`);
+  if (extra !== undefined) throw new CliError("build", `unexpected argument ${extra}; ${usageHint("build")}`);
+  checkTracerFile("build", file);
   const { compile } = await import("../compiler/index.ts");
   const t0 = performance.now();
   const r = compile(file);
@@ -51,8 +62,13 @@ export async function buildCommand(argv: string[]): Promise<number> {
         ...r.spec.maps.map((m) => `  map ${m.name}: ${m.type}, key ${m.keySize} B, value ${m.valueSize} B, ${m.maxEntries} entries${m.exported ? ", exported" : ""}`),
       ].join("\n") + "\n";
   }
-  if (opts.data.out) writeFileSync(opts.data.out, text);
-  else process.stdout.write(text);
+  if (opts.data.out) {
+    try {
+      writeFileSync(opts.data.out, text);
+    } catch (e) {
+      throw new CliError("build", fileProblem(opts.data.out, e, "write"));
+    }
+  } else process.stdout.write(text);
   return 0;
 }
 

@@ -1,5 +1,8 @@
-// The tsbpf command line: argv in, exit code out. Each command lives in its own file under cli/.
+// The tsbpf command line: argv in, exit code out. Each command lives in its own file under cli/. Whatever a command
+// throws ends here as one report without a stack trace (cli/report.ts); bad input (CliError) exits 2.
 
+import { CliError } from "./args.ts";
+import { describeFailure } from "./report.ts";
 import { asmCommand } from "./asm.ts";
 
 const USAGE = `usage: tsbpf <command> [options]
@@ -20,30 +23,40 @@ commands:
 `;
 
 const [command, ...args] = process.argv.slice(2);
-let code = 0;
-switch (command) {
-  case "run":
-    code = await (await import("./run.ts")).runCommand(args);
-    break;
-  case "build":
-    code = await (await import("./build.ts")).buildCommand(args);
-    break;
-  case "types":
-    code = await (await import("./types.ts")).typesCommand(args);
-    break;
-  case "asm":
-  case "disasm":
-  case "vm":
-    code = await asmCommand(command, args);
-    break;
-  case undefined:
-  case "help":
-  case "--help":
-  case "-h":
-    process.stdout.write(USAGE);
-    break;
-  default:
-    process.stderr.write(`tsbpf: unknown command '${command}'\n\n${USAGE}`);
-    code = 2;
+
+async function dispatch(): Promise<number> {
+  let code = 0;
+  switch (command) {
+    case "run":
+      code = await (await import("./run.ts")).runCommand(args);
+      break;
+    case "build":
+      code = await (await import("./build.ts")).buildCommand(args);
+      break;
+    case "types":
+      code = await (await import("./types.ts")).typesCommand(args);
+      break;
+    case "asm":
+    case "disasm":
+    case "vm":
+      code = await asmCommand(command, args);
+      break;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      break;
+    default:
+      process.stderr.write(`tsbpf: unknown command '${command}'; see tsbpf --help\n`);
+      code = 2;
+  }
+  return code;
 }
-process.exitCode = code;
+
+try {
+  process.exitCode = await dispatch();
+} catch (e) {
+  process.stderr.write(`${describeFailure(command ?? "", e)}\n`);
+  process.exitCode = e instanceof CliError ? e.exitCode : 1;
+}

@@ -5,7 +5,6 @@
 // options (runtime/output/formats.ts: text, or NDJSON with --json). Exit non-zero on failure; every kernel object
 // is released on every path.
 
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -16,6 +15,8 @@ import type { CollectionSpec } from "../core/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { createOutput, isOutputFormat, OUTPUT_FORMATS } from "../runtime/output/formats.ts";
 import { eventChannel, type Output, processSink } from "../runtime/output/output.ts";
+import { parseCommandArgs, usageHint } from "./args.ts";
+import { checkTracerFile } from "./input.ts";
 
 const Options = z.object({
   duration: z.coerce.number().positive().optional(),
@@ -44,32 +45,26 @@ interface ToolModule {
 export async function runCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf("--");
   const toolArgs = dash >= 0 ? argv.slice(dash + 1) : [];
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: dash >= 0 ? argv.slice(0, dash) : argv, allowPositionals: true,
-      options: {
-        duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
-        "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
-      },
-    });
-  } catch (e) {
-    process.stderr.write(`tsbpf run: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs("run", dash >= 0 ? argv.slice(0, dash) : argv, {
+    duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
+    "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
+  }, USAGE);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   const { json, "no-cache": noCache, ...rest } = values;
   if (json && values.format !== undefined && values.format !== "json") {
-    process.stderr.write(`tsbpf run: --json means --format json, not --format ${values.format}\n${USAGE}`);
+    process.stderr.write(`tsbpf run: --json means --format json, not --format ${values.format}; ${usageHint("run")}\n`);
     return 2;
   }
   const opts = Options.safeParse({ ...rest, ...(json ? { format: "json" } : {}), cache: !noCache });
   const file = positionals[0];
   if (!opts.success || !file || positionals.length > 1) {
     const extra = positionals.length > 1 ? `tsbpf run: unexpected argument ${positionals[1]} (arguments for the tool go after --)\n` : "";
-    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}\n`).join("")}${extra}${USAGE}`);
+    const missing = !file ? `tsbpf run: no tracer file given; ${usageHint("run")}\n` : "";
+    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}; ${usageHint("run")}\n`).join("")}${extra}${missing}`);
     return 2;
   }
+  checkTracerFile("run", file);
   const o = opts.data;
   const log = (s: string) => process.stderr.write(`${s}\n`);
 

@@ -2,7 +2,7 @@
 // (or, with --check, a summary of how they differ from the files on disk and exit code 1). `tsbpf types --btf`: the
 // kernel's BTF in, declarations of kernel structs out, into the tracer's project (vmlinux.d.ts by default).
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { STDLIB_DIR } from "../compiler/paths.ts";
@@ -16,6 +16,8 @@ import { BpfError } from "../runtime/kernel/errors.ts";
 import { Kernel } from "../runtime/kernel/kernel.ts";
 import { linuxSys } from "../runtime/kernel/sys.ts";
 import { Tracefs } from "../runtime/kernel/tracefs.ts";
+import { argumentProblem, usageHint } from "./args.ts";
+import { fileProblem } from "./input.ts";
 
 /** The package's stdlib-types/, next to cli/. */
 const DEFAULT_OUT = STDLIB_DIR;
@@ -85,7 +87,7 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
       },
     }));
   } catch (e) {
-    err(`tsbpf types: ${(e as Error).message}\n\n${USAGE}`);
+    err(`tsbpf types: ${argumentProblem(e)}; ${usageHint("types")}\n`);
     return 2;
   }
   if (values.help) {
@@ -94,7 +96,7 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
   }
   if (values.btf) return btfTypes(values, env, out, err);
   if (values.type !== undefined) {
-    err(`tsbpf types: --type names kernel types and needs --btf\n\n${USAGE}`);
+    err(`tsbpf types: --type names kernel types and needs --btf; ${usageHint("types")}\n`);
     return 2;
   }
   const categories = values.categories !== undefined
@@ -105,6 +107,10 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
     return 2;
   }
   const dir = resolve(values.out ?? DEFAULT_OUT);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    err(`tsbpf types: ${values.out} is not a directory; --out names the folder of tracepoints.json and tracepoints.d.ts\n`);
+    return 2;
+  }
   const kernel = env.kernel ?? release();
 
   let data: ReturnType<typeof collectTracepoints>;
@@ -147,8 +153,13 @@ export async function typesCommand(argv: string[], env: TypesEnvironment = {}): 
     return 1;
   }
 
-  mkdirSync(dir, { recursive: true });
-  for (const f of files) writeFileSync(join(dir, f.name), f.text);
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f.name), f.text);
+  } catch (e) {
+    err(`tsbpf types: ${fileProblem(dir, e, "write")}\n`);
+    return 1;
+  }
   out(`wrote ${summary} to ${dir}\n`);
   return 0;
 }
@@ -165,7 +176,7 @@ interface TypesOptions {
 /** `tsbpf types --btf`: declarations of kernel types from the running kernel's BTF. */
 function btfTypes(values: TypesOptions, env: TypesEnvironment, out: (text: string) => void, err: (text: string) => void): number {
   if (values.categories !== undefined) {
-    err(`tsbpf types: --categories selects tracepoints and does not go with --btf\n\n${USAGE}`);
+    err(`tsbpf types: --categories selects tracepoints and does not go with --btf; ${usageHint("types")}\n`);
     return 2;
   }
   const types = values.type !== undefined ? values.type.split(",").map((t) => t.trim()).filter((t) => t) : DEFAULT_BTF_TYPES;
@@ -198,6 +209,10 @@ function btfTypes(values: TypesOptions, env: TypesEnvironment, out: (text: strin
     return 0;
   }
   const file = resolve(values.out ?? DEFAULT_BTF_OUT);
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    err(`tsbpf types: ${values.out ?? DEFAULT_BTF_OUT} is a directory; with --btf, --out names the file to write\n`);
+    return 2;
+  }
   const rel = relative(process.cwd(), file);
   const shown = rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
   if (values.check) {
@@ -211,7 +226,12 @@ function btfTypes(values: TypesOptions, env: TypesEnvironment, out: (text: strin
     err(`${report.join("\n")}\n`);
     return 1;
   }
-  writeFileSync(file, result.text);
+  try {
+    writeFileSync(file, result.text);
+  } catch (e) {
+    err(`tsbpf types: ${fileProblem(file, e, "write")}\n`);
+    return 1;
+  }
   out(`wrote ${summary} to ${shown}\n`);
   return 0;
 }

@@ -42,6 +42,12 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
   const diagnostics: Diagnostic[] = [];
   for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
   for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+  // The tracer's other files (local imports, which may be user-side helpers): their syntax errors, which would
+  // otherwise surface only when `tsbpf run` imports the module.
+  for (const sf of project.getProgram().compilerObject.getSourceFiles()) {
+    if (sf === file.compilerNode || sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
+    for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(sf)) diagnostics.push(tsDiagnostic(d));
+  }
   return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics };
 }
 

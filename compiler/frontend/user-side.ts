@@ -1,9 +1,11 @@
 // The user side of a tracer module: the module model in; the source ranges that only ever run in Node (top-level
-// functions no handler reaches, such as `main` and `format`, and imports of node: modules) out. TypeScript's
-// errors there are left to the editor and to the runtime that executes them: the compiler checks the module
-// without Node's types (loading them would triple the compile time), so `console` or `process` in `main` would
-// otherwise be reported as unknown names.
+// functions no handler reaches, such as `main` and `format`, and imports of node: modules) out, and TypeScript's
+// diagnostics there filtered. That code is checked like the rest of the module (syntax and types), but without
+// Node's type declarations (loading them would triple the compile time): so the only errors dropped there are those
+// that mean "this name or module comes from Node", and only for names Node really has (`console`, `process`,
+// `Buffer`, `node:fs`), so a typo of one of the module's own names is still an error.
 
+import { isBuiltin } from "node:module";
 import { ts } from "ts-morph";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { ModuleModel } from "./module.ts";
@@ -55,11 +57,33 @@ export function userSideRanges(file: ts.SourceFile, model: ModuleModel, checker:
   return out;
 }
 
-/** TypeScript's diagnostics minus those in user-side code of `file`. */
+/**
+ * TypeScript's errors that only say that Node's declarations are not loaded: a name TypeScript cannot find (2304, with
+ * a suggestion 2552, "install @types/node" 2580/2591, "change your lib" 2583/2584, a namespace 2503) or a module it
+ * cannot find (2307, 2792; 2591 for `node:` specifiers), and a method of a newer ECMAScript library than the
+ * compiler's (2550: Node runs it).
+ */
+const MISSING_NAME = new Set(["TS2304", "TS2552", "TS2580", "TS2583", "TS2584", "TS2591", "TS2503"]);
+const MISSING_MODULE = new Set(["TS2307", "TS2792", "TS2591"]);
+const NEWER_LIB = "TS2550";
+
+/** Names Node's declarations add beyond the running globals: the NodeJS namespace (types only) and CommonJS's. */
+const NODE_TYPE_NAMES = new Set(["NodeJS", "require", "module", "exports", "__dirname", "__filename"]);
+
+/** Whether `d` only says that a Node global, a Node module or a newer library method is not declared. */
+function isNodeEnvironment(d: Diagnostic): boolean {
+  if (d.code === NEWER_LIB) return true;
+  const quoted = /'([^']+)'/.exec(d.message)?.[1];
+  if (quoted === undefined) return false;
+  if (MISSING_MODULE.has(d.code) && isBuiltin(quoted)) return true;
+  return MISSING_NAME.has(d.code) && (NODE_TYPE_NAMES.has(quoted) || quoted in globalThis);
+}
+
+/** TypeScript's diagnostics minus those in user-side code of `file` that only lack Node's declarations. */
 export function withoutUserSide(diags: readonly Diagnostic[], file: string, ranges: readonly Range[]): Diagnostic[] {
   return diags.filter((d) => {
     if (!d.code.startsWith("TS") || d.span?.file !== file || d.span.start === undefined) return true;
     const at = d.span.start;
-    return !ranges.some((r) => at >= r.pos && at < r.end);
+    return !(ranges.some((r) => at >= r.pos && at < r.end) && isNodeEnvironment(d));
   });
 }

@@ -21,9 +21,10 @@ export function setParams(spec: CollectionSpec, values: Readonly<Record<string, 
     const raw = values[name]!;
     const t = p.type;
     let value: unknown;
-    if (t.kind === "bool") value = raw === true || raw === "true" || raw === "1" || raw === 1;
+    if (t.kind === "bool") value = boolParam(name, raw);
     else if (t.kind === "int") {
       let big: bigint;
+      if (typeof raw === "boolean") throw new Error(`parameter ${name}: expected an integer, not ${raw}`);
       if (typeof raw === "string") {
         if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(raw)) throw new Error(`parameter ${name}: "${raw}" is not an integer`);
         big = raw.startsWith("-") ? -BigInt(raw.slice(1)) : BigInt(raw);
@@ -40,6 +41,14 @@ export function setParams(spec: CollectionSpec, values: Readonly<Record<string, 
   const maps = [...spec.maps];
   maps[mapIndex] = { ...map, initialValue: Buffer.from(bytes).toString("hex") };
   return { ...spec, maps };
+}
+
+/** A boolean parameter's value: true or false, 1 or 0 (from the command line, strings; from load(), values). */
+function boolParam(name: string, raw: ParamValue): boolean {
+  if (raw === true || raw === false) return raw;
+  if (raw === "true" || raw === "1" || raw === 1 || raw === 1n) return true;
+  if (raw === "false" || raw === "0" || raw === 0 || raw === 0n) return false;
+  throw new Error(`parameter ${name}: expected true or false (or 1 or 0), not ${typeof raw === "string" ? JSON.stringify(raw) : String(raw)}`);
 }
 
 /** The parameters' current values (defaults, or what setParams wrote), decoded, by name. */

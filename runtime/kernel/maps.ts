@@ -3,12 +3,14 @@
 // has them (5.6) and falls back to BPF_MAP_GET_NEXT_KEY.
 
 import { existsSync, unlinkSync } from "node:fs";
+import { totalmem } from "node:os";
 import { type Codec, type TypeDesc, codecOf, describeType } from "../../core/object/layout.ts";
 import { MAP_KINDS, mapKindOfId } from "../../core/maps.ts";
 import type { MapSpec, MapType } from "../../core/object/spec.ts";
 import * as bpf from "./bpf.ts";
 import { possibleCpus } from "./cpus.ts";
-import { BpfError, NotFoundError, explain } from "./errors.ts";
+import { BpfError, NotFoundError, UnsupportedFeatureError, explain, formatBytes } from "./errors.ts";
+import { scratchMapName } from "../../core/object/names.ts";
 import { ERRNO, type NativeMemory, type Sys, SysError } from "./sys.ts";
 
 export type UpdateFlag = "any" | "noexist" | "exist";
@@ -53,6 +55,123 @@ export function sumValues(values: readonly unknown[]): unknown {
     return Object.fromEntries(Object.keys(first).map((k) => [k, sumValues(values.map((v) => (v as Record<string, unknown>)[k]))]));
   }
   throw new BpfError("per-CPU values of this type cannot be summed; pass a merge function", "merge per-CPU values");
+}
+
+/** PCPU_MIN_UNIT_SIZE (include/linux/percpu.h): the largest per-CPU value, rounded up to 8 bytes. */
+export const PERCPU_VALUE_MAX = 32768;
+/** Hash maps (kernel/bpf/hashtab.c): n_buckets, max_entries rounded up to a power of 2, times 16 must fit a u32. */
+export const HASH_ENTRIES_MAX = 1 << 27;
+/** Hash maps: key + value must stay below KMALLOC_MAX_SIZE (4 MiB on x86_64) minus the 48-byte element header. */
+export const HASH_ELEMENT_MAX = 4 * 1024 * 1024 - 48 - 1;
+
+/** How a message names a map: the tracer's declaration, or what the compiler made it for. */
+export function describeMap(spec: MapSpec): string {
+  const scratch = scratchMapName("");
+  if (spec.name.startsWith(scratch)) {
+    return `the scratch memory of program ${spec.name.slice(scratch.length)} (a per-CPU map holding its locals and events larger than 256 bytes)`;
+  }
+  if (spec.name === ".rodata") return "the load-time parameters (.rodata)";
+  const cls = spec.declared?.class ?? MAP_KINDS[spec.type].class;
+  return `map ${spec.name}${cls ? ` (the ${cls} declared in the tracer)` : ""}`;
+}
+
+/** Whether a map kind is one of the hash tables of kernel/bpf/hashtab.c. */
+const isHash = (t: MapType) => t === "hash" || t === "percpu_hash" || t === "lru_hash" || t === "lru_percpu_hash";
+
+/** Why BPF_MAP_CREATE refused E2BIG: the limit the definition exceeds, when one of the known ones does. */
+function tooLarge(spec: MapSpec): { message: string; hint: string } | undefined {
+  const kind = MAP_KINDS[spec.type];
+  const value = Math.ceil(spec.valueSize / 8) * 8;
+  if (kind.perCpu && value > PERCPU_VALUE_MAX) {
+    return {
+      message: `too large: ${spec.valueSize} bytes per value, limit ${PERCPU_VALUE_MAX} for a per-CPU map (PCPU_MIN_UNIT_SIZE)`,
+      hint: spec.name.startsWith(scratchMapName(""))
+        ? "make the program's large locals and events smaller (a shorter Str<N> or FixedArray<T, N>), or keep them in a map's value"
+        : "make the value type smaller, or use a map that is not per-CPU",
+    };
+  }
+  if (isHash(spec.type) && spec.keySize + spec.valueSize > HASH_ELEMENT_MAX) {
+    return {
+      message: `too large: ${spec.keySize + spec.valueSize} bytes per element (key ${spec.keySize} + value ${spec.valueSize}), limit ${HASH_ELEMENT_MAX} for a hash map`,
+      hint: "make the key and value types smaller; an ArrayMap's values may be larger",
+    };
+  }
+  if (isHash(spec.type) && spec.maxEntries > HASH_ENTRIES_MAX) {
+    return {
+      message: `too large: ${spec.maxEntries} entries, limit ${HASH_ENTRIES_MAX} (2^27) for a hash map`,
+      hint: "give the map fewer entries",
+    };
+  }
+  return undefined;
+}
+
+/** Why BPF_MAP_CREATE refused EINVAL: a definition no kernel accepts, when it is one. */
+function invalid(spec: MapSpec): { message: string; hint?: string } | undefined {
+  const kind = MAP_KINDS[spec.type];
+  if (spec.type === "ringbuf") {
+    return { message: `the kernel rejected the size ${spec.maxEntries}`, hint: "a ring buffer's size must be a power of 2 and a multiple of the page size" };
+  }
+  if (spec.maxEntries === 0 && spec.type !== "perf_event_array") return { message: "invalid definition: max_entries is 0", hint: "a map needs at least one entry" };
+  if (spec.keySize === 0 && spec.type !== "perf_event_array") return { message: "invalid definition: key_size is 0", hint: "give the map a key type" };
+  if (spec.valueSize === 0) return { message: "invalid definition: value_size is 0", hint: "give the map a value type" };
+  if (kind.array && spec.keySize !== 4) return { message: `invalid definition: key_size is ${spec.keySize}`, hint: "array maps are indexed by a u32: their keys are 4 bytes" };
+  return undefined;
+}
+
+/** A small map of the same type, to tell "this kernel lacks the map type" from "this definition is refused". */
+function mapTypeWorks(sys: Sys, type: MapType): boolean {
+  const small = type === "ringbuf" ? { keySize: 0, valueSize: 0, maxEntries: 4096 }
+    : type === "perf_event_array" || type === "prog_array" ? { keySize: 4, valueSize: 4, maxEntries: 1 }
+      : type === "stack_trace" ? { keySize: 4, valueSize: 8, maxEntries: 1 }
+        : type === "lpm_trie" ? { keySize: 8, valueSize: 8, maxEntries: 1, flags: 1 }
+          : { keySize: 4, valueSize: 8, maxEntries: 1 };
+  try {
+    sys.close(bpf.mapCreate(sys, { type: MAP_KINDS[type].id, flags: 0, name: "tsbpf_probe", ...small }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * BPF_MAP_CREATE's refusal in plain words, from the map's definition and the kernel's limits: "too large: N bytes
+ * per value, limit L", an invalid definition, memory, permissions, and "this kernel does not support" only when
+ * a map of the same type with a small definition fails too.
+ */
+export function explainMapCreate(sys: Sys, e: unknown, spec: MapSpec, what = `create map ${spec.name} (${spec.type})`, cpus?: number): Error {
+  if (!(e instanceof SysError)) return explain(e, what);
+  const who = describeMap(spec);
+  const fail = (message: string, hint?: string) => new BpfError(`${what}: ${message} (${e.code})`, what, hint ? `${who}: ${hint}` : who, e.code, e.errno);
+  const unsupported = () => new UnsupportedFeatureError(`${spec.type} maps`, `${what} failed with ${e.code}, and so does a small ${spec.type} map`,
+    `needs Linux ${MAP_KINDS[spec.type].since} or newer`, e.code, e.errno);
+  switch (e.errno) {
+    case ERRNO.E2BIG: {
+      const big = tooLarge(spec);
+      if (big) return fail(big.message, big.hint);
+      if (!mapTypeWorks(sys, spec.type)) return unsupported();
+      return fail(`too large: key ${spec.keySize} bytes, value ${spec.valueSize} bytes, ${spec.maxEntries} entries`, "make the map smaller");
+    }
+    case ERRNO.EINVAL: {
+      const bad = invalid(spec);
+      if (bad) return fail(bad.message, bad.hint);
+      if (!mapTypeWorks(sys, spec.type)) return unsupported();
+      return fail(`the kernel rejected the definition (key ${spec.keySize} bytes, value ${spec.valueSize} bytes, ${spec.maxEntries} entries, flags 0x${(spec.flags ?? 0).toString(16)})`,
+        spec.flags ? "a flag this kernel does not know for this map type" : "this is a bug in tsbpf: please report it");
+    }
+    case ERRNO.ENOMEM: {
+      const n = MAP_KINDS[spec.type].perCpu ? cpus ?? possibleCpus().length : 1;
+      const total = spec.maxEntries * (spec.keySize + Math.ceil(spec.valueSize / 8) * 8 * n);
+      const e2 = explain(e, what, { call: "map-create" }) as BpfError;
+      const size = `${formatBytes(total)}: ${spec.maxEntries} entries of ${spec.keySize} + ${spec.valueSize} bytes${n > 1 ? ` on each of ${n} CPUs` : ""}`;
+      return total > totalmem()
+        ? fail(`too large: ${size}, more than this machine's memory (${formatBytes(totalmem())})`, "give the map fewer entries or smaller values")
+        : new BpfError(`${what}: the kernel could not allocate ${size} (${e.code})`, what, `${who}: ${e2.hint}`, e.code, e.errno);
+    }
+    case ERRNO.EOPNOTSUPP:
+    case ERRNO.ENOTSUPP:
+      return mapTypeWorks(sys, spec.type) ? fail("the kernel does not support this definition (a flag or a size)") : unsupported();
+  }
+  return explain(e, what, { call: "map-create", unsupported: { feature: `${spec.type} maps`, since: MAP_KINDS[spec.type].since } });
 }
 
 const bytesCodec = (size: number): Codec<Uint8Array> => codecOf<Uint8Array>({ kind: "bytes", length: size });
@@ -148,11 +267,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
         name: spec.name,
       });
     } catch (e) {
-      if (e instanceof SysError && e.errno === ERRNO.EINVAL && spec.type === "ringbuf") {
-        throw new BpfError(`${what}: the kernel rejected the size ${spec.maxEntries}`, what,
-          "a ring buffer's size must be a power of 2 and a multiple of the page size", e.code, e.errno);
-      }
-      throw explain(e, what, { feature: `${spec.type} maps`, since: MAP_KINDS[spec.type].since });
+      throw explainMapCreate(sys, e, spec, what, opts.cpus);
     }
     const map = new BpfMap<K, V>(sys, fd, spec, opts);
     try {
@@ -290,7 +405,7 @@ export class BpfMap<K = unknown, V = unknown> implements Disposable {
             `update ${this.name}`, "declare the map with more entries, or use an LRU map", e.code, e.errno);
         }
       }
-      throw explain(e, `update map ${this.name}`);
+      throw explain(e, `update map ${this.name}`, { call: "map-update" });
     }
   }
 

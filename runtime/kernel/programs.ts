@@ -133,7 +133,7 @@ export class Program implements Disposable {
           return new Program(sys, load(0), spec, insns);
         } catch (e) {
           if (!(e instanceof SysError) || (e.errno !== ERRNO.EINVAL && e.errno !== ERRNO.EACCES && e.errno !== ERRNO.E2BIG)) {
-            throw explainLoad(e, what, spec.type);
+            throw explainLoad(e, what, spec.type, bytes.length / 8);
           }
           // Fall through: reload with a log to find out why.
         }
@@ -147,7 +147,7 @@ export class Program implements Disposable {
           if (!(e instanceof SysError)) throw e;
           if (e.errno === ERRNO.ENOSPC && size < LOG_MAX) continue;
           const text = logText(log.bytes);
-          if (!text.trim()) throw explainLoad(e, what, spec.type);
+          if (!text.trim()) throw explainLoad(e, what, spec.type, bytes.length / 8);
           throw verifierError(spec.name, text, insns, e.code, e.errno);
         }
       }
@@ -203,6 +203,15 @@ function logText(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
 }
 
-function explainLoad(e: unknown, what: string, type: ProgramType): Error {
-  return explain(e, what, { feature: `${type} programs`, since: PROGRAM_SINCE[type] });
+/** BPF_COMPLEXITY_LIMIT_INSNS: the most instructions the kernel loads (BPF_MAXINSNS, 4096, without CAP_BPF). */
+export const PROGRAM_INSNS_MAX = 1_000_000;
+
+/** BPF_PROG_LOAD's refusal when the verifier left no log to explain it. */
+function explainLoad(e: unknown, what: string, type: ProgramType, insnCount: number): Error {
+  if (e instanceof SysError && e.errno === ERRNO.E2BIG) {
+    return new BpfError(`${what}: too large: ${insnCount} instructions, limit ${PROGRAM_INSNS_MAX} (4096 without CAP_BPF) (${e.code})`, what,
+      insnCount > 4096 ? "split the work into several probes, or move loops into bpf.loop() callbacks"
+        : `the kernel may be older than Linux ${PROGRAM_SINCE[type]}, which ${type} programs need, or lack CAP_BPF`, e.code, e.errno);
+  }
+  return explain(e, what, { call: "prog-load", unsupported: { feature: `${type} programs`, since: PROGRAM_SINCE[type] } });
 }

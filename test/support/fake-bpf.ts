@@ -72,7 +72,8 @@ export class FakeBpfSys implements Sys {
   private nextFd = 10;
   private nextId = 1;
   private nextAddress = 0x10000n;
-  private readonly failures: { cmd: number; errno: ErrnoName; times: number }[] = [];
+  private readonly failures: { cmd: number; errno: ErrnoName; times: number; when?: (attr: DataView) => boolean }[] = [];
+  private readonly otherFailures: { call: "perfEventOpen" | "ioctl"; errno: ErrnoName; times: number }[] = [];
 
   constructor(opts: { cpus?: number } = {}) {
     this.cpus = opts.cpus ?? 4;
@@ -80,9 +81,21 @@ export class FakeBpfSys implements Sys {
 
   // ---- test controls -------------------------------------------------------------------------------------------
 
-  /** The next `times` calls of bpf command `cmd` fail with `errno`. */
-  fail(cmd: number, errno: ErrnoName, times = 1): void {
-    this.failures.push({ cmd, errno, times });
+  /** The next `times` calls of bpf command `cmd` (those whose attr `when` accepts, if given) fail with `errno`. */
+  fail(cmd: number, errno: ErrnoName, times = 1, when?: (attr: DataView) => boolean): void {
+    this.failures.push({ cmd, errno, times, ...(when ? { when } : {}) });
+  }
+
+  /** The next `times` perf_event_open or ioctl calls fail with `errno`. */
+  failCall(call: "perfEventOpen" | "ioctl", errno: ErrnoName, times = 1): void {
+    this.otherFailures.push({ call, errno, times });
+  }
+
+  private injected(call: "perfEventOpen" | "ioctl"): void {
+    const f = this.otherFailures.find((x) => x.call === call && x.times > 0);
+    if (!f) return;
+    f.times--;
+    throw new SysError(call === "ioctl" ? "ioctl" : "perf_event_open", ERRNO[f.errno]);
   }
 
   openFds(): number[] {
@@ -142,7 +155,7 @@ export class FakeBpfSys implements Sys {
 
   bpf(cmd: number, attr: Uint8Array): number {
     this.calls.push({ cmd, attr: attr.slice() });
-    const f = this.failures.find((x) => x.cmd === cmd && x.times > 0);
+    const f = this.failures.find((x) => x.cmd === cmd && x.times > 0 && (!x.when || x.when(new DataView(attr.buffer, attr.byteOffset, attr.byteLength))));
     if (f) {
       f.times--;
       throw new SysError("bpf", ERRNO[f.errno], `cmd ${cmd}`);
@@ -169,12 +182,14 @@ export class FakeBpfSys implements Sys {
   }
 
   perfEventOpen(attr: Uint8Array, pid: number, cpu: number): number {
+    this.injected("perfEventOpen");
     this.perfOpens.push({ attr: attr.slice(), pid, cpu });
     return this.add({ kind: "perf", detail: { type: new DataView(attr.buffer, attr.byteOffset).getUint32(0, true), pid, cpu } });
   }
 
   ioctl(fd: number, request: number, arg: number): number {
     if (!this.objects.has(fd)) throw new SysError("ioctl", ERRNO.EBADF);
+    this.injected("ioctl");
     this.ioctls.push({ fd, request, arg });
     return 0;
   }
@@ -230,6 +245,7 @@ export class FakeBpfSys implements Sys {
     const maxEntries = v.getUint32(12, true);
     if (type === 27 && (maxEntries & (maxEntries - 1)) !== 0) throw new SysError("bpf", ERRNO.EINVAL);
     if (!maxEntries || (type !== 27 && (!keySize || !valueSize))) throw new SysError("bpf", ERRNO.EINVAL);
+    if (ARRAYS.has(type) && keySize !== 4) throw new SysError("bpf", ERRNO.EINVAL);
     const nameBytes = attr.subarray(28, 44);
     const end = nameBytes.indexOf(0);
     const m: FakeMap = {

@@ -10,7 +10,7 @@ import { Exit, LdMapFd, Ldx, Mov, R0, R1, resolve, withMeta } from "../../core/a
 import { u32, u64 } from "../../core/object/layout.ts";
 import type { CollectionSpec, MapSpec, ProgramSpec } from "../../core/object/spec.ts";
 import { Collection } from "../../runtime/kernel/collection.ts";
-import { BpfError, NotFoundError, PERMISSION_HINT, UnsupportedFeatureError } from "../../runtime/kernel/errors.ts";
+import { BpfError, NotFoundError, UnsupportedFeatureError, hostFacts, permissionHint } from "../../runtime/kernel/errors.ts";
 import { Kernel } from "../../runtime/kernel/kernel.ts";
 import { BpfMap } from "../../runtime/kernel/maps.ts";
 import { Program } from "../../runtime/kernel/programs.ts";
@@ -103,10 +103,10 @@ test("opening a pinned map checks its definition against the program's", () => {
   m.close();
 });
 
-test("EPERM anywhere becomes 'permission denied' with the capability hint", () => {
+test("EPERM anywhere becomes 'permission denied' with the hint this process's capabilities call for", () => {
   const sys = new FakeBpfSys();
   sys.fail(0, "EPERM");
-  assert.throws(() => BpfMap.create(sys, hash), (e: unknown) => e instanceof BpfError && /permission denied \(EPERM\)/.test(e.message) && e.hint === PERMISSION_HINT);
+  assert.throws(() => BpfMap.create(sys, hash), (e: unknown) => e instanceof BpfError && /permission denied \(EPERM\)/.test(e.message) && e.hint === permissionHint("map-create", hostFacts()));
 });
 
 const prog = (insns = resolve([Mov.imm(R0, 0), Exit()])): ProgramSpec => ({ name: "p", type: "socket_filter", attach: { kind: "none" }, instructions: insns, license: "GPL" });

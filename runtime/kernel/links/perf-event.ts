@@ -2,7 +2,8 @@
 // perf fd in, a Link out (BPF_LINK_CREATE on 5.15+, PERF_EVENT_IOC_SET_BPF + ENABLE before).
 
 import * as bpf from "../bpf.ts";
-import { explain } from "../errors.ts";
+import { readFileSync } from "node:fs";
+import { BpfError, explain } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { ERRNO, PERF_FLAG_FD_CLOEXEC, SysError } from "../sys.ts";
 import { type Acquisition, closeFd } from "./link.ts";
@@ -58,7 +59,38 @@ export function openPerfEvent(k: Kernel, attr: PerfEventAttr, pid: number, cpu: 
   try {
     return k.sys.perfEventOpen(perfEventAttr(attr), pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
   } catch (e) {
-    throw explain(e, what);
+    if (e instanceof SysError && e.errno === ERRNO.EINVAL && attr.sampleFreq !== undefined) {
+      const max = maxSampleRate();
+      if (max !== undefined && attr.sampleFreq > max) {
+        throw new BpfError(`${what}: ${attr.sampleFreq} Hz is more than this kernel samples (${e.code})`, what,
+          `kernel.perf_event_max_sample_rate is ${max} Hz: sample less often, or raise it (sysctl kernel.perf_event_max_sample_rate)`, e.code, e.errno);
+      }
+    }
+    throw explain(e, what, { call: "perf-open" });
+  }
+}
+
+/** "attach to tracepoint a/b" as "attach program p to tracepoint a/b": which probe failed, where many share a point. */
+function withProgram(k: Kernel, what: string, progFd: number): string {
+  try {
+    const info = bpf.objGetInfo(k.sys, progFd, 232);
+    const name = info.subarray(64, 80);
+    const end = name.indexOf(0);
+    const text = new TextDecoder().decode(name.subarray(0, end < 0 ? 16 : end));
+    if (!text) return what;
+    return what.startsWith("attach to ") ? `attach program ${text} to ${what.slice("attach to ".length)}` : `${what} (program ${text})`;
+  } catch {
+    return what;
+  }
+}
+
+/** kernel.perf_event_max_sample_rate: the highest sampling frequency perf_event_open accepts. */
+function maxSampleRate(): number | undefined {
+  try {
+    const n = Number(readFileSync("/proc/sys/kernel/perf_event_max_sample_rate", "utf8"));
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -84,7 +116,7 @@ export function attachToPerfEvent(k: Kernel, acq: Acquisition, progFd: number, p
     try {
       link = bpf.linkCreate(k.sys, { progFd, targetFd: perfFd, attachType: ATTACH_PERF_EVENT, extra: (v) => v.setBigUint64(16, cookie ?? 0n, true) });
     } catch (e) {
-      throw explain(e, what);
+      throw explain(e, withProgram(k, what, progFd), { call: "perf-attach" });
     }
     acq.add(closeFd(k.sys, link));
     return "bpf_link";
@@ -93,7 +125,10 @@ export function attachToPerfEvent(k: Kernel, acq: Acquisition, progFd: number, p
     k.sys.ioctl(perfFd, PERF_EVENT_IOC_SET_BPF, progFd);
     k.sys.ioctl(perfFd, PERF_EVENT_IOC_ENABLE, 0);
   } catch (e) {
-    throw explain(e, what);
+    if (e instanceof SysError && e.errno === ERRNO.EEXIST) {
+      throw new BpfError(`${what}: a BPF program is already attached to this perf event (${e.code})`, what, undefined, e.code, e.errno);
+    }
+    throw explain(e, withProgram(k, what, progFd), { call: "perf-attach" });
   }
   acq.add(() => {
     try {

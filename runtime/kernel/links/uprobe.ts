@@ -3,7 +3,7 @@
 // removes again on close.
 
 import { readElf, symbolOffset } from "../elf.ts";
-import { BpfError } from "../errors.ts";
+import { BpfError, explain } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { resolveBinary } from "../libs.ts";
 import { cString } from "../bpf.ts";
@@ -70,7 +70,11 @@ export function attachUprobe(k: Kernel, progFd: number, o: UprobeOptions): Link 
       }
       const group = `tsbpf_${process.pid}`;
       const event = k.uniqueName("u").replace(/[^A-Za-z0-9_]/g, "_");
-      tracefs.writeProbeEvent("uprobe", `${o.retprobe ? "r" : "p"}:${group}/${event} ${path}:0x${offset.toString(16)}`);
+      try {
+        tracefs.writeProbeEvent("uprobe", `${o.retprobe ? "r" : "p"}:${group}/${event} ${path}:0x${offset.toString(16)}`);
+      } catch (e) {
+        throw explain(e, `create ${description} in tracefs uprobe_events`, { call: "perf-open" });
+      }
       acq.add(() => tracefs.writeProbeEvent("uprobe", `-:${group}/${event}`));
       const id = tracefs.eventId(group, event);
       perfFd = openPerfEvent(k, { type: PERF_TYPE_TRACEPOINT, config: BigInt(id) }, pid, cpu, `open ${description}`);

@@ -1,0 +1,87 @@
+// The files a command reads: a path and what it should hold in, the file's bytes (or nothing: the path is fine) out,
+// or a CliError saying in one line why not: missing, a directory, unreadable, binary where text is expected, or too
+// large to be what it claims to be. Checked before the compiler or the assembler sees the path.
+
+import { type Stats, readFileSync, statSync } from "node:fs";
+import { CliError } from "./args.ts";
+
+/**
+ * What a command expects in a file. A tracer is TypeScript source; real ones are a few kilobytes, and the limit
+ * keeps a wrong file (a log, a core dump) from occupying the compiler for minutes.
+ */
+export type InputKind = "tracer" | "assembly" | "bytecode";
+
+export const MAX_INPUT_BYTES: Record<InputKind, number> = {
+  tracer: 4 * 1024 * 1024,
+  assembly: 64 * 1024 * 1024,
+  // The kernel's limit is 1M instructions (BPF_COMPLEXITY_LIMIT_INSNS) of 8 bytes; lddw takes 16.
+  bytecode: 16 * 1024 * 1024,
+};
+
+const DESCRIPTION: Record<InputKind, string> = {
+  tracer: "a TypeScript tracer (.ts)",
+  assembly: "eBPF assembly text",
+  bytecode: "eBPF bytecode",
+};
+
+const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+
+/** Checks that `path` is a readable regular file fit to be `kind`; returns its bytes. */
+export function readInput(command: string, path: string, kind: InputKind): Buffer {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new CliError(command, fileProblem(path, e));
+  }
+  if (st.isDirectory()) throw new CliError(command, `${path} is a directory; expected ${DESCRIPTION[kind]}`);
+  if (!st.isFile()) throw new CliError(command, `${path} is not a regular file; expected ${DESCRIPTION[kind]}`);
+  const limit = MAX_INPUT_BYTES[kind];
+  if (st.size > limit) throw new CliError(command, `${path} is ${mb(st.size)}, more than ${DESCRIPTION[kind]} can be (at most ${mb(limit)})`);
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    throw new CliError(command, fileProblem(path, e));
+  }
+  if (kind !== "bytecode" && isBinary(data)) throw new CliError(command, `${path} is a binary file, not ${DESCRIPTION[kind]}`);
+  return data;
+}
+
+/** Text files hold no NUL bytes and decode as UTF-8. */
+function isBinary(data: Buffer): boolean {
+  if (data.includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(data);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** A failed stat, read or write in plain words: "no such file", "permission denied". */
+export function fileProblem(path: string, e: unknown, verb: "read" | "write" = "read"): string {
+  const code = e instanceof Error && "code" in e ? String(e.code) : "";
+  switch (code) {
+    case "ENOENT":
+      return verb === "read" ? `${path}: no such file` : `cannot write ${path}: its directory does not exist`;
+    case "ENOTDIR":
+      return `${path}: a part of the path is not a directory`;
+    case "EACCES":
+    case "EPERM":
+      return `cannot ${verb} ${path}: permission denied`;
+    case "EISDIR":
+      return verb === "read" ? `${path} is a directory` : `cannot write ${path}: it is a directory`;
+    case "ELOOP":
+      return `${path}: too many symbolic links`;
+    case "ENAMETOOLONG":
+      return `${path}: the name is too long`;
+    default:
+      return `cannot ${verb} ${path}: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** The check every command that compiles a tracer makes first. */
+export function checkTracerFile(command: string, path: string): void {
+  readInput(command, path, "tracer");
+}
