@@ -235,6 +235,7 @@ async function runMain(main: (args: string[]) => unknown, args: string[], stop: 
     let grace: ReturnType<typeof setTimeout> | undefined;
     const late = await Promise.race([done, new Promise<undefined>((r) => (grace = setTimeout(() => r(undefined), 2000))), stop.hurried.then(() => undefined)]);
     clearTimeout(grace);
+    if (late === undefined && !stop.hurriedBy) process.stderr.write("tsbpf run: main() did not return within 2 s of the stop; ending the run\n");
     if (late && "e" in late) return reportMainError(late.e);
     return late && typeof late.v === "number" ? late.v : 0;
   }
