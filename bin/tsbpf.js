@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `tsbpf` command: the bundled CLI in dist/ when it matches the sources (fast start), otherwise the
-// TypeScript sources through tsx.
+// TypeScript sources through tsx. Both run in this process (no child to pass signals to); under npm, which puts a
+// shell between itself and us, we also stop when that shell dies (parent.js).
 import { importEntry } from "./fresh.js";
+import { hangUpWithParent, startedByNpm } from "./parent.js";
 
+if (startedByNpm()) await hangUpWithParent();
 await importEntry("cli");

@@ -3,7 +3,8 @@
 // this process with the module's map objects bound to the kernel's. At the end, print every exported map as
 // bpftrace does and report lost events. What is printed, and how, is the Output of the format chosen once from the
 // options (runtime/output/formats.ts: text, or NDJSON with --json). Exit non-zero on failure; every kernel object
-// is released on every path.
+// is released on every path. How the run stops (signals at any moment of start-up, --duration, a stalled or closed
+// stdout) and with which exit status is cli/stop.ts.
 
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -13,13 +14,17 @@ import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
-import { createOutput, isOutputFormat, OUTPUT_FORMATS } from "../runtime/output/formats.ts";
-import { eventChannel, type Output, processSink } from "../runtime/output/output.ts";
+import { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "../runtime/output/formats.ts";
+import { eventChannel, type Output } from "../runtime/output/output.ts";
+import { processSink } from "../runtime/output/stdio.ts";
+import type { Bindable } from "../runtime/user/registry.ts";
+import type { Tracer } from "../runtime/user/tracer.ts";
 import { parseCommandArgs, usageHint } from "./args.ts";
 import { checkTracerFile } from "./input.ts";
+import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 
 const Options = z.object({
-  duration: z.coerce.number().positive().optional(),
+  duration: z.string().optional(),
   format: z.string().default("text").refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` }),
   verbose: z.boolean().default(false),
   cache: z.boolean().default(true),
@@ -45,7 +50,7 @@ interface ToolModule {
 export async function runCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf("--");
   const toolArgs = dash >= 0 ? argv.slice(dash + 1) : [];
-  const parsed = parseCommandArgs("run", dash >= 0 ? argv.slice(0, dash) : argv, {
+  const parsed = parseCommandArgs("run", negativeDurations(dash >= 0 ? argv.slice(0, dash) : argv), {
     duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
     "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
   }, USAGE);
@@ -65,7 +70,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 2;
   }
   checkTracerFile("run", file);
-  const o = opts.data;
+  const duration = opts.data.duration === undefined ? undefined : parseDuration(opts.data.duration);
+  if (typeof duration === "string") {
+    process.stderr.write(`tsbpf run: ${duration}; ${usageHint("run")}\n`);
+    return 2;
+  }
+  const o = { ...opts.data, duration };
   const log = (s: string) => process.stderr.write(`${s}\n`);
 
   const c = await compileCached(file, { cache: o.cache });
@@ -81,22 +91,59 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 2;
   }
 
-  // Handling the signals ourselves tells the cleanup module that we will dispose (after printing the maps). A
-  // second signal does not wait for anything.
-  let stop: (() => void) | undefined;
-  let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) process.exit(130);
-    stop?.();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  let tracer: import("../runtime/user/tracer.ts").Tracer | undefined;
+  return runTracer(file, spec, o, toolArgs);
+}
+
+interface RunOptions {
+  readonly duration: number | undefined;
+  readonly format: OutputFormat;
+  readonly verbose: boolean;
+}
+
+/**
+ * `--duration -5` as `--duration=-5`: parseArgs takes a value starting with "-" for an option, and the complaint
+ * about it should be parseDuration's one line.
+ */
+function negativeDurations(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if ((a === "--duration" || a === "-d") && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--duration=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * The run proper, once the spec is compiled with its parameters: import the user side, load and attach, stream
+ * events or run main() until stopped, print the maps, release everything, let stdout's reader take the rest.
+ */
+async function runTracer(file: string, spec: CollectionSpec, o: RunOptions, toolArgs: string[]): Promise<number> {
+  const stop = new RunStop();
+  const sink = processSink({
+    onStdoutError: (e) => {
+      const why = e.code ?? e.message;
+      sink.stderr.write(`tsbpf run: stdout was closed (${why}): ${stop.reason ? "the rest of the output is dropped" : "stopping"}\n`);
+      stop.request({ kind: "stdout-closed", code: why });
+    },
+  });
+  const log = (s: string) => sink.stderr.write(`${s}\n`);
+  // Once a stop is asked for, nothing waits for stdout's reader: what is left is buffered, written at the end.
+  void stop.requested.then(() => sink.abandon());
+  const hasMain = !!spec.userSide?.main;
+  let tracer: Tracer | undefined;
+  let running = false;
+  let code = 0;
   try {
+    // Until something exists in the kernel, SIGINT and SIGTERM keep their default action and end the process at
+    // once: importing the user side (and compiling, before this) holds the event loop, where a handler would wait.
     // The module's own objects (for main and format) are constructed by importing it, before loading, so that
     // its param() calls see the values the programs are loaded with.
     let mod: ToolModule | undefined;
-    let declarations: readonly import("../runtime/user/registry.ts").Bindable[] | undefined;
+    let declarations: readonly Bindable[] | undefined;
     if (spec.userSide) {
       const t = performance.now();
       const { captureDeclarations } = await import("../runtime/user/bind.ts");
@@ -108,54 +155,82 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     const { Tracer } = await import("../runtime/user/tracer.ts");
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
-    const output = createOutput(o.format, processSink(), { format: mod?.format, header: mod?.header });
+    const output = createOutput(o.format, sink, { format: mod?.format, header: mod?.header });
     const t0 = performance.now();
     await output.attached(probes);
-    const stopped = new Promise<void>((resolve) => {
-      stop = resolve;
-    });
-    tracer = await Tracer.open(spec, declarations ? { declarations } : {});
+    // From here a signal is ours: it aborts loading and attaching, which release what they created (stop.ts).
+    stop.listen();
+    stop.signal.throwIfAborted();
+    tracer = await Tracer.open(spec, { ...(declarations ? { declarations } : {}), signal: stop.signal });
     for (const sk of tracer.skipped) log(`skipped optional probe ${sk.attach}: ${sk.reason}`);
     if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
-    const timer = o.duration !== undefined ? setTimeout(() => stop?.(), o.duration * 1000) : setInterval(() => {}, 1 << 30);
-    let code = 0;
+    running = true;
+    const cancelTimer = o.duration !== undefined ? stop.after(o.duration) : keepAlive();
     try {
-      if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stopped, tracer);
-      else await streamEvents(tracer, output, stopped);
+      if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stop, tracer);
+      else await streamEvents(tracer, output, stop.requested);
     } finally {
-      clearTimeout(timer);
-      clearInterval(timer);
+      cancelTimer();
     }
-    if (!tracer.closed) {
+    if (!stop.hurriedBy && !tracer.closed) {
       if (!hasMain) await printMaps(tracer, output);
       await reportLost(tracer, output);
       await output.end();
     }
-    return code;
   } catch (e) {
-    if (e instanceof BpfError) {
-      process.stderr.write(`${e.report()}\n`);
-      return 1;
+    if (e instanceof RunStopped) {
+      // Stopped during start-up (a signal ends the process below, once everything is released).
+    } else if (e instanceof BpfError) {
+      log(e.report());
+      code = 1;
+    } else {
+      throw e;
     }
-    throw e;
   } finally {
-    await tracer?.close();
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    try {
+      await tracer?.close();
+    } finally {
+      stop.unlisten();
+    }
   }
+  // Everything of the kernel's is released.
+  if (stop.hurriedBy) dieBy(stop.hurriedBy);
+  const reason = stop.reason;
+  if (!running && reason?.kind === "signal") dieBy(reason.signal);
+  // What stdout's reader has not taken yet: a stalled reader keeps the process (and nothing of the kernel's) until it
+  // reads or goes away; a signal now ends the process at once.
+  if (sink.stdout.pending > 0) {
+    const note = setTimeout(() => log(`tsbpf run: stopped; waiting for stdout's reader to take the last ${sink.stdout.pending} bytes (Ctrl-C drops them)`), 1000);
+    await sink.stdout.flushed();
+    clearTimeout(note);
+  }
+  await sink.stderr.flushed();
+  // main() may have left timers or sockets behind, which would keep the process alive.
+  if (hasMain) process.exit(code);
+  return code;
+}
+
+/** A timer that keeps the process alive while it waits for a signal (a pending promise does not). */
+function keepAlive(): () => void {
+  const t = setInterval(() => {}, 1 << 30);
+  return () => clearInterval(t);
 }
 
 /**
  * Runs main(args) until it returns or the run is stopped. Stopping detaches the probes and ends main's event
- * loops; main then has two seconds to finish. main's return value, if a number, is the exit code.
+ * loops; main then has two seconds to finish (a second Ctrl-C does not wait). main's return value, if a number, is
+ * the exit code.
  */
-async function runMain(main: (args: string[]) => unknown, args: string[], stopped: Promise<void>, tracer: { stop(): Promise<void> }): Promise<number> {
-  const done = (async () => main(args))();
-  const first = await Promise.race([done.then((v) => ({ v }), (e: unknown) => ({ e })), stopped.then(() => undefined)]);
+async function runMain(main: (args: string[]) => unknown, args: string[], stop: RunStop, tracer: { stop(): Promise<void> }): Promise<number> {
+  const done = (async () => main(args))().then((v) => ({ v }), (e: unknown) => ({ e }));
+  const first = await Promise.race([done, stop.requested.then(() => undefined)]);
   if (first === undefined) {
     // Stopped: detach the probes and end the event streams main is reading (the maps stay readable); let it return.
     void tracer.stop();
-    const late = await Promise.race([done.then((v) => ({ v }), (e: unknown) => ({ e })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const late = await Promise.race([done, new Promise<undefined>((r) => (grace = setTimeout(() => r(undefined), 2000))), stop.hurried.then(() => undefined)]);
+    clearTimeout(grace);
+    if (late === undefined && !stop.hurriedBy) process.stderr.write("tsbpf run: main() did not return within 2 s of the stop; ending the run\n");
     if (late && "e" in late) return reportMainError(late.e);
     return late && typeof late.v === "number" ? late.v : 0;
   }
@@ -169,9 +244,12 @@ function reportMainError(e: unknown): number {
 }
 
 /** Hands the events of every exported channel to the output until stopped, in batches (what is already decoded). */
-async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, output: Output, stopped: Promise<void>): Promise<void> {
+async function streamEvents(tracer: Tracer, output: Output, stopped: Promise<unknown>): Promise<void> {
   const channels = tracer.spec.maps.filter((m) => m.exported && m.events);
-  if (!channels.length) return stopped;
+  if (!channels.length) {
+    await stopped;
+    return;
+  }
   let halt = false;
   void stopped.then(() => {
     halt = true;
@@ -195,13 +273,13 @@ async function streamEvents(tracer: import("../runtime/user/tracer.ts").Tracer, 
 }
 
 /** Every map the run prints (exported maps, or all aggregations), read and merged across CPUs. */
-async function printMaps(tracer: import("../runtime/user/tracer.ts").Tracer, output: Output): Promise<void> {
+async function printMaps(tracer: Tracer, output: Output): Promise<void> {
   const { readAggregation } = await import("../runtime/output/read.ts");
   for (const m of tracer.printedMaps()) await output.aggregation(readAggregation(tracer.collection.map(m.name), m));
 }
 
 /** Every event channel (exported or not) that dropped events. */
-async function reportLost(tracer: import("../runtime/user/tracer.ts").Tracer, output: Output): Promise<void> {
+async function reportLost(tracer: Tracer, output: Output): Promise<void> {
   for (const m of tracer.spec.maps) {
     if (!m.events || !tracer.objects.has(m.name)) continue;
     const lost = (tracer.map(m.name) as unknown as { lost: bigint }).lost;

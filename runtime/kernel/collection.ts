@@ -169,12 +169,15 @@ export class Collection implements Disposable, AsyncDisposable {
 
   /**
    * Attaches every program with an attach point, yielding to the event loop between probes so that a signal
-   * (Ctrl-C) during a long attach is handled: disposal then stops the loop and releases what was attached. An
-   * optional program whose attach point turns out to be missing is closed and recorded in `skipped`.
+   * (Ctrl-C) during a long attach is handled: disposal, or `signal` aborting, then stops the loop (the caller releases
+   * what was attached). An optional program whose attach point turns out to be missing is closed and recorded in
+   * `skipped`.
    */
-  async attachAll(opts: Pick<CollectionOptions, "onAttach" | "legacyProbes"> = {}): Promise<void> {
+  async attachAll(opts: Pick<CollectionOptions, "onAttach" | "legacyProbes"> & { readonly signal?: AbortSignal } = {}): Promise<void> {
     const todo = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
     for (const [i, p] of todo.entries()) {
+      // A caller that was asked to stop (Ctrl-C during start-up) gets its reason; it disposes what is attached.
+      opts.signal?.throwIfAborted();
       if (this.disposed) throw new BpfError("the collection was disposed while attaching", `attach ${formatAttach(p.spec.attach)}`);
       const link = this.optionally(p.spec, () => attach(this.kernel, p.fd, p.spec.attach, opts.legacyProbes ? { legacy: true } : {}));
       if (!link) {

@@ -35,7 +35,8 @@ export {
   type EventColumn,
   type EventColumnOptions,
 } from "./events.ts";
-export { eventChannel, processSink, writeAndDrain, type EventChannel, type Output, type OutputOptions, type Sink, type Writer } from "./output.ts";
+export { eventChannel, writeAndDrain, type EventChannel, type Output, type OutputOptions, type Sink, type Writer } from "./output.ts";
 export { TextOutput } from "./text-output.ts";
 export { JsonOutput } from "./json-output.ts";
 export { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "./formats.ts";
+export { GuardedWriter, processSink, type StdioSink } from "./stdio.ts";

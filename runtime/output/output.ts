@@ -16,15 +16,13 @@ export interface Writer {
   once(event: "drain", listener: () => void): unknown;
 }
 
-/** Where an output's text goes: the records and lines of the run on stdout, messages for the person on stderr. */
+/**
+ * Where an output's text goes: the records and lines of the run on stdout, messages for the person on stderr. The
+ * process's own, guarded against a reader that stalls or goes away, is stdio.ts's processSink().
+ */
 export interface Sink {
   readonly stdout: Writer;
   readonly stderr: Writer;
-}
-
-/** The process's own stdout and stderr. */
-export function processSink(): Sink {
-  return { stdout: process.stdout, stderr: process.stderr };
 }
 
 /** An event channel as the output sees it: its name, the type of its decoded events and the buffer they came through. */

@@ -20,6 +20,11 @@ export interface OpenOptions {
   readonly declarations?: readonly Bindable[];
   /** Called after each probe is attached (i of n). */
   readonly onAttach?: (i: number, n: number) => void;
+  /**
+   * Checked after loading and between attaching probes: once aborted, open() releases everything it created and
+   * throws the signal's reason (a Ctrl-C during start-up).
+   */
+  readonly signal?: AbortSignal;
   readonly collection?: Omit<CollectionOptions, "attach" | "onAttach">;
 }
 
@@ -37,22 +42,33 @@ export class Tracer {
     private readonly backends: BackendFor,
   ) {}
 
-  /** Loads `spec`, binds its maps, attaches its probes. On any failure, everything loaded so far is released. */
+  /**
+   * Loads `spec`, binds its maps, attaches its probes. On any failure, or `signal` aborting, everything loaded so far
+   * is released.
+   */
   static async open(spec: CollectionSpec, options: OpenOptions = {}): Promise<Tracer> {
     const { Collection } = await import("../kernel/collection.ts");
+    options.signal?.throwIfAborted();
     const collection = await Collection.load(spec, { ...options.collection, attach: false });
     try {
+      options.signal?.throwIfAborted();
       const backends: BackendFor = kernelBackends(collection);
       const objects = options.declarations ? bindDeclarations(options.declarations, spec, backends) : objectsFromSpec(spec, backends);
       // Event channels get their readers (perf buffers in the map) before anything can emit.
       for (const m of spec.maps) if (m.events && objects.has(m.name)) backends(m.name);
       const t = new Tracer(spec, collection, objects, backends);
       if (options.attach !== false) {
-        await collection.attachAll({ ...(options.onAttach ? { onAttach: (_l, i, n) => options.onAttach!(i, n) } : {}), ...(options.collection?.legacyProbes ? { legacyProbes: true } : {}) });
+        await collection.attachAll({
+          ...(options.onAttach ? { onAttach: (_l, i, n) => options.onAttach!(i, n) } : {}),
+          ...(options.collection?.legacyProbes ? { legacyProbes: true } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        options.signal?.throwIfAborted();
       }
       return t;
     } catch (e) {
-      collection.dispose();
+      // Detached in parallel (a Ctrl-C during start-up waits for this); what failed to release matters less than why.
+      await collection.disposeAsync().catch(() => {});
       throw e;
     }
   }
