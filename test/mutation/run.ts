@@ -3,6 +3,7 @@
 //
 //   npx tsx test/mutation/run.ts [--count N] [--seed S] [--files a.ts,b.ts] [--list] [--json out.json]
 //                                [--replay earlier.json]   (only that run's survivors, e.g. after adding tests)
+//                                [--tests a.test.ts,...]   (instead of each target's test subset)
 //
 // Mutants come from the TypeScript AST of each target file (so nothing inside a string, a comment or a type is
 // touched): a relational or equality operator swapped (< <=, > >=, === !==), an arithmetic or bitwise operator
@@ -232,7 +233,9 @@ try {
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
   // The tests written for survivors (test/unit/mutation-*.test.ts) join every subset.
   const extra = withMutationTests ? MUTATION_TESTS.filter((t) => existsSync(join(dir, t))) : [];
-  const testsOf = (file: string) => [...extra, ...chosen.find((t) => t.file === file)!.tests];
+  // --tests a,b: these test files instead of the target's subset (with --replay: which tests kill the survivors).
+  const override = arg("tests")?.split(",");
+  const testsOf = (file: string) => override ?? [...extra, ...chosen.find((t) => t.file === file)!.tests];
 
   // The baseline: every subset passes unmutated, and its time sets the timeout.
   const baseline = new Map<string, number>();
