@@ -5,7 +5,7 @@ import { type Helper, VmError, VmProgram } from "../../runtime/interp/index.ts";
 import type { ConformanceTest } from "./data.ts";
 
 export type Outcome =
-  | { readonly status: "pass"; readonly r0: bigint }
+  | { readonly status: "pass"; readonly r0: bigint; readonly note?: string }
   | { readonly status: "fail"; readonly reason: string }
   | { readonly status: "skip"; readonly reason: string };
 

@@ -24,28 +24,43 @@ kernelTest(test, "tsbpf run --duration prints the exported maps as bpftrace does
 });
 
 kernelTest(test, "tsbpf run --json writes NDJSON: attached_probes, then one record per map", () => {
-  const r = tsbpf(["run", "samples/runqlat.ts", "--duration", "1", "--json"]);
+  // Our own workload, so the histogram cannot be empty: three busy processes on this machine's CPUs wait for a turn.
+  const busy = spawn("sh", ["-c", "for i in $(seq 1 $(( $(nproc) + 1 ))); do (end=$(( $(date +%s) + 3 )); while [ $(date +%s) -lt $end ]; do :; done) & done; wait"], { stdio: "ignore" });
+  let r: ReturnType<typeof tsbpf>;
+  try {
+    r = tsbpf(["run", "samples/runqlat.ts", "--duration", "1", "--json"]);
+  } finally {
+    busy.kill("SIGKILL");
+  }
   assert.is(r.status, 0, r.stderr);
   const records = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
   assert.equal(records[0], { type: "attached_probes", count: 3, data: { probes: 3 } });
   const hist = records.find((x) => x.type === "hist");
-  assert.ok(hist && Array.isArray(hist.data["@runqlat"]), r.stdout);
+  const buckets = hist?.data["@runqlat"] as { count: number }[] | undefined;
+  assert.ok(Array.isArray(buckets), r.stdout);
+  assert.ok(buckets.reduce((n, b) => n + b.count, 0) > 0, `an empty histogram under a busy workload: ${r.stdout}`);
 });
 
 kernelTest(test, "Ctrl-C prints the maps and exits 0", async () => {
-  const p = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "run", "samples/syscount.ts"], { cwd: root, env });
+  // syscount limited to this process, which makes 7 getppid() calls once the probe is attached (--verbose says when).
+  const p = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "run", "samples/syscount.ts", "--verbose", "--param", `pid=${process.pid}`], { cwd: root, env });
   let out = "";
   let err = "";
   p.stdout.on("data", (d: Buffer) => (out += d));
-  await new Promise<void>((resolve) => p.stderr.on("data", (d: Buffer) => {
-    err += d;
-    if (err.includes("Attaching")) resolve();
-  }));
-  await new Promise((r) => setTimeout(r, 300));
+  const exited = new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
+  await new Promise<void>((resolve, reject) => {
+    p.stderr.on("data", (d: Buffer) => {
+      err += d;
+      if (/^loaded and attached in /m.test(err)) resolve();
+    });
+    void exited.then((c) => reject(new Error(`tsbpf run exited (${c}) before attaching:\n${err}`)));
+  });
+  for (let i = 0; i < 7; i++) void process.ppid;
   p.kill("SIGINT");
-  const code = await new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
-  assert.is(code, 0, err);
-  assert.match(out, /^@syscalls\[\d+\]: \d+$/m);
+  assert.is(await exited, 0, err);
+  const getppid = ({ x64: 110, arm64: 173 } as Record<string, number>)[process.arch];
+  if (getppid !== undefined) assert.match(out, new RegExp(`^@syscalls\\[${getppid}\\]: 7$`, "m"));
+  assert.match(out, /^@processes\[node\]: \d+$/m);
 });
 
 kernelTest(test, "tsbpf run --format json is --json, and -f json too", () => {

@@ -13,6 +13,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { load } from "../../load.ts";
 import { kernelTest } from "../support/kernel.ts";
+import { waitFor } from "../support/wait.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Loads a sample with its exported maps typed as the module declares them. */
@@ -21,7 +22,6 @@ async function loadSample<M>(name: string, params: Record<string, number | boole
   return { t, maps: t.maps };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const O_WRONLY = 0o1;
 const O_CREAT = 0o100;
@@ -161,13 +161,13 @@ kernelTest(test, "tsbpf run samples/opensnoop.ts prints the child's opens as col
       void exited.then((c) => reject(new Error(`tsbpf run exited (${c}) before attaching:\n${stderr}`)));
     });
     const fds = await w.go();
-    await sleep(300);
+    const line = (fd: number, errno: number, flags: number, path: string) =>
+      new RegExp(`^\\s*${w.pid} node\\s+${fd}\\s+${errno}\\s+0x${flags.toString(16)} ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
+    await waitFor(() => line(fds.read!, 0, O_CLOEXEC, join(dir, "existing")).test(stdout) && line(-1, ENOENT, O_CLOEXEC, MISSING).test(stdout), "both opens printed").catch(() => undefined);
     run.kill("SIGINT");
     assert.is(await exited, 0, stderr);
     const lines = stdout.split("\n");
     assert.match(lines[0]!, /^\s+PID COMM\s+FD\s+ERRNO\s+FLAGS PATH$/);
-    const line = (fd: number, errno: number, flags: number, path: string) =>
-      new RegExp(`^\\s*${w.pid} node\\s+${fd}\\s+${errno}\\s+0x${flags.toString(16)} ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
     assert.match(stdout, line(fds.read!, 0, O_CLOEXEC, join(dir, "existing")));
     assert.match(stdout, line(-1, ENOENT, O_CLOEXEC, MISSING));
   } finally {

@@ -16,6 +16,7 @@ import { entryBuckets, entryStats, entryValue } from "../../runtime/output/aggre
 import { readAggregation } from "../../runtime/output/read.ts";
 import { withParams } from "../../cli/run.ts";
 import { kernelTest } from "../support/kernel.ts";
+import { waitFor } from "../support/wait.ts";
 
 function build(name: string, params: string[] = []): CollectionSpec {
   const r = compile(`samples/${name}.ts`);
@@ -65,17 +66,24 @@ kernelTest(test, "biolatency: every direct write is a block request with a laten
   const spec = build("biolatency");
   await using c = await Collection.load(spec, { kernel: new Kernel(sys) });
   directWrites(20, "4k");
-  await new Promise((r) => setTimeout(r, 100));
-  const h = read(c, spec, "biolatency");
-  const total = h.entries.reduce((n, e) => n + entryBuckets(h, e).reduce((a, b) => a + b, 0n), 0n);
-  assert.ok(total >= 20n, `recorded ${total}`);
+  const recorded = () => {
+    const h = read(c, spec, "biolatency");
+    return h.entries.reduce((n, e) => n + entryBuckets(h, e).reduce((a, b) => a + b, 0n), 0n);
+  };
+  await waitFor(() => recorded() >= 20n, "20 completed requests").catch(() => undefined);
+  assert.ok(recorded() >= 20n, `recorded ${recorded()}`);
 });
 
 kernelTest(test, "bitesize: 64 KiB direct writes by dd fall in dd's [64K, 128K) bucket", async (sys: Sys) => {
   const spec = build("bitesize");
   await using c = await Collection.load(spec, { kernel: new Kernel(sys) });
   directWrites(10, "64k");
-  await new Promise((r) => setTimeout(r, 100));
+  const inBucket = () => {
+    const h = read(c, spec, "bytes");
+    const dd = h.entries.find((e) => e.key === "dd");
+    return dd ? (entryBuckets(h, dd)[18] ?? 0n) : 0n;
+  };
+  await waitFor(() => inBucket() >= 10n, "dd's 10 requests").catch(() => undefined);
   const h = read(c, spec, "bytes");
   const dd = h.entries.find((e) => e.key === "dd");
   assert.ok(dd, `keys: ${h.entries.map((e) => e.key).join(", ")}`);
@@ -92,7 +100,12 @@ kernelTest(test, "pidpersec: forks are counted per second by the interval", asyn
     spawnSync("/bin/true");
     forks++;
   }
-  await new Promise((r) => setTimeout(r, 1200));
+  // The interval flushes each second's count: wait for the seconds the loop spanned to be recorded.
+  const seconds = () => {
+    const s = read(c, spec, "perSecond");
+    return s.entries[0] ? entryStats(s, s.entries[0]) : undefined;
+  };
+  await waitFor(() => { const st = seconds(); return !!st && st.count >= 2n && st.total >= BigInt(forks); }, "the seconds of the fork loop", 5000).catch(() => undefined);
   const s = read(c, spec, "perSecond");
   const e = s.entries[0];
   assert.ok(e, "no second was recorded");

@@ -12,6 +12,7 @@ import * as assert from "uvu/assert";
 import { load } from "../../load.ts";
 import type { Count, RingBuffer } from "../../stdlib-types/index.js";
 import { kernelTest } from "../support/kernel.ts";
+import { waitFor } from "../support/wait.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const env = { ...process.env, TSBPF_CACHE_DIR: mkdtempSync(join(tmpdir(), "tsbpf-cache-")), NO_COLOR: "1" };
@@ -45,7 +46,6 @@ function run(args: string[]): Run {
   return r;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** getppid() calls by this process: the fixtures' tracepoint. */
 const calls = (n: number) => {
   for (let i = 0; i < n; i++) void process.ppid;
@@ -54,24 +54,22 @@ const calls = (n: number) => {
 kernelTest(test, "tsbpf run prints each event as a line, columns from the event type, then the exported maps", async () => {
   const r = run(["test/fixtures/tools/ppid.ts", "--param", `pid=${process.pid}`]);
   await r.attached;
-  await sleep(200);
   calls(4);
-  await sleep(300);
+  const rows = () => r.stdout.split("\n").filter((l) => new RegExp(`^\\s*${process.pid}\\s+\\d+ node\\s+\\d+$`).test(l));
+  await waitFor(() => rows().length >= 4, "4 event lines");
   r.child.kill("SIGINT");
   assert.is(await r.exit, 0, r.stderr);
   const lines = r.stdout.split("\n");
   assert.match(lines[0]!, /^\s+PID\s+TID COMM\s+TS$/);
-  const rows = lines.filter((l) => new RegExp(`^\\s*${process.pid}\\s+\\d+ node\\s+\\d+$`).test(l));
-  assert.is(rows.length, 4, r.stdout);
+  assert.is(rows().length, 4, r.stdout);
   assert.match(r.stdout, new RegExp(`^@calls\\[${process.pid}\\]: 4$`, "m"));
 });
 
 kernelTest(test, "tsbpf run prints events with the module's format(event, channel) when it exports one, under its header", async () => {
   const r = run(["test/fixtures/tools/ppid-format.ts", "--param", `pid=${process.pid}`]);
   await r.attached;
-  await sleep(200);
   calls(2);
-  await sleep(300);
+  await waitFor(() => r.stdout.split("asked for its parent").length - 1 >= 2, "2 formatted events");
   r.child.kill("SIGINT");
   assert.is(await r.exit, 0, r.stderr);
   assert.equal(r.stdout.trim().split("\n"), ["CHANNEL: COMM[PID]", `events: node[${process.pid}] asked for its parent`, `events: node[${process.pid}] asked for its parent`]);
@@ -80,9 +78,8 @@ kernelTest(test, "tsbpf run prints events with the module's format(event, channe
 kernelTest(test, "tsbpf run --json writes one event record per event, then the maps", async () => {
   const r = run(["test/fixtures/tools/ppid.ts", "--json", "--param", `pid=${process.pid}`]);
   await r.attached;
-  await sleep(200);
   calls(3);
-  await sleep(300);
+  await waitFor(() => (r.stdout.match(/"type":\s*"event"/g)?.length ?? 0) >= 3, "3 event records");
   r.child.kill("SIGINT");
   assert.is(await r.exit, 0, r.stderr);
   const records = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; channel?: string; data: Record<string, unknown> });
@@ -107,7 +104,8 @@ kernelTest(test, "a tool's main() runs with its arguments, its maps bound, its p
 kernelTest(test, "Ctrl-C ends a tool's event loop (the maps stay readable) and the run exits with main's code", async () => {
   const r = run(["test/fixtures/tools/ppid-main.ts", "--", "forever"]);
   await r.attached;
-  await sleep(500);
+  // The tool says on stderr when it has seen its own 3 calls; only then does Ctrl-C test the loop's end.
+  await waitFor(() => /^seen 3$/m.test(r.stderr), "the tool to see its 3 calls");
   r.child.kill("SIGINT");
   assert.is(await r.exit, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { limit: number; seen: number; counted: string };

@@ -18,6 +18,7 @@ import { bindDeclarations, captureDeclarations, objectsFromSpec } from "../../ru
 import type { PerfEventArray, RingBuffer } from "../../runtime/user/events.ts";
 import { kernelBackends } from "../../runtime/user/kernel-backends.ts";
 import { kernelTest } from "../support/kernel.ts";
+import { waitFor } from "../support/wait.ts";
 import { ringbufProducer } from "../support/programs.ts";
 import { EVENTS_TRACER, type Ev, rawArgs } from "../support/user-checks.ts";
 
@@ -137,7 +138,7 @@ kernelTest(test, "kernel: disposing the collection ends a waiting loop", async (
     for await (const e of events) got.push(e.seq);
   })();
   getppids(2);
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => got.length >= 2, "the loop to receive 2 events");
   c.dispose();
   await within(loop);
   assert.equal(got, [0n, 1n]);
@@ -155,8 +156,9 @@ kernelTest(test, "kernel: PerfEventArray (max_entries 0: one slot per possible C
   assert.ok(got.every((e) => e.copies.every((x) => x === e.seq)));
   assert.is(events.lost, 0n);
   getppids(3);
-  await new Promise((r) => setTimeout(r, 10));
-  assert.is(events.drain().length, 3);
+  const late: unknown[] = [];
+  await waitFor(() => (late.push(...events.drain()), late.length >= 3), "3 more events").catch(() => undefined);
+  assert.is(late.length, 3);
 });
 
 kernelTest(test, "kernel: a compiled tracer's events, test-run on each CPU: typed, in order; a full ring counts its losses", async (sys) => {

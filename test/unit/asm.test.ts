@@ -9,6 +9,7 @@ import {
 } from "../../core/asm/index.ts";
 import { listTests, suiteDir } from "../conformance/data.ts";
 import { testBytes } from "../conformance/vm.ts";
+import { skip } from "../support/skip.ts";
 
 const word = (...items: Parameters<typeof encode>[0]) => toWords(encode(items)).map((w) => "0x" + w.toString(16).padStart(16, "0"));
 
@@ -78,12 +79,18 @@ test("validate rejects non-zero unused fields, bad registers, writes to r10 and 
   assert.throws(() => validate([]), /no instructions/);
 });
 
+// The suite's data lives beside the checkout (../shared/conformance), not in the repository.
 const dir = suiteDir();
+const noSuite = (): boolean => {
+  if (dir) return false;
+  skip("the bpf_conformance suite's data is absent (looked in $BPF_CONFORMANCE_DIR and ../shared/conformance/bpf_conformance)");
+  return true;
+};
 
 test("disassemble -> assemble -> disassemble is the identity on every conformance test", () => {
-  assert.ok(dir, "bpf_conformance suite not found");
+  if (noSuite()) return;
   let n = 0;
-  for (const t of listTests(dir, "tests")) {
+  for (const t of listTests(dir!, "tests")) {
     const bytes = testBytes(t);
     const text = disassemble(decode(bytes));
     const again = encode(parseAsm(text));
@@ -95,6 +102,7 @@ test("disassemble -> assemble -> disassemble is the identity on every conformanc
 });
 
 test("lddw.data's assembly encodes to exactly its raw words", () => {
+  if (noSuite()) return;
   const t = listTests(dir!, "tests").find((x) => x.name === "lddw")!;
   assert.equal(toWords(encode(parseAsm(t.asm!))), t.raw);
 });
@@ -112,6 +120,7 @@ test("the assembler rejects the suite's invalid_* files with upstream's messages
     invalid_lock2: "Invalid number of operands for lock",
     invalid_operand_count: "Invalid number of operands for mnemonic: lddw",
   };
+  if (noSuite()) return;
   const negatives = listTests(dir!, "negative");
   for (const [name, message] of Object.entries(expected)) {
     const t = negatives.find((x) => x.name === name)!;

@@ -14,13 +14,12 @@ import { compile } from "../../compiler/index.ts";
 import { DEFAULT_BTF_TYPES, generateBtfDeclarations } from "../../compiler/frontend/btf-types.ts";
 import { parseBtf } from "../../core/object/btf/index.ts";
 import { btfFixture } from "../support/btf-fixture.ts";
+import { lacksVmlinuxBtf, skip as skipTest } from "../support/skip.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const VMLINUX = "/sys/kernel/btf/vmlinux";
 
-function skip(name: string, reason: string): void {
-  console.log(`\n  skip: ${name}: ${reason}`);
-}
+const skip = (name: string, reason: string): void => skipTest(`${name}: ${reason}`);
 
 const FIXTURE = btfFixture();
 const EXPECTED = [
@@ -287,7 +286,7 @@ test("tsbpf types --btf: usage errors and a kernel without BTF", async () => {
 });
 
 test("vmlinux: task_struct's declarations type-check, with pid: i32 and comm: Str<16>", () => {
-  if (!existsSync(VMLINUX)) return skip("vmlinux declarations", `${VMLINUX} does not exist (kernel built without CONFIG_DEBUG_INFO_BTF)`);
+  if (lacksVmlinuxBtf()) return;
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(VMLINUX);

@@ -2,7 +2,7 @@
 // its losses, events larger than the stack (per-CPU scratch memory) through a ring buffer and a perf event array,
 // and kernel struct fields read at offsets relocated from BTF.
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
@@ -11,6 +11,7 @@ import { compile } from "../../compiler/index.ts";
 import { parseBtf } from "../../core/object/btf/index.ts";
 import { fieldOffset } from "../../core/object/relocate.ts";
 import { memoryOf, simulate } from "../../testing.ts";
+import { lacksVmlinuxBtf } from "../support/skip.ts";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/events");
 const cstr = (s: string, size = s.length + 1) => {
@@ -91,10 +92,7 @@ test("events larger than the stack go through per-CPU scratch memory to a ring b
 const VMLINUX = "/sys/kernel/btf/vmlinux";
 
 test("kernel struct fields are read at the offsets this kernel's BTF gives (btf_field relocations)", async () => {
-  if (!existsSync(VMLINUX)) {
-    console.log(`  skipped: ${VMLINUX} is missing (a kernel without CONFIG_DEBUG_INFO_BTF)`);
-    return;
-  }
+  if (lacksVmlinuxBtf()) return;
   const btf = parseBtf(readFileSync(VMLINUX));
   const off = (f: string) => fieldOffset(btf, "task_struct", f).offset;
   const task = 0xffff_8880_0000_0000n;
@@ -114,7 +112,7 @@ test("kernel struct fields are read at the offsets this kernel's BTF gives (btf_
 });
 
 test("a field this kernel does not have fails at load with the struct and field named", async () => {
-  if (!existsSync(VMLINUX)) return;
+  if (lacksVmlinuxBtf()) return;
   const btf = parseBtf(readFileSync(VMLINUX));
   assert.throws(() => fieldOffset(btf, "task_struct", "no_such_field"), /struct task_struct has no field no_such_field/);
   assert.throws(() => fieldOffset(btf, "no_such_struct", "x"), /no struct no_such_struct/);

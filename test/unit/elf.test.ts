@@ -15,6 +15,7 @@ import {
   LibraryNotFoundError, findOnPath, ldCacheEntriesForHost, ldCacheFlags, matchLibrary, parseLdCache, readLdCache,
   resolveBinary,
 } from "../../runtime/kernel/libs.ts";
+import { skip as skipTest } from "../support/skip.ts";
 
 const HOST_MACHINE: Record<string, number> = { x64: Machine.X86_64, arm64: Machine.AArch64 };
 
@@ -24,7 +25,7 @@ const run = (cmd: string, args: string[]) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
   return r.stdout;
 };
-const skip = (name: string, why: string) => console.log(`\n  skip: ${name}: ${why}`);
+const skip = (name: string, why: string): void => skipTest(`${name}: ${why}`);
 
 /** Calls `fn`, which must throw an ElfError; returns it. */
 function elfError(fn: () => unknown): ElfError {

@@ -3,19 +3,15 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { BpfFunc, Call, Exit, Mov, R0, disassemble, encode, helperId, helperName, parseAsm } from "../../core/asm/index.ts";
 import { parseBtf } from "../../core/object/btf/index.ts";
-import { inCI } from "../support/kernel.ts";
+import { lacksVmlinuxBtf } from "../support/skip.ts";
 
 const VMLINUX = "/sys/kernel/btf/vmlinux";
 
 test("every helper id is the running kernel's BPF_FUNC_* of the same name", () => {
-  if (!existsSync(VMLINUX)) {
-    if (inCI()) throw new Error(`${VMLINUX} does not exist under CI=true`);
-    console.log(`\n  skip: helper ids against the kernel: ${VMLINUX} does not exist`);
-    return;
-  }
+  if (lacksVmlinuxBtf()) return;
   const btf = parseBtf(readFileSync(VMLINUX));
   const [e] = btf.findByName("bpf_func_id", "enum");
   assert.ok(e && e.kind === "enum", "the kernel's BTF has enum bpf_func_id");

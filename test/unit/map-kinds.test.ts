@@ -5,7 +5,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AGGREGATIONS } from "../../core/aggregations.ts";
@@ -18,7 +18,7 @@ import { MockMap } from "../../runtime/interp/maps.ts";
 import { MockStackTraceMap } from "../../runtime/interp/stacks.ts";
 import { USER_CLASSES } from "../../runtime/user/bind.ts";
 import * as tsbpf from "../../index.ts";
-import { inCI } from "../support/kernel.ts";
+import { lacksVmlinuxBtf } from "../support/skip.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const VMLINUX = "/sys/kernel/btf/vmlinux";
@@ -28,11 +28,7 @@ const tableClasses = [
 ];
 
 test("every map kind's id is the running kernel's BPF_MAP_TYPE_* of the same name", () => {
-  if (!existsSync(VMLINUX)) {
-    if (inCI()) throw new Error(`${VMLINUX} does not exist under CI=true`);
-    console.log(`\n  skip: map type ids against the kernel: ${VMLINUX} does not exist`);
-    return;
-  }
+  if (lacksVmlinuxBtf()) return;
   const [e] = parseBtf(readFileSync(VMLINUX)).findByName("bpf_map_type", "enum");
   assert.ok(e && e.kind === "enum");
   const kernel = new Map(e.values.map((v) => [v.name, v.value]));

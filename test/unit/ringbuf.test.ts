@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import { RingBufferReader, type RecordHandler } from "../../runtime/kernel/ringbuf.ts";
 import { PROT_READ, PROT_WRITE, SysError } from "../../runtime/kernel/sys.ts";
 import { FakeSys, pattern } from "../support/fake-sys.ts";
+import { waitFor } from "../support/wait.ts";
 
 function setup(size = 4096, start = 0n) {
   const sys = new FakeSys();
@@ -295,9 +296,9 @@ test("onRecords batches: after a wakeup it stops polling and drains on a timer u
   for (let i = 1; i < 50; i++) rb.output(pattern(i, 8));
   await sys.turn();
   assert.is(got.length, 1, "records during the batch interval wait for the timer");
-  await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => got.length >= 50, "the batch timer's drain").catch(() => undefined);
   assert.is(got.length, 50);
-  await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => live() === 1, "the poll re-armed").catch(() => undefined);
   assert.is(live(), 1, "an empty drain re-arms the poll");
   rb.output(pattern(50, 8));
   await sys.turn();
@@ -348,12 +349,14 @@ test("wait(): after an empty drain it waits for readiness; after one that delive
   await sys.settle(first, 2);
   assert.is(live(), 0, "the poll closed once it fired");
   assert.is(reader.drain(into(got)), 1);
-  const batched = reader.wait(5);
+  // A 200 ms interval: two loop turns must not outlast it even on a loaded machine; then wait for the timer.
+  const batched = reader.wait(200);
   assert.is(live(), 0, "the producer is busy: a timer, no poll (readiness is level-triggered)");
   for (let i = 1; i < 4; i++) rb.output(pattern(i, 8));
   assert.ok(await sys.pending(batched, 2), "records during the interval wait for the timer");
-  await new Promise((r) => setTimeout(r, 20));
-  assert.not.ok(await sys.pending(batched, 0));
+  const end = Date.now() + 10_000;
+  while ((await sys.pending(batched, 1)) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  assert.not.ok(await sys.pending(batched, 0), "the timer ends the wait");
   assert.is(reader.drain(into(got)), 3);
   assert.is(reader.drain(into(got)), 0);
   const idle = reader.wait(5);

@@ -11,15 +11,16 @@ import { FakeClock, memoryOf, simulate } from "../../testing.ts";
 import type { HashMap } from "../../stdlib-types/index.js";
 import { type Exit, format as formatExit, status } from "../../samples/exitsnoop.ts";
 import { type Session, address, format as formatSession } from "../../samples/tcplife.ts";
+import { lacksVmlinuxBtf } from "../support/skip.ts";
 
 const VMLINUX = "/sys/kernel/btf/vmlinux";
 const btf: Btf | undefined = existsSync(VMLINUX) ? parseBtf(readFileSync(VMLINUX)) : undefined;
 
-/** A kernel test without this machine's BTF has no offsets to lay memory out at: it says so and passes. */
+/** A test without this machine's BTF has no offsets to lay memory out at: it skips, saying so. */
 function withBtf(name: string, fn: (btf: Btf) => Promise<void>): void {
   test(name, async () => {
     if (!btf) {
-      console.log(`  skipped: ${name}: ${VMLINUX} is missing (a kernel without CONFIG_DEBUG_INFO_BTF)`);
+      lacksVmlinuxBtf();
       return;
     }
     await fn(btf);

@@ -2,13 +2,14 @@
 // contexts, with the user memory their probes read (paths, argv, struct open_how) and, for execsnoop, the task
 // memory at this kernel's BTF offsets; the checks are on the events they send and on the maps they leave behind.
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseBtf } from "../../core/object/btf/index.ts";
 import { fieldOffset } from "../../core/object/relocate.ts";
 import type { HashMap } from "../../stdlib-types/index.js";
 import { memoryOf, simulate } from "../../testing.ts";
+import { lacksVmlinuxBtf } from "../support/skip.ts";
 
 /** A NUL-terminated C string. */
 const cstr = (s: string) => {
@@ -127,10 +128,7 @@ function execMemory(btf: ReturnType<typeof parseBtf>, path: string, argv: readon
 const slots = (...a: string[]) => [...a, ...Array<string>(20 - a.length).fill("")];
 
 test("execsnoop: the parent from task_struct, argv read on entry, the new comm and the result on exit", async () => {
-  if (!existsSync(VMLINUX)) {
-    console.log(`  skipped: ${VMLINUX} is missing (a kernel without CONFIG_DEBUG_INFO_BTF)`);
-    return;
-  }
+  if (lacksVmlinuxBtf()) return;
   const btf = parseBtf(readFileSync(VMLINUX));
   const long = "x".repeat(300);
   const m = execMemory(btf, "/usr/bin/ls", ["ls", "-l", "", long], 4321);
@@ -148,7 +146,7 @@ test("execsnoop: the parent from task_struct, argv read on entry, the new comm a
 });
 
 test("execsnoop: a failed exec keeps the caller's comm; more than 20 arguments are cut and flagged; unreadable argv", async () => {
-  if (!existsSync(VMLINUX)) return;
+  if (lacksVmlinuxBtf()) return;
   const btf = parseBtf(readFileSync(VMLINUX));
   const many = Array.from({ length: 25 }, (_, i) => `arg${i}`);
   const m = execMemory(btf, "/bin/echo", many, 1);
@@ -167,7 +165,7 @@ test("execsnoop: a failed exec keeps the caller's comm; more than 20 arguments a
 });
 
 test("execsnoop --param failed: successful execs are not sent, and not left in the map", async () => {
-  if (!existsSync(VMLINUX)) return;
+  if (lacksVmlinuxBtf()) return;
   const btf = parseBtf(readFileSync(VMLINUX));
   const m = execMemory(btf, "/bin/true", ["true"], 1);
   const sim = await simulate<ExecSnoop>("samples/execsnoop.ts", { btf, params: { failed: true }, env: { pid: 700, tid: 700, comm: "sh", ...m.env } });
