@@ -9,6 +9,7 @@
 
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FileReport } from "./support/run-file.ts";
@@ -34,8 +35,11 @@ interface Outcome {
   readonly timedOut: boolean;
 }
 
-/** Runs node with `args`, streaming its output; fd 3 is a pipe for its report. */
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
+/**
+ * Runs node with `args`; fd 3 is a pipe for its report. Its output is streamed, or with `buffered` kept and printed
+ * whole when it ends (test files run two at a time: their lines must not interleave).
+ */
+function run(args: string[], env: NodeJS.ProcessEnv = process.env, buffered = false): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe", "pipe"], env });
     let out = "";
@@ -48,11 +52,11 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Outc
     }, FILE_LIMIT_MS);
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      process.stdout.write(d);
+      if (!buffered) process.stdout.write(d);
     });
     child.stderr!.on("data", (d: Buffer) => {
       out += d.toString();
-      process.stderr.write(d);
+      if (!buffered) process.stderr.write(d);
     });
     (child.stdio[3] as NodeJS.ReadableStream).on("data", (d: Buffer) => (report += d.toString()));
     child.on("close", (code, signal) => {
@@ -128,13 +132,19 @@ function countFile(name: string, o: Outcome): Counts {
   return c;
 }
 
-for (const file of testFiles(join(root, "test"))) {
-  const name = relative(root, file);
-  if (only && !only.test(name)) continue;
-  console.log(`\n== ${name}`);
-  const o = await run([...tsx, "test/support/run-file.ts", name], { ...process.env, TSBPF_TEST_REPORT_FD: "3" });
-  add(countFile(name, o));
+// Test files run JOBS at a time (most of a file's time is its own process starting); each file's output is printed
+// whole when it ends, under its name. TSBPF_TEST_JOBS=1 streams them one by one.
+const JOBS = Math.max(1, Number(process.env.TSBPF_TEST_JOBS) || Math.min(2, availableParallelism()));
+const queue = testFiles(join(root, "test")).map((f) => relative(root, f)).filter((name) => !only || only.test(name));
+async function worker(): Promise<void> {
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (JOBS === 1) console.log(`\n== ${name}`);
+    const o = await run([...tsx, "test/support/run-file.ts", name], { ...process.env, TSBPF_TEST_REPORT_FD: "3" }, JOBS > 1);
+    if (JOBS > 1) process.stdout.write(`\n== ${name}\n${o.out}`);
+    add(countFile(name, o));
+  }
 }
+await Promise.all(Array.from({ length: JOBS }, worker));
 
 // bpf_conformance: its counts, reported on its pipe like a test file's.
 if (!only) {
