@@ -83,11 +83,13 @@ export function allocateRegisters(f: MFunc): AllocationResult {
       rewrite(f, colors.color);
       return { spillSlots };
     }
+    const slots = new Map<number, number>();
     for (const r of colors.spilled) {
       const slot: Slot = { id: f.slots.length + spillSlots.length, size: 8, align: 8, what: "spilled register" };
       spillSlots.push(slot);
-      spill(f, r, slot.id);
+      slots.set(r, slot.id);
     }
+    spill(f, slots);
   }
   throw new Error(`register allocation of ${f.name} did not converge`);
 }
@@ -136,9 +138,15 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
   const find = (r: number): number => {
     let x = r;
     while (alias.has(x)) x = alias.get(x)!;
+    // Path compression: long chains of merged copies would make every lookup walk them again.
+    for (let y = r; y !== x; ) {
+      const next = alias.get(y)!;
+      alias.set(y, x);
+      y = next;
+    }
     return x;
   };
-  const degree = (r: number) => adj.get(r)?.size ?? 0;
+  const adjDegree = (r: number) => adj.get(r)?.size ?? 0;
   for (const [d0, s0] of moves) {
     let a = find(d0);
     let b = find(s0);
@@ -151,11 +159,11 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     let ok: boolean;
     if (!isVirtual(b)) {
       // George: every neighbour of a already interferes with b, or is of low degree.
-      ok = [...na].every((t) => !isVirtual(t) || degree(t) < K || nb.has(t));
+      ok = [...na].every((t) => !isVirtual(t) || adjDegree(t) < K || nb.has(t));
     } else {
       // Briggs: the merged node has fewer than K neighbours of significant degree.
       const union = new Set([...na, ...nb]);
-      ok = [...union].filter((t) => degree(t) >= K).length < K;
+      ok = [...union].filter((t) => adjDegree(t) >= K).length < K;
     }
     if (!ok) continue;
     // Merge a into b.
@@ -171,24 +179,31 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     adj.delete(a);
   }
 
-  // Simplify and select.
+  // Simplify and select. Removing a node lowers its neighbours' degrees; a node of degree < K is removed first,
+  // the earliest in `work`'s order (a heap of positions), so the colouring does not depend on how it is found.
   const work = new Map<number, Set<number>>();
   for (const [r, s] of adj) if (isVirtual(r)) work.set(r, new Set([...s]));
+  const nodes = [...work.keys()];
+  const position = new Map(nodes.map((r, i) => [r, i]));
+  const degree = new Map(nodes.map((r) => [r, work.get(r)!.size]));
+  const low = new MinHeap();
+  nodes.forEach((r, i) => {
+    if (degree.get(r)! < K) low.push(i);
+  });
   const stack: number[] = [];
   const removed = new Set<number>();
-  const curDegree = (r: number) => [...work.get(r)!].filter((t) => !removed.has(t)).length;
   while (removed.size < work.size) {
     let pick: number | undefined;
-    for (const r of work.keys()) if (!removed.has(r) && curDegree(r) < K) {
-      pick = r;
-      break;
+    while (low.size && pick === undefined) {
+      const r = nodes[low.pop()!]!;
+      if (!removed.has(r)) pick = r;
     }
     if (pick === undefined) {
       // Optimistic: push the cheapest-to-spill node and hope a colour is left for it.
       let best = Infinity;
-      for (const r of work.keys()) {
+      for (const r of nodes) {
         if (removed.has(r)) continue;
-        const c = (cost.get(r) ?? 1) / Math.max(1, curDegree(r));
+        const c = (cost.get(r) ?? 1) / Math.max(1, degree.get(r)!);
         if (c < best) {
           best = c;
           pick = r;
@@ -197,6 +212,12 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     }
     stack.push(pick!);
     removed.add(pick!);
+    for (const t of work.get(pick!)!) {
+      const d = degree.get(t);
+      if (d === undefined || removed.has(t)) continue;
+      degree.set(t, d - 1);
+      if (d === K) low.push(position.get(t)!);
+    }
   }
   const color = new Map<number, number>();
   for (let r = 0; r < K; r++) color.set(r, r);
@@ -231,7 +252,8 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     const originals: number[] = [];
     const all = new Set<number>();
     for (const b of f.blocks) for (const m of b.insts) for (const r of [...m.uses, ...m.defs]) if (isVirtual(r)) all.add(r);
-    for (const r of all) if (spilled.includes(find(r))) originals.push(r);
+    const failed = new Set(spilled);
+    for (const r of all) if (failed.has(find(r))) originals.push(r);
     return { color, spilled: originals };
   }
   const final = new Map<number, number>();
@@ -260,25 +282,48 @@ function rewrite(f: MFunc, color: Map<number, number>): void {
   }
 }
 
-/** Replaces a virtual register by a stack slot: loaded into a fresh register before each use, stored after each def. */
-function spill(f: MFunc, r: number, slot: number): void {
+/**
+ * Replaces virtual registers by stack slots (register → slot, in spill order): each use loads the slot into a fresh
+ * register just before the instruction, each def stores one just after it. One pass over the function for all of
+ * them; the fresh registers are numbered register by register, in the order of the map.
+ */
+function spill(f: MFunc, slots: ReadonlyMap<number, number>): void {
+  const order = [...slots.keys()];
+  const rank = new Map(order.map((r, i) => [r, i]));
+  /** The spilled registers an instruction reads or writes, in spill order. */
+  const touchedBy = (m: MInst): number[] => [...new Set([...m.uses, ...m.defs].filter((r) => rank.has(r)))].sort((a, b) => rank.get(a)! - rank.get(b)!);
+  const count = new Map<number, number>(order.map((r) => [r, 0]));
+  for (const b of f.blocks) for (const m of b.insts) for (const r of touchedBy(m)) count.set(r, count.get(r)! + 1);
+  const next = new Map<number, number>();
+  for (const r of order) {
+    next.set(r, f.nextVreg);
+    f.nextVreg += count.get(r)!;
+  }
   for (const b of f.blocks) {
     const out: MInst[] = [];
     for (const m of b.insts) {
-      const used = m.uses.includes(r);
-      const defined = m.defs.includes(r);
-      if (!used && !defined) {
+      const touched = touchedBy(m);
+      if (!touched.length) {
         out.push(m);
         continue;
       }
-      const t = VBASE + f.nextVreg++;
-      const sub = (x: number) => (x === r ? t : x);
-      if (used) {
-        out.push({ op: Mode.MEM | Size.DW | Class.LDX, dst: t, src: FP, off: 0, imm: 0, slot: { id: slot, field: "off" }, uses: [], defs: [t], origin: m.origin });
+      const temp = new Map<number, number>();
+      for (const r of touched) {
+        const n = next.get(r)!;
+        next.set(r, n + 1);
+        temp.set(r, VBASE + n);
+      }
+      const sub = (x: number) => temp.get(x) ?? x;
+      for (const r of touched) {
+        if (!m.uses.includes(r)) continue;
+        const t = temp.get(r)!;
+        out.push({ op: Mode.MEM | Size.DW | Class.LDX, dst: t, src: FP, off: 0, imm: 0, slot: { id: slots.get(r)!, field: "off" }, uses: [], defs: [t], origin: m.origin });
       }
       out.push({ ...m, dst: sub(m.dst), src: sub(m.src), uses: m.uses.map(sub), defs: m.defs.map(sub) });
-      if (defined) {
-        out.push({ op: Mode.MEM | Size.DW | Class.STX, dst: FP, src: t, off: 0, imm: 0, slot: { id: slot, field: "off" }, uses: [t], defs: [], origin: m.origin });
+      for (const r of [...touched].reverse()) {
+        if (!m.defs.includes(r)) continue;
+        const t = temp.get(r)!;
+        out.push({ op: Mode.MEM | Size.DW | Class.STX, dst: FP, src: t, off: 0, imm: 0, slot: { id: slots.get(r)!, field: "off" }, uses: [t], defs: [], origin: m.origin });
       }
     }
     b.insts = out;
@@ -286,3 +331,43 @@ function spill(f: MFunc, r: number, slot: number): void {
 }
 
 export { AluOp, Source };
+
+/** A binary min-heap of numbers (positions), for picking the earliest low-degree node in O(log n). */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= x) break;
+      a[i] = a[p]!;
+      a[p] = x;
+      i = p;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
