@@ -1,7 +1,7 @@
 // Code generation: a lowered program (entry function and callbacks, in IR) in; its instructions (resolved), its
 // relocations and stack use out. optimize -> select -> allocate -> lay out and emit, per function.
 
-import { type AsmItem, type Instruction, type SourceSpan, isLabel, resolve } from "../../core/asm/index.ts";
+import { AsmError, type AsmItem, type Instruction, OP_LDDW, type SourceSpan, isLabel, resolve } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { Func } from "../ir/ir.ts";
 import type { RelocationSpec } from "../../core/object/spec.ts";
@@ -21,7 +21,7 @@ export interface GeneratedProgram {
   readonly slots: { readonly what: string; readonly size: number }[];
 }
 
-export function generate(funcs: readonly Func[], diags: Diagnostics, name: string, span?: SourceSpan): GeneratedProgram | undefined {
+export function generate(funcs: readonly Func[], diags: Diagnostics, name: string, span?: SourceSpan, maxInsns = MAX_INSNS): GeneratedProgram | undefined {
   const items: AsmItem[] = [];
   const relocations: RelocationSpec[] = [];
   let stackMain = 0;
@@ -54,5 +54,25 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
       `the largest: ${top}; keep big strings and structs in a map (for example a PerCpuArrayMap used as scratch space)`);
     return undefined;
   }
-  return { instructions: resolve(items), relocations, stack, slots };
+  // The kernel refuses programs longer than BPF_COMPLEXITY_LIMIT_INSNS (with CAP_BPF; 4,096 without) with E2BIG.
+  let length = 0;
+  for (const it of items) if (!isLabel(it)) length += it.op === OP_LDDW ? 2 : 1;
+  if (length > maxInsns) {
+    diags.error("TSB1081", [name, length, maxInsns], span, "split the handler over several probes, or move work into bpf.loop() callbacks");
+    return undefined;
+  }
+  let instructions: Instruction[];
+  try {
+    instructions = resolve(items);
+  } catch (e) {
+    // A conditional jump's offset is 16 bits: a branch around more than 32,767 instructions cannot be encoded.
+    if (!(e instanceof AsmError) || e.index === undefined || !/16-bit/.test(e.message)) throw e;
+    const m = /is (-?\d+) slots away/.exec(e.message);
+    diags.error("TSB1082", [name, Math.abs(Number(m?.[1] ?? 0)), 32767], e.meta?.span ?? span, "make the branch's body smaller: move part of it into a function called through bpf.loop(1, ...), or into another probe");
+    return undefined;
+  }
+  return { instructions, relocations, stack, slots };
 }
+
+/** The longest program the kernel loads (BPF_COMPLEXITY_LIMIT_INSNS), in instruction slots. */
+export const MAX_INSNS = 1_000_000;

@@ -22,7 +22,7 @@ function successorsOf(b: MFunc["blocks"][number], next: number | undefined): num
   return out;
 }
 
-function liveness(f: MFunc): Liveness {
+function liveness(f: MFunc, work: Work): Liveness {
   const order = f.blocks;
   const succ = new Map(order.map((b, i) => [b.id, successorsOf(b, order[i + 1]?.id)]));
   const use = new Map<number, Set<number>>();
@@ -48,6 +48,7 @@ function liveness(f: MFunc): Liveness {
       for (const s of succ.get(b.id)!) for (const r of liveIn.get(s) ?? []) out.add(r);
       const inn = new Set(use.get(b.id));
       for (const r of out) if (!defs.get(b.id)!.has(r)) inn.add(r);
+      work.steps += 1 + out.size + inn.size;
       if (inn.size !== liveIn.get(b.id)!.size || out.size !== liveOut.get(b.id)!.size) changed = true;
       liveIn.set(b.id, inn);
       liveOut.set(b.id, out);
@@ -75,10 +76,15 @@ export interface AllocationResult {
   readonly spillSlots: Slot[];
 }
 
-export function allocateRegisters(f: MFunc): AllocationResult {
+/** Counts the allocator's elementary steps (set and graph operations), for tests of its growth with input size. */
+export interface Work {
+  steps: number;
+}
+
+export function allocateRegisters(f: MFunc, work: Work = { steps: 0 }): AllocationResult {
   const spillSlots: Slot[] = [];
   for (let round = 0; round < 20; round++) {
-    const colors = tryColor(f);
+    const colors = tryColor(f, work);
     if (colors.spilled.length === 0) {
       rewrite(f, colors.color);
       return { spillSlots };
@@ -94,8 +100,8 @@ export function allocateRegisters(f: MFunc): AllocationResult {
   throw new Error(`register allocation of ${f.name} did not converge`);
 }
 
-function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
-  const { liveOut } = liveness(f);
+function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: number[] } {
+  const { liveOut } = liveness(f, work);
   const weights = loopWeights(f);
   const adj = new Map<number, Set<number>>();
   const node = (r: number) => {
@@ -125,6 +131,7 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
         moves.push([m.dst, m.src]);
       }
       for (const d of m.defs) for (const l of live) edge(d, l);
+      work.steps += 1 + m.defs.length * live.size;
       // Registers defined together (a call's clobbers) must differ from each other too.
       for (const d of m.defs) live.delete(d);
       for (const u of m.uses) if (u !== FP) live.add(u);
@@ -180,19 +187,19 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
   }
 
   // Simplify and select. Removing a node lowers its neighbours' degrees; a node of degree < K is removed first,
-  // the earliest in `work`'s order (a heap of positions), so the colouring does not depend on how it is found.
-  const work = new Map<number, Set<number>>();
-  for (const [r, s] of adj) if (isVirtual(r)) work.set(r, new Set([...s]));
-  const nodes = [...work.keys()];
+  // the earliest in `workAdj`'s order (a heap of positions), so the colouring does not depend on how it is found.
+  const workAdj = new Map<number, Set<number>>();
+  for (const [r, s] of adj) if (isVirtual(r)) workAdj.set(r, new Set([...s]));
+  const nodes = [...workAdj.keys()];
   const position = new Map(nodes.map((r, i) => [r, i]));
-  const degree = new Map(nodes.map((r) => [r, work.get(r)!.size]));
+  const degree = new Map(nodes.map((r) => [r, workAdj.get(r)!.size]));
   const low = new MinHeap();
   nodes.forEach((r, i) => {
     if (degree.get(r)! < K) low.push(i);
   });
   const stack: number[] = [];
   const removed = new Set<number>();
-  while (removed.size < work.size) {
+  while (removed.size < workAdj.size) {
     let pick: number | undefined;
     while (low.size && pick === undefined) {
       const r = nodes[low.pop()!]!;
@@ -202,6 +209,7 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
       // Optimistic: push the cheapest-to-spill node and hope a colour is left for it.
       let best = Infinity;
       for (const r of nodes) {
+        work.steps++;
         if (removed.has(r)) continue;
         const c = (cost.get(r) ?? 1) / Math.max(1, degree.get(r)!);
         if (c < best) {
@@ -212,7 +220,8 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     }
     stack.push(pick!);
     removed.add(pick!);
-    for (const t of work.get(pick!)!) {
+    for (const t of workAdj.get(pick!)!) {
+      work.steps++;
       const d = degree.get(t);
       if (d === undefined || removed.has(t)) continue;
       degree.set(t, d - 1);
