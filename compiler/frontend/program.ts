@@ -65,7 +65,11 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
     tooDeep = { what: "the code here", span: parserBreaksAt(abs, source) };
   }
   tooDeep ??= tooDeepNodes(file.compilerNode) ?? tooManyBranches(file.compilerNode);
-  if (tooDeep) return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics: [], text: source, tooDeep };
+  if (tooDeep) {
+    // Not checked: creating the checker binds the file, which is recursive too.
+    const p = project;
+    return { project, file, get checker() { return p.getTypeChecker().compilerObject; }, diagnostics: [], text: source, tooDeep };
+  }
   project.resolveSourceFileDependencies();
   const diagnostics: Diagnostic[] = [];
   for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
