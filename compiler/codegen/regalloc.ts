@@ -7,6 +7,8 @@ import type { Slot } from "../ir/ir.ts";
 import { FP, type MFunc, type MInst, VBASE } from "./isel.ts";
 
 const K = 10; // r0..r9
+/** Copies between nodes with more neighbours than this together are not coalesced (see tryColor). */
+const COALESCE_LIMIT = 256;
 const isVirtual = (r: number) => r >= VBASE;
 
 interface Liveness {
@@ -102,6 +104,7 @@ export function allocateRegisters(f: MFunc, work: Work = { steps: 0 }): Allocati
 
 function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: number[] } {
   const { liveOut } = liveness(f, work);
+
   const weights = loopWeights(f);
   const adj = new Map<number, Set<number>>();
   const node = (r: number) => {
@@ -163,14 +166,33 @@ function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: 
     if (adj.get(a)?.has(b)) continue;
     const na = adj.get(a) ?? new Set();
     const nb = adj.get(b) ?? new Set();
-    let ok: boolean;
+    // A node with hundreds of neighbours (a variable live across a long handler) is left as it is: merging moves
+    // its whole neighbourhood, which made coalescing quadratic in the handler's length. Never reached by a
+    // handler of ordinary size, whose code this therefore does not change.
+    if (na.size + nb.size > COALESCE_LIMIT) continue;
+    // Both tests stop at the first neighbour that decides them (the merged nodes' neighbourhoods grow large).
+    let ok = true;
     if (!isVirtual(b)) {
       // George: every neighbour of a already interferes with b, or is of low degree.
-      ok = [...na].every((t) => !isVirtual(t) || adjDegree(t) < K || nb.has(t));
+      for (const t of na) {
+        work.steps++;
+        if (isVirtual(t) && adjDegree(t) >= K && !nb.has(t)) {
+          ok = false;
+          break;
+        }
+      }
     } else {
       // Briggs: the merged node has fewer than K neighbours of significant degree.
-      const union = new Set([...na, ...nb]);
-      ok = [...union].filter((t) => adjDegree(t) >= K).length < K;
+      let significant = 0;
+      for (const [set, other] of [[na, undefined], [nb, na]] as const) {
+        for (const t of set) {
+          work.steps++;
+          if (other?.has(t) || adjDegree(t) < K) continue;
+          if (++significant >= K) break;
+        }
+        if (significant >= K) break;
+      }
+      ok = significant < K;
     }
     if (!ok) continue;
     // Merge a into b.
