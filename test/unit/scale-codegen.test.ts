@@ -57,6 +57,29 @@ test("a branch around more than 32,767 instructions: TSB1082 with the distance a
   assert.equal(fine.list, []);
 });
 
+/** 20 `if`s in a row, each with a 1-store `then` and a 2,000-store `else`. */
+function diamonds(): Func {
+  const blocks: Block[] = [];
+  const stores = (n: number) => Array.from({ length: n }, (_, i) => ({ op: "store" as const, base: { kind: "slot" as const, slot: 0 }, off: 0, size: 8 as const, value: imm(i) }));
+  for (let k = 0; k < 20; k++) {
+    const [a, t, e, next] = [3 * k, 3 * k + 1, 3 * k + 2, 3 * k + 3];
+    blocks.push({ id: a, insts: [], term: { op: "cbr", cmp: "eq", a: reg(0), b: imm(k), then: t, else: e } });
+    blocks.push({ id: t, insts: stores(1), term: { op: "br", target: next } });
+    blocks.push({ id: e, insts: stores(2000), term: { op: "br", target: next } });
+  }
+  blocks.push({ id: 60, insts: [], term: { op: "ret", value: imm(0) } });
+  return { name: "ifs", kind: "entry", params: [0], entry: 0, nextReg: 1, slots: [{ id: 0, size: 8, align: 8, what: "x" }], blocks };
+}
+
+test("a long run of ifs whose likely layout puts the thens out of reach is laid out in source order instead", () => {
+  const diags = new Diagnostics();
+  const g = generate([diamonds()], diags, "ifs");
+  assert.equal(diags.list, []);
+  assert.ok(g);
+  assert.ok(g.instructions.length > 40000);
+  assert.ok(g.instructions.every((i) => Math.abs(i.off) <= 32767));
+});
+
 test("a program over the kernel's instruction limit: TSB1081 with the count and the limit", () => {
   const diags = new Diagnostics();
   // The limit is 1,000,000; a program of that size would take the test a while to build: lowered to 1,000 here.
