@@ -107,6 +107,11 @@ export const MESSAGES = {
   TSB1072: { title: "function without a body", template: "{0} has no body" },
   TSB1073: { title: "parameter with a default, rest or destructuring", template: "{0}: only plain parameters (no defaults, rest or destructuring) are supported" },
   TSB1074: { title: "unknown helper", template: "bpf.{0} is not a helper" },
+  TSB1080: { title: "nested too deeply", template: "{0} is nested {1} levels deep; at most {2} are supported" },
+  TSB1081: { title: "program too large", template: "probe {0} compiles to {1} instructions; the kernel loads at most {2}" },
+  TSB1082: { title: "jump too far", template: "a jump in probe {0} spans {1} instructions; eBPF jumps reach at most {2}" },
+  TSB1083: { title: "nested too deeply to parse", template: "the code from here on is nested deeper than TypeScript's parser can follow" },
+  TSB1084: { title: "too many branches in one function", template: "{0} has {1} branches (conditions, loops, cases); at most {2} are supported in one function" },
 
   // ---- TSB2xxx: types, layout, values and declarations --------------------------------------------------------
   TSB2001: { title: "type without a fixed layout", template: "{0}: the type {1} has no fixed layout" },

@@ -6,10 +6,12 @@ import type { SourceSpan } from "../core/asm/index.ts";
 import { generate } from "./codegen/index.ts";
 import { type Diagnostic, Diagnostics, InternalError } from "./diagnostics.ts";
 import { type AggDecl, type MapDecl, type ModuleModel, type ProbeDecl, analyzeModule, isEventChannel } from "./frontend/module.ts";
+import { MAX_BRANCHES, MAX_NESTING } from "./frontend/depth.ts";
 import { loadProgram } from "./frontend/program.ts";
 import { userSideRanges, withoutUserSide } from "./frontend/user-side.ts";
 import { intDesc } from "./frontend/types.ts";
 import { type LoweredProgram, lowerModule } from "./lower/index.ts";
+import type { Progress } from "./ir/ir.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
 import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/aggregations.ts";
 import { MAP_KINDS } from "../core/maps.ts";
@@ -40,11 +42,22 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
   const loaded = loadProgram(path, opts.text);
   const diags = new Diagnostics();
   let tsReported = false;
-  const sources = (file: string) => loaded.project.getSourceFile(file)?.getFullText();
+  const sources = (file: string) => (file === loaded.file.getFilePath() ? loaded.text : loaded.project.getSourceFile(file)?.getFullText());
   const arch = opts.arch ?? (hostArch === "arm64" ? "aarch64" : "x86_64");
   let programs: LoweredProgram[] = [];
+  const deep = loaded.tooDeep;
+  if (deep) {
+    const hint = "split the code into functions, or a long expression into constants";
+    if (deep.branches !== undefined) diags.error("TSB1084", [deep.what, deep.branches, MAX_BRANCHES], deep.span, "split it into functions");
+    else if (deep.depth === undefined) diags.error("TSB1083", [], deep.span, hint);
+    else diags.error("TSB1080", [deep.what, deep.depth, MAX_NESTING], deep.span, hint);
+    return { diagnostics: diags.list, sources, programs };
+  }
+  if (loaded.diagnostics.some((d) => d.code === "TSB9001")) return { diagnostics: loaded.diagnostics, sources, programs };
+  /** Where the compiler is: an internal error (a stack overflow included) is reported there. */
+  const progress: Progress = {};
   try {
-    const model = analyzeModule(loaded.file.compilerNode, loaded.checker, diags);
+    const model = analyzeModule(loaded.file.compilerNode, loaded.checker, diags, progress);
     const userSide = userSideRanges(loaded.file.compilerNode, model, loaded.checker);
     diags.list.unshift(...withoutUserSide(loaded.diagnostics, loaded.file.compilerNode.fileName, userSide));
     tsReported = true;
@@ -53,9 +66,10 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
         'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
     }
     const params = paramLayout(model);
-    programs = lowerModule(model, loaded.checker, diags, loadTracepointDb(), { arch, paramMap: PARAM_MAP, paramLayout: params.layout });
+    programs = lowerModule(model, loaded.checker, diags, loadTracepointDb(), { arch, paramMap: PARAM_MAP, paramLayout: params.layout, progress });
     const specs: ProgramSpec[] = [];
     for (const lp of programs) {
+      progress.span = lp.probe.span;
       const g = generate(lp.funcs, diags, lp.probe.name, lp.probe.span);
       if (!g) continue;
       specs.push({
@@ -89,7 +103,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
   } catch (e) {
     if (!(e instanceof InternalError) && !(e instanceof Error)) throw e;
     if (!tsReported) diags.list.unshift(...loaded.diagnostics);
-    const span: SourceSpan | undefined = e instanceof InternalError ? e.span : undefined;
+    const span: SourceSpan | undefined = (e instanceof InternalError ? e.span : undefined) ?? progress.span;
     diags.error("TSB9001", [e.message], span, "this is a bug in tsbpf; please report it with the tracer that triggers it");
     return { diagnostics: diags.list, sources, programs };
   }

@@ -61,15 +61,22 @@ export function layoutBlocks(f: MFunc): void {
   f.blocks = placed;
 }
 
-export function emitFunc(f: MFunc, slots: readonly Slot[], diags: Diagnostics): EmittedFunc {
-  layoutBlocks(f);
+/**
+ * How blocks are ordered: "likely" falls through to the likely successor (layoutBlocks); "source" keeps the order
+ * lowering created them in, for a function whose likely order puts a branch's target out of a jump's reach.
+ */
+export type BlockOrder = "likely" | "source";
+
+export function emitFunc(f: MFunc, slots: readonly Slot[], diags: Diagnostics, order: BlockOrder = "likely"): EmittedFunc {
+  if (order === "source") f.blocks.sort((a, b) => a.id - b.id);
+  else layoutBlocks(f);
   const { offsets, size } = layoutFrame(slots);
   const items: AsmItem[] = [label(f.name)];
   const relocs = new Map<number, AnyReloc>();
   let count = 0;
-  const order = f.blocks;
-  order.forEach((b, bi) => {
-    const next = order[bi + 1]?.id;
+  const placed = f.blocks;
+  placed.forEach((b, bi) => {
+    const next = placed[bi + 1]?.id;
     items.push(label(blockLabel(f.name, b.id)));
     const insts = [...b.insts];
     // Fall-through shaping of the block's final jumps.

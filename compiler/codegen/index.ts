@@ -1,13 +1,13 @@
 // Code generation: a lowered program (entry function and callbacks, in IR) in; its instructions (resolved), its
 // relocations and stack use out. optimize -> select -> allocate -> lay out and emit, per function.
 
-import { type AsmItem, type Instruction, type SourceSpan, isLabel, resolve } from "../../core/asm/index.ts";
+import { AsmError, type AsmItem, type Instruction, OP_LDDW, type SourceSpan, isLabel, resolve } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
-import type { Func } from "../ir/ir.ts";
+import type { Func, Slot } from "../ir/ir.ts";
 import type { RelocationSpec } from "../../core/object/spec.ts";
 import { optimize } from "../passes/index.ts";
-import { emitFunc } from "./emit.ts";
-import { selectInstructions } from "./isel.ts";
+import { type BlockOrder, emitFunc, layoutFrame } from "./emit.ts";
+import { type MFunc, selectInstructions } from "./isel.ts";
 import { allocateRegisters } from "./regalloc.ts";
 
 export const STACK_LIMIT = 512;
@@ -21,32 +21,42 @@ export interface GeneratedProgram {
   readonly slots: { readonly what: string; readonly size: number }[];
 }
 
-export function generate(funcs: readonly Func[], diags: Diagnostics, name: string, span?: SourceSpan): GeneratedProgram | undefined {
+export function generate(funcs: readonly Func[], diags: Diagnostics, name: string, span?: SourceSpan, maxInsns = MAX_INSNS): GeneratedProgram | undefined {
   const items: AsmItem[] = [];
   const relocations: RelocationSpec[] = [];
   let stackMain = 0;
   let stackCallbacks = 0;
   const slots: { what: string; size: number }[] = [];
-  let base = 0;
+  const selected: { mf: MFunc; slots: Slot[] }[] = [];
   for (const fn of funcs) {
     optimize(fn);
     const mf = selectInstructions(fn);
     const { spillSlots } = allocateRegisters(mf);
     const allSlots = [...fn.slots, ...spillSlots];
-    const e = emitFunc(mf, allSlots, diags);
-    for (const [i, r] of e.relocs) {
-      relocations.push(r.kind === "tracepoint_field"
-        ? { insn: base + i, kind: r.kind, tracepoint: r.tracepoint, field: r.field, offset: r.offset }
-        : { insn: base + i, kind: r.kind, struct: r.struct, field: r.field, size: r.size });
-    }
-    base += e.items.filter((x) => !isLabel(x)).length;
-    items.push(...e.items);
+    selected.push({ mf, slots: allSlots });
     // The kernel rounds each frame up to 32 bytes and limits the whole call chain to 512.
-    const rounded = Math.ceil(e.stackSize / 32) * 32;
+    const rounded = Math.ceil(layoutFrame(allSlots).size / 32) * 32;
     if (fn.kind === "entry") stackMain = rounded;
     else stackCallbacks = Math.max(stackCallbacks, rounded);
     for (const s of allSlots) slots.push({ what: s.what, size: Math.ceil(s.size / 8) * 8 });
   }
+  /** Lays out and emits every function; `order` chooses the block order (see emitFunc). */
+  const emitAll = (order: BlockOrder) => {
+    items.length = 0;
+    relocations.length = 0;
+    let base = 0;
+    for (const { mf, slots: allSlots } of selected) {
+      const e = emitFunc(mf, allSlots, diags, order);
+      for (const [i, r] of e.relocs) {
+        relocations.push(r.kind === "tracepoint_field"
+          ? { insn: base + i, kind: r.kind, tracepoint: r.tracepoint, field: r.field, offset: r.offset }
+          : { insn: base + i, kind: r.kind, struct: r.struct, field: r.field, size: r.size });
+      }
+      base += e.items.filter((x) => !isLabel(x)).length;
+      items.push(...e.items);
+    }
+  };
+  emitAll("likely");
   const stack = stackMain + stackCallbacks;
   if (stack > STACK_LIMIT) {
     const top = [...slots].sort((a, b) => b.size - a.size).slice(0, 4).map((s) => `${s.what} (${s.size} bytes)`).join(", ");
@@ -54,5 +64,36 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
       `the largest: ${top}; keep big strings and structs in a map (for example a PerCpuArrayMap used as scratch space)`);
     return undefined;
   }
-  return { instructions: resolve(items), relocations, stack, slots };
+  // The kernel refuses programs longer than BPF_COMPLEXITY_LIMIT_INSNS (with CAP_BPF; 4,096 without) with E2BIG.
+  let length = 0;
+  for (const it of items) if (!isLabel(it)) length += it.op === OP_LDDW ? 2 : 1;
+  if (length > maxInsns) {
+    diags.error("TSB1081", [name, length, maxInsns], span, "split the handler over several probes, or move work into bpf.loop() callbacks");
+    return undefined;
+  }
+  // A conditional jump's offset is 16 bits. Laid out for fall-through, a long handler's `then` blocks all go after
+  // its end, out of reach: then blocks are laid out in source order, each near its branch. A branch around more
+  // than 32,767 instructions still cannot be encoded.
+  const tooFar = (e: unknown): e is AsmError => e instanceof AsmError && e.index !== undefined && /16-bit/.test(e.message);
+  let instructions: Instruction[] | undefined;
+  try {
+    instructions = resolve(items);
+  } catch (e) {
+    if (!tooFar(e)) throw e;
+  }
+  if (!instructions) {
+    emitAll("source");
+    try {
+      instructions = resolve(items);
+    } catch (e) {
+      if (!tooFar(e)) throw e;
+      const m = /is (-?\d+) slots away/.exec(e.message);
+      diags.error("TSB1082", [name, Math.abs(Number(m?.[1] ?? 0)), 32767], e.meta?.span ?? span, "make the branch's body smaller: move part of it into a function called through bpf.loop(1, ...), or into another probe");
+      return undefined;
+    }
+  }
+  return { instructions, relocations, stack, slots };
 }
+
+/** The longest program the kernel loads (BPF_COMPLEXITY_LIMIT_INSNS), in instruction slots. */
+export const MAX_INSNS = 1_000_000;

@@ -7,6 +7,8 @@ import type { Slot } from "../ir/ir.ts";
 import { FP, type MFunc, type MInst, VBASE } from "./isel.ts";
 
 const K = 10; // r0..r9
+/** Copies between nodes with more neighbours than this together are not coalesced (see tryColor). */
+const COALESCE_LIMIT = 256;
 const isVirtual = (r: number) => r >= VBASE;
 
 interface Liveness {
@@ -22,7 +24,7 @@ function successorsOf(b: MFunc["blocks"][number], next: number | undefined): num
   return out;
 }
 
-function liveness(f: MFunc): Liveness {
+function liveness(f: MFunc, work: Work): Liveness {
   const order = f.blocks;
   const succ = new Map(order.map((b, i) => [b.id, successorsOf(b, order[i + 1]?.id)]));
   const use = new Map<number, Set<number>>();
@@ -48,6 +50,7 @@ function liveness(f: MFunc): Liveness {
       for (const s of succ.get(b.id)!) for (const r of liveIn.get(s) ?? []) out.add(r);
       const inn = new Set(use.get(b.id));
       for (const r of out) if (!defs.get(b.id)!.has(r)) inn.add(r);
+      work.steps += 1 + out.size + inn.size;
       if (inn.size !== liveIn.get(b.id)!.size || out.size !== liveOut.get(b.id)!.size) changed = true;
       liveIn.set(b.id, inn);
       liveOut.set(b.id, out);
@@ -75,25 +78,33 @@ export interface AllocationResult {
   readonly spillSlots: Slot[];
 }
 
-export function allocateRegisters(f: MFunc): AllocationResult {
+/** Counts the allocator's elementary steps (set and graph operations), for tests of its growth with input size. */
+export interface Work {
+  steps: number;
+}
+
+export function allocateRegisters(f: MFunc, work: Work = { steps: 0 }): AllocationResult {
   const spillSlots: Slot[] = [];
   for (let round = 0; round < 20; round++) {
-    const colors = tryColor(f);
+    const colors = tryColor(f, work);
     if (colors.spilled.length === 0) {
       rewrite(f, colors.color);
       return { spillSlots };
     }
+    const slots = new Map<number, number>();
     for (const r of colors.spilled) {
       const slot: Slot = { id: f.slots.length + spillSlots.length, size: 8, align: 8, what: "spilled register" };
       spillSlots.push(slot);
-      spill(f, r, slot.id);
+      slots.set(r, slot.id);
     }
+    spill(f, slots);
   }
   throw new Error(`register allocation of ${f.name} did not converge`);
 }
 
-function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
-  const { liveOut } = liveness(f);
+function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: number[] } {
+  const { liveOut } = liveness(f, work);
+
   const weights = loopWeights(f);
   const adj = new Map<number, Set<number>>();
   const node = (r: number) => {
@@ -123,6 +134,7 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
         moves.push([m.dst, m.src]);
       }
       for (const d of m.defs) for (const l of live) edge(d, l);
+      work.steps += 1 + m.defs.length * live.size;
       // Registers defined together (a call's clobbers) must differ from each other too.
       for (const d of m.defs) live.delete(d);
       for (const u of m.uses) if (u !== FP) live.add(u);
@@ -136,9 +148,15 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
   const find = (r: number): number => {
     let x = r;
     while (alias.has(x)) x = alias.get(x)!;
+    // Path compression: long chains of merged copies would make every lookup walk them again.
+    for (let y = r; y !== x; ) {
+      const next = alias.get(y)!;
+      alias.set(y, x);
+      y = next;
+    }
     return x;
   };
-  const degree = (r: number) => adj.get(r)?.size ?? 0;
+  const adjDegree = (r: number) => adj.get(r)?.size ?? 0;
   for (const [d0, s0] of moves) {
     let a = find(d0);
     let b = find(s0);
@@ -148,14 +166,33 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     if (adj.get(a)?.has(b)) continue;
     const na = adj.get(a) ?? new Set();
     const nb = adj.get(b) ?? new Set();
-    let ok: boolean;
+    // A node with hundreds of neighbours (a variable live across a long handler) is left as it is: merging moves
+    // its whole neighbourhood, which made coalescing quadratic in the handler's length. Never reached by a
+    // handler of ordinary size, whose code this therefore does not change.
+    if (na.size + nb.size > COALESCE_LIMIT) continue;
+    // Both tests stop at the first neighbour that decides them (the merged nodes' neighbourhoods grow large).
+    let ok = true;
     if (!isVirtual(b)) {
       // George: every neighbour of a already interferes with b, or is of low degree.
-      ok = [...na].every((t) => !isVirtual(t) || degree(t) < K || nb.has(t));
+      for (const t of na) {
+        work.steps++;
+        if (isVirtual(t) && adjDegree(t) >= K && !nb.has(t)) {
+          ok = false;
+          break;
+        }
+      }
     } else {
       // Briggs: the merged node has fewer than K neighbours of significant degree.
-      const union = new Set([...na, ...nb]);
-      ok = [...union].filter((t) => degree(t) >= K).length < K;
+      let significant = 0;
+      for (const [set, other] of [[na, undefined], [nb, na]] as const) {
+        for (const t of set) {
+          work.steps++;
+          if (other?.has(t) || adjDegree(t) < K) continue;
+          if (++significant >= K) break;
+        }
+        if (significant >= K) break;
+      }
+      ok = significant < K;
     }
     if (!ok) continue;
     // Merge a into b.
@@ -171,24 +208,32 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     adj.delete(a);
   }
 
-  // Simplify and select.
-  const work = new Map<number, Set<number>>();
-  for (const [r, s] of adj) if (isVirtual(r)) work.set(r, new Set([...s]));
+  // Simplify and select. Removing a node lowers its neighbours' degrees; a node of degree < K is removed first,
+  // the earliest in `workAdj`'s order (a heap of positions), so the colouring does not depend on how it is found.
+  const workAdj = new Map<number, Set<number>>();
+  for (const [r, s] of adj) if (isVirtual(r)) workAdj.set(r, new Set([...s]));
+  const nodes = [...workAdj.keys()];
+  const position = new Map(nodes.map((r, i) => [r, i]));
+  const degree = new Map(nodes.map((r) => [r, workAdj.get(r)!.size]));
+  const low = new MinHeap();
+  nodes.forEach((r, i) => {
+    if (degree.get(r)! < K) low.push(i);
+  });
   const stack: number[] = [];
   const removed = new Set<number>();
-  const curDegree = (r: number) => [...work.get(r)!].filter((t) => !removed.has(t)).length;
-  while (removed.size < work.size) {
+  while (removed.size < workAdj.size) {
     let pick: number | undefined;
-    for (const r of work.keys()) if (!removed.has(r) && curDegree(r) < K) {
-      pick = r;
-      break;
+    while (low.size && pick === undefined) {
+      const r = nodes[low.pop()!]!;
+      if (!removed.has(r)) pick = r;
     }
     if (pick === undefined) {
       // Optimistic: push the cheapest-to-spill node and hope a colour is left for it.
       let best = Infinity;
-      for (const r of work.keys()) {
+      for (const r of nodes) {
+        work.steps++;
         if (removed.has(r)) continue;
-        const c = (cost.get(r) ?? 1) / Math.max(1, curDegree(r));
+        const c = (cost.get(r) ?? 1) / Math.max(1, degree.get(r)!);
         if (c < best) {
           best = c;
           pick = r;
@@ -197,6 +242,13 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     }
     stack.push(pick!);
     removed.add(pick!);
+    for (const t of workAdj.get(pick!)!) {
+      work.steps++;
+      const d = degree.get(t);
+      if (d === undefined || removed.has(t)) continue;
+      degree.set(t, d - 1);
+      if (d === K) low.push(position.get(t)!);
+    }
   }
   const color = new Map<number, number>();
   for (let r = 0; r < K; r++) color.set(r, r);
@@ -231,7 +283,8 @@ function tryColor(f: MFunc): { color: Map<number, number>; spilled: number[] } {
     const originals: number[] = [];
     const all = new Set<number>();
     for (const b of f.blocks) for (const m of b.insts) for (const r of [...m.uses, ...m.defs]) if (isVirtual(r)) all.add(r);
-    for (const r of all) if (spilled.includes(find(r))) originals.push(r);
+    const failed = new Set(spilled);
+    for (const r of all) if (failed.has(find(r))) originals.push(r);
     return { color, spilled: originals };
   }
   const final = new Map<number, number>();
@@ -260,25 +313,48 @@ function rewrite(f: MFunc, color: Map<number, number>): void {
   }
 }
 
-/** Replaces a virtual register by a stack slot: loaded into a fresh register before each use, stored after each def. */
-function spill(f: MFunc, r: number, slot: number): void {
+/**
+ * Replaces virtual registers by stack slots (register → slot, in spill order): each use loads the slot into a fresh
+ * register just before the instruction, each def stores one just after it. One pass over the function for all of
+ * them; the fresh registers are numbered register by register, in the order of the map.
+ */
+function spill(f: MFunc, slots: ReadonlyMap<number, number>): void {
+  const order = [...slots.keys()];
+  const rank = new Map(order.map((r, i) => [r, i]));
+  /** The spilled registers an instruction reads or writes, in spill order. */
+  const touchedBy = (m: MInst): number[] => [...new Set([...m.uses, ...m.defs].filter((r) => rank.has(r)))].sort((a, b) => rank.get(a)! - rank.get(b)!);
+  const count = new Map<number, number>(order.map((r) => [r, 0]));
+  for (const b of f.blocks) for (const m of b.insts) for (const r of touchedBy(m)) count.set(r, count.get(r)! + 1);
+  const next = new Map<number, number>();
+  for (const r of order) {
+    next.set(r, f.nextVreg);
+    f.nextVreg += count.get(r)!;
+  }
   for (const b of f.blocks) {
     const out: MInst[] = [];
     for (const m of b.insts) {
-      const used = m.uses.includes(r);
-      const defined = m.defs.includes(r);
-      if (!used && !defined) {
+      const touched = touchedBy(m);
+      if (!touched.length) {
         out.push(m);
         continue;
       }
-      const t = VBASE + f.nextVreg++;
-      const sub = (x: number) => (x === r ? t : x);
-      if (used) {
-        out.push({ op: Mode.MEM | Size.DW | Class.LDX, dst: t, src: FP, off: 0, imm: 0, slot: { id: slot, field: "off" }, uses: [], defs: [t], origin: m.origin });
+      const temp = new Map<number, number>();
+      for (const r of touched) {
+        const n = next.get(r)!;
+        next.set(r, n + 1);
+        temp.set(r, VBASE + n);
+      }
+      const sub = (x: number) => temp.get(x) ?? x;
+      for (const r of touched) {
+        if (!m.uses.includes(r)) continue;
+        const t = temp.get(r)!;
+        out.push({ op: Mode.MEM | Size.DW | Class.LDX, dst: t, src: FP, off: 0, imm: 0, slot: { id: slots.get(r)!, field: "off" }, uses: [], defs: [t], origin: m.origin });
       }
       out.push({ ...m, dst: sub(m.dst), src: sub(m.src), uses: m.uses.map(sub), defs: m.defs.map(sub) });
-      if (defined) {
-        out.push({ op: Mode.MEM | Size.DW | Class.STX, dst: FP, src: t, off: 0, imm: 0, slot: { id: slot, field: "off" }, uses: [t], defs: [], origin: m.origin });
+      for (const r of [...touched].reverse()) {
+        if (!m.defs.includes(r)) continue;
+        const t = temp.get(r)!;
+        out.push({ op: Mode.MEM | Size.DW | Class.STX, dst: FP, src: t, off: 0, imm: 0, slot: { id: slots.get(r)!, field: "off" }, uses: [t], defs: [], origin: m.origin });
       }
     }
     b.insts = out;
@@ -286,3 +362,43 @@ function spill(f: MFunc, r: number, slot: number): void {
 }
 
 export { AluOp, Source };
+
+/** A binary min-heap of numbers (positions), for picking the earliest low-degree node in O(log n). */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= x) break;
+      a[i] = a[p]!;
+      a[p] = x;
+      i = p;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -8,6 +8,7 @@ import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../cor
 import { PROBE_KINDS, type ProbeDeclarator, isProbeDeclarator } from "../../core/probes.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
+import type { Progress } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
@@ -93,13 +94,14 @@ export interface ModuleModel {
   readonly functions: Map<ts.Symbol, ts.FunctionDeclaration>;
 }
 
-export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics): ModuleModel {
+export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics, progress: Progress = {}): ModuleModel {
   const model: ModuleModel = { failed: new Set(), maps: new Map(), aggs: new Map(), probes: [], consts: new Map(), params: new Map(), functions: new Map() };
   const types = new TypeResolver(checker, diags);
   const names = new Set<string>();
   let mapIndex = 0;
 
   for (const stmt of file.statements) {
+    progress.span = spanOf(stmt);
     if (ts.isVariableStatement(stmt)) {
       const exported = !!stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
@@ -180,9 +182,18 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
     const name = tsbpfName(checker, checker.getSymbolAtLocation(call.expression));
     return name !== undefined && (isProbeDeclarator(name) || name === "loop");
   };
+  // Iterative (a stack of nodes to visit), so that no nesting the depth check lets through can overflow it.
+  const stack: [ts.Node, ts.Node | undefined, boolean][] = [];
+  const visitChildren = (n: ts.Node, inFunction: ts.Node | undefined, inControl: boolean): void => {
+    const children: ts.Node[] = [];
+    n.forEachChild((c) => {
+      children.push(c);
+    });
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, inFunction, inControl]);
+  };
   const visit = (n: ts.Node, inFunction: ts.Node | undefined, inControl: boolean): void => {
     if (ts.isFunctionLike(n)) {
-      n.forEachChild((c) => visit(c, n, inControl));
+      visitChildren(n, n, inControl);
       return;
     }
     if (ts.isCallExpression(n)) {
@@ -209,9 +220,13 @@ function checkPlacement(file: ts.SourceFile, checker: ts.TypeChecker, diags: Dia
       }
     }
     const control = inControl || (!inFunction && ts.isStatement(n) && !ts.isSourceFile(n.parent) && !ts.isVariableStatement(n.parent));
-    n.forEachChild((c) => visit(c, inFunction, control || (!inFunction && (ts.isIfStatement(n) || ts.isIterationStatement(n, false) || ts.isBlock(n) || ts.isSwitchStatement(n) || ts.isTryStatement(n) || ts.isLabeledStatement(n)))));
+    visitChildren(n, inFunction, control || (!inFunction && (ts.isIfStatement(n) || ts.isIterationStatement(n, false) || ts.isBlock(n) || ts.isSwitchStatement(n) || ts.isTryStatement(n) || ts.isLabeledStatement(n))));
   };
-  file.forEachChild((c) => visit(c, undefined, false));
+  visitChildren(file, undefined, false);
+  while (stack.length) {
+    const [n, inFunction, inControl] = stack.pop()!;
+    visit(n, inFunction, inControl);
+  }
 }
 
 /** A cast to any or unknown hides the type kernel code needs: it is not skipped, so that lowering reports it. */

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Project, type SourceFile, ts } from "ts-morph";
 import type { SourceSpan } from "../../core/asm/index.ts";
-import type { Diagnostic } from "../diagnostics.ts";
+import { type Diagnostic, error } from "../diagnostics.ts";
+import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
 
 /** The folder of tsbpf's kernel-side declarations. */
 export { STDLIB_DIR } from "../paths.ts";
@@ -17,6 +18,13 @@ export interface LoadedProgram {
   readonly checker: ts.TypeChecker;
   /** TypeScript's diagnostics for the tracer's own files. */
   readonly diagnostics: Diagnostic[];
+  /** The tracer's text. */
+  readonly text: string;
+  /**
+   * Where the tracer is nested deeper than TypeScript and the compiler can follow: then nothing was checked (and,
+   * when the brackets alone are too deep, nothing parsed: `file` is empty).
+   */
+  readonly tooDeep?: TooDeep;
 }
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -33,22 +41,54 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   paths: { tsbpf: [join(STDLIB_DIR, "index.d.ts")] },
 };
 
+/** The text of a file too deep to parse (not empty: ts-morph would take "" for no text). */
+const NOT_PARSED = "\n";
+
 export function loadProgram(path: string, text?: string): LoadedProgram {
   const abs = resolve(path);
   const source = text ?? readFileSync(abs, "utf8");
-  const project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile(abs, source, { overwrite: true });
+  let project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
+  // TypeScript's parser, binder and checker are recursive: too deep a nesting is found before they run.
+  const deepBrackets = tooDeepBrackets(abs, source);
+  let tooDeep: TooDeep | undefined = deepBrackets;
+  // A file too deep to parse is replaced by an empty one, in a project that cannot read it from the disk either.
+  const unparsed = () => {
+    project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true, useInMemoryFileSystem: true });
+    return project.createSourceFile(abs, NOT_PARSED, { overwrite: true });
+  };
+  let file: SourceFile;
+  try {
+    file = deepBrackets ? unparsed() : project.createSourceFile(abs, source, { overwrite: true });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    file = unparsed();
+    tooDeep = { what: "the code here", span: parserBreaksAt(abs, source) };
+  }
+  tooDeep ??= tooDeepNodes(file.compilerNode) ?? tooManyBranches(file.compilerNode);
+  if (tooDeep) {
+    // Not checked: creating the checker binds the file, which is recursive too.
+    const p = project;
+    return { project, file, get checker() { return p.getTypeChecker().compilerObject; }, diagnostics: [], text: source, tooDeep };
+  }
   project.resolveSourceFileDependencies();
   const diagnostics: Diagnostic[] = [];
   for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
-  for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+  try {
+    for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+  } catch (e) {
+    // The checker's flow analysis recurses along a function's chain of conditions: name the longest one.
+    if (!(e instanceof RangeError)) throw e;
+    const at = mostBranches(file.compilerNode)?.node;
+    diagnostics.push(error("TSB9001", [`TypeScript's checker ran out of stack (${e.message})`], at ? spanOf(at) : { file: abs, line: 1, column: 1 },
+      "split this function into smaller ones"));
+  }
   // The tracer's other files (local imports, which may be user-side helpers): their syntax errors, which would
   // otherwise surface only when `tsbpf run` imports the module.
   for (const sf of project.getProgram().compilerObject.getSourceFiles()) {
     if (sf === file.compilerNode || sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
     for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(sf)) diagnostics.push(tsDiagnostic(d));
   }
-  return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics };
+  return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics, text: source };
 }
 
 function tsDiagnostic(d: ts.Diagnostic): Diagnostic {

@@ -17,6 +17,11 @@ export type BinOp = "add" | "sub" | "mul" | "udiv" | "sdiv" | "umod" | "smod" | 
 export type Cmp = "eq" | "ne" | "ult" | "ule" | "ugt" | "uge" | "slt" | "sle" | "sgt" | "sge" | "set";
 export type AtomicKind = "add" | "or" | "and" | "xor" | "xchg";
 
+/** Where the compiler is now (the node being lowered, the probe being generated): an internal error is reported there. */
+export interface Progress {
+  span?: SourceSpan;
+}
+
 /** Where an instruction came from, and the text of its source line (for line_info and `--emit asm`). */
 export interface Origin {
   readonly span?: SourceSpan;

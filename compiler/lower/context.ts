@@ -8,7 +8,7 @@ import type { AggDecl, MapDecl, ModuleModel, ProbeDecl } from "../frontend/modul
 import { sourceLineOf, spanOf } from "../frontend/program.ts";
 import type { IntType, TypeResolver } from "../frontend/types.ts";
 import type { FuncBuilder } from "../ir/builder.ts";
-import { type Base, type Block, type Operand, type Reloc, imm } from "../ir/ir.ts";
+import { type Base, type Block, type Operand, type Progress, type Reloc, imm } from "../ir/ir.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import type { TracepointDb } from "./tracepoints.ts";
 
@@ -88,6 +88,8 @@ export interface ProgramContext {
   readonly paramMap: string;
   /** The program's per-CPU scratch memory (values too large for the stack), once something needed it. */
   scratch?: { readonly map: string; size: number };
+  /** Where lowering is, for an internal error's location. */
+  readonly progress?: Progress | undefined;
 }
 
 export class LowerCtx {
@@ -123,7 +125,9 @@ export class LowerCtx {
 
   /** Stamps the next instructions with `node`'s position and source line. */
   at(node: ts.Node): void {
-    this.b.at(spanOf(node), sourceLineOf(node));
+    const span = spanOf(node);
+    if (this.p.progress) this.p.progress.span = span;
+    this.b.at(span, sourceLineOf(node));
   }
 
   /** Reports `code` at `node` (its template filled by `args`) and returns the placeholder value of an error. */

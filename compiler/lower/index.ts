@@ -6,7 +6,7 @@ import type { Diagnostics } from "../diagnostics.ts";
 import type { ModuleModel, ProbeDecl } from "../frontend/module.ts";
 import { type IntType, TypeResolver } from "../frontend/types.ts";
 import { FuncBuilder } from "../ir/builder.ts";
-import { type Func, imm } from "../ir/ir.ts";
+import { type Func, type Progress, imm } from "../ir/ir.ts";
 import { LowerCtx, type ProgramContext } from "./context.ts";
 import { lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
@@ -27,6 +27,8 @@ export interface LowerOptions {
   readonly arch: "x86_64" | "aarch64";
   readonly paramMap: string;
   readonly paramLayout: ProgramContext["paramLayout"];
+  /** Updated with the node being lowered. */
+  readonly progress?: Progress;
 }
 
 export function lowerModule(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions): LoweredProgram[] {
@@ -37,6 +39,7 @@ function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnost
   const p: ProgramContext = {
     module: model, checker, diags, tracepoints, arch: opts.arch, callbacks: [], signedAggs: new Set(), usedMaps: new Set(),
     usesParams: false, inlining: [], types: new TypeResolver(checker, diags), paramLayout: opts.paramLayout, paramMap: opts.paramMap,
+    progress: opts.progress,
   };
   const b = new FuncBuilder(probe.name, "entry", 1);
   const cx = new LowerCtx(p, b, probe, { kind: "entry" });

@@ -62,14 +62,26 @@ export function reuseTaskConstants(fn: Func): boolean {
 /** Blocks reachable from the entry, each after all of its predecessors except along back edges. */
 function reversePostorder(fn: Func): number[] {
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
-  const seen = new Set<number>();
+  const seen = new Set<number>([fn.entry]);
   const post: number[] = [];
-  const visit = (id: number) => {
-    seen.add(id);
-    for (const s of successors(byId.get(id)!.term)) if (!seen.has(s)) visit(s);
+  // Depth first with an explicit stack (a chain of thousands of blocks would overflow a recursive walk): each
+  // entry is a block and the index of its next successor to look at.
+  const stack: [number, number[], number][] = [[fn.entry, successors(byId.get(fn.entry)!.term), 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const [id, succ, i] = top;
+    if (i < succ.length) {
+      top[2] = i + 1;
+      const s = succ[i]!;
+      if (!seen.has(s)) {
+        seen.add(s);
+        stack.push([s, successors(byId.get(s)!.term), 0]);
+      }
+      continue;
+    }
+    stack.pop();
     post.push(id);
-  };
-  visit(fn.entry);
+  }
   return post.reverse();
 }
 
