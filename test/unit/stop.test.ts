@@ -41,7 +41,7 @@ test("tsbpf run --duration with a bad value: exactly one line on stderr and exit
     for (const argv of [["samples/opensnoop.ts", "--duration", value], ["samples/opensnoop.ts", `--duration=${value}`], ["-d", value, "samples/opensnoop.ts"]]) {
       const r = await runCaptured(argv);
       assert.is(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
-      assert.is(r.stderr, `tsbpf run: --duration takes a number of seconds greater than 0 (such as 10 or 0.5), not ${JSON.stringify(value)}\n`);
+      assert.is(r.stderr, `tsbpf run: --duration takes a number of seconds greater than 0 (such as 10 or 0.5), not ${JSON.stringify(value)}; see tsbpf run --help\n`);
     }
   }
 });
