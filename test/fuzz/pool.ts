@@ -17,13 +17,13 @@ export interface PoolOptions {
 interface Slot {
   child: ChildProcess;
   ready: Promise<void>;
-  job?: Job;
-  timer?: NodeJS.Timeout;
+  job?: Job | undefined;
+  timer?: NodeJS.Timeout | undefined;
   started: number;
-  done?: (o: Outcome) => void;
+  done?: ((o: Outcome) => void) | undefined;
   jobs: number;
   /** Compile time of the current job, once the worker has compiled it (then a stall is in loading). */
-  compiledMs?: number;
+  compiledMs?: number | undefined;
 }
 
 const WORKER = join(import.meta.dirname, "worker.ts");
@@ -48,7 +48,9 @@ export class Pool {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     const slot: Slot = { child, ready: Promise.resolve(), started: 0, jobs: 0 };
+    let ready = () => {};
     slot.ready = new Promise((resolve) => {
+      ready = resolve;
       child.on("message", (m: { ready?: boolean; id?: number; outcome?: Outcome; compiledMs?: number }) => {
         if (m.ready) return resolve();
         if (slot.job && m.id === slot.job.id && m.compiledMs !== undefined) slot.compiledMs = m.compiledMs;
@@ -56,6 +58,7 @@ export class Pool {
       });
     });
     child.on("exit", (code, signal) => {
+      ready();
       if (slot.job && slot.done) this.finish(slot, { status: "crash", ms: performance.now() - slot.started, codes: [], problem: `worker died (${signal ?? `exit ${code}`}): ${stderr.trim().split("\n").slice(-5).join("\n")}` });
     });
     return slot;
@@ -72,25 +75,29 @@ export class Pool {
 
   /** Checks one program on a free worker (the caller keeps at most `workers` jobs in flight). */
   async run(job: Job): Promise<Outcome> {
-    let index = this.slots.findIndex((s) => !s.job);
+    const index = this.slots.findIndex((s) => !s.job);
     if (index < 0) throw new Error("pool: no free worker");
     let slot = this.slots[index]!;
     if (slot.jobs >= RECYCLE || slot.child.exitCode !== null || slot.child.signalCode !== null) {
       slot.child.kill("SIGKILL");
       slot = this.slots[index] = this.spawn();
     }
-    await slot.ready;
+    // taken now, before waiting for the worker to be ready, so that no other caller picks the same slot
+    slot.job = job;
     slot.jobs++;
+    await slot.ready;
+    if (slot.child.exitCode !== null || slot.child.signalCode !== null) {
+      slot.job = undefined;
+      return { status: "crash", ms: 0, codes: [], problem: `worker died before the program was sent (${slot.child.signalCode ?? `exit ${slot.child.exitCode}`})` };
+    }
     return new Promise<Outcome>((resolve) => {
-      slot.job = job;
       slot.done = resolve;
       slot.started = performance.now();
       slot.timer = setTimeout(() => {
-        const s = this.slots[index]!;
-        const where = s.compiledMs === undefined ? "in the compiler" : `loading (compiled in ${s.compiledMs.toFixed(0)} ms; the VM or the kernel's verifier)`;
-        this.finish(s, { status: "timeout", ms: s.compiledMs ?? performance.now() - s.started, codes: [], problem: `no answer after ${this.opts.timeoutMs} ms: stalled ${where}` });
-        s.child.kill("SIGKILL");
-        this.slots[index] = this.spawn();
+        const where = slot.compiledMs === undefined ? "in the compiler" : `loading (compiled in ${slot.compiledMs.toFixed(0)} ms; the VM or the kernel's verifier)`;
+        this.finish(slot, { status: "timeout", ms: slot.compiledMs ?? performance.now() - slot.started, codes: [], problem: `no answer after ${this.opts.timeoutMs} ms: stalled ${where}` });
+        slot.child.kill("SIGKILL");
+        if (this.slots[index] === slot) this.slots[index] = this.spawn();
       }, this.opts.timeoutMs);
       slot.child.send(job);
     });

@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CompileStatus, LoadOutcome, Outcome } from "./check.ts";
+import type { CompileStatus, Outcome } from "./check.ts";
 import { type Family, type GeneratedProgram, generateProgram } from "./hostile.ts";
 import { Pool } from "./pool.ts";
 import { Random, programSeed } from "./random.ts";

@@ -35,8 +35,6 @@ function tracepointFields(name: string): TpField[] {
 
 /** The integer types of the language: `number` ones and `bigint` ones. */
 type Ty = "u8" | "u16" | "u32" | "i32" | "u64" | "i64";
-const BIG: readonly Ty[] = ["u64", "i64"];
-const NUM: readonly Ty[] = ["u8", "u16", "u32", "i32"];
 const isBig = (t: Ty) => t === "u64" || t === "i64";
 
 const BIG_LITERALS = ["0n", "1n", "2n", "3n", "7n", "8n", "63n", "64n", "1000n", "4096n", "0xffn", "0xffffffffn", "0x100000000n",

@@ -77,7 +77,7 @@ export function structuralCase(r: Random, kind: StructuralKind = r.pick(STRUCTUR
     case "jump out of the program":
       return {
         name: kind, kernel: /jump out of range from insn \d+ to -?\d+/,
-        insns: [...resolve([...b("m")]), insn({ op: JmpOp.JA | Class.JMP, off: r.pick([1, 5, -100]) }), ...resolve([Exit()])],
+        insns: [...resolve([...b("m")]), insn({ op: JmpOp.Ja | Class.JMP, off: r.pick([1, 5, -100]) }), ...resolve([Exit()])],
       };
     case "no exit":
       return {
