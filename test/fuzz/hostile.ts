@@ -265,6 +265,16 @@ function huge(r: Random, opts: ProgramOptions): GeneratedProgram {
   return { family: "huge", detail: `${kind} x${n}`, text: lines.join("\n") + "\n", statements: n };
 }
 
+/** A handler of `n` statements of one shape, for compile time against size (`npm run fuzz -- sizes`). */
+export function handlerOfSize(n: number, shape: "statements" | "if-body" = "statements"): string {
+  const lines: string[] = [HEADER, 'tracepoint("sched/sched_switch", (ctx) => {'];
+  if (shape === "if-body") lines.push("  if (ctx.prev_pid === 0) {");
+  for (let i = 0; i < n; i++) lines.push(shape === "if-body" ? `    c.increment(${i});` : `  h.set(${i % 1024}, bpf.ktimeGetNs() + ${i}n);`);
+  if (shape === "if-body") lines.push("  }");
+  lines.push("});", "");
+  return lines.join("\n");
+}
+
 // ---- deeply nested files
 
 function deep(r: Random, opts: ProgramOptions): GeneratedProgram {

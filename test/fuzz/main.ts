@@ -2,6 +2,7 @@
 //   [--scale test|full]`
 //   tracers (default): generated tracers, valid and hostile, through the compiler, the VM and (as root) the kernel's
 //     verifier; failing programs are written to DIR (default: a directory under the system's temp dir).
+//   sizes: compile time of handlers of --sizes N,M,... statements (default 1000,5000,20000).
 //   vm: generated eBPF programs through the VM, the reference interpreter and (as root) the kernel, plus the
 //     structural cases the verifier refuses, which the VM must refuse too.
 // Exit code 1 when a property failed.
@@ -11,6 +12,8 @@ import { join } from "node:path";
 import { kernel } from "../support/kernel.ts";
 import { formatSummary, runTracerFuzz } from "./tracer-run.ts";
 import { formatVmSummary, runVmFuzz } from "./vm-run.ts";
+import { handlerOfSize } from "./hostile.ts";
+import { Pool } from "./pool.ts";
 
 const args = process.argv.slice(2);
 const mode = args[0] && !args[0].startsWith("--") ? args.shift()! : "tracers";
@@ -28,7 +31,7 @@ const num = (name: string, dflt: number): number => {
   }
   return n;
 };
-const known = new Set(["count", "seed", "jobs", "timeout", "out", "scale", "minutes", "no-kernel"]);
+const known = new Set(["count", "seed", "jobs", "timeout", "out", "scale", "minutes", "no-kernel", "sizes"]);
 for (const a of args) {
   if (a.startsWith("--") && !known.has(a.slice(2))) {
     console.error(`error: unknown option ${a} (options: ${[...known].map((k) => `--${k}`).join(", ")})`);
@@ -57,7 +60,21 @@ if (mode === "tracers") {
   const summary = await runVmFuzz({ count, seed, sys: k?.ok ? k.sys : undefined, log: (l) => console.log(l) });
   console.log(formatVmSummary(summary, seed));
   process.exitCode = summary.failures.length ? 1 : 0;
+} else if (mode === "sizes") {
+  // compile time against handler size: one handler of N statements per size, in a worker (killed after --timeout)
+  const sizes = (flag("sizes") ?? "1000,5000,20000").split(",").map(Number);
+  const pool = new Pool({ workers: 1, timeoutMs: num("timeout", 600_000), kernel: false });
+  try {
+    for (const shape of ["statements", "if-body"] as const) {
+      for (const n of sizes) {
+        const o = await pool.run({ id: n, name: `fuzz-size-${shape}-${n}`, text: handlerOfSize(n, shape) });
+        console.log(`${shape.padEnd(10)} ${String(n).padStart(6)} statements: ${o.status.padEnd(8)} ${(o.ms / 1000).toFixed(1).padStart(7)} s  ${(o.ms / n).toFixed(2)} ms/statement${o.problem ? `  (${o.problem.split("\n")[0]})` : ""}`);
+      }
+    }
+  } finally {
+    pool.close();
+  }
 } else {
-  console.error(`error: unknown fuzz mode ${JSON.stringify(mode)} (tracers or vm)`);
+  console.error(`error: unknown fuzz mode ${JSON.stringify(mode)} (tracers, vm or sizes)`);
   process.exitCode = 2;
 }
