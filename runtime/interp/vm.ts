@@ -7,6 +7,7 @@ import {
 } from "../../core/asm/index.ts";
 import { helperName } from "../../core/asm/helpers.ts";
 import { FaultKind, MAX_FRAMES, STACK_SIZE, translate } from "./jit.ts";
+import { checkStructure } from "./structure.ts";
 import { type Acquired, AddressSpace, FUNC_HANDLE_HI, MAP_HANDLE_HI, type Region } from "./memory.ts";
 
 export const DEFAULT_BUDGET = 1_000_000;
@@ -118,6 +119,11 @@ export class VmProgram {
     } catch (e) {
       if (e instanceof AsmError) throw new VmError(`invalid program: ${e.message}`, "load", e.index, e.meta);
       throw e;
+    }
+    // What the verifier refuses before running anything, the VM refuses too (uBPF and rbpf run some of it).
+    const problem = checkStructure(insns);
+    if (problem) {
+      throw new VmError(`invalid program: ${problem.message} (the kernel's verifier: "${problem.kernel}")`, "load", problem.insn, insns[problem.insn]?.meta);
     }
     return new VmProgram(insns, opts);
   }

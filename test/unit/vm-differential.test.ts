@@ -1,13 +1,17 @@
 // The fast VM against the BigInt reference interpreter on thousands of generated programs (seeded, so a failure
-// reproduces): every register of every program must agree.
+// reproduces): every register of every program must agree. And the structural refusals of the kernel's verifier
+// (a function falling through into the next, a jump into another function, unreachable code, recursion, too many
+// frames, a jump into lddw or out of the program): the VM refuses each at load. `npm run fuzz -- vm` runs more, and
+// against the kernel too (test/kernel/vm-differential.test.ts runs a few hundred there).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  Add, AluOp, Call, Class, Exit, JmpOp, LdImm64, Mov, Source, Stx, disassemble, insn, label, resolve, type AsmItem, type Instruction,
-} from "../../core/asm/index.ts";
-import { VmProgram, type HelperContext } from "../../runtime/interp/index.ts";
+import { Add, AluOp, Call, Class, Exit, JEq, Ja, Mov, Stx, disassemble, insn, label, resolve } from "../../core/asm/index.ts";
+import { VmError, VmProgram, type HelperContext } from "../../runtime/interp/index.ts";
 import { referenceRun } from "../support/reference-vm.ts";
+import { Random } from "../fuzz/random.ts";
+import { generateVmProgram } from "../fuzz/vm-programs.ts";
+import { STRUCTURAL_KINDS, structuralCase } from "../fuzz/vm-structure.ts";
 
 /** mulberry32: small, seedable, good enough to pick instructions. */
 function rng(seed: number) {
@@ -20,69 +24,7 @@ function rng(seed: number) {
   };
 }
 
-const INTERESTING = [0n, 1n, 2n, 7n, 31n, 32n, 63n, 64n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n,
-  0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xfffffffffffffffen, 0xffffffff80000000n];
-const IMMS = [0, 1, -1, 2, 3, 5, 31, 32, 33, 63, 64, 65, 0x7fffffff, -0x80000000, 16, 8, 100, -7];
-
-function generate(random: () => number, length: number): Instruction[] {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  const reg = () => Math.floor(random() * 10);
-  const imm = () => (random() < 0.7 ? pick(IMMS) : (Math.floor(random() * 2 ** 32) | 0));
-  const value = () => (random() < 0.6 ? pick(INTERESTING) : BigInt(Math.floor(random() * 2 ** 32)) << 32n | BigInt(Math.floor(random() * 2 ** 32)));
-  const items: AsmItem[] = [];
-  for (let r = 0; r < 10; r++) items.push(LdImm64(r, value()));
-  const aluOps = [AluOp.Add, AluOp.Sub, AluOp.Mul, AluOp.Div, AluOp.Or, AluOp.And, AluOp.Lsh, AluOp.Rsh, AluOp.Neg,
-    AluOp.Mod, AluOp.Xor, AluOp.Mov, AluOp.Arsh, AluOp.End];
-  const jmpOps = [JmpOp.JEq, JmpOp.JGt, JmpOp.JGe, JmpOp.JSet, JmpOp.JNe, JmpOp.JSGt, JmpOp.JSGe, JmpOp.JLt, JmpOp.JLe, JmpOp.JSLt, JmpOp.JSLe];
-  let labels = 0;
-  const pending: { at: number; name: string }[] = [];
-  for (let k = 0; k < length; k++) {
-    for (const p of pending.filter((p) => p.at === k)) items.push(label(p.name));
-    const roll = random();
-    if (roll < 0.75) {
-      const code = pick(aluOps);
-      const cls = random() < 0.5 ? Class.ALU64 : Class.ALU;
-      const x = random() < 0.5;
-      const dst = reg();
-      if (code === AluOp.Neg) items.push(insn({ op: code | cls, dst }));
-      else if (code === AluOp.End) {
-        const kind = random();
-        const width = pick([16, 32, 64]);
-        if (kind < 0.33) items.push(insn({ op: AluOp.End | Class.ALU64, dst, imm: width }));
-        else items.push(insn({ op: AluOp.End | (kind < 0.66 ? Source.X : Source.K) | Class.ALU, dst, imm: width }));
-      } else {
-        let off = 0;
-        if ((code === AluOp.Div || code === AluOp.Mod) && random() < 0.5) off = 1;
-        if (code === AluOp.Mov && x && random() < 0.4) off = cls === Class.ALU64 ? pick([8, 16, 32]) : pick([8, 16]);
-        items.push(x ? insn({ op: code | Source.X | cls, dst, src: reg(), off }) : insn({ op: code | cls, dst, imm: imm(), off }));
-      }
-    } else if (roll < 0.9) {
-      const name = `L${labels++}`;
-      pending.push({ at: Math.min(length, k + 1 + Math.floor(random() * 4)), name });
-      const cls = random() < 0.5 ? Class.JMP : Class.JMP32;
-      const code = pick(jmpOps);
-      items.push(random() < 0.5 ? insn({ op: code | Source.X | cls, dst: reg(), src: reg(), target: name })
-        : insn({ op: code | cls, dst: reg(), imm: imm(), target: name }));
-    } else {
-      // a store to the stack and a load back, of a random width, possibly sign-extending
-      const size = pick([0x00, 0x08, 0x10, 0x18]);
-      const bytes = { 0: 4, 8: 2, 16: 1, 24: 8 }[size]!;
-      const off = -8 * (1 + Math.floor(random() * 8));
-      const atomic = random() < 0.3 && (size === 0x00 || size === 0x18);
-      if (atomic) {
-        items.push(insn({ op: 0x60 | 0x18 | Class.STX, dst: 10, src: reg(), off }));
-        items.push(insn({ op: 0xc0 | size | Class.STX, dst: 10, src: reg(), off, imm: pick([0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1]) }));
-      } else {
-        items.push(insn({ op: 0x60 | size | Class.STX, dst: 10, src: reg(), off }));
-      }
-      const signed = bytes < 8 && random() < 0.4;
-      items.push(insn({ op: (signed ? 0x80 : 0x60) | size | Class.LDX, dst: reg(), src: 10, off }));
-    }
-  }
-  for (const p of pending.filter((p) => p.at >= length)) items.push(label(p.name));
-  items.push(Exit());
-  return resolve(items);
-}
+const generate = generateVmProgram;
 
 test("the VM agrees with the reference interpreter on 3000 generated programs", () => {
   const random = rng(0x5eed);
@@ -108,6 +50,42 @@ test("the VM agrees with the reference interpreter on 3000 generated programs", 
       }
     }
   }
+});
+
+test("the VM refuses at load what the verifier refuses for the program's shape, 20 programs of each kind", () => {
+  const r = new Random(0x5a9e);
+  for (const kind of STRUCTURAL_KINDS) {
+    for (let n = 0; n < 20; n++) {
+      const c = structuralCase(r, kind);
+      assert.throws(() => VmProgram.load(c.insns), (e: unknown) => e instanceof VmError && e.kind === "load" && /^invalid program: /.test(e.message),
+        `${kind} #${n} loaded:\n${disassemble(c.insns)}`);
+    }
+  }
+});
+
+test("structural refusals say what is wrong in the kernel's words, with the instruction", () => {
+  const refusal = (kind: (typeof STRUCTURAL_KINDS)[number]) => {
+    try {
+      VmProgram.load(structuralCase(new Random(7), kind).insns);
+    } catch (e) {
+      return e as VmError;
+    }
+    throw new Error(`${kind} loaded`);
+  };
+  for (const kind of ["fall-through", "cross-function jump", "unreachable", "recursion", "call depth", "callback into a function"] as const) {
+    const e = refusal(kind);
+    const quoted = /the kernel's verifier: "(.*)"\)$/.exec(e.message)?.[1];
+    assert.ok(quoted && structuralCase(new Random(7), kind).kernel.test(quoted), `${kind}: ${e.message}`);
+    assert.type(e.insn, "number");
+  }
+  assert.match(refusal("fall-through").message, /does not end in exit or a jump: instruction \d+ falls through into the function at slot \d+/);
+  assert.match(refusal("unreachable").message, /instruction \d+ can never run/);
+});
+
+test("the VM runs the shapes the verifier takes: a subprogram ending in a jump, a loop, a callback", () => {
+  // f ends in `ja` back into itself (a loop with an exit inside), as check_subprogs allows
+  const p = VmProgram.load(resolve([Mov.imm(1, 0), Call.local("f"), Exit(), label("f"), label("top"), Add.imm(1, 1), Mov.reg(0, 1), JEq.imm(1, 5, "done"), Ja("top"), label("done"), Exit()]));
+  assert.is(p.run().r0, 5n);
 });
 
 test("the reference interpreter itself: a hand-checked program", () => {

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  Add, Call, Exit, JEq, JNe, JLt, Ja, LdFunc, LdImm64, LdMapFd, LdMapValue, Ldx, Mov, R0, R1, R2, R3, R6, R10,
+  Add, Call, Exit, JEq, JNe, JLt, LdFunc, LdImm64, LdMapFd, LdMapValue, Ldx, Mov, R0, R1, R2, R3, R6, R10,
   St, Stx, encode, label, parseAsm, resolve, withMeta, type AsmItem,
 } from "../../core/asm/index.ts";
 import { VmError, VmProgram, type Helper, type VmMap, type VmOptions } from "../../runtime/interp/index.ts";
@@ -54,7 +54,8 @@ test("the stack starts zeroed on every run", () => {
 });
 
 test("the instruction budget stops runaway programs with a clear error", () => {
-  const p = asm("mov %r0, 0\nloop:\nadd %r0, 1\nja loop\nexit");
+  // (a loop the verifier would follow to its end; `ja loop` alone would leave `exit` unreachable, which it refuses)
+  const p = asm("mov %r0, 0\nloop:\nadd %r0, 1\njne %r0, 0, loop\nexit");
   fault(() => p.run(), "budget", /instruction budget exhausted/);
   fault(() => p.run({ budget: 100 }), "budget", /at instruction 1/);
   const q = VmProgram.load(encode(parseAsm("mov %r0, 0\nloop:\nadd %r0, 1\njlt %r0, 600000, loop\nexit")), { budget: 5_000_000 });
@@ -76,8 +77,9 @@ test("local calls get their own frame; r6-r9 and r10 survive; depth is limited t
     ldxdw %r0, [%r10-8]
     exit`);
   assert.is(p.run().r0, 100n + 11n + 6n);
-  const deep = asm("call local f\nexit\nf:\ncall local f\nexit");
-  fault(() => deep.run(), "call-depth", /at most 8 frames/);
+  // ten nested calls: eleven frames (the verifier refuses it at load, as the VM does)
+  const chain = Array.from({ length: 9 }, (_, k) => `f${k}:\ncall local f${k + 1}\nexit`).join("\n");
+  fault(() => asm(`call local f0\nexit\n${chain}\nf9:\nmov %r0, 0\nexit`), "load", /11 frames.*too deep/);
 });
 
 test("helpers: arguments in r1-r5, result in r0, r6-r9 preserved; unknown helpers are named", () => {
@@ -156,7 +158,7 @@ test("invalid programs are rejected at load with the instruction index", () => {
 });
 
 test("jumps over lddw count two slots", () => {
-  const p = load([JLt.imm(R0, 1, "x"), LdImm64(R0, 5n), label("x"), LdImm64(R0, 0x100000000n), Ja("y"), Mov.imm(R0, 1), label("y"), Exit()]);
+  const p = load([JLt.imm(R0, 1, "x"), LdImm64(R0, 5n), label("x"), LdImm64(R0, 0x100000000n), JNe.imm(R1, 7, "y"), Mov.imm(R0, 1), label("y"), Exit()]);
   assert.is(p.run().r0, 0x100000000n);
 });
 
