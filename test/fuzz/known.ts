@@ -1,7 +1,5 @@
-// Failure classes that issue 11 fixes in parallel branches (null checks, constant division, literal ranges and
-// helper program types in one; deep and huge inputs in another): the fixed-seed test reports them without failing
-// until those branches land. Delete an entry when its fix is merged; the test then holds the line. Any failure of
-// a class not listed here fails the test.
+// Failure classes the fuzzer found that are not fixed yet: the fixed-seed test reports them without failing. Delete
+// an entry when its fix lands; the test then holds the line. Any failure of a class not listed here fails the test.
 
 import type { Failure } from "./tracer-run.ts";
 
@@ -11,10 +9,6 @@ export interface KnownClass {
 }
 
 export const KNOWN_FAILURES: readonly KnownClass[] = [
-  { name: "a scalar map value used without its null check (issue 11 §1)", matches: (f) => f.kind === "verifier" && /map_value_or_null/.test(f.key) },
-  { name: "division or modulo by a constant zero (issue 11 §1)", matches: (f) => f.kind === "verifier" && /div by zero/.test(f.key) },
-  { name: "a helper the program type may not call (issue 11 §1)", matches: (f) => f.kind === "verifier" && /unknown func|program of this type cannot use helper/.test(f.key) },
-  { name: "the compiler's stack overflows on deep nesting (issue 11)", matches: (f) => (f.kind === "crash" || f.kind === "internal" || f.kind === "unlocated") && /Maximum call stack size exceeded/.test(f.key) },
   // Found by this fuzzer, outside the classes above (reported to the lead; no branch of issue 11 fixes them yet):
   { name: "a bpf.loop callback whose call was folded away stays in the program as unreachable code", matches: (f) => f.kind === "verifier" && /^unreachable insn/.test(f.key) },
   { name: "tp_btf ctx.arg(i) read as a u64 although the kernel types it from BTF (pointer arithmetic, index past the last argument)",
