@@ -106,7 +106,7 @@ async function loadKernel(spec: CollectionSpec, kernel: Kernel): Promise<LoadOut
     }
     if (e instanceof UnsupportedFeatureError) return { status: "unsupported", key: e.feature, message: e.message };
     // a kernel struct or field named in bpf.readKernelField that this kernel's BTF lacks: found at load, by design
-    const missingBtf = e instanceof BpfError && /the kernel's BTF has no/.test(e.message);
+    const missingBtf = e instanceof BpfError && /the kernel's BTF has no|has no field \S+ in this kernel/.test(e.message);
     if (e instanceof NotFoundError || e instanceof ElfError || missingBtf) return { status: "not-found", key: (e as Error).name, message: (e as Error).message };
     if (e instanceof BpfError) return { status: "error", key: `${e.operation.replace(/\s\S+$/, "")}: ${e.code ?? e.name}`, message: e.describe() };
     return { status: "runtime-crash", key: (e as Error).name ?? "throw", message: describe(e) };
