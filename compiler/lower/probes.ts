@@ -102,7 +102,10 @@ function tpBtfArg(cx: LowerCtx, call: ts.CallExpression, tracepoint: string, ind
     return cx.error("TSB2090", [tracepoint, args.length, list, index], call.arguments[0] ?? call, hint);
   }
   if (!arg.pointer) return scalar(cx.b.load(ctx, index * 8, 8, false), U64);
-  const slot = cx.b.slot(8, 8, `ctx.arg(${index}) (${arg.type})`, cx.span(call));
+  // One slot per argument, reused by every read of it in the function (an unrolled loop reading it adds nothing to
+  // the 512-byte stack): it is loaded right after the helper writes it, and always holds the same value.
+  let slot = cx.ctxArgSlots.get(index);
+  if (slot === undefined) cx.ctxArgSlots.set(index, (slot = cx.b.slot(8, 8, `ctx.arg(${index}) (${arg.type})`, cx.span(call))));
   const dst = cx.b.newReg();
   cx.b.emit({ op: "addr", dst, slot, off: 0 });
   const src = index === 0 ? reg(cx.ctxReg) : cx.b.bin("add", reg(cx.ctxReg), imm(index * 8));

@@ -56,7 +56,7 @@ kernelTest(test, "tp_btf: pointer and integer arguments in arithmetic, bit opera
   if (!r.spec) throw new Error(r.diagnostics.map((d) => `${d.code} ${d.span?.line}: ${d.message}`).join("\n"));
   await using c = await Collection.load(r.spec, { kernel: new Kernel(sys) });
   assert.equal(c.links.length, 2);
-  const seen = objectsFromSpec(r.spec, kernelBackends(c)).get("seen") as Count<number>;
+  const seen = objectsFromSpec(r.spec, kernelBackends(c)).get("seen") as Count;
   const calls = 5;
   for (let i = 0; i < calls; i++) void process.ppid;
   await waitFor(() => seen.get(10) >= 20n, "20 context switches");
