@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, release, version } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./paths.ts";
 import type { Diagnostic } from "./diagnostics.ts";
@@ -51,6 +51,8 @@ export function compilerFingerprint(): string {
   walk(join(ROOT, "core"));
   walk(join(ROOT, "stdlib-types"));
   h.update(readFileSync(join(ROOT, "package.json")));
+  // tpBtf handlers compile against the running kernel's BTF (their arguments' types): another kernel, another spec.
+  h.update(`kernel:${release()} ${version()}\n`);
   return h.digest("hex");
 }
 

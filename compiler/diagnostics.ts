@@ -176,6 +176,7 @@ export const MESSAGES = {
   TSB2060: { title: "helper not callable from this probe kind", template: "bpf.{0}() cannot be called from a {1} handler ({2} only)" },
   TSB2061: { title: "array map index out of range", template: "index {0} is out of range of {1} ({2} elements)" },
   TSB2062: { title: "scratch memory over 32 KiB", template: "{0} needs {1} bytes of per-CPU scratch memory for its large values; the kernel allows {2}" },
+  TSB2090: { title: "BTF tracepoint argument out of range", template: "tracepoint {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

@@ -379,3 +379,29 @@ function docBlock(lines: readonly string[], indent: string): string {
   const body = lines.map((l) => (l ? `${indent} * ${l}` : `${indent} *`));
   return [`${indent}/**`, ...body, `${indent} */`].join("\n");
 }
+
+/** One argument of a BTF tracepoint (`tpBtf`) as the kernel types it: its C type, and whether it is a pointer. */
+export interface TpBtfArg {
+  /** The C declaration of its type, e.g. "struct task_struct *". */
+  readonly type: string;
+  readonly pointer: boolean;
+}
+
+/**
+ * The arguments of the BTF tracepoint `name` (`tpBtf(name, ...)`, attach type BPF_TRACE_RAW_TP), from the
+ * `btf_trace_<name>` typedef the kernel's tracepoint macros declare: a pointer to a function prototype whose first
+ * parameter is the `void *__data` the kernel skips (btf_ctx_access), the rest the tracepoint's arguments, in order.
+ * The verifier types `ctx.arg(i)` by them. Undefined when the BTF has no such typedef (no such tracepoint).
+ */
+export function tpBtfArgs(btf: Btf, name: string): readonly TpBtfArg[] | undefined {
+  const typedef = btf.findByName(`btf_trace_${name}`, "typedef")[0];
+  if (!typedef) return undefined;
+  const ptr = btf.resolve(typedef.id);
+  if (ptr.kind !== "ptr") return undefined;
+  const proto = btf.resolve(ptr.type);
+  if (proto.kind !== "func_proto") return undefined;
+  return proto.params.slice(1).map((p) => {
+    const t = btf.resolve(p.type);
+    return { type: btf.declaration(p.type, "").trim(), pointer: t.kind === "ptr" };
+  });
+}

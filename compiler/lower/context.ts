@@ -105,6 +105,8 @@ export class LowerCtx {
    * past their NUL (user space stops there), and nothing may leave the program before the record is submitted.
    */
   eventRecord: Base | undefined;
+  /** The stack slot a tpBtf pointer argument is copied into, by argument index (one per function, reused). */
+  readonly ctxArgSlots = new Map<number, number>();
 
   constructor(
     readonly p: ProgramContext,

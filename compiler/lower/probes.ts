@@ -1,14 +1,17 @@
 // The probe context `ctx`: tracepoint fields (loads from the record, relocated at load time), kprobe/uprobe
-// registers (arg0()..arg5(), retval(), ip() from pt_regs), raw tracepoint / fentry arguments (ctx.arg(i)).
+// registers (arg0()..arg5(), retval(), ip() from pt_regs), raw tracepoint / fentry arguments (ctx.arg(i)); a BTF
+// tracepoint's arguments as the running kernel's BTF types them (pointers read as numbers, the count checked).
 
 import { ts } from "ts-morph";
 import { PROBE_KINDS } from "../../core/probes.ts";
+import { BpfFunc } from "../../core/asm/helpers.ts";
 import { InternalError } from "../diagnostics.ts";
 import { spanOf } from "../frontend/program.ts";
 import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { type LowerCtx, type Val, scalar } from "./context.ts";
 import { loadInt } from "./values.ts";
+import { imm, reg } from "../ir/ir.ts";
 
 /** struct pt_regs offsets (x86_64: asm/ptrace.h; arm64: user_pt_regs), as libbpf's bpf_tracing.h uses them. */
 const PT_REGS = {
@@ -71,8 +74,42 @@ export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): 
     if (lit === undefined || !Number.isInteger(lit) || lit < 0 || lit > 11) {
       return cx.error("TSB1070", ["the index of ctx.arg(i)", 0, 11], a ?? call);
     }
+    if (probe?.kind === "tpBtf") return tpBtfArg(cx, call, String(probe.args[0]), lit);
     return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, lit * 8, 8, false), U64);
   }
   if (!probe) throw new InternalError(`ctx.${name}() outside a probe handler`, spanOf(call));
   return cx.error("TSB2052", [name, probe.kind], call);
+}
+
+/**
+ * ctx.arg(i) in a tpBtf handler. The verifier types a BTF tracepoint's context from the `btf_trace_<name>` prototype
+ * (btf_ctx_access): a load past the last argument is "invalid bpf_context access", and a pointer argument loads as a
+ * trusted pointer, on which arithmetic and bit operations are refused ("math between trusted_ptr_ pointer...",
+ * "&= on pointer prohibited"). So the index is checked against the prototype here, and a pointer argument's 8 bytes
+ * are copied out of the context with bpf_probe_read_kernel, which gives the verifier a plain number (an address a
+ * tracer can compare, hash and print; kernel memory is read through bpf.readKernelField). Integer arguments stay
+ * a plain context load. Without the kernel's BTF at compile time, every argument is a plain load, as before.
+ */
+function tpBtfArg(cx: LowerCtx, call: ts.CallExpression, tracepoint: string, index: number): Val {
+  const args = cx.p.tracepoints.tpBtfArgs?.(tracepoint);
+  const ctx = { kind: "reg" as const, id: cx.ctxReg };
+  if (!args) return scalar(cx.b.load(ctx, index * 8, 8, false), U64);
+  const arg = args[index];
+  if (!arg) {
+    const list = args.map((a, i) => `${i}: ${a.type}`).join(", ") || "none";
+    const hint = args.length > 1 ? `its arguments are ctx.arg(0)..ctx.arg(${args.length - 1})`
+      : args.length ? "its only argument is ctx.arg(0)" : "it has no arguments to read";
+    return cx.error("TSB2090", [tracepoint, args.length, list, index], call.arguments[0] ?? call, hint);
+  }
+  if (!arg.pointer) return scalar(cx.b.load(ctx, index * 8, 8, false), U64);
+  // One slot per argument, reused by every read of it in the function (an unrolled loop reading it adds nothing to
+  // the 512-byte stack): it is loaded right after the helper writes it, and always holds the same value.
+  let slot = cx.ctxArgSlots.get(index);
+  if (slot === undefined) cx.ctxArgSlots.set(index, (slot = cx.b.slot(8, 8, `ctx.arg(${index}) (${arg.type})`, cx.span(call))));
+  const dst = cx.b.newReg();
+  cx.b.emit({ op: "addr", dst, slot, off: 0 });
+  const src = index === 0 ? reg(cx.ctxReg) : cx.b.bin("add", reg(cx.ctxReg), imm(index * 8));
+  // Reading the program's own context cannot fault: the result is not checked.
+  cx.b.call(BpfFunc.ProbeReadKernel, [reg(dst), imm(8), src]);
+  return scalar(cx.b.load({ kind: "slot", slot }, 0, 8, false), U64);
 }

@@ -277,10 +277,15 @@ class TracerGen {
         break;
       }
       case "rawTracepoint":
-      case "tpBtf":
-        head = `${kind}("${r.pick(["sched_switch", "sys_enter", "sched_process_exit"])}", `;
-        for (let i = 0; i < 3; i++) ctx.big.push(`ctx.arg(${i})`);
+      case "tpBtf": {
+        const tp = r.pick(["sched_switch", "sys_enter", "sched_process_exit"]);
+        head = `${kind}("${tp}", `;
+        // A BTF tracepoint's arguments are counted by the kernel's BTF (ctx.arg(2) of sys_enter is TSB2090): only
+        // those that exist, so that the valid tracers stay valid. Raw tracepoints are checked at attach only.
+        const n = kind === "tpBtf" ? (tp === "sched_switch" ? 3 : 2) : 3;
+        for (let i = 0; i < n; i++) ctx.big.push(`ctx.arg(${i})`);
         break;
+      }
       case "kprobe":
       case "kretprobe":
         head = `${kind}("${r.pick(["vfs_read", "do_sys_openat2", "tcp_sendmsg"])}", `;
