@@ -76,11 +76,18 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
   try {
     for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
   } catch (e) {
-    // The checker's flow analysis recurses along a function's chain of conditions: name the longest one.
-    if (!(e instanceof RangeError)) throw e;
-    const at = mostBranches(file.compilerNode)?.node;
-    diagnostics.push(error("TSB9001", [`TypeScript's checker ran out of stack (${e.message})`], at ? spanOf(at) : { file: abs, line: 1, column: 1 },
-      "split this function into smaller ones"));
+    if (e instanceof RangeError) {
+      // The checker's flow analysis recurses along a function's chain of conditions: name the longest one.
+      const at = mostBranches(file.compilerNode)?.node;
+      diagnostics.push(error("TSB9001", [`TypeScript's checker ran out of stack (${e.message})`], at ? spanOf(at) : { file: abs, line: 1, column: 1 },
+        "split this function into smaller ones"));
+    } else if (diagnostics.length === 0) {
+      // TypeScript's own assertions can fail on code it could parse (a checker bug): say so at the file.
+      diagnostics.push(error("TSB9001", [`TypeScript's checker failed (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`], { file: abs, line: 1, column: 1 },
+        "this is a bug of TypeScript's checker, not of the tracer: please report it with the file"));
+    }
+    // With syntax errors reported, a checker that fails on the malformed code has nothing to add (seen: a "Debug
+    // Failure" on random tokens): the syntax errors say what is wrong.
   }
   // The tracer's other files (local imports, which may be user-side helpers): their syntax errors, which would
   // otherwise surface only when `tsbpf run` imports the module.

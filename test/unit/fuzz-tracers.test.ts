@@ -8,6 +8,9 @@ import * as assert from "uvu/assert";
 import { inCI, kernel } from "../support/kernel.ts";
 import { knownClass } from "../fuzz/known.ts";
 import { formatSummary, runTracerFuzz } from "../fuzz/tracer-run.ts";
+import { checkProgram } from "../fuzz/check.ts";
+import { generateProgram } from "../fuzz/hostile.ts";
+import { Random } from "../fuzz/random.ts";
 
 // ~0.5 s per program on an idle 2-core machine with 2 workers; the full run is `npm run fuzz`
 const COUNT = 60;
@@ -30,5 +33,19 @@ test(`${COUNT} generated tracers: no compiler crash, every diagnostic located, w
   assert.ok(s.compile.accepted >= COUNT / 5, `only ${s.compile.accepted} of ${COUNT} accepted`);
   if (k.ok) assert.ok((s.kernel.loaded ?? 0) >= COUNT / 10, `only ${s.kernel.loaded ?? 0} loaded into the kernel`);
 });
+
+// Programs that failed in long runs (`npm run fuzz`), by their program seed: each must now compile without a crash
+// and with located diagnostics (and load, where it compiles).
+const REGRESSIONS: readonly { readonly seed: number; readonly what: string }[] = [
+  { seed: -1431341286, what: "random tokens on which TypeScript's checker fails an internal assertion (Debug Failure)" },
+];
+
+for (const r of REGRESSIONS) {
+  test(`fuzz regression (program seed ${r.seed}): ${r.what}`, async () => {
+    const p = generateProgram(new Random(r.seed), { scale: "full" });
+    const o = await checkProgram(`fuzz-regression-${r.seed}`, p.text, undefined);
+    assert.ok(o.status === "rejected" || o.status === "accepted", `${o.status}: ${o.problem ?? ""}`);
+  });
+}
 
 test.run();
