@@ -105,6 +105,8 @@ async function loadKernel(spec: CollectionSpec, kernel: Kernel): Promise<LoadOut
       return { status: "verifier", key: normalise(last), message: `${e.span ? `line ${e.span.line}: ` : ""}${e.message}\n${e.explanation}\n${e.tail}` };
     }
     if (e instanceof UnsupportedFeatureError) return { status: "unsupported", key: e.feature, message: e.message };
+    // every probe of the tracer needs what this kernel lacks (a tracer of kprobes only, here): said at load, by design
+    if (e instanceof BpfError && /^none of the probes exists here: /.test(e.message)) return { status: "unsupported", key: "no probe of the tracer exists here", message: e.message };
     // a kernel struct or field named in bpf.readKernelField that this kernel's BTF lacks: found at load, by design
     const missingBtf = e instanceof BpfError && /the kernel's BTF has no|has no field \S+ in this kernel/.test(e.message);
     if (e instanceof NotFoundError || e instanceof ElfError || missingBtf) return { status: "not-found", key: (e as Error).name, message: (e as Error).message };
