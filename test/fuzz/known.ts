@@ -10,10 +10,8 @@ export interface KnownClass {
 
 export const KNOWN_FAILURES: readonly KnownClass[] = [
   // Found by this fuzzer, outside the classes above (reported to the lead; no branch of issue 11 fixes them yet):
-  { name: "a bpf.loop callback whose call was folded away stays in the program as unreachable code", matches: (f) => f.kind === "verifier" && /^unreachable insn/.test(f.key) },
   { name: "tp_btf ctx.arg(i) read as a u64 although the kernel types it from BTF (pointer arithmetic, index past the last argument)",
     matches: (f) => f.kind === "verifier" && /trusted_ptr_|on pointer prohibited|invalid bpf_context access|pointer arithmetic on|R\d* pointer/.test(f.key) && /tpBtf\(|tp_btf/.test(f.text) },
-  { name: "nested bounded loops around bpf.loop: too complex for the verifier", matches: (f) => f.kind === "verifier" && /too large|too complex/.test(f.key) },
 ];
 
 export function knownClass(f: Failure): KnownClass | undefined {
