@@ -17,7 +17,7 @@ kernelTest(test, "loops just under the compiler's limits, and a folded-away call
   const r = compile(FIXTURE, { arch: process.arch === "arm64" ? "aarch64" : "x86_64" });
   assert.equal(r.diagnostics.map((d) => `${d.code} ${d.span?.line}: ${d.message}`), []);
   const spec = r.spec!;
-  assert.equal(spec.programs.length, 5);
+  assert.equal(spec.programs.length, 6);
   const kernel = new Kernel(sys);
   const refused: string[] = [];
   for (const p of spec.programs) {
