@@ -176,6 +176,10 @@ export const MESSAGES = {
   TSB2060: { title: "helper not callable from this probe kind", template: "bpf.{0}() cannot be called from a {1} handler ({2} only)" },
   TSB2061: { title: "array map index out of range", template: "index {0} is out of range of {1} ({2} elements)" },
   TSB2062: { title: "scratch memory over 32 KiB", template: "{0} needs {1} bytes of per-CPU scratch memory for its large values; the kernel allows {2}" },
+  TSB2085: { title: "loop too long for the verifier", template: "the verifier would walk this loop {0} times over {1} instructions ({2} in all); tsbpf allows {3}, below the verifier's limit of 1,000,000 processed" },
+  TSB2086: { title: "loop with too many branches for the verifier", template: "the verifier would walk this loop {0} times over {1} branches ({2} in all, each possibly left pending); the verifier gives up past {3}" },
+  TSB2087: { title: "bpf.loop() inside a long loop", template: "the verifier would walk a bpf.loop() call {0} times in this loop; past {1} iterations it stops pruning and gives up" },
+  TSB2088: { title: "loop assigning an outer variable under a condition", template: "this loop assigns {0} under a condition on each of its {1} iterations: the verifier's states can double at each, so at most {2} iterations" },
   TSB2090: { title: "BTF tracepoint argument out of range", template: "tracepoint {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------

@@ -28,8 +28,8 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
   let stackCallbacks = 0;
   const slots: { what: string; size: number }[] = [];
   const selected: { mf: MFunc; slots: Slot[] }[] = [];
-  for (const fn of funcs) {
-    optimize(fn);
+  for (const fn of funcs) optimize(fn);
+  for (const fn of reachable(funcs)) {
     const mf = selectInstructions(fn);
     const { spillSlots } = allocateRegisters(mf);
     const allSlots = [...fn.slots, ...spillSlots];
@@ -93,6 +93,31 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
     }
   }
   return { instructions, relocations, stack, slots };
+}
+
+/**
+ * The functions the entry still refers to once the passes have run, in their order: a callback whose bpf_loop call
+ * was folded away would stay as code no path reaches, which the verifier refuses ("unreachable insn").
+ */
+export function reachable(funcs: readonly Func[]): Func[] {
+  const byName = new Map(funcs.map((f) => [f.name, f]));
+  const seen = new Set<Func>();
+  const work = funcs.filter((f) => f.kind === "entry");
+  for (const f of work) seen.add(f);
+  while (work.length > 0) {
+    const fn = work.pop()!;
+    for (const b of fn.blocks) {
+      for (const i of b.insts) {
+        if (i.op !== "funcaddr" && i.op !== "calllocal") continue;
+        const callee = byName.get(i.func);
+        if (callee && !seen.has(callee)) {
+          seen.add(callee);
+          work.push(callee);
+        }
+      }
+    }
+  }
+  return funcs.filter((f) => seen.has(f));
 }
 
 /** The longest program the kernel loads (BPF_COMPLEXITY_LIMIT_INSNS), in instruction slots. */

@@ -65,6 +65,24 @@ export type ReturnTarget =
   /** `epilogue` writes captured variables back to the caller's environment before returning. */
   | { readonly kind: "callback"; readonly epilogue: () => void };
 
+/** A bounded loop being lowered: where its code starts, and what its nested loops cost the verifier. */
+export interface LoopWalk {
+  /** The first block and the first callback created for the loop. */
+  readonly block: number;
+  readonly callback: number;
+  /** Instructions, conditional branches and bpf.loop() calls emitted by nested bounded loops (once), and walked. */
+  nestedStatic: number;
+  nestedStaticBranches: number;
+  nestedStaticCalls: number;
+  nestedWalk: number;
+  nestedBranches: number;
+  nestedCalls: number;
+  /** The most iterations walked around a bpf.loop() call inside a nested loop. */
+  nestedTrips: number;
+  /** Whether a nested loop was already reported as too much for the verifier. */
+  reported: boolean;
+}
+
 export interface ProgramContext {
   readonly module: ModuleModel;
   readonly checker: ts.TypeChecker;
@@ -81,6 +99,8 @@ export interface ProgramContext {
   usesParams: boolean;
   /** Functions being inlined right now (recursion check). */
   readonly inlining: ts.Node[];
+  /** The bounded loops being lowered, innermost last: what the verifier's walk of each costs (statements.ts). */
+  loopWalks?: LoopWalk[];
   readonly types: TypeResolver;
   /** Where each load-time parameter lives in the read-only data map. */
   readonly paramLayout: Map<ts.Symbol, { readonly offset: number; readonly type: IntType }>;

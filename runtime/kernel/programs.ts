@@ -1,5 +1,5 @@
 // Program loading: a ProgramSpec and the fds of its maps in, a loaded Program out (or a VerifierError that points at
-// the TypeScript line). Loads without a log first and reloads with one only on failure, growing the buffer to 16 MiB.
+// the TypeScript line). Loads without a log first and reloads once with a 16 MiB one only on failure.
 
 import { type Instruction, OP_LDDW, PseudoLd, encode, insn } from "../../core/asm/index.ts";
 import { programBtf } from "../../core/object/program-btf.ts";
@@ -14,8 +14,8 @@ const PROGRAM_SINCE: Record<ProgramType, string> = {
   tracing: "5.5", syscall: "5.14",
 };
 
-const LOG_START = 64 * 1024;
-const LOG_MAX = 16 * 1024 * 1024;
+/** The verifier log's buffer: 16 MiB less a byte, the most kernels before 5.2 accept (UINT_MAX >> 8). */
+const LOG_SIZE = 0xffffffff >>> 8;
 
 export interface LoadOptions {
   /** The fd of each map the program references by name. */
@@ -128,6 +128,11 @@ export class Program implements Disposable {
           }
         }
       };
+      // The verifier's work is the cost of a refusal (seconds for a large program, several times that with a log):
+      // one run without a log, and on failure one with a log big enough for any useful tail. Since Linux 6.4 the log
+      // rotates, so a log that does not fit (ENOSPC) keeps its last lines, which are the ones that explain; before
+      // 6.4 it keeps its first 16 MiB, as a growing buffer would have at most.
+      let first: SysError | undefined;
       if (!opts.logLevel) {
         try {
           return new Program(sys, load(0), spec, insns);
@@ -135,21 +140,20 @@ export class Program implements Disposable {
           if (!(e instanceof SysError) || (e.errno !== ERRNO.EINVAL && e.errno !== ERRNO.EACCES && e.errno !== ERRNO.E2BIG)) {
             throw explainLoad(e, what, spec.type, bytes.length / 8);
           }
-          // Fall through: reload with a log to find out why.
+          first = e;
         }
       }
-      for (let size = LOG_START; ; size *= 4) {
-        const log = sys.alloc(Math.min(size, LOG_MAX));
-        natives.push(log);
-        try {
-          return new Program(sys, load(opts.logLevel ?? 1, log), spec, insns);
-        } catch (e) {
-          if (!(e instanceof SysError)) throw e;
-          if (e.errno === ERRNO.ENOSPC && size < LOG_MAX) continue;
-          const text = logText(log.bytes);
-          if (!text.trim()) throw explainLoad(e, what, spec.type, bytes.length / 8);
-          throw verifierError(spec.name, text, insns, e.code, e.errno);
-        }
+      const log = sys.alloc(LOG_SIZE);
+      natives.push(log);
+      try {
+        return new Program(sys, load(opts.logLevel ?? 1, log), spec, insns);
+      } catch (e) {
+        if (!(e instanceof SysError)) throw e;
+        // A log that did not fit turns the refusal's errno into ENOSPC: the first run's is the verifier's.
+        const why = e.errno === ERRNO.ENOSPC && first ? first : e;
+        const text = logText(log.bytes);
+        if (!text.trim()) throw explainLoad(why, what, spec.type, bytes.length / 8);
+        throw verifierError(spec.name, text, insns, why.code, why.errno);
       }
     } finally {
       for (const m of natives) m.free();

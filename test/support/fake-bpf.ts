@@ -47,6 +47,8 @@ export interface LoadBehaviour {
   readonly log?: string;
   /** The log needs at least this buffer, or the load fails with ENOSPC (pre-6.4 behaviour). */
   readonly needsLogSize?: number;
+  /** With `needsLogSize`: a smaller buffer gets the log's tail before ENOSPC (6.4+: the log rotates). */
+  readonly rotates?: boolean;
   /** Fail with EAGAIN this many times first (a signal during verification). */
   readonly eagain?: number;
 }
@@ -345,9 +347,13 @@ export class FakeBpfSys implements Sys {
     if (b.eagain && this.loadAttempts.filter((a) => a).length <= b.eagain) throw new SysError("bpf", ERRNO.EAGAIN);
     if (b.errno) {
       if (logLevel && b.log !== undefined) {
-        if (b.needsLogSize && logSize < b.needsLogSize) throw new SysError("bpf", ERRNO.ENOSPC);
         const log = this.read(v.getBigUint64(32, true), logSize);
-        log.set(new TextEncoder().encode(b.log).subarray(0, logSize - 1));
+        const text = new TextEncoder().encode(b.log);
+        if (b.needsLogSize && logSize < b.needsLogSize) {
+          if (b.rotates) log.set(text.subarray(Math.max(0, text.length - (logSize - 1))));
+          throw new SysError("bpf", ERRNO.ENOSPC);
+        }
+        log.set(text.subarray(0, logSize - 1));
       }
       throw new SysError("bpf", ERRNO[b.errno]);
     }
