@@ -36,7 +36,10 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
       const v = lowerExpr(cx, inner);
       // `h.get(k) as bigint` removes undefined from the type without a check: the lookup may still be null.
       if (unchecked(cx, v, inner) && !isPossiblyUndefined(cx, e)) return cx.error("TSB2056", [t.getText()], e, missingHint((v as RefVal).type));
-      return v;
+      // A cast to an integer type gives the value that type (`ctx.arg0() as i64` is signed from here on, in an
+      // unannotated local too), as an annotation does; the bits stay as they are.
+      const to = v.kind === "scalar" ? cx.p.types.intType(t) : undefined;
+      return to && v.kind === "scalar" ? scalar(v.op, to) : v;
     }
     case ts.SyntaxKind.NonNullExpression: return nonNull(cx, e as ts.NonNullExpression);
     case ts.SyntaxKind.PropertyAccessExpression: return property(cx, e as ts.PropertyAccessExpression);

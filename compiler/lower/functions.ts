@@ -68,7 +68,8 @@ export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.Ca
         if (v.kind === "scalar") {
           const r = cx.b.newReg();
           cx.b.assign(r, v.op);
-          cx.bind(sym, { kind: "var", reg: r, type: v.type });
+          // A parameter declared `x: i64` is signed whatever the argument was (as an annotated local is).
+          cx.bind(sym, { kind: "var", reg: r, type: cx.p.types.intType(p.type) ?? v.type });
         } else {
           cx.bind(sym, { kind: "value", val: v, mutable: false });
         }
@@ -83,7 +84,9 @@ export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.Ca
     cx.ctxReg = savedCtx;
   }
   cx.b.switchTo(join);
-  return target.type ? scalar(reg(result), target.type) : target.valued ? ERROR : VOID;
+  // A declared integer return type (`): i64`) is the call's type, as TypeScript says.
+  const declared = target.type ? cx.p.types.intType(fn.type) : undefined;
+  return target.type ? scalar(reg(result), declared ?? target.type) : target.valued ? ERROR : VOID;
 }
 
 function isOptional(cx: LowerCtx, p: ts.ParameterDeclaration): boolean {
