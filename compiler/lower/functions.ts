@@ -7,6 +7,7 @@ import type { BpfFunc } from "../../core/asm/helpers.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type IntType, U32 } from "../frontend/types.ts";
+import { walkTree } from "../frontend/depth.ts";
 import { type Binding, ERROR, LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerCond, lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
@@ -120,15 +121,14 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   const visible = cx.visible();
   const captured: [ts.Symbol, Binding][] = [];
   const assigned = new Set<ts.Symbol>();
-  const visit = (n: ts.Node) => {
+  const visit = (root: ts.Node) => walkTree(root, (n) => {
     if (ts.isIdentifier(n)) {
       const s = cx.symbol(n);
       const b = s ? visible.get(s) : undefined;
       if (s && b && !captured.some(([c]) => c === s)) captured.push([s, b]);
       if (s && b && isAssignedAt(n)) assigned.add(s);
     }
-    n.forEachChild(visit);
-  };
+  });
   cb.body.forEachChild(visit);
   if (ts.isExpression(cb.body)) visit(cb.body);
   for (const s of assigned) {
