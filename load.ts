@@ -2,6 +2,7 @@
 // loaded, attached, with its maps as user-side objects, out. Importing this module loads neither the TypeScript
 // compiler nor koffi: load() does, when called (and a cache hit never loads the compiler).
 
+import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -37,6 +38,7 @@ export async function load<M = Record<string, unknown>>(path: string | { readonl
   const o = Options.safeParse(options);
   if (!o.success) throw new TypeError(`load(): ${o.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
   const file = typeof path === "string" ? resolve(path) : fileURLToPath(path.href);
+  checkFile(file);
   const { compileCached } = await import("./compiler/cache.ts");
   const c = await compileCached(file, { cache: o.data.cache !== false });
   if (!c.spec) {
@@ -49,6 +51,20 @@ export async function load<M = Record<string, unknown>>(path: string | { readonl
     spec = setParams(spec, o.data.params as Record<string, ParamValue>);
   }
   return (await Tracer.open(spec, { attach: o.data.attach !== false })) as unknown as LoadedTracer<M>;
+}
+
+/** The tracer's file is a readable file, or a TypeError naming it says what is wrong (not a raw ENOENT from the compiler). */
+function checkFile(file: string): void {
+  let problem: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) problem = "is a directory, not a tracer file";
+    else accessSync(file, constants.R_OK);
+  } catch (e) {
+    const code = e instanceof Error && "code" in e ? String(e.code) : "";
+    problem = code === "ENOENT" ? "no such file" : code === "ENOTDIR" ? "a part of the path is not a directory"
+      : code === "EACCES" || code === "EPERM" ? "cannot be read: permission denied" : `cannot be read (${code || String(e)})`;
+  }
+  if (problem) throw new TypeError(`load(): ${file}: ${problem}`);
 }
 
 export { Tracer };

@@ -85,8 +85,36 @@ function textSpan(file: string, text: string, at: number): SourceSpan {
  */
 function isLevel(n: ts.Node): boolean {
   if (ts.isExpressionStatement(n) || ts.isSourceFile(n)) return false;
+  if (continuesChain(n)) return false;
   if (ts.isBlock(n)) return ts.isBlock(n.parent) || ts.isSourceFile(n.parent) || ts.isCaseOrDefaultClause(n.parent) || ts.isLabeledStatement(n.parent);
   return ts.isExpression(n) || ts.isStatement(n) || ts.isFunctionLike(n) || ts.isCaseOrDefaultClause(n);
+}
+
+/** Operators whose left-deep chains lowering and TypeScript walk iteratively (1: arithmetic and bitwise), else 0. */
+function chainFamily(op: ts.SyntaxKind): number {
+  if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return 0;
+  switch (op) {
+    case ts.SyntaxKind.PlusToken: case ts.SyntaxKind.MinusToken: case ts.SyntaxKind.AsteriskToken: case ts.SyntaxKind.SlashToken:
+    case ts.SyntaxKind.PercentToken: case ts.SyntaxKind.AmpersandToken: case ts.SyntaxKind.BarToken: case ts.SyntaxKind.CaretToken:
+    case ts.SyntaxKind.LessThanLessThanToken: case ts.SyntaxKind.GreaterThanGreaterThanToken:
+    case ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken: case ts.SyntaxKind.AsteriskAsteriskToken:
+      return 1;
+    // Chains of `&&`, `||`, `??` and `,` are lowered iteratively too, but still count as nesting: TypeScript's flow
+    // analysis recurses on conditions (900 chained `&&` overflow its checker).
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Whether a binary expression is the left operand of an arithmetic one (`a + b` in `a + b * c - d`): lowering
+ * (compiler/lower/expressions.ts `leftSpine`) and TypeScript's parser, binder and checker walk such chains without
+ * recursing, so a 5,000-term sum is one level, not 5,000.
+ */
+function continuesChain(n: ts.Node): boolean {
+  if (!ts.isBinaryExpression(n) || !ts.isBinaryExpression(n.parent) || n.parent.left !== n) return false;
+  const family = chainFamily(n.operatorToken.kind);
+  return family !== 0 && family === chainFamily(n.parent.operatorToken.kind);
 }
 
 function describe(n: ts.Node): string {
@@ -183,4 +211,23 @@ export function mostBranches(file: ts.SourceFile): { node: ts.Node; count: numbe
   let best: ts.Node | undefined;
   for (const [fn, c] of count) if (best === undefined || c > count.get(best)!) best = fn;
   return best && { node: best, count: count.get(best)! };
+}
+
+/**
+ * Visits `root` and its descendants in source order (preorder) without recursion, so that a long left-deep chain
+ * (`a + b + ... `, which the nesting check does not count) cannot overflow a walker. `visit` returning false skips
+ * the node's children; `stop()` ends the walk.
+ */
+export function walkTree(root: ts.Node, visit: (n: ts.Node) => boolean | undefined | void): void {
+  const stack: ts.Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (visit(n) === false) continue;
+    const at = stack.length;
+    n.forEachChild((c) => {
+      stack.push(c);
+    });
+    // Children were pushed in source order: reverse them so the first is popped first.
+    for (let i = at, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
+  }
 }

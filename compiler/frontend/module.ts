@@ -361,8 +361,28 @@ function mapDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declared: D
     diags.error("TSB2019", [base.name, max, 1 << 28], spanOf(n.arguments![0]!));
     return undefined;
   }
+  // Limits every 64-bit kernel has (runtime/kernel/maps.ts explains the same refusals at load): a per-CPU value of
+  // at most PCPU_MIN_UNIT_SIZE bytes (8-byte rounded), and a hash table's buckets (max_entries rounded up to a power
+  // of two, 16 bytes each) within a u32. The element size limit (KMALLOC_MAX_SIZE) depends on the architecture and
+  // is left to the kernel.
+  const valueSize = Math.ceil(layoutOf(value).size / 8) * 8;
+  if (kind.perCpu && valueSize > PERCPU_VALUE_MAX) {
+    diags.error("TSB2080", [base.name, layoutOf(value).size, PERCPU_VALUE_MAX], spanOf(n.typeArguments?.[isArray ? 0 : 1] ?? n),
+      "make the value type smaller (a shorter Str<N> or FixedArray<T, N>), or use a map that is not per-CPU");
+    return undefined;
+  }
+  if (HASH_TYPES.has(mapType) && max > BigInt(HASH_ENTRIES_MAX)) {
+    diags.error("TSB2081", [base.name, max, HASH_ENTRIES_MAX], spanOf(n.arguments![0]!), "give the map fewer entries (2^27 = 134217728 at most)");
+    return undefined;
+  }
   return { ...base, kind: "map", mapType, key, value, maxEntries: Number(max), pinned: opts.pinned ?? false, declared };
 }
+
+/** PCPU_MIN_UNIT_SIZE (include/linux/percpu.h): the largest per-CPU map value. */
+const PERCPU_VALUE_MAX = 32768;
+/** kernel/bpf/hashtab.c: n_buckets (max_entries rounded up to a power of 2) times 16 bytes must fit a u32. */
+const HASH_ENTRIES_MAX = 1 << 27;
+const HASH_TYPES = new Set<string>(["hash", "percpu_hash", "lru_hash", "lru_percpu_hash"]);
 
 /** Largest event: a perf sample's size is a u16 in its header; a ring buffer record must leave room for others. */
 const MAX_EVENT = 32768;

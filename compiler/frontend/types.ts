@@ -90,6 +90,28 @@ export class TypeResolver {
     return undefined;
   }
 
+  /**
+   * The integer type a cast or an annotation names (`as i64`, `<i32>x`, `x: pid_t` where `type pid_t = i32`), or
+   * undefined when it names no integer type; silent, for places where another type is not an error.
+   */
+  intType(node: ts.TypeNode | undefined): IntType | undefined {
+    for (let n = node, hops = 0; n && hops < 64; hops++) {
+      if (ts.isParenthesizedTypeNode(n)) {
+        n = n.type;
+        continue;
+      }
+      if (!ts.isTypeReferenceNode(n) || n.typeArguments?.length) return undefined;
+      let sym = this.checker.getSymbolAtLocation(n.typeName);
+      const builtin = tsbpfName(this.checker, sym);
+      if (builtin !== undefined) return INT_ALIASES[builtin];
+      if (sym && sym.flags & ts.SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
+      const decl = sym?.declarations?.[0];
+      if (!decl || !ts.isTypeAliasDeclaration(decl) || decl.typeParameters?.length) return undefined;
+      n = decl.type;
+    }
+    return undefined;
+  }
+
   private reference(node: ts.TypeReferenceNode, what: string): TypeDesc | undefined {
     const sym = this.checker.getSymbolAtLocation(node.typeName);
     const builtin = tsbpfName(this.checker, sym);

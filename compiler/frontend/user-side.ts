@@ -9,6 +9,7 @@ import { isBuiltin } from "node:module";
 import { ts } from "ts-morph";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { ModuleModel } from "./module.ts";
+import { walkTree } from "./depth.ts";
 
 export interface Range {
   readonly pos: number;
@@ -18,8 +19,11 @@ export interface Range {
 /** Top-level functions reachable from the probe handlers, through calls and references, transitively. */
 export function kernelFunctions(model: ModuleModel, checker: ts.TypeChecker): Set<ts.Symbol> {
   const reached = new Set<ts.Symbol>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) {
+  // Only identifiers spelled like one of the module's functions are asked about (asking the checker for every
+  // identifier costs the depth of each: quadratic on a long chain such as a 5,000-term sum).
+  const names = new Set([...model.functions.values()].map((f) => f.name?.text));
+  const visit = (root: ts.Node): void => walkTree(root, (n) => {
+    if (ts.isIdentifier(n) && names.has(n.text)) {
       let s = checker.getSymbolAtLocation(n);
       if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
       const fn = s ? model.functions.get(s) : undefined;
@@ -28,8 +32,7 @@ export function kernelFunctions(model: ModuleModel, checker: ts.TypeChecker): Se
         if (fn.body) visit(fn.body);
       }
     }
-    ts.forEachChild(n, visit);
-  };
+  });
   for (const p of model.probes) visit(p.handler);
   return reached;
 }

@@ -36,7 +36,10 @@ export function lowerExpr(cx: LowerCtx, e: ts.Expression): Val {
       const v = lowerExpr(cx, inner);
       // `h.get(k) as bigint` removes undefined from the type without a check: the lookup may still be null.
       if (unchecked(cx, v, inner) && !isPossiblyUndefined(cx, e)) return cx.error("TSB2056", [t.getText()], e, missingHint((v as RefVal).type));
-      return v;
+      // A cast to an integer type gives the value that type (`ctx.arg0() as i64` is signed from here on, in an
+      // unannotated local too), as an annotation does; the bits stay as they are.
+      const to = v.kind === "scalar" ? cx.p.types.intType(t) : undefined;
+      return to && v.kind === "scalar" ? scalar(v.op, to) : v;
     }
     case ts.SyntaxKind.NonNullExpression: return nonNull(cx, e as ts.NonNullExpression);
     case ts.SyntaxKind.PropertyAccessExpression: return property(cx, e as ts.PropertyAccessExpression);
@@ -363,8 +366,12 @@ function binary(cx: LowerCtx, e: ts.BinaryExpression): Val {
     return cx.error("TSB1013", ["logical assignment"], e, "write it as an if statement");
   }
   if (op === ts.SyntaxKind.CommaToken) {
-    lowerExpr(cx, e.left);
-    return lowerExpr(cx, e.right);
+    // `a, b, c` is left-deep: walked down its left spine, then each right side in order (no recursion).
+    const spine = leftSpine(e, (o) => o === ts.SyntaxKind.CommaToken);
+    lowerExpr(cx, spine[spine.length - 1]!.left);
+    let v: Val = VOID;
+    for (let i = spine.length - 1; i >= 0; i--) v = lowerExpr(cx, spine[i]!.right);
+    return v;
   }
   if (op === ts.SyntaxKind.QuestionQuestionToken) return nullish(cx, e);
   if (COMPARE[op] !== undefined || op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
@@ -376,7 +383,28 @@ function binary(cx: LowerCtx, e: ts.BinaryExpression): Val {
   }
   const kind = ARITH[op];
   if (!kind) return cx.error("TSB1041", [e.operatorToken.getText()], e.operatorToken);
-  return arith(cx, kind, lowerExpr(cx, e.left), lowerExpr(cx, e.right), e);
+  // `a + b - c * d ...` is left-deep: the innermost left operand first, then each level's right side and its
+  // operation, in the order the recursion would take, without recursing (a 5,000-term sum is one level deep).
+  // Every level of an arithmetic chain is a bigint when the whole is (TypeScript mixes no numbers and bigints):
+  // one question to the checker, which would re-check the chain below a node at each (quadratic).
+  const spine = leftSpine(e, (o) => ARITH[o] !== undefined);
+  const big = spine.length > 1 ? isBigint(cx, e) : undefined;
+  let v = lowerExpr(cx, spine[spine.length - 1]!.left);
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const n = spine[i]!;
+    v = arith(cx, ARITH[n.operatorToken.kind]!, v, lowerExpr(cx, n.right), n, big);
+  }
+  return v;
+}
+
+/**
+ * A left-deep chain of binary expressions whose operators satisfy `chains`, outermost first: `e`, `e.left`,
+ * `e.left.left`... while the left operand is itself such an expression (written without parentheses).
+ */
+export function leftSpine(e: ts.BinaryExpression, chains: (op: ts.SyntaxKind) => boolean): ts.BinaryExpression[] {
+  const spine = [e];
+  for (let l = e.left; ts.isBinaryExpression(l) && chains(l.operatorToken.kind); l = l.left) spine.push(l);
+  return spine;
 }
 
 function isBooleanish(cx: LowerCtx, e: ts.Expression): boolean {
@@ -394,13 +422,13 @@ function resultSigned(a: { op: Operand; type: IntType }, b: { op: Operand; type:
   return a.type.signed || b.type.signed;
 }
 
-export function arith(cx: LowerCtx, kind: NonNullable<(typeof ARITH)[ts.SyntaxKind]>, av: Val, bv: Val, e: ts.BinaryExpression): Val {
+export function arith(cx: LowerCtx, kind: NonNullable<(typeof ARITH)[ts.SyntaxKind]>, av: Val, bv: Val, e: ts.BinaryExpression, bigint?: boolean): Val {
   if (kind === "add" && (av.kind === "string" || bv.kind === "string")) return cx.error("TSB1063", [], e);
   const a = toScalar(cx, av, e.left);
   const b = toScalar(cx, bv, e.right);
   if (!a || !b) return ERROR;
   cx.at(e);
-  const big = isBigint(cx, e);
+  const big = bigint ?? isBigint(cx, e);
   let signed = resultSigned(a, b);
   // Number arithmetic that can go negative is signed (JS numbers are); subtraction of unsigned numbers can.
   if (!big && kind === "sub") signed = true;
@@ -474,7 +502,14 @@ function negateIfNegative(cx: LowerCtx, r: number, sign: Operand): void {
 
 /** `a ?? b`: the map value if present, else b. */
 function nullish(cx: LowerCtx, e: ts.BinaryExpression): Val {
-  const left = lowerExpr(cx, e.left);
+  // `a ?? b ?? c` is left-deep: each level takes the value of the one inside it (no recursion).
+  const spine = leftSpine(e, (o) => o === ts.SyntaxKind.QuestionQuestionToken);
+  let v = lowerExpr(cx, spine[spine.length - 1]!.left);
+  for (let i = spine.length - 1; i >= 0; i--) v = nullishStep(cx, spine[i]!, v);
+  return v;
+}
+
+function nullishStep(cx: LowerCtx, e: ts.BinaryExpression, left: Val): Val {
   if (left.kind !== "ref" || !left.nullable) return left;
   cx.at(e);
   const t = intOf(left.type);
@@ -497,7 +532,23 @@ function nullish(cx: LowerCtx, e: ts.BinaryExpression): Val {
 
 /** `a && b` / `a || b` on non-boolean operands: the operand JavaScript would return. */
 function logicalValue(cx: LowerCtx, e: ts.BinaryExpression): Val {
-  const left = lowerExpr(cx, e.left);
+  // A left-deep chain (`a || b || c`) level by level, each taking the value of the one inside it (no recursion);
+  // a boolean level inside is a condition (`binary` lowers it so).
+  // A level is boolean when both its sides are (asked of the operands, not of each level, which would re-check
+  // the chain below it each time): the innermost boolean level ends the chain.
+  const spine = leftSpine(e, (o) => isLogical(o));
+  let end = spine.length;
+  let boolean = spine.length > 1 && isBooleanish(cx, spine[spine.length - 1]!.left);
+  for (let i = spine.length - 1; i >= 1; i--) {
+    boolean = boolean && isBooleanish(cx, spine[i]!.right);
+    if (boolean) end = i;
+  }
+  let v = lowerExpr(cx, spine[end - 1]!.left);
+  for (let i = end - 1; i >= 0; i--) v = logicalStep(cx, spine[i]!, v);
+  return v;
+}
+
+function logicalStep(cx: LowerCtx, e: ts.BinaryExpression, left: Val): Val {
   if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken && unchecked(cx, left, e.left) && intOf((left as RefVal).type)) return orDefault(cx, left as RefVal, e);
   const a = toScalar(cx, left, e.left);
   if (!a) return ERROR;
@@ -591,18 +642,7 @@ export function lowerCond(cx: LowerCtx, e: ts.Expression, t: Block, f: Block): v
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return lowerCond(cx, e.operand, f, t);
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
-      const mid = cx.b.newBlock();
-      lowerCond(cx, e.left, mid, f);
-      cx.b.switchTo(mid);
-      return lowerCond(cx, e.right, t, f);
-    }
-    if (op === ts.SyntaxKind.BarBarToken) {
-      const mid = cx.b.newBlock();
-      lowerCond(cx, e.left, t, mid);
-      cx.b.switchTo(mid);
-      return lowerCond(cx, e.right, t, f);
-    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return logicalCond(cx, e, t, f);
     const cmp = COMPARE[op];
     if (cmp) return compare(cx, e, cmp, t, f);
   }
@@ -623,6 +663,32 @@ export function lowerCond(cx: LowerCtx, e: ts.Expression, t: Block, f: Block): v
   if (!s) return cx.b.br(f);
   if (s.op.kind === "imm") return cx.b.br(s.op.value !== 0n ? t : f);
   cx.b.cbr("ne", s.op, imm(0), t, f);
+}
+
+const isLogical = (o: ts.SyntaxKind) => o === ts.SyntaxKind.AmpersandAmpersandToken || o === ts.SyntaxKind.BarBarToken;
+
+/**
+ * A chain of `&&` and `||` as branches, without recursing down its left spine: level i's left side jumps to its
+ * own block `mid` when it does not decide the result (`a && b`: a true goes on to b; `a || b`: a false does),
+ * then each level's right side is lowered in `mid` with the level's targets. Blocks are created outermost first,
+ * as the recursive form did, so the code is the same.
+ */
+function logicalCond(cx: LowerCtx, e: ts.BinaryExpression, t: Block, f: Block): void {
+  const spine = leftSpine(e, isLogical);
+  const targets: [Block, Block][] = [[t, f]];
+  const mids: Block[] = [];
+  for (let i = 0; i < spine.length; i++) {
+    const mid = cx.b.newBlock();
+    mids.push(mid);
+    const [ti, fi] = targets[i]!;
+    targets.push(spine[i]!.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? [mid, fi] : [ti, mid]);
+  }
+  const [tl, fl] = targets[spine.length]!;
+  lowerCond(cx, spine[spine.length - 1]!.left, tl, fl);
+  for (let i = spine.length - 1; i >= 0; i--) {
+    cx.b.switchTo(mids[i]!);
+    lowerCond(cx, spine[i]!.right, targets[i]![0], targets[i]![1]);
+  }
 }
 
 function unwrapParens(e: ts.Expression): ts.Expression {

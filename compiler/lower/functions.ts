@@ -7,6 +7,7 @@ import type { BpfFunc } from "../../core/asm/helpers.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type IntType, U32 } from "../frontend/types.ts";
+import { walkTree } from "../frontend/depth.ts";
 import { type Binding, ERROR, LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerCond, lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
@@ -68,7 +69,8 @@ export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.Ca
         if (v.kind === "scalar") {
           const r = cx.b.newReg();
           cx.b.assign(r, v.op);
-          cx.bind(sym, { kind: "var", reg: r, type: v.type });
+          // A parameter declared `x: i64` is signed whatever the argument was (as an annotated local is).
+          cx.bind(sym, { kind: "var", reg: r, type: cx.p.types.intType(p.type) ?? v.type });
         } else {
           cx.bind(sym, { kind: "value", val: v, mutable: false });
         }
@@ -83,7 +85,9 @@ export function inlineCall(cx: LowerCtx, fn: ts.FunctionDeclaration, call: ts.Ca
     cx.ctxReg = savedCtx;
   }
   cx.b.switchTo(join);
-  return target.type ? scalar(reg(result), target.type) : target.valued ? ERROR : VOID;
+  // A declared integer return type (`): i64`) is the call's type, as TypeScript says.
+  const declared = target.type ? cx.p.types.intType(fn.type) : undefined;
+  return target.type ? scalar(reg(result), declared ?? target.type) : target.valued ? ERROR : VOID;
 }
 
 function isOptional(cx: LowerCtx, p: ts.ParameterDeclaration): boolean {
@@ -117,15 +121,14 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   const visible = cx.visible();
   const captured: [ts.Symbol, Binding][] = [];
   const assigned = new Set<ts.Symbol>();
-  const visit = (n: ts.Node) => {
+  const visit = (root: ts.Node) => walkTree(root, (n) => {
     if (ts.isIdentifier(n)) {
       const s = cx.symbol(n);
       const b = s ? visible.get(s) : undefined;
       if (s && b && !captured.some(([c]) => c === s)) captured.push([s, b]);
       if (s && b && isAssignedAt(n)) assigned.add(s);
     }
-    n.forEachChild(visit);
-  };
+  });
   cb.body.forEachChild(visit);
   if (ts.isExpression(cb.body)) visit(cb.body);
   for (const s of assigned) {

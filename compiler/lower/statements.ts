@@ -3,6 +3,7 @@
 
 import { ts } from "ts-morph";
 import { skipParens } from "../frontend/module.ts";
+import { walkTree } from "../frontend/depth.ts";
 import { type IntType, intOf } from "../frontend/types.ts";
 import { type Block, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
@@ -390,23 +391,20 @@ function conditionallyCarried(cx: LowerCtx, s: ts.ForStatement): string | undefi
 
 function assignsTo(cx: LowerCtx, n: ts.Node, sym: ts.Symbol): boolean {
   let found = false;
-  const visit = (x: ts.Node) => {
-    if (found) return;
+  walkTree(n, (x) => {
+    if (found) return false;
     if (ts.isBinaryExpression(x) && x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && x.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(x.left) && cx.symbol(x.left) === sym) found = true;
     if ((ts.isPrefixUnaryExpression(x) || ts.isPostfixUnaryExpression(x)) && (x.operator === ts.SyntaxKind.PlusPlusToken || x.operator === ts.SyntaxKind.MinusMinusToken) && ts.isIdentifier(x.operand) && cx.symbol(x.operand) === sym) found = true;
-    x.forEachChild(visit);
-  };
-  visit(n);
+    return true;
+  });
   return found;
 }
 
 function countStatements(n: ts.Node): number {
   let c = 0;
-  const visit = (x: ts.Node) => {
+  walkTree(n, (x) => {
     if (ts.isStatement(x)) c++;
-    x.forEachChild(visit);
-  };
-  visit(n);
+  });
   return c;
 }
 
