@@ -511,20 +511,32 @@ function nullish(cx: LowerCtx, e: ts.BinaryExpression): Val {
 
 function nullishStep(cx: LowerCtx, e: ts.BinaryExpression, left: Val): Val {
   if (left.kind !== "ref" || !left.nullable) return left;
+  if (!intOf(left.type)) {
+    cx.at(e);
+    return cx.error("TSB1053", [], e);
+  }
+  return valueOr(cx, left, e, false);
+}
+
+/**
+ * `v ?? d` (and, with `orZero`, `v || d`) on a map value that may be missing: d when the key is absent (or, for
+ * `||`, its value is 0), else the value.
+ */
+function valueOr(cx: LowerCtx, left: RefVal, e: ts.BinaryExpression, orZero: boolean): Val {
+  const t = intOf(left.type)!;
   cx.at(e);
-  const t = intOf(left.type);
-  if (!t) return cx.error("TSB1053", [], e);
   const r = cx.b.newReg();
   const some = cx.b.newBlock();
-  const none = cx.b.newBlock();
+  const other = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", left.ptr, imm(0), some, none);
+  cx.b.cbr("ne", left.ptr, imm(0), some, other);
   cx.b.switchTo(some);
   cx.b.assign(r, loadInt(cx, baseOf(cx, left.ptr), 0, t));
-  cx.b.br(done);
-  cx.b.switchTo(none);
-  const rv = toScalar(cx, lowerExpr(cx, e.right), e.right);
-  if (rv) cx.b.assign(r, rv.op);
+  if (orZero) cx.b.cbr("ne", reg(r), imm(0), done, other);
+  else cx.b.br(done);
+  cx.b.switchTo(other);
+  const b = toScalar(cx, lowerExpr(cx, e.right), e.right);
+  if (b) cx.b.assign(r, b.op);
   cx.b.br(done);
   cx.b.switchTo(done);
   return scalar(reg(r), t);
@@ -549,7 +561,7 @@ function logicalValue(cx: LowerCtx, e: ts.BinaryExpression): Val {
 }
 
 function logicalStep(cx: LowerCtx, e: ts.BinaryExpression, left: Val): Val {
-  if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken && unchecked(cx, left, e.left) && intOf((left as RefVal).type)) return orDefault(cx, left as RefVal, e);
+  if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken && unchecked(cx, left, e.left) && intOf((left as RefVal).type)) return valueOr(cx, left as RefVal, e, true);
   const a = toScalar(cx, left, e.left);
   if (!a) return ERROR;
   cx.at(e);
@@ -565,26 +577,6 @@ function logicalStep(cx: LowerCtx, e: ts.BinaryExpression, left: Val): Val {
   cx.b.br(done);
   cx.b.switchTo(done);
   return scalar(reg(r), a.type);
-}
-
-/** `v || d` on a map value that may be missing: d when the key is absent or its value is 0, else the value. */
-function orDefault(cx: LowerCtx, left: RefVal, e: ts.BinaryExpression): Val {
-  const t = intOf(left.type)!;
-  cx.at(e);
-  const r = cx.b.newReg();
-  const some = cx.b.newBlock();
-  const other = cx.b.newBlock();
-  const done = cx.b.newBlock();
-  cx.b.cbr("ne", left.ptr, imm(0), some, other);
-  cx.b.switchTo(some);
-  cx.b.assign(r, loadInt(cx, baseOf(cx, left.ptr), 0, t));
-  cx.b.cbr("ne", reg(r), imm(0), done, other);
-  cx.b.switchTo(other);
-  const b = toScalar(cx, lowerExpr(cx, e.right), e.right);
-  if (b) cx.b.assign(r, b.op);
-  cx.b.br(done);
-  cx.b.switchTo(done);
-  return scalar(reg(r), t);
 }
 
 function conditional(cx: LowerCtx, e: ts.ConditionalExpression): Val {

@@ -10,21 +10,16 @@ import * as assert from "uvu/assert";
 import type { Sys } from "../../runtime/kernel/sys.ts";
 import { kernelTest } from "../support/kernel.ts";
 import { freshTag, leftOver, objectsOf, reap, type RunChild, type Scratch, scratchProject, spawnRun, STACK, within } from "../support/stop.ts";
+import { Random } from "../fuzz/random.ts";
 
 const TRIALS = 50;
 /** How long a run may take to end after its signal: a hang, not a speed (the machine may be loaded). */
 const EXIT_BOUND_MS = 20_000;
 
-/** A small deterministic generator (mulberry32), so that a failure names the seed that reproduces its delays. */
+/** A seeded generator (the fuzzers' mulberry32), so that a failure names the seed that reproduces its delays. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 interface Tool {

@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project, ts } from "ts-morph";
+import { Random } from "../fuzz/random.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -131,16 +132,10 @@ function mutantsOf(project: Project, file: string): Mutant[] {
   return out;
 }
 
-/** mulberry32: a small seeded generator, so a run is repeatable. */
+/** A seeded generator (the fuzzers' mulberry32), so a run is repeatable. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 function sample<T>(all: T[], n: number, random: () => number): T[] {
