@@ -1,5 +1,5 @@
 // Code generation: a lowered program (entry function and callbacks, in IR) in; its instructions (resolved), its
-// relocations and stack use out. optimize -> select -> allocate -> lay out and emit, per function.
+// relocations and stack use out. optimize -> share stack slots -> select -> allocate -> lay out and emit, per function.
 
 import { AsmError, type AsmItem, type Instruction, OP_LDDW, type SourceSpan, isLabel, resolve } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
@@ -9,6 +9,7 @@ import { optimize } from "../passes/index.ts";
 import { type BlockOrder, emitFunc, layoutFrame } from "./emit.ts";
 import { type MFunc, selectInstructions } from "./isel.ts";
 import { allocateRegisters } from "./regalloc.ts";
+import { shareSlots } from "./slots.ts";
 
 export const STACK_LIMIT = 512;
 
@@ -30,6 +31,7 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
   const selected: { mf: MFunc; slots: Slot[] }[] = [];
   for (const fn of funcs) optimize(fn);
   for (const fn of reachable(funcs)) {
+    shareSlots(fn);
     const mf = selectInstructions(fn);
     const { spillSlots } = allocateRegisters(mf);
     const allSlots = [...fn.slots, ...spillSlots];

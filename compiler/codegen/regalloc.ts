@@ -85,6 +85,8 @@ export interface Work {
 
 export function allocateRegisters(f: MFunc, work: Work = { steps: 0 }): AllocationResult {
   const spillSlots: Slot[] = [];
+  // after the function's own slots (whose ids need not be dense: slot sharing merges some)
+  const firstSpill = f.slots.reduce((m, s) => Math.max(m, s.id + 1), 0);
   for (let round = 0; round < 20; round++) {
     const colors = tryColor(f, work);
     if (colors.spilled.length === 0) {
@@ -93,7 +95,7 @@ export function allocateRegisters(f: MFunc, work: Work = { steps: 0 }): Allocati
     }
     const slots = new Map<number, number>();
     for (const r of colors.spilled) {
-      const slot: Slot = { id: f.slots.length + spillSlots.length, size: 8, align: 8, what: "spilled register" };
+      const slot: Slot = { id: firstSpill + spillSlots.length, size: 8, align: 8, what: "spilled register" };
       spillSlots.push(slot);
       slots.set(r, slot.id);
     }

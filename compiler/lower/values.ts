@@ -207,7 +207,7 @@ export function newMem(cx: LowerCtx, type: TypeDesc, what: string, node: ts.Node
  * per-CPU array cannot fail, but the verifier wants the check: a failure ends the program). Programs of the
  * tracing types do not nest on one CPU, so each program's scratch is its own while it runs.
  */
-function scratchMem(cx: LowerCtx, type: TypeDesc, size: number, align: number): Mem {
+export function scratchMem(cx: LowerCtx, type: TypeDesc, size: number, align: number): Mem {
   const s = (cx.p.scratch ??= { map: scratchMapName(cx.b.func.name), size: 0 });
   const off = Math.ceil(s.size / Math.max(8, align)) * Math.max(8, align);
   if (s.size <= SCRATCH_MAX && off + size > SCRATCH_MAX) {

@@ -92,13 +92,13 @@
  88: add %r0, 2
  89: jge %r1, 2, +105
  90: ldxdw %r1, [%r10-16]
- 91: stxdw [%r10-120], %r1
+ 91: stxdw [%r10-40], %r1
  92: ldxdw %r1, [%r10-8]
- 93: stxdw [%r10-112], %r1
- 94: stxw [%r10-104], %r0
+ 93: stxdw [%r10-32], %r1
+ 94: stxw [%r10-24], %r0
  95: lddw %r1, map_fd histBy
  97: mov %r2, %r10
- 98: add %r2, -120
+ 98: add %r2, -40
  99: call bpf_map_lookup_elem#1
 100: jeq %r0, 0, +96
 101: ldxdw %r1, [%r0]
@@ -111,13 +111,13 @@
 107: div %r0, 10
 108: add %r0, 1
 109: ldxdw %r1, [%r10-16]
-110: stxdw [%r10-152], %r1
+110: stxdw [%r10-40], %r1
 111: ldxdw %r1, [%r10-8]
-112: stxdw [%r10-144], %r1
-113: stxw [%r10-136], %r0
+112: stxdw [%r10-32], %r1
+113: stxw [%r10-24], %r0
 114: lddw %r1, map_fd lhistBy
 116: mov %r2, %r10
-117: add %r2, -152
+117: add %r2, -40
 118: call bpf_map_lookup_elem#1
 119: jeq %r0, 0, +89
 120: ldxdw %r1, [%r0]
@@ -126,33 +126,33 @@
 123: mov %r0, 0
 124: exit
 ; countBy.increment(k);  (test/golden/programs/aggregations-keyed.ts:17)
-125: stdw [%r10-24], 1
+125: stdw [%r10-40], 1
 126: lddw %r1, map_fd countBy
 128: mov %r2, %r10
 129: add %r2, -16
 130: mov %r3, %r10
-131: add %r3, -24
+131: add %r3, -40
 132: mov %r4, 1
 133: call bpf_map_update_elem#2
 134: ja -120
 ; sumBy.add(k, n);  (test/golden/programs/aggregations-keyed.ts:18)
-135: stxdw [%r10-32], %r6
+135: stxdw [%r10-40], %r6
 136: lddw %r1, map_fd sumBy
 138: mov %r2, %r10
 139: add %r2, -16
 140: mov %r3, %r10
-141: add %r3, -32
+141: add %r3, -40
 142: mov %r4, 1
 143: call bpf_map_update_elem#2
 144: ja -121
 ; minBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:19)
-145: stxdw [%r10-48], %r6
-146: stdw [%r10-40], 1
+145: stxdw [%r10-40], %r6
+146: stdw [%r10-32], 1
 147: lddw %r1, map_fd minBy
 149: mov %r2, %r10
 150: add %r2, -16
 151: mov %r3, %r10
-152: add %r3, -48
+152: add %r3, -40
 153: mov %r4, 1
 154: call bpf_map_update_elem#2
 155: ja -122
@@ -160,13 +160,13 @@
 157: jlt %r6, %r1, -126
 158: ja -125
 ; maxBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:20)
-159: stxdw [%r10-64], %r6
-160: stdw [%r10-56], 1
+159: stxdw [%r10-40], %r6
+160: stdw [%r10-32], 1
 161: lddw %r1, map_fd maxBy
 163: mov %r2, %r10
 164: add %r2, -16
 165: mov %r3, %r10
-166: add %r3, -64
+166: add %r3, -40
 167: mov %r4, 1
 168: call bpf_map_update_elem#2
 169: ja -126
@@ -174,48 +174,48 @@
 171: jgt %r6, %r1, -130
 172: ja -129
 ; avgBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:21)
-173: stdw [%r10-80], 1
-174: stxdw [%r10-72], %r6
+173: stdw [%r10-40], 1
+174: stxdw [%r10-32], %r6
 175: lddw %r1, map_fd avgBy
 177: mov %r2, %r10
 178: add %r2, -16
 179: mov %r3, %r10
-180: add %r3, -80
+180: add %r3, -40
 181: mov %r4, 1
 182: call bpf_map_update_elem#2
 183: ja -128
 ; statsBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:22)
-184: stdw [%r10-96], 1
-185: stxdw [%r10-88], %r6
+184: stdw [%r10-40], 1
+185: stxdw [%r10-32], %r6
 186: lddw %r1, map_fd statsBy
 188: mov %r2, %r10
 189: add %r2, -16
 190: mov %r3, %r10
-191: add %r3, -96
+191: add %r3, -40
 192: mov %r4, 1
 193: call bpf_map_update_elem#2
 194: ja -127
 ; histBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:23)
 195: add %r0, 1
 196: ja -107
-197: stdw [%r10-128], 1
+197: stdw [%r10-48], 1
 198: lddw %r1, map_fd histBy
 200: mov %r2, %r10
-201: add %r2, -120
+201: add %r2, -40
 202: mov %r3, %r10
-203: add %r3, -128
+203: add %r3, -48
 204: mov %r4, 1
 205: call bpf_map_update_elem#2
 206: ja -103
 ; lhistBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:24)
 207: mov %r0, 11
 208: ja -100
-209: stdw [%r10-160], 1
+209: stdw [%r10-16], 1
 210: lddw %r1, map_fd lhistBy
 212: mov %r2, %r10
-213: add %r2, -152
+213: add %r2, -40
 214: mov %r3, %r10
-215: add %r3, -160
+215: add %r3, -16
 216: mov %r4, 1
 217: call bpf_map_update_elem#2
 218: ja -96

@@ -12,20 +12,20 @@
   9: add %r1, 1
  10: stxdw [%r0], %r1
 ; sum.add(n);  (test/golden/programs/aggregations.ts:18)
- 11: stw [%r10-24], 0
+ 11: stw [%r10-8], 0
  12: lddw %r1, map_fd sum
  14: mov %r2, %r10
- 15: add %r2, -24
+ 15: add %r2, -8
  16: call bpf_map_lookup_elem#1
  17: jeq %r0, 0, +3
  18: ldxdw %r1, [%r0]
  19: add %r1, %r6
  20: stxdw [%r0], %r1
 ; min.record(n);  (test/golden/programs/aggregations.ts:19)
- 21: stw [%r10-40], 0
+ 21: stw [%r10-8], 0
  22: lddw %r1, map_fd min
  24: mov %r2, %r10
- 25: add %r2, -40
+ 25: add %r2, -8
  26: call bpf_map_lookup_elem#1
  27: jeq %r0, 0, +4
  28: ldxdw %r1, [%r0+8]
@@ -33,10 +33,10 @@
  30: stxdw [%r0], %r6
  31: stdw [%r0+8], 1
 ; max.record(n);  (test/golden/programs/aggregations.ts:20)
- 32: stw [%r10-64], 0
+ 32: stw [%r10-8], 0
  33: lddw %r1, map_fd max
  35: mov %r2, %r10
- 36: add %r2, -64
+ 36: add %r2, -8
  37: call bpf_map_lookup_elem#1
  38: jeq %r0, 0, +4
  39: ldxdw %r1, [%r0+8]
@@ -44,10 +44,10 @@
  41: stxdw [%r0], %r6
  42: stdw [%r0+8], 1
 ; avg.record(n);  (test/golden/programs/aggregations.ts:21)
- 43: stw [%r10-88], 0
+ 43: stw [%r10-8], 0
  44: lddw %r1, map_fd avg
  46: mov %r2, %r10
- 47: add %r2, -88
+ 47: add %r2, -8
  48: call bpf_map_lookup_elem#1
  49: jeq %r0, 0, +6
  50: ldxdw %r1, [%r0]
@@ -57,10 +57,10 @@
  54: add %r1, %r6
  55: stxdw [%r0+8], %r1
 ; stats.record(n);  (test/golden/programs/aggregations.ts:22)
- 56: stw [%r10-112], 0
+ 56: stw [%r10-8], 0
  57: lddw %r1, map_fd stats
  59: mov %r2, %r10
- 60: add %r2, -112
+ 60: add %r2, -8
  61: call bpf_map_lookup_elem#1
  62: jeq %r0, 0, +6
  63: ldxdw %r1, [%r0]
@@ -91,10 +91,10 @@
  88: rsh %r1, 2
  89: add %r0, 2
  90: jge %r1, 2, +33
- 91: stxw [%r10-136], %r0
+ 91: stxw [%r10-8], %r0
  92: lddw %r1, map_fd hist
  94: mov %r2, %r10
- 95: add %r2, -136
+ 95: add %r2, -8
  96: call bpf_map_lookup_elem#1
  97: jeq %r0, 0, +3
  98: ldxdw %r1, [%r0]
@@ -106,10 +106,10 @@
 103: mov %r0, %r6
 104: div %r0, 10
 105: add %r0, 1
-106: stxw [%r10-152], %r0
+106: stxw [%r10-8], %r0
 107: lddw %r1, map_fd lhist
 109: mov %r2, %r10
-110: add %r2, -152
+110: add %r2, -8
 111: call bpf_map_lookup_elem#1
 112: jeq %r0, 0, +3
 113: ldxdw %r1, [%r0]

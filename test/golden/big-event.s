@@ -41,10 +41,10 @@
  37: mov %r4, 0
  38: call bpf_ringbuf_output#130
  39: jeq %r0, 0, +7
- 40: stw [%r10-16], 0
+ 40: stw [%r10-8], 0
  41: lddw %r1, map_fd execs.lost
  43: mov %r2, %r10
- 44: add %r2, -16
+ 44: add %r2, -8
  45: call bpf_map_lookup_elem#1
  46: jne %r0, 0, +2
  47: mov %r0, 0

@@ -47,12 +47,12 @@
  46: exit
  47: add %r0, 1
  48: ja -26
- 49: stdw [%r10-48], 1
+ 49: stdw [%r10-40], 1
  50: lddw %r1, map_fd bytes
  52: mov %r2, %r10
  53: add %r2, -24
  54: mov %r3, %r10
- 55: add %r3, -48
+ 55: add %r3, -40
  56: mov %r4, 1
  57: call bpf_map_update_elem#2
  58: ja -14

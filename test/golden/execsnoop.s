@@ -10,10 +10,10 @@
   7: call bpf_probe_read_kernel#113
   8: ldxdw %r7, [%r10-8]
 ; const e: Exec = {  (samples/execsnoop.ts:41)
-  9: stw [%r10-16], 0
+  9: stw [%r10-8], 0
  10: lddw %r1, map_fd .scratch.sys_enter_execve
  12: mov %r2, %r10
- 13: add %r2, -16
+ 13: add %r2, -8
  14: call bpf_map_lookup_elem#1
  15: mov %r6, %r0
  16: jeq %r6, 0, +59
@@ -21,8 +21,8 @@
  18: sth [%r6+2594], 0
 ; pid: bpf.pid(),  (samples/execsnoop.ts:42)
  19: call bpf_get_current_pid_tgid#14
- 20: stxdw [%r10-48], %r0
- 21: ldxdw %r0, [%r10-48]
+ 20: stxdw [%r10-32], %r0
+ 21: ldxdw %r0, [%r10-32]
  22: rsh %r0, 32
  23: stxw [%r6], %r0
 ; ppid: bpf.readKernelField<i32>(parent, "task_struct", "tgid"),  (samples/execsnoop.ts:43)
@@ -64,19 +64,19 @@
  55: ldxdw %r3, [%r8+24]
  56: add %r3, 160
  57: mov %r1, %r10
- 58: add %r1, -32
+ 58: add %r1, -24
  59: mov %r2, 8
  60: call bpf_probe_read_user#112
- 61: ldxdw %r0, [%r10-32]
+ 61: ldxdw %r0, [%r10-24]
  62: jeq %r0, 0, +47
  63: mov %r0, 1
  64: stxb [%r6+32], %r0
 ; execs.set(bpf.tid(), e);  (samples/execsnoop.ts:57)
- 65: ldxdw %r0, [%r10-48]
- 66: stxw [%r10-40], %r0
+ 65: ldxdw %r0, [%r10-32]
+ 66: stxw [%r10-8], %r0
  67: lddw %r1, map_fd execs
  69: mov %r2, %r10
- 70: add %r2, -40
+ 70: add %r2, -8
  71: mov %r3, %r6
  72: mov %r4, 0
  73: call bpf_map_update_elem#2
@@ -91,10 +91,10 @@
  80: mul %r0, 8
  81: add %r3, %r0
  82: mov %r1, %r10
- 83: add %r1, -24
+ 83: add %r1, -16
  84: mov %r2, 8
  85: call bpf_probe_read_user#112
- 86: ldxdw %r9, [%r10-24]
+ 86: ldxdw %r9, [%r10-16]
 ; if (arg === 0n) break;  (samples/execsnoop.ts:52)
  87: jeq %r9, 0, -35
 ; e.argv[i] = bpf.probeReadUserStr(arg, ARG_SIZE);  (samples/execsnoop.ts:53)
@@ -103,15 +103,15 @@
  90: mul %r1, 128
  91: mov %r0, %r6
  92: add %r0, 33
- 93: stxdw [%r10-56], %r0
- 94: ldxdw %r0, [%r10-56]
+ 93: stxdw [%r10-40], %r0
+ 94: ldxdw %r0, [%r10-40]
  95: add %r0, %r1
- 96: stxdw [%r10-56], %r0
- 97: ldxdw %r1, [%r10-56]
+ 96: stxdw [%r10-40], %r0
+ 97: ldxdw %r1, [%r10-40]
  98: mov %r2, 128
  99: mov %r3, 0
 100: call bpf_probe_read_kernel#113
-101: ldxdw %r1, [%r10-56]
+101: ldxdw %r1, [%r10-40]
 102: mov %r2, 128
 103: mov %r3, %r9
 104: call bpf_probe_read_user_str#114
@@ -166,10 +166,10 @@
  32: call bpf_ringbuf_output#130
  33: jne %r0, 0, +13
 ; execs.delete(tid);  (samples/execsnoop.ts:69)
- 34: stxw [%r10-48], %r6
+ 34: stxw [%r10-24], %r6
  35: lddw %r1, map_fd execs
  37: mov %r2, %r10
- 38: add %r2, -48
+ 38: add %r2, -24
  39: call bpf_map_delete_elem#3
  40: mov %r0, 0
  41: exit
@@ -180,10 +180,10 @@
  45: jne %r0, 0, -27
  46: ja -13
 ; events.output(e);  (samples/execsnoop.ts:67)
- 47: stw [%r10-32], 0
+ 47: stw [%r10-24], 0
  48: lddw %r1, map_fd events.lost
  50: mov %r2, %r10
- 51: add %r2, -32
+ 51: add %r2, -24
  52: call bpf_map_lookup_elem#1
  53: jeq %r0, 0, -20
  54: ldxdw %r1, [%r0]

@@ -33,7 +33,7 @@
  28: mov %r2, 8
  29: call bpf_probe_read_kernel#113
  30: ldxdw %r0, [%r10-24]
- 31: stxdw [%r10-56], %r0
+ 31: stxdw [%r10-40], %r0
 ; exits.emit({  (samples/exitsnoop.ts:45)
  32: lddw %r1, map_fd exits
  34: mov %r2, 48
@@ -51,7 +51,7 @@
  45: rsh %r0, 32
  46: stxw [%r8], %r0
 ; ppid: bpf.readKernelField<i32>(parent, "task_struct", "tgid"),  (samples/exitsnoop.ts:47)
- 47: ldxdw %r3, [%r10-56]
+ 47: ldxdw %r3, [%r10-40]
  48: add %r3, 0
  49: mov %r1, %r8
  50: add %r1, 4
@@ -117,10 +117,10 @@
 100: ldxdw %r7, [%r10-16]
 101: ja -78
 ; exits.emit({  (samples/exitsnoop.ts:45)
-102: stw [%r10-40], 0
+102: stw [%r10-16], 0
 103: lddw %r1, map_fd exits.lost
 105: mov %r2, %r10
-106: add %r2, -40
+106: add %r2, -16
 107: call bpf_map_lookup_elem#1
 108: jeq %r0, 0, -24
 109: ldxdw %r1, [%r0]

@@ -98,17 +98,17 @@
  65: mov %r2, 0
  66: call bpf_ringbuf_submit#132
 ; started.delete(tid);  (samples/gethostlatency.ts:36)
- 67: stxw [%r10-32], %r7
+ 67: stxw [%r10-8], %r7
  68: lddw %r1, map_fd started
  70: mov %r2, %r10
- 71: add %r2, -32
+ 71: add %r2, -8
  72: call bpf_map_delete_elem#3
  73: ja -64
 ; lookups.emit({ pid: bpf.pid(), comm: bpf.comm(), latencyUs: (bpf.ktimeGetNs() - start.ns) / 1000n, host: start.host });  (samples/gethostlatency.ts:35)
- 74: stw [%r10-16], 0
+ 74: stw [%r10-8], 0
  75: lddw %r1, map_fd lookups.lost
  77: mov %r2, %r10
- 78: add %r2, -16
+ 78: add %r2, -8
  79: call bpf_map_lookup_elem#1
  80: jeq %r0, 0, -14
  81: ldxdw %r1, [%r0]
@@ -216,17 +216,17 @@
  65: mov %r2, 0
  66: call bpf_ringbuf_submit#132
 ; started.delete(tid);  (samples/gethostlatency.ts:36)
- 67: stxw [%r10-32], %r7
+ 67: stxw [%r10-8], %r7
  68: lddw %r1, map_fd started
  70: mov %r2, %r10
- 71: add %r2, -32
+ 71: add %r2, -8
  72: call bpf_map_delete_elem#3
  73: ja -64
 ; lookups.emit({ pid: bpf.pid(), comm: bpf.comm(), latencyUs: (bpf.ktimeGetNs() - start.ns) / 1000n, host: start.host });  (samples/gethostlatency.ts:35)
- 74: stw [%r10-16], 0
+ 74: stw [%r10-8], 0
  75: lddw %r1, map_fd lookups.lost
  77: mov %r2, %r10
- 78: add %r2, -16
+ 78: add %r2, -8
  79: call bpf_map_lookup_elem#1
  80: jeq %r0, 0, -14
  81: ldxdw %r1, [%r0]
@@ -334,17 +334,17 @@
  65: mov %r2, 0
  66: call bpf_ringbuf_submit#132
 ; started.delete(tid);  (samples/gethostlatency.ts:36)
- 67: stxw [%r10-32], %r7
+ 67: stxw [%r10-8], %r7
  68: lddw %r1, map_fd started
  70: mov %r2, %r10
- 71: add %r2, -32
+ 71: add %r2, -8
  72: call bpf_map_delete_elem#3
  73: ja -64
 ; lookups.emit({ pid: bpf.pid(), comm: bpf.comm(), latencyUs: (bpf.ktimeGetNs() - start.ns) / 1000n, host: start.host });  (samples/gethostlatency.ts:35)
- 74: stw [%r10-16], 0
+ 74: stw [%r10-8], 0
  75: lddw %r1, map_fd lookups.lost
  77: mov %r2, %r10
- 78: add %r2, -16
+ 78: add %r2, -8
  79: call bpf_map_lookup_elem#1
  80: jeq %r0, 0, -14
  81: ldxdw %r1, [%r0]

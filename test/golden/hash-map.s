@@ -36,28 +36,28 @@
  29: stxdw [%r7+8], %r0
 ; totals.add(ctx.next_pid, 1n);  (test/golden/programs/hash-map.ts:26)
  30: ldxw %r0, [%r6+56]
- 31: stxw [%r10-32], %r0
+ 31: stxw [%r10-8], %r0
  32: lddw %r1, map_fd totals
  34: mov %r2, %r10
- 35: add %r2, -32
+ 35: add %r2, -8
  36: call bpf_map_lookup_elem#1
  37: jeq %r0, 0, +4
  38: mov %r1, 1
  39: lock add [%r0], %r1
  40: mov %r0, 0
  41: exit
- 42: stdw [%r10-40], 1
+ 42: stdw [%r10-24], 1
  43: lddw %r1, map_fd totals
  45: mov %r2, %r10
- 46: add %r2, -32
+ 46: add %r2, -8
  47: mov %r3, %r10
- 48: add %r3, -40
+ 48: add %r3, -24
  49: mov %r4, 1
  50: call bpf_map_update_elem#2
  51: jeq %r0, 0, -12
  52: lddw %r1, map_fd totals
  54: mov %r2, %r10
- 55: add %r2, -32
+ 55: add %r2, -8
  56: call bpf_map_lookup_elem#1
  57: jeq %r0, 0, -18
  58: mov %r1, 1
@@ -77,10 +77,10 @@
  9: mov %r0, 1
 10: jeq %r0, 0, +7
 11: ldxw %r0, [%r6+24]
-12: stxw [%r10-16], %r0
+12: stxw [%r10-8], %r0
 13: lddw %r1, map_fd totals
 15: mov %r2, %r10
-16: add %r2, -16
+16: add %r2, -8
 17: call bpf_map_delete_elem#3
 18: mov %r0, 0
 19: exit

@@ -17,10 +17,10 @@
 12: call bpf_probe_read_kernel#113
 13: ldxw %r0, [%r10-16]
 ; byParent.increment(ppid);  (test/golden/programs/kernel-field.ts:11)
-14: stxw [%r10-24], %r0
+14: stxw [%r10-16], %r0
 15: lddw %r1, map_fd byParent
 17: mov %r2, %r10
-18: add %r2, -24
+18: add %r2, -16
 19: call bpf_map_lookup_elem#1
 20: jeq %r0, 0, +5
 21: ldxdw %r1, [%r0]
@@ -28,12 +28,12 @@
 23: stxdw [%r0], %r1
 24: mov %r0, 0
 25: exit
-26: stdw [%r10-32], 1
+26: stdw [%r10-8], 1
 27: lddw %r1, map_fd byParent
 29: mov %r2, %r10
-30: add %r2, -24
+30: add %r2, -16
 31: mov %r3, %r10
-32: add %r3, -32
+32: add %r3, -8
 33: mov %r4, 1
 34: call bpf_map_update_elem#2
 35: ja -12

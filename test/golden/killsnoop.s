@@ -62,20 +62,20 @@
  37: mov %r2, 0
  38: call bpf_ringbuf_submit#132
 ; pending.delete(tid);  (samples/killsnoop.ts:44)
- 39: stxw [%r10-32], %r7
+ 39: stxw [%r10-8], %r7
  40: lddw %r1, map_fd pending
  42: mov %r2, %r10
- 43: add %r2, -32
+ 43: add %r2, -8
  44: call bpf_map_delete_elem#3
  45: ja -35
 ; if (!FAILED || ret < 0n) {  (samples/killsnoop.ts:41)
  46: jslt %r8, 0, -30
  47: ja -9
 ; events.emit({ pid: bpf.pid(), comm: bpf.comm(), sig: p.sig, tpid: p.tpid, result: Number(ret) });  (samples/killsnoop.ts:42)
- 48: stw [%r10-16], 0
+ 48: stw [%r10-8], 0
  49: lddw %r1, map_fd events.lost
  51: mov %r2, %r10
- 52: add %r2, -16
+ 52: add %r2, -8
  53: call bpf_map_lookup_elem#1
  54: jeq %r0, 0, -16
  55: ldxdw %r1, [%r0]
@@ -147,20 +147,20 @@
  37: mov %r2, 0
  38: call bpf_ringbuf_submit#132
 ; pending.delete(tid);  (samples/killsnoop.ts:44)
- 39: stxw [%r10-32], %r7
+ 39: stxw [%r10-8], %r7
  40: lddw %r1, map_fd pending
  42: mov %r2, %r10
- 43: add %r2, -32
+ 43: add %r2, -8
  44: call bpf_map_delete_elem#3
  45: ja -35
 ; if (!FAILED || ret < 0n) {  (samples/killsnoop.ts:41)
  46: jslt %r8, 0, -30
  47: ja -9
 ; events.emit({ pid: bpf.pid(), comm: bpf.comm(), sig: p.sig, tpid: p.tpid, result: Number(ret) });  (samples/killsnoop.ts:42)
- 48: stw [%r10-16], 0
+ 48: stw [%r10-8], 0
  49: lddw %r1, map_fd events.lost
  51: mov %r2, %r10
- 52: add %r2, -16
+ 52: add %r2, -8
  53: call bpf_map_lookup_elem#1
  54: jeq %r0, 0, -16
  55: ldxdw %r1, [%r0]
@@ -232,20 +232,20 @@
  37: mov %r2, 0
  38: call bpf_ringbuf_submit#132
 ; pending.delete(tid);  (samples/killsnoop.ts:44)
- 39: stxw [%r10-32], %r7
+ 39: stxw [%r10-8], %r7
  40: lddw %r1, map_fd pending
  42: mov %r2, %r10
- 43: add %r2, -32
+ 43: add %r2, -8
  44: call bpf_map_delete_elem#3
  45: ja -35
 ; if (!FAILED || ret < 0n) {  (samples/killsnoop.ts:41)
  46: jslt %r8, 0, -30
  47: ja -9
 ; events.emit({ pid: bpf.pid(), comm: bpf.comm(), sig: p.sig, tpid: p.tpid, result: Number(ret) });  (samples/killsnoop.ts:42)
- 48: stw [%r10-16], 0
+ 48: stw [%r10-8], 0
  49: lddw %r1, map_fd events.lost
  51: mov %r2, %r10
- 52: add %r2, -16
+ 52: add %r2, -8
  53: call bpf_map_lookup_elem#1
  54: jeq %r0, 0, -16
  55: ldxdw %r1, [%r0]

@@ -86,10 +86,10 @@
  42: mov %r2, 0
  43: call bpf_ringbuf_submit#132
 ; pending.delete(tid);  (samples/opensnoop.ts:57)
- 44: stxw [%r10-40], %r7
+ 44: stxw [%r10-8], %r7
  45: lddw %r1, map_fd pending
  47: mov %r2, %r10
- 48: add %r2, -40
+ 48: add %r2, -8
  49: call bpf_map_delete_elem#3
  50: ja -40
 ; if (ret >= 0n && FAILED) {  (samples/opensnoop.ts:45)
@@ -97,17 +97,17 @@
  53: ldxb %r0, [%r0+4]
  54: jeq %r0, 0, -41
 ; pending.delete(tid);  (samples/opensnoop.ts:46)
- 55: stxw [%r10-16], %r7
+ 55: stxw [%r10-8], %r7
  56: lddw %r1, map_fd pending
  58: mov %r2, %r10
- 59: add %r2, -16
+ 59: add %r2, -8
  60: call bpf_map_delete_elem#3
  61: ja -51
 ; events.emit({  (samples/opensnoop.ts:49)
- 62: stw [%r10-24], 0
+ 62: stw [%r10-8], 0
  63: lddw %r1, map_fd events.lost
  65: mov %r2, %r10
- 66: add %r2, -24
+ 66: add %r2, -8
  67: call bpf_map_lookup_elem#1
  68: jeq %r0, 0, -25
  69: ldxdw %r1, [%r0]
@@ -209,10 +209,10 @@
  42: mov %r2, 0
  43: call bpf_ringbuf_submit#132
 ; pending.delete(tid);  (samples/opensnoop.ts:57)
- 44: stxw [%r10-40], %r7
+ 44: stxw [%r10-8], %r7
  45: lddw %r1, map_fd pending
  47: mov %r2, %r10
- 48: add %r2, -40
+ 48: add %r2, -8
  49: call bpf_map_delete_elem#3
  50: ja -40
 ; if (ret >= 0n && FAILED) {  (samples/opensnoop.ts:45)
@@ -220,17 +220,17 @@
  53: ldxb %r0, [%r0+4]
  54: jeq %r0, 0, -41
 ; pending.delete(tid);  (samples/opensnoop.ts:46)
- 55: stxw [%r10-16], %r7
+ 55: stxw [%r10-8], %r7
  56: lddw %r1, map_fd pending
  58: mov %r2, %r10
- 59: add %r2, -16
+ 59: add %r2, -8
  60: call bpf_map_delete_elem#3
  61: ja -51
 ; events.emit({  (samples/opensnoop.ts:49)
- 62: stw [%r10-24], 0
+ 62: stw [%r10-8], 0
  63: lddw %r1, map_fd events.lost
  65: mov %r2, %r10
- 66: add %r2, -24
+ 66: add %r2, -8
  67: call bpf_map_lookup_elem#1
  68: jeq %r0, 0, -25
  69: ldxdw %r1, [%r0]
@@ -249,25 +249,25 @@
  0: ldxdw %r7, [%r1+24]
  1: ldxdw %r3, [%r1+32]
  2: mov %r1, %r10
- 3: add %r1, -8
+ 3: add %r1, -24
  4: mov %r2, 8
  5: call bpf_probe_read_user#112
- 6: ldxdw %r6, [%r10-8]
+ 6: ldxdw %r6, [%r10-24]
 ; if (PID !== 0 && bpf.pid() !== PID) return;  (samples/opensnoop.ts:37)
  7: lddw %r0, map_value .rodata+0
  9: ldxw %r0, [%r0]
 10: jne %r0, 0, +15
 ; pending.set(bpf.tid(), { path, flags: Number(flags) });  (samples/opensnoop.ts:38)
 11: call bpf_get_current_pid_tgid#14
-12: stxw [%r10-16], %r0
-13: stw [%r10-20], 0
-14: stxdw [%r10-32], %r7
-15: stxw [%r10-24], %r6
+12: stxw [%r10-8], %r0
+13: stw [%r10-12], 0
+14: stxdw [%r10-24], %r7
+15: stxw [%r10-16], %r6
 16: lddw %r1, map_fd pending
 18: mov %r2, %r10
-19: add %r2, -16
+19: add %r2, -8
 20: mov %r3, %r10
-21: add %r3, -32
+21: add %r3, -24
 22: mov %r4, 0
 23: call bpf_map_update_elem#2
 24: mov %r0, 0
@@ -337,10 +337,10 @@
  42: mov %r2, 0
  43: call bpf_ringbuf_submit#132
 ; pending.delete(tid);  (samples/opensnoop.ts:57)
- 44: stxw [%r10-40], %r7
+ 44: stxw [%r10-8], %r7
  45: lddw %r1, map_fd pending
  47: mov %r2, %r10
- 48: add %r2, -40
+ 48: add %r2, -8
  49: call bpf_map_delete_elem#3
  50: ja -40
 ; if (ret >= 0n && FAILED) {  (samples/opensnoop.ts:45)
@@ -348,17 +348,17 @@
  53: ldxb %r0, [%r0+4]
  54: jeq %r0, 0, -41
 ; pending.delete(tid);  (samples/opensnoop.ts:46)
- 55: stxw [%r10-16], %r7
+ 55: stxw [%r10-8], %r7
  56: lddw %r1, map_fd pending
  58: mov %r2, %r10
- 59: add %r2, -16
+ 59: add %r2, -8
  60: call bpf_map_delete_elem#3
  61: ja -51
 ; events.emit({  (samples/opensnoop.ts:49)
- 62: stw [%r10-24], 0
+ 62: stw [%r10-8], 0
  63: lddw %r1, map_fd events.lost
  65: mov %r2, %r10
- 66: add %r2, -24
+ 66: add %r2, -8
  67: call bpf_map_lookup_elem#1
  68: jeq %r0, 0, -25
  69: ldxdw %r1, [%r0]

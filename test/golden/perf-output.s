@@ -21,30 +21,30 @@
   0: mov %r6, %r1
 ; const e = started.get(ctx.pid);  (test/golden/programs/perf-output.ts:19)
   1: ldxw %r0, [%r6+24]
-  2: stxw [%r10-8], %r0
+  2: stxw [%r10-16], %r0
   3: lddw %r1, map_fd started
   5: mov %r2, %r10
-  6: add %r2, -8
+  6: add %r2, -16
   7: call bpf_map_lookup_elem#1
 ; if (e === undefined) {  (test/golden/programs/perf-output.ts:20)
   8: jne %r0, 0, +23
 ; events.emit({ pid: ctx.pid, code: 0, start: 0n });  (test/golden/programs/perf-output.ts:21)
   9: ldxw %r0, [%r6+24]
- 10: stxw [%r10-24], %r0
- 11: stw [%r10-20], 0
- 12: stdw [%r10-16], 0
+ 10: stxw [%r10-16], %r0
+ 11: stw [%r10-12], 0
+ 12: stdw [%r10-8], 0
  13: lddw %r2, map_fd events
  15: mov %r4, %r10
- 16: add %r4, -24
+ 16: add %r4, -16
  17: mov %r1, %r6
  18: lddw %r3, 0xffffffff
  20: mov %r5, 16
  21: call bpf_perf_event_output#25
  22: jeq %r0, 0, +7
- 23: stw [%r10-32], 0
+ 23: stw [%r10-16], 0
  24: lddw %r1, map_fd events.lost
  26: mov %r2, %r10
- 27: add %r2, -32
+ 27: add %r2, -16
  28: call bpf_map_lookup_elem#1
  29: jne %r0, 0, +27
 ; return;  (test/golden/programs/perf-output.ts:22)
@@ -58,18 +58,18 @@
  38: mov %r5, 16
  39: call bpf_perf_event_output#25
  40: jeq %r0, 0, +7
- 41: stw [%r10-48], 0
+ 41: stw [%r10-16], 0
  42: lddw %r1, map_fd events.lost
  44: mov %r2, %r10
- 45: add %r2, -48
+ 45: add %r2, -16
  46: call bpf_map_lookup_elem#1
  47: jne %r0, 0, +13
 ; started.delete(ctx.pid);  (test/golden/programs/perf-output.ts:25)
  48: ldxw %r0, [%r6+24]
- 49: stxw [%r10-64], %r0
+ 49: stxw [%r10-16], %r0
  50: lddw %r1, map_fd started
  52: mov %r2, %r10
- 53: add %r2, -64
+ 53: add %r2, -16
  54: call bpf_map_delete_elem#3
  55: mov %r0, 0
  56: exit

@@ -21,20 +21,20 @@
  6: jeq %r0, 0, +41
  7: ldxdw %r6, [%r0]
 ; forks.add(0, -n);  (samples/pidpersec.ts:20)
- 8: stw [%r10-16], 0
+ 8: stw [%r10-8], 0
  9: mov %r7, %r6
 10: neg %r7
 11: lddw %r1, map_fd forks
 13: mov %r2, %r10
-14: add %r2, -16
+14: add %r2, -8
 15: call bpf_map_lookup_elem#1
 16: jeq %r0, 0, +1
 17: lock add [%r0], %r7
 ; perSecond.record(n);  (samples/pidpersec.ts:21)
-18: stw [%r10-32], 0
+18: stw [%r10-8], 0
 19: lddw %r1, map_fd perSecond
 21: mov %r2, %r10
-22: add %r2, -32
+22: add %r2, -8
 23: call bpf_map_lookup_elem#1
 24: jeq %r0, 0, +6
 25: ldxdw %r1, [%r0]
@@ -49,10 +49,10 @@
 33: mov %r0, %r6
 34: div %r0, 10
 35: add %r0, 1
-36: stxw [%r10-56], %r0
+36: stxw [%r10-8], %r0
 37: lddw %r1, map_fd distribution
 39: mov %r2, %r10
-40: add %r2, -56
+40: add %r2, -8
 41: call bpf_map_lookup_elem#1
 42: jeq %r0, 0, +3
 43: ldxdw %r1, [%r0]

@@ -28,18 +28,18 @@
  8: call bpf_map_lookup_elem#1
  9: jeq %r0, 0, +17
 10: ldxdw %r6, [%r0]
-11: stw [%r10-16], 0
+11: stw [%r10-8], 0
 12: lddw %r1, map_fd failed
 14: mov %r2, %r10
-15: add %r2, -16
+15: add %r2, -8
 16: call bpf_map_lookup_elem#1
 17: jne %r0, 0, +11
 ; sizes.delete(bpf.tid());  (test/golden/programs/probe-args.ts:16)
 18: call bpf_get_current_pid_tgid#14
-19: stxw [%r10-32], %r0
+19: stxw [%r10-8], %r0
 20: lddw %r1, map_fd sizes
 22: mov %r2, %r10
-23: add %r2, -32
+23: add %r2, -8
 24: call bpf_map_delete_elem#3
 25: mov %r0, 0
 26: exit

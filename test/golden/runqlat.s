@@ -63,10 +63,10 @@
  26: ja -22
 ; const since = queued.get(ctx.next_pid);  (samples/runqlat.ts:26)
  27: ldxw %r0, [%r7+56]
- 28: stxw [%r10-24], %r0
+ 28: stxw [%r10-16], %r0
  29: lddw %r1, map_fd queued
  31: mov %r2, %r10
- 32: add %r2, -24
+ 32: add %r2, -16
  33: call bpf_map_lookup_elem#1
 ; if (since === undefined) return;  (samples/runqlat.ts:27)
  34: jne %r0, 0, +2
@@ -96,10 +96,10 @@
  58: rsh %r6, 2
  59: add %r0, 2
  60: jge %r6, 2, +19
- 61: stxw [%r10-32], %r0
+ 61: stxw [%r10-16], %r0
  62: lddw %r1, map_fd runqlat
  64: mov %r2, %r10
- 65: add %r2, -32
+ 65: add %r2, -16
  66: call bpf_map_lookup_elem#1
  67: jeq %r0, 0, +3
  68: ldxdw %r1, [%r0]
@@ -107,10 +107,10 @@
  70: stxdw [%r0], %r1
 ; queued.delete(ctx.next_pid);  (samples/runqlat.ts:29)
  71: ldxw %r0, [%r7+56]
- 72: stxw [%r10-48], %r0
+ 72: stxw [%r10-16], %r0
  73: lddw %r1, map_fd queued
  75: mov %r2, %r10
- 76: add %r2, -48
+ 76: add %r2, -16
  77: call bpf_map_delete_elem#3
  78: mov %r0, 0
  79: exit

@@ -49,12 +49,12 @@
  47: call bpf_map_update_elem#2
  48: ja -33
 ; processes.increment(bpf.comm());  (samples/syscount.ts:18)
- 49: stdw [%r10-40], 1
+ 49: stdw [%r10-16], 1
  50: lddw %r1, map_fd processes
  52: mov %r2, %r10
  53: add %r2, -32
  54: mov %r3, %r10
- 55: add %r3, -40
+ 55: add %r3, -16
  56: mov %r4, 1
  57: call bpf_map_update_elem#2
  58: ja -30

@@ -28,19 +28,19 @@
  23: arsh %r0, 32
  24: jne %r0, 2, +22
 ; owner.set(sk, { pid: bpf.pid(), comm: bpf.comm() });  (samples/tcplife.ts:60)
- 25: stxdw [%r10-24], %r8
+ 25: stxdw [%r10-8], %r8
  26: call bpf_get_current_pid_tgid#14
  27: rsh %r0, 32
- 28: stxw [%r10-48], %r0
+ 28: stxw [%r10-40], %r0
  29: mov %r1, %r10
- 30: add %r1, -44
+ 30: add %r1, -36
  31: mov %r2, 16
  32: call bpf_get_current_comm#16
  33: lddw %r1, map_fd owner
  35: mov %r2, %r10
- 36: add %r2, -24
+ 36: add %r2, -8
  37: mov %r3, %r10
- 38: add %r3, -48
+ 38: add %r3, -40
  39: mov %r4, 0
  40: call bpf_map_update_elem#2
 ; if (ctx.newstate !== TCP_CLOSE) return;  (samples/tcplife.ts:62)
@@ -61,19 +61,19 @@
  54: jeq %r0, 9, -30
  55: ja -15
 ; const start = birth.get(sk);  (samples/tcplife.ts:64)
- 56: stxdw [%r10-56], %r8
+ 56: stxdw [%r10-40], %r8
  57: lddw %r1, map_fd birth
  59: mov %r2, %r10
- 60: add %r2, -56
+ 60: add %r2, -40
  61: call bpf_map_lookup_elem#1
  62: mov %r6, %r0
 ; if (start === undefined) {  (samples/tcplife.ts:65)
  63: jne %r6, 0, +8
 ; owner.delete(sk);  (samples/tcplife.ts:67)
- 64: stxdw [%r10-64], %r8
+ 64: stxdw [%r10-40], %r8
  65: lddw %r1, map_fd owner
  67: mov %r2, %r10
- 68: add %r2, -64
+ 68: add %r2, -40
  69: call bpf_map_delete_elem#3
 ; return;  (samples/tcplife.ts:68)
  70: mov %r0, 0
@@ -85,33 +85,33 @@
  75: sub %r7, %r0
  76: div %r7, 1000
 ; birth.delete(sk);  (samples/tcplife.ts:71)
- 77: stxdw [%r10-72], %r8
+ 77: stxdw [%r10-40], %r8
  78: lddw %r1, map_fd birth
  80: mov %r2, %r10
- 81: add %r2, -72
+ 81: add %r2, -40
  82: call bpf_map_delete_elem#3
 ; let who: Owner = { pid: bpf.pid(), comm: bpf.comm() };  (samples/tcplife.ts:73)
  83: call bpf_get_current_pid_tgid#14
  84: rsh %r0, 32
- 85: stxw [%r10-96], %r0
+ 85: stxw [%r10-64], %r0
  86: mov %r1, %r10
- 87: add %r1, -92
+ 87: add %r1, -60
  88: mov %r2, 16
  89: call bpf_get_current_comm#16
 ; const o = owner.get(sk);  (samples/tcplife.ts:74)
- 90: stxdw [%r10-104], %r8
+ 90: stxdw [%r10-40], %r8
  91: lddw %r1, map_fd owner
  93: mov %r2, %r10
- 94: add %r2, -104
+ 94: add %r2, -40
  95: call bpf_map_lookup_elem#1
 ; if (o) who = o;  (samples/tcplife.ts:75)
  96: jeq %r0, 0, +6
  97: ldxdw %r1, [%r0]
- 98: stxdw [%r10-96], %r1
+ 98: stxdw [%r10-64], %r1
  99: ldxdw %r1, [%r0+8]
-100: stxdw [%r10-88], %r1
+100: stxdw [%r10-56], %r1
 101: ldxw %r0, [%r0+16]
-102: stxw [%r10-80], %r0
+102: stxw [%r10-48], %r0
 ; sessions.emit({  (samples/tcplife.ts:76)
 103: lddw %r1, map_fd sessions
 105: mov %r2, 88
@@ -121,13 +121,13 @@
 109: jeq %r6, 0, +72
 110: sth [%r6+58], 0
 111: stw [%r6+60], 0
-112: ldxw %r0, [%r10-96]
+112: ldxw %r0, [%r10-64]
 113: stxw [%r6], %r0
-114: ldxw %r0, [%r10-92]
+114: ldxw %r0, [%r10-60]
 115: stxw [%r6+4], %r0
-116: ldxdw %r0, [%r10-88]
+116: ldxdw %r0, [%r10-56]
 117: stxdw [%r6+8], %r0
-118: ldxw %r0, [%r10-80]
+118: ldxw %r0, [%r10-48]
 119: stxw [%r6+16], %r0
 ; family: ctx.family,  (samples/tcplife.ts:79)
 120: ldxh %r0, [%r9+28]
@@ -192,18 +192,18 @@
 172: mov %r2, 0
 173: call bpf_ringbuf_submit#132
 ; owner.delete(sk);  (samples/tcplife.ts:88)
-174: stxdw [%r10-128], %r8
+174: stxdw [%r10-40], %r8
 175: lddw %r1, map_fd owner
 177: mov %r2, %r10
-178: add %r2, -128
+178: add %r2, -40
 179: call bpf_map_delete_elem#3
 180: mov %r0, 0
 181: exit
 ; sessions.emit({  (samples/tcplife.ts:76)
-182: stw [%r10-112], 0
+182: stw [%r10-40], 0
 183: lddw %r1, map_fd sessions.lost
 185: mov %r2, %r10
-186: add %r2, -112
+186: add %r2, -40
 187: call bpf_map_lookup_elem#1
 188: jeq %r0, 0, -15
 189: ldxdw %r1, [%r0]

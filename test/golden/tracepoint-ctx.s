@@ -93,10 +93,10 @@
  42: call bpf_ringbuf_submit#132
  43: mov %r0, 0
  44: exit
- 45: stw [%r10-24], 0
+ 45: stw [%r10-16], 0
  46: lddw %r1, map_fd events.lost
  48: mov %r2, %r10
- 49: add %r2, -24
+ 49: add %r2, -16
  50: call bpf_map_lookup_elem#1
  51: jeq %r0, 0, -9
  52: ldxdw %r1, [%r0]
