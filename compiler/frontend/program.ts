@@ -1,6 +1,7 @@
 // The TypeScript program of a tracer: a file path (and optionally its text) in; the program type-checked against
 // tsbpf's declarations (stdlib-types), the tracer's source file, and TypeScript's own diagnostics out (unchanged).
-// Declaration files are parsed once per process (sources.ts).
+// Declaration files are parsed once per process (sources.ts); the flow graph loses its effect-free call nodes before
+// checking (flow.ts), which keeps the checker linear in the length of a handler.
 
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -8,6 +9,7 @@ import { ts } from "ts-morph";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
+import { pruneCallFlow } from "./flow.ts";
 import { compilerHost } from "./sources.ts";
 
 /** The folder of tsbpf's kernel-side declarations. */
@@ -27,6 +29,8 @@ export interface LoadedProgram {
    * when the brackets alone are too deep, nothing parsed: `file` is empty).
    */
   readonly tooDeep?: TooDeep;
+  /** How many call nodes were taken out of the flow graph before checking (flow.ts). */
+  readonly prunedCalls: number;
 }
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -73,12 +77,15 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
     // Not checked: creating the checker binds the file, which is recursive too.
     let program: ts.Program | undefined;
     const get = () => (program ??= createProgram(file));
-    return { get program() { return get(); }, file, get checker() { return get().getTypeChecker(); }, diagnostics: [], text: source, tooDeep };
+    return { get program() { return get(); }, file, get checker() { return get().getTypeChecker(); }, diagnostics: [], text: source, tooDeep, prunedCalls: 0 };
   }
   const program = createProgram(file);
   const diagnostics: Diagnostic[] = [];
   for (const d of program.getSyntacticDiagnostics(file)) diagnostics.push(tsDiagnostic(d));
+  let prunedCalls = 0;
   try {
+    // Creating the checker binds every file; the flow graphs are pruned between binding and checking.
+    prunedCalls = pruneCallFlow(program, program.getTypeChecker());
     for (const d of program.getSemanticDiagnostics(file)) diagnostics.push(tsDiagnostic(d));
   } catch (e) {
     if (e instanceof RangeError) {
@@ -100,7 +107,7 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
     if (sf === file || sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
     for (const d of program.getSyntacticDiagnostics(sf)) diagnostics.push(tsDiagnostic(d));
   }
-  return { program, file, get checker() { return program.getTypeChecker(); }, diagnostics, text: source };
+  return { program, file, get checker() { return program.getTypeChecker(); }, diagnostics, text: source, prunedCalls };
 }
 
 function tsDiagnostic(d: ts.Diagnostic): Diagnostic {
