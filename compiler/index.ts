@@ -42,7 +42,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
   const loaded = loadProgram(path, opts.text);
   const diags = new Diagnostics();
   let tsReported = false;
-  const sources = (file: string) => (file === loaded.file.getFilePath() ? loaded.text : loaded.project.getSourceFile(file)?.getFullText());
+  const sources = (file: string) => (file === loaded.file.fileName ? loaded.text : loaded.program.getSourceFile(file)?.text);
   const arch = opts.arch ?? (hostArch === "arm64" ? "aarch64" : "x86_64");
   let programs: LoweredProgram[] = [];
   const deep = loaded.tooDeep;
@@ -57,12 +57,12 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
   /** Where the compiler is: an internal error (a stack overflow included) is reported there. */
   const progress: Progress = {};
   try {
-    const model = analyzeModule(loaded.file.compilerNode, loaded.checker, diags, progress);
-    const userSide = userSideRanges(loaded.file.compilerNode, model, loaded.checker);
-    diags.list.unshift(...withoutUserSide(loaded.diagnostics, loaded.file.compilerNode.fileName, userSide));
+    const model = analyzeModule(loaded.file, loaded.checker, diags, progress);
+    const userSide = userSideRanges(loaded.file, model, loaded.checker);
+    diags.list.unshift(...withoutUserSide(loaded.diagnostics, loaded.file.fileName, userSide));
     tsReported = true;
     if (model.probes.length === 0 && !diags.hasErrors) {
-      diags.error("TSB1036", [], { file: loaded.file.getFilePath(), line: 1, column: 1 },
+      diags.error("TSB1036", [], { file: loaded.file.fileName, line: 1, column: 1 },
         'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
     }
     const params = paramLayout(model);
@@ -90,7 +90,7 @@ export function compile(path: string, opts: CompileOptions = {}): CompileResult 
       ...programs.flatMap((p) => (p.scratch ? [scratchSpec(p.scratch)] : [])),
     ];
     if (params.specs.length) maps.push(params.map);
-    const moduleSymbol = loaded.checker.getSymbolAtLocation(loaded.file.compilerNode);
+    const moduleSymbol = loaded.checker.getSymbolAtLocation(loaded.file);
     const exported = new Set(moduleSymbol ? loaded.checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : []);
     const user = { ...(exported.has("main") ? { main: true } : {}), ...(exported.has("format") ? { format: true } : {}) };
     const spec: CollectionSpec = {

@@ -55,7 +55,7 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
           : { insn: base + i, kind: r.kind, struct: r.struct, field: r.field, size: r.size });
       }
       base += e.items.filter((x) => !isLabel(x)).length;
-      items.push(...e.items);
+      for (const it of e.items) items.push(it); // not push(...items): a spread of 100,000s overflows the stack
     }
   };
   emitAll("likely");

@@ -126,8 +126,12 @@ function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: 
     const w = weights.get(b.id)!;
     for (let i = b.insts.length - 1; i >= 0; i--) {
       const m = b.insts[i]!;
-      for (const r of [...m.uses, ...m.defs]) {
-        if (r === FP) continue;
+      // Two loops, not one over [...uses, ...defs]: no array per instruction (this loop runs over every one).
+      for (const r of m.uses) if (r !== FP) {
+        node(r);
+        if (isVirtual(r)) cost.set(r, (cost.get(r) ?? 0) + w);
+      }
+      for (const r of m.defs) if (r !== FP) {
         node(r);
         if (isVirtual(r)) cost.set(r, (cost.get(r) ?? 0) + w);
       }
@@ -213,7 +217,7 @@ function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: 
   // Simplify and select. Removing a node lowers its neighbours' degrees; a node of degree < K is removed first,
   // the earliest in `workAdj`'s order (a heap of positions), so the colouring does not depend on how it is found.
   const workAdj = new Map<number, Set<number>>();
-  for (const [r, s] of adj) if (isVirtual(r)) workAdj.set(r, new Set([...s]));
+  for (const [r, s] of adj) if (isVirtual(r)) workAdj.set(r, new Set(s));
   const nodes = [...workAdj.keys()];
   const position = new Map(nodes.map((r, i) => [r, i]));
   const degree = new Map(nodes.map((r) => [r, workAdj.get(r)!.size]));
@@ -292,8 +296,14 @@ function tryColor(f: MFunc, work: Work): { color: Map<number, number>; spilled: 
   const final = new Map<number, number>();
   for (let r = 0; r < K; r++) final.set(r, r);
   final.set(FP, FP);
-  for (const b of f.blocks) for (const m of b.insts) for (const r of [...m.uses, ...m.defs, m.dst, m.src]) {
+  const colorOf = (r: number) => {
     if (isVirtual(r)) final.set(r, color.get(find(r))!);
+  };
+  for (const b of f.blocks) for (const m of b.insts) {
+    for (const r of m.uses) colorOf(r);
+    for (const r of m.defs) colorOf(r);
+    colorOf(m.dst);
+    colorOf(m.src);
   }
   return { color: final, spilled: [] };
 }

@@ -1,20 +1,24 @@
-// The TypeScript program of a tracer: a file path (and optionally its text) in; a ts-morph project type-checked
-// against tsbpf's declarations (stdlib-types), the source file, and TypeScript's own diagnostics out (unchanged).
+// The TypeScript program of a tracer: a file path (and optionally its text) in; the program type-checked against
+// tsbpf's declarations (stdlib-types), the tracer's source file, and TypeScript's own diagnostics out (unchanged).
+// Declaration files are parsed once per process (sources.ts); the flow graph loses its effect-free call nodes before
+// checking (flow.ts), which keeps the checker linear in the length of a handler.
 
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Project, type SourceFile, ts } from "ts-morph";
+import { ts } from "ts-morph";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
+import { pruneCallFlow } from "./flow.ts";
+import { compilerHost } from "./sources.ts";
 
 /** The folder of tsbpf's kernel-side declarations. */
 export { STDLIB_DIR } from "../paths.ts";
 import { STDLIB_DIR } from "../paths.ts";
 
 export interface LoadedProgram {
-  readonly project: Project;
-  readonly file: SourceFile;
+  readonly program: ts.Program;
+  readonly file: ts.SourceFile;
   readonly checker: ts.TypeChecker;
   /** TypeScript's diagnostics for the tracer's own files. */
   readonly diagnostics: Diagnostic[];
@@ -25,6 +29,8 @@ export interface LoadedProgram {
    * when the brackets alone are too deep, nothing parsed: `file` is empty).
    */
   readonly tooDeep?: TooDeep;
+  /** How many call nodes were taken out of the flow graph before checking (flow.ts). */
+  readonly prunedCalls: number;
 }
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -41,44 +47,50 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   paths: { tsbpf: [join(STDLIB_DIR, "index.d.ts")] },
 };
 
-/** The text of a file too deep to parse (not empty: ts-morph would take "" for no text). */
+/** The text of a file too deep to parse. */
 const NOT_PARSED = "\n";
+
+/** The program of the tracer `file` (already parsed) and the files it imports. */
+function createProgram(file: ts.SourceFile): ts.Program {
+  return ts.createProgram({ rootNames: [file.fileName], options: COMPILER_OPTIONS, host: compilerHost(COMPILER_OPTIONS, file) });
+}
+
+const parse = (abs: string, text: string) => ts.createSourceFile(abs, text, COMPILER_OPTIONS.target!, true);
 
 export function loadProgram(path: string, text?: string): LoadedProgram {
   const abs = resolve(path);
   const source = text ?? readFileSync(abs, "utf8");
-  let project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
   // TypeScript's parser, binder and checker are recursive: too deep a nesting is found before they run.
   const deepBrackets = tooDeepBrackets(abs, source);
   let tooDeep: TooDeep | undefined = deepBrackets;
-  // A file too deep to parse is replaced by an empty one, in a project that cannot read it from the disk either.
-  const unparsed = () => {
-    project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true, useInMemoryFileSystem: true });
-    return project.createSourceFile(abs, NOT_PARSED, { overwrite: true });
-  };
-  let file: SourceFile;
+  // A file too deep to parse is replaced by an empty one.
+  let file: ts.SourceFile;
   try {
-    file = deepBrackets ? unparsed() : project.createSourceFile(abs, source, { overwrite: true });
+    file = deepBrackets ? parse(abs, NOT_PARSED) : parse(abs, source);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    file = unparsed();
+    file = parse(abs, NOT_PARSED);
     tooDeep = { what: "the code here", span: parserBreaksAt(abs, source) };
   }
-  tooDeep ??= tooDeepNodes(file.compilerNode) ?? tooManyBranches(file.compilerNode);
+  tooDeep ??= tooDeepNodes(file) ?? tooManyBranches(file);
   if (tooDeep) {
     // Not checked: creating the checker binds the file, which is recursive too.
-    const p = project;
-    return { project, file, get checker() { return p.getTypeChecker().compilerObject; }, diagnostics: [], text: source, tooDeep };
+    let program: ts.Program | undefined;
+    const get = () => (program ??= createProgram(file));
+    return { get program() { return get(); }, file, get checker() { return get().getTypeChecker(); }, diagnostics: [], text: source, tooDeep, prunedCalls: 0 };
   }
-  project.resolveSourceFileDependencies();
+  const program = createProgram(file);
   const diagnostics: Diagnostic[] = [];
-  for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+  for (const d of program.getSyntacticDiagnostics(file)) diagnostics.push(tsDiagnostic(d));
+  let prunedCalls = 0;
   try {
-    for (const d of project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode)) diagnostics.push(tsDiagnostic(d));
+    // Creating the checker binds every file; the flow graphs are pruned between binding and checking.
+    prunedCalls = pruneCallFlow(program, program.getTypeChecker());
+    for (const d of program.getSemanticDiagnostics(file)) diagnostics.push(tsDiagnostic(d));
   } catch (e) {
     if (e instanceof RangeError) {
       // The checker's flow analysis recurses along a function's chain of conditions: name the longest one.
-      const at = mostBranches(file.compilerNode)?.node;
+      const at = mostBranches(file)?.node;
       diagnostics.push(error("TSB9001", [`TypeScript's checker ran out of stack (${e.message})`], at ? spanOf(at) : { file: abs, line: 1, column: 1 },
         "split this function into smaller ones"));
     } else if (diagnostics.length === 0) {
@@ -91,11 +103,11 @@ export function loadProgram(path: string, text?: string): LoadedProgram {
   }
   // The tracer's other files (local imports, which may be user-side helpers): their syntax errors, which would
   // otherwise surface only when `tsbpf run` imports the module.
-  for (const sf of project.getProgram().compilerObject.getSourceFiles()) {
-    if (sf === file.compilerNode || sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
-    for (const d of project.getProgram().compilerObject.getSyntacticDiagnostics(sf)) diagnostics.push(tsDiagnostic(d));
+  for (const sf of program.getSourceFiles()) {
+    if (sf === file || sf.isDeclarationFile || /[\\/]node_modules[\\/]/.test(sf.fileName)) continue;
+    for (const d of program.getSyntacticDiagnostics(sf)) diagnostics.push(tsDiagnostic(d));
   }
-  return { project, file, checker: project.getTypeChecker().compilerObject, diagnostics, text: source };
+  return { program, file, get checker() { return program.getTypeChecker(); }, diagnostics, text: source, prunedCalls };
 }
 
 function tsDiagnostic(d: ts.Diagnostic): Diagnostic {

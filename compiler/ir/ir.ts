@@ -112,26 +112,30 @@ export interface Func {
 }
 
 export function uses(i: Inst | Terminator): number[] {
+  // No closures here: uses() runs several times per instruction in every pass, and under tsx every closure created
+  // is also named (esbuild's keepNames), which made it most of the passes' time on a long handler.
   const out: number[] = [];
-  const op = (o: Operand) => {
-    if (o.kind === "reg") out.push(o.id);
-  };
-  const base = (b: Base) => {
-    if (b.kind === "reg") out.push(b.id);
-  };
   switch (i.op) {
-    case "mov": op(i.src); break;
-    case "bin": op(i.a); op(i.b); break;
-    case "neg": case "ext": case "fieldoff": op(i.a); break;
-    case "load": base(i.base); break;
-    case "store": base(i.base); op(i.value); break;
-    case "call": case "calllocal": i.args.forEach(op); break;
-    case "atomic": base(i.base); op(i.value); break;
-    case "cbr": op(i.a); op(i.b); break;
-    case "ret": op(i.value); break;
+    case "mov": useOperand(out, i.src); break;
+    case "bin": useOperand(out, i.a); useOperand(out, i.b); break;
+    case "neg": case "ext": case "fieldoff": useOperand(out, i.a); break;
+    case "load": useBase(out, i.base); break;
+    case "store": useBase(out, i.base); useOperand(out, i.value); break;
+    case "call": case "calllocal": for (const a of i.args) useOperand(out, a); break;
+    case "atomic": useBase(out, i.base); useOperand(out, i.value); break;
+    case "cbr": useOperand(out, i.a); useOperand(out, i.b); break;
+    case "ret": useOperand(out, i.value); break;
     default: break;
   }
   return out;
+}
+
+function useOperand(out: number[], o: Operand): void {
+  if (o.kind === "reg") out.push(o.id);
+}
+
+function useBase(out: number[], b: Base): void {
+  if (b.kind === "reg") out.push(b.id);
 }
 
 export function def(i: Inst): number | undefined {

@@ -57,7 +57,7 @@ export function simplifyCfg(fn: Func): boolean {
       if (b.term.op !== "br") break;
       const next = byId.get(b.term.target)!;
       if (next === b || next.id === fn.entry || (preds.get(next.id)?.length ?? 0) !== 1) break;
-      b.insts.push(...next.insts);
+      for (const i of next.insts) b.insts.push(i); // not a spread: a block of a long handler overflows the stack
       b.term = next.term;
       next.insts = [];
       next.term = { op: "br", target: next.id };

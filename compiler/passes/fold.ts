@@ -74,7 +74,11 @@ export function foldConstants(fn: Func): boolean {
     for (const b of fn.blocks) {
       b.insts = b.insts.map((i): Inst => {
         switch (i.op) {
-          case "mov": return { ...i, src: sub(i.src) };
+          // An instruction none of whose operands changed is kept as it is (no copy): most are, on every round.
+          case "mov": {
+            const src = sub(i.src);
+            return src === i.src ? i : { ...i, src };
+          }
           case "bin": {
             const a = sub(i.a), c = sub(i.b);
             if (a.kind === "imm" && c.kind === "imm") {
@@ -97,7 +101,7 @@ export function foldConstants(fn: Func): boolean {
               any = true;
               return { op: "mov", dst: i.dst, src: id, ...(i.span ? { span: i.span } : {}), ...(i.source ? { source: i.source } : {}) };
             }
-            return { ...i, a, b: c };
+            return a === i.a && c === i.b ? i : { ...i, a, b: c };
           }
           case "neg": {
             const a = sub(i.a);
@@ -105,7 +109,7 @@ export function foldConstants(fn: Func): boolean {
               any = true;
               return { op: "mov", dst: i.dst, src: imm(-a.value), ...(i.span ? { span: i.span } : {}) };
             }
-            return { ...i, a };
+            return a === i.a ? i : { ...i, a };
           }
           case "ext": {
             const a = sub(i.a);
@@ -114,20 +118,37 @@ export function foldConstants(fn: Func): boolean {
               const v = i.signed ? BigInt.asIntN(i.bits, a.value) : BigInt.asUintN(i.bits, a.value);
               return { op: "mov", dst: i.dst, src: imm(v), ...(i.span ? { span: i.span } : {}) };
             }
-            return { ...i, a };
+            return a === i.a ? i : { ...i, a };
           }
-          case "fieldoff": return { ...i, a: sub(i.a) };
-          case "load": return { ...i, base: subBase(i.base) };
-          case "store": return { ...i, base: subBase(i.base), value: sub(i.value) };
-          case "call": case "calllocal": return { ...i, args: i.args.map(sub) };
-          case "atomic": return { ...i, base: subBase(i.base), value: sub(i.value) };
+          case "fieldoff": {
+            const a = sub(i.a);
+            return a === i.a ? i : { ...i, a };
+          }
+          case "load": {
+            const base = subBase(i.base);
+            return base === i.base ? i : { ...i, base };
+          }
+          case "store": case "atomic": {
+            const base = subBase(i.base), value = sub(i.value);
+            return base === i.base && value === i.value ? i : { ...i, base, value };
+          }
+          case "call": case "calllocal": {
+            const args = i.args.map(sub);
+            return args.every((x, k) => x === i.args[k]) ? i : { ...i, args };
+          }
           default: return i;
         }
       });
       const t = b.term;
       b.term = ((): Terminator => {
-        if (t.op === "cbr") return { ...t, a: sub(t.a), b: sub(t.b) };
-        if (t.op === "ret") return { ...t, value: sub(t.value) };
+        if (t.op === "cbr") {
+          const a = sub(t.a), c = sub(t.b);
+          return a === t.a && c === t.b ? t : { ...t, a, b: c };
+        }
+        if (t.op === "ret") {
+          const value = sub(t.value);
+          return value === t.value ? t : { ...t, value };
+        }
         return t;
       })();
     }

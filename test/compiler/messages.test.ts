@@ -105,7 +105,7 @@ tracepoint("sched/sched_switch", (ctx) => { hits.increment(Number(ctx.prev_state
 `;
   const loaded = loadProgram(join(root, "test", "fixtures", "errors", "odd-field.ts"), text);
   const diags = new Diagnostics();
-  const model = analyzeModule(loaded.file.compilerNode, loaded.checker, diags);
+  const model = analyzeModule(loaded.file, loaded.checker, diags);
   lowerModule(model, loaded.checker, diags, db, { arch: "x86_64", paramMap: ".rodata", paramLayout: new Map() });
   const type = tp.fields.find((f) => f.name === "prev_state")!.type;
   assert.equal(diags.list.map((d) => [d.code, d.message, d.span?.line]), [["TSB2051", `field prev_state (${type}, 16 bytes) has no integer type`, 3]]);
