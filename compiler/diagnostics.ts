@@ -176,6 +176,7 @@ export const MESSAGES = {
   TSB2060: { title: "helper not callable from this probe kind", template: "bpf.{0}() cannot be called from a {1} handler ({2} only)" },
   TSB2061: { title: "array map index out of range", template: "index {0} is out of range of {1} ({2} elements)" },
   TSB2062: { title: "scratch memory over 32 KiB", template: "{0} needs {1} bytes of per-CPU scratch memory for its large values; the kernel allows {2}" },
+  TSB2063: { title: "more maps than one program may use", template: "probe {0} uses {1} maps; the kernel allows {2} in one program" },
   TSB2080: { title: "per-CPU map value too large", template: "map {0} has values of {1} bytes; a per-CPU map's value may be at most {2} bytes" },
   TSB2081: { title: "hash map too large", template: "map {0} has {1} entries; a hash map may have at most {2}" },
   TSB2085: { title: "loop too long for the verifier", template: "the verifier would walk this loop {0} times over {1} instructions ({2} in all); tsbpf allows {3}, below the verifier's limit of 1,000,000 processed" },

@@ -12,6 +12,8 @@ import { allocateRegisters } from "./regalloc.ts";
 import { shareSlots } from "./slots.ts";
 
 export const STACK_LIMIT = 512;
+/** The maps one program may refer to (the verifier's MAX_USED_MAPS). */
+export const MAX_USED_MAPS = 64;
 
 export interface GeneratedProgram {
   readonly instructions: Instruction[];
@@ -28,14 +30,14 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
   let stackMain = 0;
   let stackCallbacks = 0;
   const slots: { what: string; size: number }[] = [];
-  const selected: { mf: MFunc; slots: Slot[] }[] = [];
+  const selected: { fn: Func; mf: MFunc; slots: Slot[] }[] = [];
   for (const fn of funcs) optimize(fn);
   for (const fn of reachable(funcs)) {
     shareSlots(fn);
     const mf = selectInstructions(fn);
     const { spillSlots } = allocateRegisters(mf);
     const allSlots = [...fn.slots, ...spillSlots];
-    selected.push({ mf, slots: allSlots });
+    selected.push({ fn, mf, slots: allSlots });
     // The kernel rounds each frame up to 32 bytes and limits the whole call chain to 512.
     const rounded = Math.ceil(layoutFrame(allSlots).size / 32) * 32;
     if (fn.kind === "entry") stackMain = rounded;
@@ -64,6 +66,13 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
     const top = [...slots].sort((a, b) => b.size - a.size).slice(0, 4).map((s) => `${s.what} (${s.size} bytes)`).join(", ");
     diags.error("TSB2003", [name, stack, STACK_LIMIT], span,
       `the largest: ${top}; keep big strings and structs in a map (for example a PerCpuArrayMap used as scratch space)`);
+    return undefined;
+  }
+  // The verifier refuses a program referring to more than MAX_USED_MAPS maps (callbacks included).
+  const maps = new Set<string>();
+  for (const { fn } of selected) for (const b of fn.blocks) for (const i of b.insts) if (i.op === "mapfd" || i.op === "mapvalue") maps.add(i.map);
+  if (maps.size > MAX_USED_MAPS) {
+    diags.error("TSB2063", [name, maps.size, MAX_USED_MAPS], span, "spread the work over several probes, or use fewer maps (one map with a wider key)");
     return undefined;
   }
   // The kernel refuses programs longer than BPF_COMPLEXITY_LIMIT_INSNS (with CAP_BPF; 4,096 without) with E2BIG.

@@ -38,32 +38,47 @@ export function shareSlots(fn: Func): number {
   const succ = fn.blocks.map((b) => successors(b.term).map((t) => blockIndex.get(t)).filter((x) => x !== undefined));
   const liveOut = flow(nb, words, gen, kill, succ);
 
-  // Each slot's occupied intervals: the positions where it is accessed or live after. A backward walk per block.
+  // Each slot's occupied intervals: the positions where it is accessed or live after. Liveness of one slot does not
+  // depend on another's: per block, a backward walk over each accessed slot's own events, and the whole block for
+  // one live through it untouched.
   const intervals: { block: number; from: number; to: number }[][] = fn.slots.map(() => []);
-  const live = new Uint32Array(words), occ = new Uint32Array(words), prev = new Uint32Array(words);
-  const open = new Int32Array(n).fill(-1);
+  const touched = new Uint32Array(words);
   for (let bi = 0; bi < nb; bi++) {
     const ev = events[bi]!;
-    let e = ev.length - 1;
-    live.set(liveOut.subarray(bi * words, (bi + 1) * words));
-    prev.fill(0);
-    for (let pos = fn.blocks[bi]!.insts.length; pos >= -1; pos--) {
-      occ.set(live);
-      const at = e;
-      for (; e >= 0 && ev[e]!.pos === pos; e--) occ[ev[e]!.slot >>> 5]! |= 1 << (ev[e]!.slot & 31);
-      if (pos < 0) occ.fill(0);
-      for (let w = 0; w < words; w++) {
-        for (let bits = prev[w]! & ~occ[w]!; bits !== 0; bits &= bits - 1) {
-          const s = w * 32 + (31 - Math.clz32(bits & -bits));
-          intervals[s]!.push({ block: bi, from: pos + 1, to: open[s]! });
-          open[s] = -1;
+    const end = fn.blocks[bi]!.insts.length;
+    const bySlot = new Map<number, number[]>();
+    for (let k = 0; k < ev.length; k++) {
+      const list = bySlot.get(ev[k]!.slot);
+      if (list) list.push(k);
+      else bySlot.set(ev[k]!.slot, [k]);
+    }
+    touched.fill(0);
+    for (const [slot, list] of bySlot) {
+      touched[slot >>> 5]! |= 1 << (slot & 31);
+      const out = intervals[slot]!;
+      let live = (liveOut[bi * words + (slot >>> 5)]! & (1 << (slot & 31))) !== 0;
+      let hi = live ? end : -1;
+      for (let j = list.length - 1; j >= 0;) {
+        // the events at one position: occupied there; live before it if read there, or live after and not overwritten
+        const pos = ev[list[j]!]!.pos;
+        let use = false, kill = false;
+        for (; j >= 0 && ev[list[j]!]!.pos === pos; j--) {
+          if (ev[list[j]!]!.kind === USE) use = true;
+          if (ev[list[j]!]!.kind === KILL) kill = true;
         }
-        for (let bits = occ[w]! & ~prev[w]!; bits !== 0; bits &= bits - 1) open[w * 32 + (31 - Math.clz32(bits & -bits))] = pos;
+        if (hi < 0) hi = pos;
+        live = use || (live && !kill);
+        if (!live) {
+          out.push({ block: bi, from: pos, to: hi });
+          hi = -1;
+        }
       }
-      prev.set(occ);
-      // live before this position: kills first, then uses (an access both reading and writing stays live)
-      for (let k = at; k > e; k--) if (ev[k]!.kind === KILL) live[ev[k]!.slot >>> 5]! &= ~(1 << (ev[k]!.slot & 31));
-      for (let k = at; k > e; k--) if (ev[k]!.kind === USE) live[ev[k]!.slot >>> 5]! |= 1 << (ev[k]!.slot & 31);
+      if (hi >= 0) out.push({ block: bi, from: 0, to: hi });
+    }
+    for (let w = 0; w < words; w++) {
+      for (let bits = liveOut[bi * words + w]! & ~touched[w]!; bits !== 0; bits &= bits - 1) {
+        intervals[w * 32 + (31 - Math.clz32(bits & -bits))]!.push({ block: bi, from: 0, to: end });
+      }
     }
   }
 

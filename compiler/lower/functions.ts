@@ -6,7 +6,7 @@ import { ts } from "ts-morph";
 import type { BpfFunc } from "../../core/asm/helpers.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
-import { type IntType, U32, U64 } from "../frontend/types.ts";
+import { type IntType, U32 } from "../frontend/types.ts";
 import { walkTree } from "../frontend/depth.ts";
 import { type Binding, ERROR, LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerCond, lowerExpr } from "./expressions.ts";
@@ -143,7 +143,7 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   cx.at(call);
   const inScratch = (s: ts.Symbol, b: Binding) => b.kind === "var" && assigned.has(s) && shared !== undefined;
   const shared = cx.b.func.kind === "entry" && !cx.eventRecord && captured.some(([s, b]) => b.kind === "var" && assigned.has(s))
-    ? scratchMem(cx, U64, captured.length * 8, 8)
+    ? scratchMem(cx, { kind: "int", size: 8, signed: false }, captured.length * 8, 8)
     : undefined;
   const envSize = Math.max(8, (captured.length + (shared ? 1 : 0)) * 8);
   const envSlot = cx.b.slot(envSize, 8, "bpf.loop() environment", cx.span(call));
