@@ -13,7 +13,7 @@
 //
 // This reads and rewrites fields TypeScript marks internal (`flowNode`, `antecedent`, `FlowFlags`) of the
 // TypeScript bundled in the pinned ts-morph; where they are missing, nothing is pruned (correct, only slower), and
-// test/unit/flow-prune.test.ts fails.
+// test/compiler/flow.test.ts fails.
 
 import { ts } from "ts-morph";
 import { walkTree } from "./depth.ts";

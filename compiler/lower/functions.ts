@@ -5,9 +5,10 @@
 import { ts } from "ts-morph";
 import type { BpfFunc } from "../../core/asm/helpers.ts";
 import { FuncBuilder } from "../ir/builder.ts";
-import { type Operand, imm, reg } from "../ir/ir.ts";
+import { type Base, type Operand, imm, reg } from "../ir/ir.ts";
 import { type IntType, U32 } from "../frontend/types.ts";
 import { walkTree } from "../frontend/depth.ts";
+import { InternalError } from "../diagnostics.ts";
 import { type Binding, ERROR, LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerCond, lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
@@ -141,20 +142,31 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   }
 
   cx.at(call);
-  const inScratch = (s: ts.Symbol, b: Binding) => b.kind === "var" && assigned.has(s) && shared !== undefined;
-  const shared = cx.b.func.kind === "entry" && !cx.eventRecord && captured.some(([s, b]) => b.kind === "var" && assigned.has(s))
-    ? scratchMem(cx, { kind: "int", size: 8, signed: false }, captured.length * 8, 8)
-    : undefined;
+  // Where each captured variable the callback assigns lives while it runs: its index in per-CPU scratch memory
+  // (in a probe's own body, see above), or its environment cell.
+  const scratchIndex = new Map<ts.Symbol, number>();
+  if (cx.b.func.kind === "entry" && !cx.eventRecord) {
+    for (const [s, b] of captured) if (b.kind === "var" && assigned.has(s)) scratchIndex.set(s, scratchIndex.size);
+  }
+  const shared = scratchIndex.size ? scratchMem(cx, { kind: "int", size: 8, signed: false }, scratchIndex.size * 8, 8) : undefined;
   const envSize = Math.max(8, (captured.length + (shared ? 1 : 0)) * 8);
   const envSlot = cx.b.slot(envSize, 8, "bpf.loop() environment", cx.span(call));
   const env = { kind: "slot" as const, slot: envSlot };
+  /** Where the caller keeps captured variable `i` while the callback runs. */
+  const home = (s: ts.Symbol, i: number): { base: Base; off: number } => {
+    const k = scratchIndex.get(s);
+    return k !== undefined ? { base: shared!.base, off: shared!.off + k * 8 } : { base: env, off: i * 8 };
+  };
   captured.forEach(([s, b], i) => {
     const v = b.kind === "var" ? reg(b.reg) : capturedOperand(cx, b.val, call);
-    if (v) cx.b.store(inScratch(s, b) ? shared!.base : env, (inScratch(s, b) ? shared!.off : 0) + i * 8, 8, v);
+    const h = home(s, i);
+    if (v) cx.b.store(h.base, h.off, 8, v);
   });
   if (shared) {
-    const base = shared.base.kind === "reg" ? reg(shared.base.id) : undefined;
-    if (base) cx.b.store(env, captured.length * 8, 8, shared.off ? cx.b.bin("add", base, imm(shared.off)) : base);
+    // the scratch memory's address, in the environment's last cell
+    if (shared.base.kind !== "reg") throw new InternalError("bpf.loop() scratch memory without a pointer", cx.span(call));
+    const base = reg(shared.base.id);
+    cx.b.store(env, captured.length * 8, 8, shared.off ? cx.b.bin("add", base, imm(shared.off)) : base);
   }
 
   // The callback: r1 = index, r2 = environment.
@@ -173,10 +185,12 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   captured.forEach(([sym, b], i) => {
     if (b.kind === "var") {
       const r = fb.newReg();
-      const from = inScratch(sym, b) ? sharedPtr! : envPtr;
-      fb.emit({ op: "load", dst: r, base: from, off: i * 8, size: 8, signed: false });
+      const k = scratchIndex.get(sym);
+      const from = k !== undefined ? sharedPtr! : envPtr;
+      const off = k !== undefined ? k * 8 : i * 8;
+      fb.emit({ op: "load", dst: r, base: from, off, size: 8, signed: false });
       inner.bind(sym, { kind: "var", reg: r, type: b.type });
-      if (assigned.has(sym)) writeBack.push(() => fb.store(from, i * 8, 8, reg(r)));
+      if (assigned.has(sym)) writeBack.push(() => fb.store(from, off, 8, reg(r)));
       return;
     }
     const v = b.val;
@@ -240,7 +254,8 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   // Copy assigned variables back from the environment.
   captured.forEach(([sym, b], i) => {
     if (b.kind !== "var" || !assigned.has(sym)) return;
-    cx.b.emit({ op: "load", dst: b.reg, base: inScratch(sym, b) ? shared!.base : env, off: (inScratch(sym, b) ? shared!.off : 0) + i * 8, size: 8, signed: false });
+    const h = home(sym, i);
+    cx.b.emit({ op: "load", dst: b.reg, base: h.base, off: h.off, size: 8, signed: false });
   });
   return scalar(n, U32);
 }
