@@ -182,7 +182,7 @@ export const MESSAGES = {
   TSB2085: { title: "loop too long for the verifier", template: "the verifier would walk this loop {0} times over {1} instructions ({2} in all); tsbpf allows {3}, below the verifier's limit of 1,000,000 processed" },
   TSB2086: { title: "loop with too many branches for the verifier", template: "the verifier would walk this loop {0} times over {1} branches ({2} in all, each possibly left pending); the verifier gives up past {3}" },
   TSB2087: { title: "bpf.loop() inside a long loop", template: "the verifier would walk a bpf.loop() call {0} times in this loop; past {1} iterations it stops pruning and gives up" },
-  TSB2088: { title: "loop assigning an outer variable under a condition", template: "this loop assigns {0} under a condition on each of its {1} iterations: the verifier's states can double at each, so at most {2} iterations" },
+  TSB2088: { title: "loop assigning an outer variable under a condition", template: "this loop assigns {0} under a condition on each of its {1} iterations: the verifier's states can multiply by {2} at each, so at most {3} iterations" },
   TSB2090: { title: "BTF tracepoint argument out of range", template: "tracepoint {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------

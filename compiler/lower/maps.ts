@@ -346,36 +346,39 @@ function stats(cx: LowerCtx, a: AggDecl, key: Mem, v: Operand): void {
   cx.b.switchTo(done);
 }
 
-/** The log2 bucket of v: a six-step binary search on the highest set bit, no loop. */
+/**
+ * The log2 bucket of v (0 for a negative value, 1 for 0, 2 + floor(log2 v) above), without a branch: a six-step
+ * search on the highest set bit where each step's "is the upper half non-zero" is an arithmetic 0 or 1. A branch per
+ * step gave the verifier 64 paths per record, each with its own known bucket: in a loop of 16 iterations around a
+ * record of a random value, over 1,000,000 instructions processed.
+ */
 function log2Bucket(cx: LowerCtx, v: { op: Operand; type: IntType }): Operand {
-  const r = cx.b.newReg();
-  const x = cx.b.newReg();
-  const positive = cx.b.newBlock();
-  const done = cx.b.newBlock();
-  cx.b.assign(r, imm(0));
-  if (v.type.signed) {
-    const nonneg = cx.b.newBlock();
-    cx.b.cbr("slt", v.op, imm(0), done, nonneg);
-    cx.b.switchTo(nonneg);
-  }
-  cx.b.assign(r, imm(1));
-  cx.b.cbr("eq", v.op, imm(0), done, positive);
-  cx.b.switchTo(positive);
-  cx.b.assign(x, v.op);
-  cx.b.assign(r, imm(2));
+  const b = cx.b;
+  const neg = (a: Operand): Operand => {
+    const dst = b.newReg();
+    b.emit({ op: "neg", dst, a });
+    return reg(dst);
+  };
+  /** 1 when a (below 2^63) is non-zero, else 0: -a has its sign bit set exactly then. */
+  const nonZero = (a: Operand) => b.bin("lshr", neg(a), imm(63));
+  let x = v.op;
+  let high: Operand = imm(0);
   for (const shift of [32, 16, 8, 4, 2, 1]) {
-    const big = cx.b.newBlock();
-    const next = cx.b.newBlock();
-    cx.b.cbr("uge", reg(x), imm(1n << BigInt(shift)), big, next);
-    cx.b.switchTo(big);
-    if (shift > 1) cx.b.assign(x, cx.b.bin("lshr", reg(x), imm(shift)));
-    cx.b.assign(r, cx.b.bin("add", reg(r), imm(shift)));
-    cx.b.br(next);
-    cx.b.switchTo(next);
+    // step = shift when x >= 2^shift, else 0
+    let step = nonZero(b.bin("lshr", x, imm(shift)));
+    if (shift > 1) {
+      step = b.bin("shl", step, imm(Math.log2(shift)));
+      x = b.bin("lshr", x, step);
+    }
+    high = b.bin("or", high, step);
   }
-  cx.b.br(done);
-  cx.b.switchTo(done);
-  return reg(r);
+  // 1 for 0, 2 + floor(log2 v) from 1 on: v | -v has its sign bit set when v is non-zero
+  let r = b.bin("add", b.bin("add", high, b.bin("lshr", b.bin("or", v.op, neg(v.op)), imm(63))), imm(1));
+  if (v.type.signed) {
+    // a negative value: bucket 0 (the mask is 0 when the sign bit is set, all ones otherwise)
+    r = b.bin("and", r, b.bin("sub", b.bin("lshr", v.op, imm(63)), imm(1)));
+  }
+  return r;
 }
 
 /** Linear bucket: 0 below min, 1 + (v - min) / step inside, n + 1 at or above max. */

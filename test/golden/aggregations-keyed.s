@@ -1,4 +1,4 @@
-; program sys_enter_write (tracepoint, 202 instructions)
+; program sys_enter_write (tracepoint, 225 instructions)
   0: mov %r6, %r1
 ; const k = bpf.comm();  (test/golden/programs/aggregations-keyed.ts:15)
   1: mov %r1, %r10
@@ -12,7 +12,7 @@
   8: mov %r2, %r10
   9: add %r2, -16
  10: call bpf_map_lookup_elem#1
- 11: jeq %r0, 0, +113
+ 11: jeq %r0, 0, +137
  12: ldxdw %r1, [%r0]
  13: add %r1, 1
  14: stxdw [%r0], %r1
@@ -21,7 +21,7 @@
  17: mov %r2, %r10
  18: add %r2, -16
  19: call bpf_map_lookup_elem#1
- 20: jeq %r0, 0, +114
+ 20: jeq %r0, 0, +138
  21: ldxdw %r1, [%r0]
  22: add %r1, %r6
  23: stxdw [%r0], %r1
@@ -30,9 +30,9 @@
  26: mov %r2, %r10
  27: add %r2, -16
  28: call bpf_map_lookup_elem#1
- 29: jeq %r0, 0, +115
+ 29: jeq %r0, 0, +139
  30: ldxdw %r1, [%r0+8]
- 31: jne %r1, 0, +124
+ 31: jne %r1, 0, +148
  32: stxdw [%r0], %r6
  33: stdw [%r0+8], 1
 ; maxBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:20)
@@ -40,9 +40,9 @@
  36: mov %r2, %r10
  37: add %r2, -16
  38: call bpf_map_lookup_elem#1
- 39: jeq %r0, 0, +119
+ 39: jeq %r0, 0, +143
  40: ldxdw %r1, [%r0+8]
- 41: jne %r1, 0, +128
+ 41: jne %r1, 0, +152
  42: stxdw [%r0], %r6
  43: stdw [%r0+8], 1
 ; avgBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:21)
@@ -50,7 +50,7 @@
  46: mov %r2, %r10
  47: add %r2, -16
  48: call bpf_map_lookup_elem#1
- 49: jeq %r0, 0, +123
+ 49: jeq %r0, 0, +147
  50: ldxdw %r1, [%r0]
  51: add %r1, 1
  52: stxdw [%r0], %r1
@@ -62,7 +62,7 @@
  58: mov %r2, %r10
  59: add %r2, -16
  60: call bpf_map_lookup_elem#1
- 61: jeq %r0, 0, +122
+ 61: jeq %r0, 0, +146
  62: ldxdw %r1, [%r0]
  63: add %r1, 1
  64: stxdw [%r0], %r1
@@ -70,152 +70,175 @@
  66: add %r1, %r6
  67: stxdw [%r0+8], %r1
 ; histBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:23)
- 68: mov %r0, 1
- 69: jeq %r6, 0, +20
- 70: mov %r1, %r6
- 71: mov %r0, 2
- 72: lddw %r2, 0x100000000
- 74: jlt %r1, %r2, +2
- 75: rsh %r1, 32
- 76: add %r0, 32
- 77: jlt %r1, 65536, +2
- 78: rsh %r1, 16
- 79: add %r0, 16
- 80: jlt %r1, 256, +2
- 81: rsh %r1, 8
- 82: add %r0, 8
- 83: jlt %r1, 16, +2
- 84: rsh %r1, 4
- 85: add %r0, 4
- 86: jlt %r1, 4, +2
- 87: rsh %r1, 2
- 88: add %r0, 2
- 89: jge %r1, 2, +105
- 90: ldxdw %r1, [%r10-16]
- 91: stxdw [%r10-40], %r1
- 92: ldxdw %r1, [%r10-8]
- 93: stxdw [%r10-32], %r1
- 94: stxw [%r10-24], %r0
- 95: lddw %r1, map_fd histBy
- 97: mov %r2, %r10
- 98: add %r2, -40
- 99: call bpf_map_lookup_elem#1
-100: jeq %r0, 0, +96
-101: ldxdw %r1, [%r0]
-102: add %r1, 1
-103: stxdw [%r0], %r1
+ 68: mov %r0, %r6
+ 69: rsh %r0, 32
+ 70: neg %r0
+ 71: rsh %r0, 63
+ 72: lsh %r0, 5
+ 73: mov %r2, %r6
+ 74: rsh %r2, %r0
+ 75: mov %r1, %r2
+ 76: rsh %r1, 16
+ 77: neg %r1
+ 78: rsh %r1, 63
+ 79: lsh %r1, 4
+ 80: rsh %r2, %r1
+ 81: or %r0, %r1
+ 82: mov %r1, %r2
+ 83: rsh %r1, 8
+ 84: neg %r1
+ 85: rsh %r1, 63
+ 86: lsh %r1, 3
+ 87: rsh %r2, %r1
+ 88: or %r0, %r1
+ 89: mov %r1, %r2
+ 90: rsh %r1, 4
+ 91: neg %r1
+ 92: rsh %r1, 63
+ 93: lsh %r1, 2
+ 94: rsh %r2, %r1
+ 95: or %r0, %r1
+ 96: mov %r1, %r2
+ 97: rsh %r1, 2
+ 98: neg %r1
+ 99: rsh %r1, 63
+100: lsh %r1, 1
+101: rsh %r2, %r1
+102: or %r0, %r1
+103: rsh %r2, 1
+104: neg %r2
+105: rsh %r2, 63
+106: or %r0, %r2
+107: mov %r1, %r6
+108: neg %r1
+109: mov %r2, %r6
+110: or %r2, %r1
+111: rsh %r2, 63
+112: add %r0, %r2
+113: add %r0, 1
+114: ldxdw %r1, [%r10-16]
+115: stxdw [%r10-40], %r1
+116: ldxdw %r1, [%r10-8]
+117: stxdw [%r10-32], %r1
+118: stxw [%r10-24], %r0
+119: lddw %r1, map_fd histBy
+121: mov %r2, %r10
+122: add %r2, -40
+123: call bpf_map_lookup_elem#1
+124: jeq %r0, 0, +94
+125: ldxdw %r1, [%r0]
+126: add %r1, 1
+127: stxdw [%r0], %r1
 ; lhistBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:24)
-104: mov %r0, 0
-105: jge %r6, 100, +101
-106: mov %r0, %r6
-107: div %r0, 10
-108: add %r0, 1
-109: ldxdw %r1, [%r10-16]
-110: stxdw [%r10-40], %r1
-111: ldxdw %r1, [%r10-8]
-112: stxdw [%r10-32], %r1
-113: stxw [%r10-24], %r0
-114: lddw %r1, map_fd lhistBy
-116: mov %r2, %r10
-117: add %r2, -40
-118: call bpf_map_lookup_elem#1
-119: jeq %r0, 0, +89
-120: ldxdw %r1, [%r0]
-121: add %r1, 1
-122: stxdw [%r0], %r1
-123: mov %r0, 0
-124: exit
+128: mov %r0, 0
+129: jge %r6, 100, +99
+130: mov %r0, %r6
+131: div %r0, 10
+132: add %r0, 1
+133: ldxdw %r1, [%r10-16]
+134: stxdw [%r10-40], %r1
+135: ldxdw %r1, [%r10-8]
+136: stxdw [%r10-32], %r1
+137: stxw [%r10-24], %r0
+138: lddw %r1, map_fd lhistBy
+140: mov %r2, %r10
+141: add %r2, -40
+142: call bpf_map_lookup_elem#1
+143: jeq %r0, 0, +87
+144: ldxdw %r1, [%r0]
+145: add %r1, 1
+146: stxdw [%r0], %r1
+147: mov %r0, 0
+148: exit
 ; countBy.increment(k);  (test/golden/programs/aggregations-keyed.ts:17)
-125: stdw [%r10-40], 1
-126: lddw %r1, map_fd countBy
-128: mov %r2, %r10
-129: add %r2, -16
-130: mov %r3, %r10
-131: add %r3, -40
-132: mov %r4, 1
-133: call bpf_map_update_elem#2
-134: ja -120
+149: stdw [%r10-40], 1
+150: lddw %r1, map_fd countBy
+152: mov %r2, %r10
+153: add %r2, -16
+154: mov %r3, %r10
+155: add %r3, -40
+156: mov %r4, 1
+157: call bpf_map_update_elem#2
+158: ja -144
 ; sumBy.add(k, n);  (test/golden/programs/aggregations-keyed.ts:18)
-135: stxdw [%r10-40], %r6
-136: lddw %r1, map_fd sumBy
-138: mov %r2, %r10
-139: add %r2, -16
-140: mov %r3, %r10
-141: add %r3, -40
-142: mov %r4, 1
-143: call bpf_map_update_elem#2
-144: ja -121
-; minBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:19)
-145: stxdw [%r10-40], %r6
-146: stdw [%r10-32], 1
-147: lddw %r1, map_fd minBy
-149: mov %r2, %r10
-150: add %r2, -16
-151: mov %r3, %r10
-152: add %r3, -40
-153: mov %r4, 1
-154: call bpf_map_update_elem#2
-155: ja -122
-156: ldxdw %r1, [%r0]
-157: jlt %r6, %r1, -126
-158: ja -125
-; maxBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:20)
 159: stxdw [%r10-40], %r6
-160: stdw [%r10-32], 1
-161: lddw %r1, map_fd maxBy
-163: mov %r2, %r10
-164: add %r2, -16
-165: mov %r3, %r10
-166: add %r3, -40
-167: mov %r4, 1
-168: call bpf_map_update_elem#2
-169: ja -126
-170: ldxdw %r1, [%r0]
-171: jgt %r6, %r1, -130
-172: ja -129
+160: lddw %r1, map_fd sumBy
+162: mov %r2, %r10
+163: add %r2, -16
+164: mov %r3, %r10
+165: add %r3, -40
+166: mov %r4, 1
+167: call bpf_map_update_elem#2
+168: ja -145
+; minBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:19)
+169: stxdw [%r10-40], %r6
+170: stdw [%r10-32], 1
+171: lddw %r1, map_fd minBy
+173: mov %r2, %r10
+174: add %r2, -16
+175: mov %r3, %r10
+176: add %r3, -40
+177: mov %r4, 1
+178: call bpf_map_update_elem#2
+179: ja -146
+180: ldxdw %r1, [%r0]
+181: jlt %r6, %r1, -150
+182: ja -149
+; maxBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:20)
+183: stxdw [%r10-40], %r6
+184: stdw [%r10-32], 1
+185: lddw %r1, map_fd maxBy
+187: mov %r2, %r10
+188: add %r2, -16
+189: mov %r3, %r10
+190: add %r3, -40
+191: mov %r4, 1
+192: call bpf_map_update_elem#2
+193: ja -150
+194: ldxdw %r1, [%r0]
+195: jgt %r6, %r1, -154
+196: ja -153
 ; avgBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:21)
-173: stdw [%r10-40], 1
-174: stxdw [%r10-32], %r6
-175: lddw %r1, map_fd avgBy
-177: mov %r2, %r10
-178: add %r2, -16
-179: mov %r3, %r10
-180: add %r3, -40
-181: mov %r4, 1
-182: call bpf_map_update_elem#2
-183: ja -128
+197: stdw [%r10-40], 1
+198: stxdw [%r10-32], %r6
+199: lddw %r1, map_fd avgBy
+201: mov %r2, %r10
+202: add %r2, -16
+203: mov %r3, %r10
+204: add %r3, -40
+205: mov %r4, 1
+206: call bpf_map_update_elem#2
+207: ja -152
 ; statsBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:22)
-184: stdw [%r10-40], 1
-185: stxdw [%r10-32], %r6
-186: lddw %r1, map_fd statsBy
-188: mov %r2, %r10
-189: add %r2, -16
-190: mov %r3, %r10
-191: add %r3, -40
-192: mov %r4, 1
-193: call bpf_map_update_elem#2
-194: ja -127
-; histBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:23)
-195: add %r0, 1
-196: ja -107
-197: stdw [%r10-48], 1
-198: lddw %r1, map_fd histBy
-200: mov %r2, %r10
-201: add %r2, -40
-202: mov %r3, %r10
-203: add %r3, -48
-204: mov %r4, 1
-205: call bpf_map_update_elem#2
-206: ja -103
-; lhistBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:24)
-207: mov %r0, 11
-208: ja -100
-209: stdw [%r10-16], 1
-210: lddw %r1, map_fd lhistBy
+208: stdw [%r10-40], 1
+209: stxdw [%r10-32], %r6
+210: lddw %r1, map_fd statsBy
 212: mov %r2, %r10
-213: add %r2, -40
+213: add %r2, -16
 214: mov %r3, %r10
-215: add %r3, -16
+215: add %r3, -40
 216: mov %r4, 1
 217: call bpf_map_update_elem#2
-218: ja -96
+218: ja -151
+; histBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:23)
+219: stdw [%r10-48], 1
+220: lddw %r1, map_fd histBy
+222: mov %r2, %r10
+223: add %r2, -40
+224: mov %r3, %r10
+225: add %r3, -48
+226: mov %r4, 1
+227: call bpf_map_update_elem#2
+228: ja -101
+; lhistBy.record(k, n);  (test/golden/programs/aggregations-keyed.ts:24)
+229: mov %r0, 11
+230: ja -98
+231: stdw [%r10-16], 1
+232: lddw %r1, map_fd lhistBy
+234: mov %r2, %r10
+235: add %r2, -40
+236: mov %r3, %r10
+237: add %r3, -16
+238: mov %r4, 1
+239: call bpf_map_update_elem#2
+240: ja -94

@@ -1,4 +1,4 @@
-; program sys_enter_read (tracepoint, 119 instructions)
+; program sys_enter_read (tracepoint, 142 instructions)
 ; const n = ctx.count;  (test/golden/programs/aggregations.ts:16)
   0: ldxdw %r6, [%r1+32]
 ; count.increment();  (test/golden/programs/aggregations.ts:17)
@@ -29,7 +29,7 @@
  26: call bpf_map_lookup_elem#1
  27: jeq %r0, 0, +4
  28: ldxdw %r1, [%r0+8]
- 29: jne %r1, 0, +88
+ 29: jne %r1, 0, +112
  30: stxdw [%r0], %r6
  31: stdw [%r0+8], 1
 ; max.record(n);  (test/golden/programs/aggregations.ts:20)
@@ -40,7 +40,7 @@
  37: call bpf_map_lookup_elem#1
  38: jeq %r0, 0, +4
  39: ldxdw %r1, [%r0+8]
- 40: jne %r1, 0, +80
+ 40: jne %r1, 0, +104
  41: stxdw [%r0], %r6
  42: stdw [%r0+8], 1
 ; avg.record(n);  (test/golden/programs/aggregations.ts:21)
@@ -70,64 +70,86 @@
  67: add %r1, %r6
  68: stxdw [%r0+8], %r1
 ; hist.record(n);  (test/golden/programs/aggregations.ts:23)
- 69: mov %r0, 1
- 70: jeq %r6, 0, +20
- 71: mov %r1, %r6
- 72: mov %r0, 2
- 73: lddw %r2, 0x100000000
- 75: jlt %r1, %r2, +2
- 76: rsh %r1, 32
- 77: add %r0, 32
- 78: jlt %r1, 65536, +2
- 79: rsh %r1, 16
- 80: add %r0, 16
- 81: jlt %r1, 256, +2
- 82: rsh %r1, 8
- 83: add %r0, 8
- 84: jlt %r1, 16, +2
- 85: rsh %r1, 4
- 86: add %r0, 4
- 87: jlt %r1, 4, +2
- 88: rsh %r1, 2
- 89: add %r0, 2
- 90: jge %r1, 2, +33
- 91: stxw [%r10-8], %r0
- 92: lddw %r1, map_fd hist
- 94: mov %r2, %r10
- 95: add %r2, -8
- 96: call bpf_map_lookup_elem#1
- 97: jeq %r0, 0, +3
- 98: ldxdw %r1, [%r0]
- 99: add %r1, 1
-100: stxdw [%r0], %r1
+ 69: mov %r0, %r6
+ 70: rsh %r0, 32
+ 71: neg %r0
+ 72: rsh %r0, 63
+ 73: lsh %r0, 5
+ 74: mov %r2, %r6
+ 75: rsh %r2, %r0
+ 76: mov %r1, %r2
+ 77: rsh %r1, 16
+ 78: neg %r1
+ 79: rsh %r1, 63
+ 80: lsh %r1, 4
+ 81: rsh %r2, %r1
+ 82: or %r0, %r1
+ 83: mov %r1, %r2
+ 84: rsh %r1, 8
+ 85: neg %r1
+ 86: rsh %r1, 63
+ 87: lsh %r1, 3
+ 88: rsh %r2, %r1
+ 89: or %r0, %r1
+ 90: mov %r1, %r2
+ 91: rsh %r1, 4
+ 92: neg %r1
+ 93: rsh %r1, 63
+ 94: lsh %r1, 2
+ 95: rsh %r2, %r1
+ 96: or %r0, %r1
+ 97: mov %r1, %r2
+ 98: rsh %r1, 2
+ 99: neg %r1
+100: rsh %r1, 63
+101: lsh %r1, 1
+102: rsh %r2, %r1
+103: or %r0, %r1
+104: rsh %r2, 1
+105: neg %r2
+106: rsh %r2, 63
+107: or %r0, %r2
+108: mov %r1, %r6
+109: neg %r1
+110: mov %r2, %r6
+111: or %r2, %r1
+112: rsh %r2, 63
+113: add %r0, %r2
+114: add %r0, 1
+115: stxw [%r10-8], %r0
+116: lddw %r1, map_fd hist
+118: mov %r2, %r10
+119: add %r2, -8
+120: call bpf_map_lookup_elem#1
+121: jeq %r0, 0, +3
+122: ldxdw %r1, [%r0]
+123: add %r1, 1
+124: stxdw [%r0], %r1
 ; lhist.record(n);  (test/golden/programs/aggregations.ts:24)
-101: mov %r0, 0
-102: jge %r6, 100, +23
-103: mov %r0, %r6
-104: div %r0, 10
-105: add %r0, 1
-106: stxw [%r10-8], %r0
-107: lddw %r1, map_fd lhist
-109: mov %r2, %r10
-110: add %r2, -8
-111: call bpf_map_lookup_elem#1
-112: jeq %r0, 0, +3
-113: ldxdw %r1, [%r0]
-114: add %r1, 1
-115: stxdw [%r0], %r1
-116: mov %r0, 0
-117: exit
+125: mov %r0, 0
+126: jge %r6, 100, +21
+127: mov %r0, %r6
+128: div %r0, 10
+129: add %r0, 1
+130: stxw [%r10-8], %r0
+131: lddw %r1, map_fd lhist
+133: mov %r2, %r10
+134: add %r2, -8
+135: call bpf_map_lookup_elem#1
+136: jeq %r0, 0, +3
+137: ldxdw %r1, [%r0]
+138: add %r1, 1
+139: stxdw [%r0], %r1
+140: mov %r0, 0
+141: exit
 ; min.record(n);  (test/golden/programs/aggregations.ts:19)
-118: ldxdw %r1, [%r0]
-119: jlt %r6, %r1, -90
-120: ja -89
+142: ldxdw %r1, [%r0]
+143: jlt %r6, %r1, -114
+144: ja -113
 ; max.record(n);  (test/golden/programs/aggregations.ts:20)
-121: ldxdw %r1, [%r0]
-122: jgt %r6, %r1, -82
-123: ja -81
-; hist.record(n);  (test/golden/programs/aggregations.ts:23)
-124: add %r0, 1
-125: ja -35
+145: ldxdw %r1, [%r0]
+146: jgt %r6, %r1, -106
+147: ja -105
 ; lhist.record(n);  (test/golden/programs/aggregations.ts:24)
-126: mov %r0, 11
-127: ja -22
+148: mov %r0, 11
+149: ja -20

@@ -17,7 +17,7 @@
 15: mov %r0, 0
 16: exit
 
-; program block_rq_complete (tracepoint, 54 instructions)
+; program block_rq_complete (tracepoint, 77 instructions)
 ; const key: Request = { dev: ctx.dev, sector: ctx.sector };  (samples/biolatency.ts:21)
   0: stw [%r10-12], 0
   1: ldxw %r0, [%r1+8]
@@ -39,42 +39,64 @@
  15: ldxdw %r1, [%r6]
  16: sub %r0, %r1
  17: div %r0, 1000
- 18: mov %r1, 1
- 19: jeq %r0, 0, +19
- 20: mov %r1, 2
- 21: lddw %r2, 0x100000000
- 23: jlt %r0, %r2, +2
- 24: rsh %r0, 32
- 25: add %r1, 32
- 26: jlt %r0, 65536, +2
- 27: rsh %r0, 16
- 28: add %r1, 16
- 29: jlt %r0, 256, +2
- 30: rsh %r0, 8
- 31: add %r1, 8
- 32: jlt %r0, 16, +2
- 33: rsh %r0, 4
- 34: add %r1, 4
- 35: jlt %r0, 4, +2
- 36: rsh %r0, 2
- 37: add %r1, 2
- 38: jge %r0, 2, +17
- 39: stxw [%r10-24], %r1
- 40: lddw %r1, map_fd biolatency
- 42: mov %r2, %r10
- 43: add %r2, -24
- 44: call bpf_map_lookup_elem#1
- 45: jeq %r0, 0, +3
- 46: ldxdw %r1, [%r0]
- 47: add %r1, 1
- 48: stxdw [%r0], %r1
+ 18: mov %r1, %r0
+ 19: rsh %r1, 32
+ 20: neg %r1
+ 21: rsh %r1, 63
+ 22: lsh %r1, 5
+ 23: mov %r3, %r0
+ 24: rsh %r3, %r1
+ 25: mov %r2, %r3
+ 26: rsh %r2, 16
+ 27: neg %r2
+ 28: rsh %r2, 63
+ 29: lsh %r2, 4
+ 30: rsh %r3, %r2
+ 31: or %r1, %r2
+ 32: mov %r2, %r3
+ 33: rsh %r2, 8
+ 34: neg %r2
+ 35: rsh %r2, 63
+ 36: lsh %r2, 3
+ 37: rsh %r3, %r2
+ 38: or %r1, %r2
+ 39: mov %r2, %r3
+ 40: rsh %r2, 4
+ 41: neg %r2
+ 42: rsh %r2, 63
+ 43: lsh %r2, 2
+ 44: rsh %r3, %r2
+ 45: or %r1, %r2
+ 46: mov %r2, %r3
+ 47: rsh %r2, 2
+ 48: neg %r2
+ 49: rsh %r2, 63
+ 50: lsh %r2, 1
+ 51: rsh %r3, %r2
+ 52: or %r1, %r2
+ 53: rsh %r3, 1
+ 54: neg %r3
+ 55: rsh %r3, 63
+ 56: or %r1, %r3
+ 57: mov %r2, %r0
+ 58: neg %r2
+ 59: or %r0, %r2
+ 60: rsh %r0, 63
+ 61: add %r1, %r0
+ 62: add %r1, 1
+ 63: stxw [%r10-24], %r1
+ 64: lddw %r1, map_fd biolatency
+ 66: mov %r2, %r10
+ 67: add %r2, -24
+ 68: call bpf_map_lookup_elem#1
+ 69: jeq %r0, 0, +3
+ 70: ldxdw %r1, [%r0]
+ 71: add %r1, 1
+ 72: stxdw [%r0], %r1
 ; issued.delete(key);  (samples/biolatency.ts:25)
- 49: lddw %r1, map_fd issued
- 51: mov %r2, %r10
- 52: add %r2, -16
- 53: call bpf_map_delete_elem#3
- 54: mov %r0, 0
- 55: exit
-; biolatency.record((bpf.ktimeGetNs() - t0) / 1000n);  (samples/biolatency.ts:24)
- 56: add %r1, 1
- 57: ja -19
+ 73: lddw %r1, map_fd issued
+ 75: mov %r2, %r10
+ 76: add %r2, -16
+ 77: call bpf_map_delete_elem#3
+ 78: mov %r0, 0
+ 79: exit

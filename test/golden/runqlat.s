@@ -30,29 +30,29 @@
 12: mov %r0, 0
 13: exit
 
-; program sched_switch (tracepoint, 77 instructions)
-  0: mov %r7, %r1
+; program sched_switch (tracepoint, 100 instructions)
+  0: mov %r6, %r1
 ; const now = bpf.ktimeGetNs();  (samples/runqlat.ts:23)
   1: call bpf_ktime_get_ns#5
-  2: mov %r6, %r0
+  2: mov %r7, %r0
 ; if (ctx.prev_state === TASK_RUNNING && ctx.prev_pid !== 0) queued.set(ctx.prev_pid, now);  (samples/runqlat.ts:24)
-  3: ldxdw %r0, [%r7+32]
+  3: ldxdw %r0, [%r6+32]
   4: jeq %r0, 0, +6
 ; if (ctx.next_pid === 0) return;  (samples/runqlat.ts:25)
-  5: ldxw %r0, [%r7+56]
+  5: ldxw %r0, [%r6+56]
   6: lsh %r0, 32
   7: arsh %r0, 32
   8: jne %r0, 0, +18
   9: mov %r0, 0
  10: exit
 ; if (ctx.prev_state === TASK_RUNNING && ctx.prev_pid !== 0) queued.set(ctx.prev_pid, now);  (samples/runqlat.ts:24)
- 11: ldxw %r0, [%r7+24]
+ 11: ldxw %r0, [%r6+24]
  12: lsh %r0, 32
  13: arsh %r0, 32
  14: jeq %r0, 0, -10
- 15: ldxw %r0, [%r7+24]
+ 15: ldxw %r0, [%r6+24]
  16: stxw [%r10-8], %r0
- 17: stxdw [%r10-16], %r6
+ 17: stxdw [%r10-16], %r7
  18: lddw %r1, map_fd queued
  20: mov %r2, %r10
  21: add %r2, -8
@@ -62,7 +62,7 @@
  25: call bpf_map_update_elem#2
  26: ja -22
 ; const since = queued.get(ctx.next_pid);  (samples/runqlat.ts:26)
- 27: ldxw %r0, [%r7+56]
+ 27: ldxw %r0, [%r6+56]
  28: stxw [%r10-16], %r0
  29: lddw %r1, map_fd queued
  31: mov %r2, %r10
@@ -74,46 +74,68 @@
  36: exit
 ; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:28)
  37: ldxdw %r0, [%r0]
- 38: sub %r6, %r0
- 39: div %r6, 1000
- 40: mov %r0, 1
- 41: jeq %r6, 0, +19
- 42: mov %r0, 2
- 43: lddw %r1, 0x100000000
- 45: jlt %r6, %r1, +2
- 46: rsh %r6, 32
- 47: add %r0, 32
- 48: jlt %r6, 65536, +2
- 49: rsh %r6, 16
- 50: add %r0, 16
- 51: jlt %r6, 256, +2
- 52: rsh %r6, 8
- 53: add %r0, 8
- 54: jlt %r6, 16, +2
- 55: rsh %r6, 4
- 56: add %r0, 4
- 57: jlt %r6, 4, +2
- 58: rsh %r6, 2
- 59: add %r0, 2
- 60: jge %r6, 2, +19
- 61: stxw [%r10-16], %r0
- 62: lddw %r1, map_fd runqlat
- 64: mov %r2, %r10
- 65: add %r2, -16
- 66: call bpf_map_lookup_elem#1
- 67: jeq %r0, 0, +3
- 68: ldxdw %r1, [%r0]
- 69: add %r1, 1
- 70: stxdw [%r0], %r1
+ 38: sub %r7, %r0
+ 39: div %r7, 1000
+ 40: mov %r0, %r7
+ 41: rsh %r0, 32
+ 42: neg %r0
+ 43: rsh %r0, 63
+ 44: lsh %r0, 5
+ 45: mov %r2, %r7
+ 46: rsh %r2, %r0
+ 47: mov %r1, %r2
+ 48: rsh %r1, 16
+ 49: neg %r1
+ 50: rsh %r1, 63
+ 51: lsh %r1, 4
+ 52: rsh %r2, %r1
+ 53: or %r0, %r1
+ 54: mov %r1, %r2
+ 55: rsh %r1, 8
+ 56: neg %r1
+ 57: rsh %r1, 63
+ 58: lsh %r1, 3
+ 59: rsh %r2, %r1
+ 60: or %r0, %r1
+ 61: mov %r1, %r2
+ 62: rsh %r1, 4
+ 63: neg %r1
+ 64: rsh %r1, 63
+ 65: lsh %r1, 2
+ 66: rsh %r2, %r1
+ 67: or %r0, %r1
+ 68: mov %r1, %r2
+ 69: rsh %r1, 2
+ 70: neg %r1
+ 71: rsh %r1, 63
+ 72: lsh %r1, 1
+ 73: rsh %r2, %r1
+ 74: or %r0, %r1
+ 75: rsh %r2, 1
+ 76: neg %r2
+ 77: rsh %r2, 63
+ 78: or %r0, %r2
+ 79: mov %r1, %r7
+ 80: neg %r1
+ 81: or %r7, %r1
+ 82: rsh %r7, 63
+ 83: add %r0, %r7
+ 84: add %r0, 1
+ 85: stxw [%r10-16], %r0
+ 86: lddw %r1, map_fd runqlat
+ 88: mov %r2, %r10
+ 89: add %r2, -16
+ 90: call bpf_map_lookup_elem#1
+ 91: jeq %r0, 0, +3
+ 92: ldxdw %r1, [%r0]
+ 93: add %r1, 1
+ 94: stxdw [%r0], %r1
 ; queued.delete(ctx.next_pid);  (samples/runqlat.ts:29)
- 71: ldxw %r0, [%r7+56]
- 72: stxw [%r10-16], %r0
- 73: lddw %r1, map_fd queued
- 75: mov %r2, %r10
- 76: add %r2, -16
- 77: call bpf_map_delete_elem#3
- 78: mov %r0, 0
- 79: exit
-; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:28)
- 80: add %r0, 1
- 81: ja -21
+ 95: ldxw %r0, [%r6+56]
+ 96: stxw [%r10-16], %r0
+ 97: lddw %r1, map_fd queued
+ 99: mov %r2, %r10
+100: add %r2, -16
+101: call bpf_map_delete_elem#3
+102: mov %r0, 0
+103: exit

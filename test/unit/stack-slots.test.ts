@@ -148,6 +148,9 @@ test("with shared slots, the VM computes what the handlers say", async () => {
   sim.fire("sched/sched_process_exit", { pid: 77 });
   // j = 0: i = 0..6 (odd 3, even 4 x 2, last 6); j = 1: i = 0..7; j = 2: i = 0..8, the counts running on.
   assert.equal([0, 1, 2, 9].map((j) => sim.maps.counts.get(j)), [3008006n, 7016107n, 11026208n, 77n]);
+  sim.fire("sched/sched_process_free", { pid: 5 });
+  // odd i from 1 to 19 sum to 100: the u8 wraps to 2 - 100 + 256, the i16 reaches -10,000
+  assert.equal([10, 11, 12].map((j) => sim.maps.counts.get(j)), [158n, BigInt.asUintN(64, -10000n), 15n]);
 });
 
 test.run();
