@@ -149,10 +149,12 @@ function derivedPointers(fn: Func, slotIndex: Map<number, number>, escaped: Uint
           if (s !== undefined && add(i.dst, [s])) changed = true;
           continue;
         }
-        if (i.op !== "mov" && i.op !== "bin" && i.op !== "neg" && i.op !== "ext" && i.op !== "fieldoff") continue;
+        // a subprogram could hand back the address it was given
+        const dst = i.op === "calllocal" ? i.dst : i.op === "mov" || i.op === "bin" || i.op === "neg" || i.op === "ext" || i.op === "fieldoff" ? i.dst : undefined;
+        if (dst === undefined) continue;
         for (const r of uses(i)) {
           const from = pointsTo.get(r);
-          if (from && add(i.dst, from)) changed = true;
+          if (from && add(dst, from)) changed = true;
         }
       }
     }

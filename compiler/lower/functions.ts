@@ -149,7 +149,11 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
     for (const [s, b] of captured) if (b.kind === "var" && assigned.has(s)) scratchIndex.set(s, scratchIndex.size);
   }
   const shared = scratchIndex.size ? scratchMem(cx, { kind: "int", size: 8, signed: false }, scratchIndex.size * 8, 8) : undefined;
-  const envSize = Math.max(8, (captured.length + (shared ? 1 : 0)) * 8);
+  // After the captured values: the probe's context (what helpers such as perf_event_output need, whether or not the
+  // callback names ctx), then the scratch memory's address.
+  const ctxCell = captured.length * 8;
+  const sharedCell = ctxCell + 8;
+  const envSize = sharedCell + (shared ? 8 : 0);
   const envSlot = cx.b.slot(envSize, 8, "bpf.loop() environment", cx.span(call));
   const env = { kind: "slot" as const, slot: envSlot };
   /** Where the caller keeps captured variable `i` while the callback runs. */
@@ -163,11 +167,11 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
     if (v) cx.b.store(h.base, h.off, 8, v);
   });
   if (shared) {
-    // the scratch memory's address, in the environment's last cell
     if (shared.base.kind !== "reg") throw new InternalError("bpf.loop() scratch memory without a pointer", cx.span(call));
     const base = reg(shared.base.id);
-    cx.b.store(env, captured.length * 8, 8, shared.off ? cx.b.bin("add", base, imm(shared.off)) : base);
+    cx.b.store(env, sharedCell, 8, shared.off ? cx.b.bin("add", base, imm(shared.off)) : base);
   }
+  cx.b.store(env, ctxCell, 8, reg(cx.ctxReg));
 
   // The callback: r1 = index, r2 = environment.
   const name = `${cx.b.func.name}_loop${cx.p.callbacks.length + 1}`;
@@ -179,8 +183,10 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
   let sharedPtr: { kind: "reg"; id: number } | undefined;
   if (shared) {
     sharedPtr = { kind: "reg", id: fb.newReg() };
-    fb.emit({ op: "load", dst: sharedPtr.id, base: envPtr, off: captured.length * 8, size: 8, signed: false });
+    fb.emit({ op: "load", dst: sharedPtr.id, base: envPtr, off: sharedCell, size: 8, signed: false });
   }
+  inner.ctxReg = fb.newReg();
+  fb.emit({ op: "load", dst: inner.ctxReg, base: envPtr, off: ctxCell, size: 8, signed: false });
   const writeBack: (() => void)[] = [];
   captured.forEach(([sym, b], i) => {
     if (b.kind === "var") {
@@ -205,9 +211,7 @@ export function lowerLoopCall(cx: LowerCtx, call: ts.CallExpression, helperId: B
       return;
     }
     if (v.kind === "ctx") {
-      const r = fb.newReg();
-      fb.emit({ op: "load", dst: r, base: envPtr, off: i * 8, size: 8, signed: false });
-      inner.ctxReg = r;
+      // the context is in inner.ctxReg already
       inner.bind(sym, b);
       return;
     }

@@ -492,7 +492,7 @@ function forStatement(cx: LowerCtx, s: ts.ForStatement): void {
       : [];
     const cell = laundered.length ? scratchMem(cx, { kind: "int", size: 8, signed: false }, laundered.length * 8, 8) : undefined;
     const allowed = carriedTrips(carried.sites);
-    if (!cell && carried.sites > 0 && bound.trips > BigInt(allowed)) {
+    if (laundered.length < carried.symbols.length && carried.sites > 0 && bound.trips > BigInt(allowed)) {
       const what = carried.names.join(" and ") + (carried.sites > 1 ? ` (in ${carried.sites} places)` : "");
       cx.error("TSB2088", [what, Number(bound.trips), carried.sites + 1, allowed], s,
         "make it a bpf.loop(n, (i) => ...) callback (the verifier walks it once, whatever n), or lower the bound");

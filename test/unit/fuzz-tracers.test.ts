@@ -11,6 +11,7 @@ import { formatSummary, runTracerFuzz } from "../fuzz/tracer-run.ts";
 import { checkProgram } from "../fuzz/check.ts";
 import { generateProgram } from "../fuzz/hostile.ts";
 import { Random } from "../fuzz/random.ts";
+import { Kernel } from "../../runtime/kernel/kernel.ts";
 
 // ~0.3 s per program with 2 workers (more on a loaded machine); the full run is `npm run fuzz`
 const COUNT = 300;
@@ -38,13 +39,20 @@ test(`${COUNT} generated tracers: no compiler crash, every diagnostic located, w
 // and with located diagnostics (and load, where it compiles).
 const REGRESSIONS: readonly { readonly seed: number; readonly what: string }[] = [
   { seed: -1431341286, what: "random tokens on which TypeScript's checker fails an internal assertion (Debug Failure)" },
+  { seed: 350457542, what: "an event emitted to a perf event array in a bpf.loop() callback that does not name ctx (R1 type=scalar expected=ctx)" },
+  { seed: 113527484, what: "the same, in a profile probe" },
+  { seed: 1141939156, what: "a loop assigning a variable in two places around a nested loop and a bpf.loop() call (too large)" },
+  { seed: 1999568709, what: "a u8 decreased by the counter on some of 16 iterations, then branched on (too large)" },
+  { seed: -636603973, what: "histogram records of random values in a 16-iteration loop (too large)" },
 ];
 
 for (const r of REGRESSIONS) {
   test(`fuzz regression (program seed ${r.seed}): ${r.what}`, async () => {
+    const k = await kernel();
     const p = generateProgram(new Random(r.seed), { scale: "full" });
-    const o = await checkProgram(`fuzz-regression-${r.seed}`, p.text, undefined);
+    const o = await checkProgram(`fuzz-regression-${r.seed}`, p.text, k.ok ? await Kernel.open() : undefined);
     assert.ok(o.status === "rejected" || o.status === "accepted", `${o.status}: ${o.problem ?? ""}`);
+    if (o.kernel) assert.ok(["loaded", "unsupported", "not-found"].includes(o.kernel.status), `${o.kernel.status}: ${o.kernel.message ?? ""}`);
   });
 }
 
