@@ -8,7 +8,7 @@ import { BpfFunc } from "../../core/asm/helpers.ts";
 import { MAP_KINDS } from "../../core/maps.ts";
 import { type AggDecl, type MapDecl, isEventChannel, isOpaqueCast } from "../frontend/module.ts";
 import { type IntType, U64, intOf } from "../frontend/types.ts";
-import { type Operand, imm, reg } from "../ir/ir.ts";
+import { type Block, type Func, type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val } from "./context.ts";
 import { lowerEventMethod } from "./events.ts";
@@ -175,7 +175,7 @@ export function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, v
   const have = cx.b.newBlock();
   const create = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, array ? done : create);
+  cx.b.cbr("ne", p, imm(0), have, array ? unreachableNull(cx) : create);
   cx.b.switchTo(have);
   bump(cx, p, vt, delta, atomic);
   cx.b.br(done);
@@ -196,6 +196,30 @@ export function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, v
   cx.b.br(done);
   cx.b.switchTo(done);
 }
+
+/**
+ * Where a lookup that cannot fail goes on null: an element of an array map at an index that is always in range
+ * (a bucket, index 0) exists, but the verifier knows so only for a constant index. Ending the program there, where
+ * joining the path that found it would be the natural code, leaves the verifier one path, not two that it must
+ * walk through the rest of the handler until they meet (inside loops, where the counter keeps states apart, its
+ * cache drops states that keep missing, and the two paths were walked separately to the end: a record in a loop
+ * of 5 around a loop of 20 processed 52,931 instructions, not 1,915 as with 4).
+ */
+function unreachableNull(cx: LowerCtx): Block {
+  const shared = NULL_EXIT.get(cx.b.func);
+  if (shared) return shared;
+  const here = cx.b.block;
+  const bail = cx.b.newBlock();
+  if (!here) return bail;
+  cx.b.switchTo(bail);
+  cx.b.ret(imm(0));
+  cx.b.switchTo(here);
+  NULL_EXIT.set(cx.b.func, bail);
+  return bail;
+}
+
+/** One such end per function. */
+const NULL_EXIT = new WeakMap<Func, Block>();
 
 function bump(cx: LowerCtx, p: Operand, vt: IntType, delta: Operand, atomic: boolean): void {
   const base = baseOf(cx, p);
@@ -302,7 +326,7 @@ function minMax(cx: LowerCtx, a: AggDecl, key: Mem, v: { op: Operand; type: IntT
   const create = cx.b.newBlock();
   const store = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, a.key ? create : done);
+  cx.b.cbr("ne", p, imm(0), have, a.key ? create : unreachableNull(cx));
   cx.b.switchTo(have);
   const base = baseOf(cx, p);
   const set = cx.b.load(base, 8, 8, false);
@@ -331,7 +355,7 @@ function stats(cx: LowerCtx, a: AggDecl, key: Mem, v: Operand): void {
   const have = cx.b.newBlock();
   const create = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, a.key ? create : done);
+  cx.b.cbr("ne", p, imm(0), have, a.key ? create : unreachableNull(cx));
   cx.b.switchTo(have);
   const base = baseOf(cx, p);
   cx.b.store(base, 0, 8, cx.b.bin("add", cx.b.load(base, 0, 8, false), imm(1)));

@@ -4,6 +4,7 @@ import type { Func } from "../ir/ir.ts";
 import { simplifyCfg } from "./cfg.ts";
 import { eliminateDeadCode } from "./dce.ts";
 import { foldConstants } from "./fold.ts";
+import { isolateLoopComparisons } from "./loop-compares.ts";
 import { narrowExtensions } from "./narrow.ts";
 import { reuseTaskConstants } from "./task-constants.ts";
 
@@ -14,6 +15,7 @@ export function optimize(fn: Func): void {
     const b = eliminateDeadCode(fn);
     const c = simplifyCfg(fn);
     const d = narrowExtensions(fn);
-    if (!a && !b && !c && !d) return;
+    if (!a && !b && !c && !d) break;
   }
+  isolateLoopComparisons(fn);
 }

@@ -69,7 +69,7 @@ export function reuseTaskConstants(fn: Func): boolean {
 }
 
 /** Blocks reachable from the entry, each after all of its predecessors except along back edges. */
-function reversePostorder(fn: Func): number[] {
+export function reversePostorder(fn: Func): number[] {
   const byId = new Map(fn.blocks.map((b) => [b.id, b]));
   const seen = new Set<number>([fn.entry]);
   const post: number[] = [];

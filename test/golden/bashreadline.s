@@ -1,4 +1,4 @@
-; program readline (kprobe, 36 instructions)
+; program readline (kprobe, 38 instructions)
 ; uretprobe("/bin/bash", "readline", { optional: true }, (ctx) => typed(ctx.retval()));  (samples/bashreadline.ts:26)
  0: ldxdw %r7, [%r1+80]
 ; if (line === 0n) return;  (samples/bashreadline.ts:22)
@@ -33,13 +33,15 @@
 30: mov %r2, %r10
 31: add %r2, -8
 32: call bpf_map_lookup_elem#1
-33: jeq %r0, 0, -32
+33: jeq %r0, 0, +4
 34: ldxdw %r1, [%r0]
 35: add %r1, 1
 36: stxdw [%r0], %r1
 37: ja -36
+38: mov %r0, 0
+39: exit
 
-; program readline_2 (kprobe, 36 instructions)
+; program readline_2 (kprobe, 38 instructions)
 ; uretprobe("libreadline", "readline", { optional: true }, (ctx) => typed(ctx.retval()));  (samples/bashreadline.ts:27)
  0: ldxdw %r7, [%r1+80]
 ; if (line === 0n) return;  (samples/bashreadline.ts:22)
@@ -74,8 +76,10 @@
 30: mov %r2, %r10
 31: add %r2, -8
 32: call bpf_map_lookup_elem#1
-33: jeq %r0, 0, -32
+33: jeq %r0, 0, +4
 34: ldxdw %r1, [%r0]
 35: add %r1, 1
 36: stxdw [%r0], %r1
 37: ja -36
+38: mov %r0, 0
+39: exit

@@ -1,4 +1,4 @@
-; program sys_enter_execve (tracepoint, 50 instructions)
+; program sys_enter_execve (tracepoint, 51 instructions)
   0: mov %r6, %r1
 ; const e: Exec = { pid: bpf.pid(), comm: bpf.comm(), file: bpf.probeReadUserStr(ctx.filename, 400) };  (test/golden/programs/big-event.ts:14)
   1: stw [%r10-8], 0
@@ -40,16 +40,17 @@
  36: mov %r3, 420
  37: mov %r4, 0
  38: call bpf_ringbuf_output#130
- 39: jeq %r0, 0, +7
+ 39: jeq %r0, 0, +10
  40: stw [%r10-8], 0
  41: lddw %r1, map_fd execs.lost
  43: mov %r2, %r10
  44: add %r2, -8
  45: call bpf_map_lookup_elem#1
- 46: jne %r0, 0, +2
- 47: mov %r0, 0
- 48: exit
- 49: ldxdw %r1, [%r0]
- 50: add %r1, 1
- 51: stxdw [%r0], %r1
- 52: ja -6
+ 46: jeq %r0, 0, +5
+ 47: ldxdw %r1, [%r0]
+ 48: add %r1, 1
+ 49: stxdw [%r0], %r1
+ 50: mov %r0, 0
+ 51: exit
+ 52: mov %r0, 0
+ 53: exit

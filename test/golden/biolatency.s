@@ -17,7 +17,7 @@
 15: mov %r0, 0
 16: exit
 
-; program block_rq_complete (tracepoint, 77 instructions)
+; program block_rq_complete (tracepoint, 79 instructions)
 ; const key: Request = { dev: ctx.dev, sector: ctx.sector };  (samples/biolatency.ts:21)
   0: stw [%r10-12], 0
   1: ldxw %r0, [%r1+8]
@@ -89,7 +89,7 @@
  66: mov %r2, %r10
  67: add %r2, -24
  68: call bpf_map_lookup_elem#1
- 69: jeq %r0, 0, +3
+ 69: jeq %r0, 0, +10
  70: ldxdw %r1, [%r0]
  71: add %r1, 1
  72: stxdw [%r0], %r1
@@ -100,3 +100,6 @@
  77: call bpf_map_delete_elem#3
  78: mov %r0, 0
  79: exit
+; biolatency.record((bpf.ktimeGetNs() - t0) / 1000n);  (samples/biolatency.ts:24)
+ 80: mov %r0, 0
+ 81: exit

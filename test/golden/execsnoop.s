@@ -124,7 +124,7 @@
 108: mov %r0, 0
 109: ja -48
 
-; program sys_exit_execve (tracepoint, 53 instructions)
+; program sys_exit_execve (tracepoint, 55 instructions)
   0: mov %r8, %r1
 ; const tid = bpf.tid();  (samples/execsnoop.ts:61)
   1: call bpf_get_current_pid_tgid#14
@@ -183,8 +183,10 @@
  50: mov %r2, %r10
  51: add %r2, -24
  52: call bpf_map_lookup_elem#1
- 53: jeq %r0, 0, -20
+ 53: jeq %r0, 0, +4
  54: ldxdw %r1, [%r0]
  55: add %r1, 1
  56: stxdw [%r0], %r1
  57: ja -24
+ 58: mov %r0, 0
+ 59: exit

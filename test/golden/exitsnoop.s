@@ -1,4 +1,4 @@
-; program sched_process_exit (tracepoint, 110 instructions)
+; program sched_process_exit (tracepoint, 112 instructions)
 ; if (!threads && !ctx.group_dead) return;  (samples/exitsnoop.ts:37)
   0: lddw %r0, map_value .rodata+0
   2: ldxb %r0, [%r0+1]
@@ -122,7 +122,7 @@
 105: mov %r2, %r10
 106: add %r2, -16
 107: call bpf_map_lookup_elem#1
-108: jeq %r0, 0, -24
+108: jeq %r0, 0, +6
 109: ldxdw %r1, [%r0]
 110: add %r1, 1
 111: stxdw [%r0], %r1
@@ -130,3 +130,6 @@
 ; core: (status & 0x80) !== 0,  (samples/exitsnoop.ts:52)
 113: mov %r0, 0
 114: ja -40
+; exits.emit({  (samples/exitsnoop.ts:45)
+115: mov %r0, 0
+116: exit

@@ -1,4 +1,4 @@
-; program vfs_read (kprobe, 16 instructions)
+; program vfs_read (kprobe, 18 instructions)
 ; kib.add(kibOf(ctx.arg2()));  (test/golden/programs/functions.ts:20)
  0: ldxdw %r6, [%r1+96]
 ; return clamp(bytes / KIB, CAP);  (test/golden/programs/functions.ts:16)
@@ -12,7 +12,7 @@
  7: mov %r2, %r10
  8: add %r2, -8
  9: call bpf_map_lookup_elem#1
-10: jeq %r0, 0, +3
+10: jeq %r0, 0, +6
 11: ldxdw %r1, [%r0]
 12: add %r1, %r6
 13: stxdw [%r0], %r1
@@ -20,3 +20,6 @@
 15: exit
 ; return v;  (test/golden/programs/functions.ts:12)
 16: ja -13
+; kib.add(kibOf(ctx.arg2()));  (test/golden/programs/functions.ts:20)
+17: mov %r0, 0
+18: exit

@@ -26,7 +26,7 @@
 23: mov %r0, 0
 24: exit
 
-; program getaddrinfo_2 (kprobe, 81 instructions)
+; program getaddrinfo_2 (kprobe, 83 instructions)
 ; const tid = bpf.tid();  (samples/gethostlatency.ts:32)
   0: call bpf_get_current_pid_tgid#14
   1: mov %r7, %r0
@@ -110,11 +110,13 @@
  77: mov %r2, %r10
  78: add %r2, -8
  79: call bpf_map_lookup_elem#1
- 80: jeq %r0, 0, -14
+ 80: jeq %r0, 0, +4
  81: ldxdw %r1, [%r0]
  82: add %r1, 1
  83: stxdw [%r0], %r1
  84: ja -18
+ 85: mov %r0, 0
+ 86: exit
 
 ; program gethostbyname (kprobe, 24 instructions)
 ; uprobe("libc", "gethostbyname", (ctx) => enter(ctx.arg0()));  (samples/gethostlatency.ts:42)
@@ -144,7 +146,7 @@
 23: mov %r0, 0
 24: exit
 
-; program gethostbyname_2 (kprobe, 81 instructions)
+; program gethostbyname_2 (kprobe, 83 instructions)
 ; const tid = bpf.tid();  (samples/gethostlatency.ts:32)
   0: call bpf_get_current_pid_tgid#14
   1: mov %r7, %r0
@@ -228,11 +230,13 @@
  77: mov %r2, %r10
  78: add %r2, -8
  79: call bpf_map_lookup_elem#1
- 80: jeq %r0, 0, -14
+ 80: jeq %r0, 0, +4
  81: ldxdw %r1, [%r0]
  82: add %r1, 1
  83: stxdw [%r0], %r1
  84: ja -18
+ 85: mov %r0, 0
+ 86: exit
 
 ; program gethostbyname2 (kprobe, 24 instructions)
 ; uprobe("libc", "gethostbyname2", (ctx) => enter(ctx.arg0()));  (samples/gethostlatency.ts:44)
@@ -262,7 +266,7 @@
 23: mov %r0, 0
 24: exit
 
-; program gethostbyname2_2 (kprobe, 81 instructions)
+; program gethostbyname2_2 (kprobe, 83 instructions)
 ; const tid = bpf.tid();  (samples/gethostlatency.ts:32)
   0: call bpf_get_current_pid_tgid#14
   1: mov %r7, %r0
@@ -346,8 +350,10 @@
  77: mov %r2, %r10
  78: add %r2, -8
  79: call bpf_map_lookup_elem#1
- 80: jeq %r0, 0, -14
+ 80: jeq %r0, 0, +4
  81: ldxdw %r1, [%r0]
  82: add %r1, 1
  83: stxdw [%r0], %r1
  84: ja -18
+ 85: mov %r0, 0
+ 86: exit

@@ -17,7 +17,7 @@
 14: mov %r0, 0
 15: exit
 
-; program sys_exit_kill (tracepoint, 54 instructions)
+; program sys_exit_kill (tracepoint, 56 instructions)
 ; tracepoint("syscalls/sys_exit_kill", (ctx) => exit(ctx.ret));  (samples/killsnoop.ts:48)
   0: ldxdw %r8, [%r1+16]
 ; const tid = bpf.tid();  (samples/killsnoop.ts:38)
@@ -77,11 +77,13 @@
  51: mov %r2, %r10
  52: add %r2, -8
  53: call bpf_map_lookup_elem#1
- 54: jeq %r0, 0, -16
+ 54: jeq %r0, 0, +4
  55: ldxdw %r1, [%r0]
  56: add %r1, 1
  57: stxdw [%r0], %r1
  58: ja -20
+ 59: mov %r0, 0
+ 60: exit
 
 ; program sys_enter_tkill (tracepoint, 15 instructions)
 ; tracepoint("syscalls/sys_enter_tkill", (ctx) => enter(ctx.pid, ctx.sig));  (samples/killsnoop.ts:49)
@@ -102,7 +104,7 @@
 14: mov %r0, 0
 15: exit
 
-; program sys_exit_tkill (tracepoint, 54 instructions)
+; program sys_exit_tkill (tracepoint, 56 instructions)
 ; tracepoint("syscalls/sys_exit_tkill", (ctx) => exit(ctx.ret));  (samples/killsnoop.ts:50)
   0: ldxdw %r8, [%r1+16]
 ; const tid = bpf.tid();  (samples/killsnoop.ts:38)
@@ -162,11 +164,13 @@
  51: mov %r2, %r10
  52: add %r2, -8
  53: call bpf_map_lookup_elem#1
- 54: jeq %r0, 0, -16
+ 54: jeq %r0, 0, +4
  55: ldxdw %r1, [%r0]
  56: add %r1, 1
  57: stxdw [%r0], %r1
  58: ja -20
+ 59: mov %r0, 0
+ 60: exit
 
 ; program sys_enter_tgkill (tracepoint, 15 instructions)
 ; tracepoint("syscalls/sys_enter_tgkill", (ctx) => enter(ctx.pid, ctx.sig));  (samples/killsnoop.ts:51)
@@ -187,7 +191,7 @@
 14: mov %r0, 0
 15: exit
 
-; program sys_exit_tgkill (tracepoint, 54 instructions)
+; program sys_exit_tgkill (tracepoint, 56 instructions)
 ; tracepoint("syscalls/sys_exit_tgkill", (ctx) => exit(ctx.ret));  (samples/killsnoop.ts:52)
   0: ldxdw %r8, [%r1+16]
 ; const tid = bpf.tid();  (samples/killsnoop.ts:38)
@@ -247,8 +251,10 @@
  51: mov %r2, %r10
  52: add %r2, -8
  53: call bpf_map_lookup_elem#1
- 54: jeq %r0, 0, -16
+ 54: jeq %r0, 0, +4
  55: ldxdw %r1, [%r0]
  56: add %r1, 1
  57: stxdw [%r0], %r1
  58: ja -20
+ 59: mov %r0, 0
+ 60: exit

@@ -1,4 +1,4 @@
-; program sys_enter_execve (tracepoint, 29 instructions)
+; program sys_enter_execve (tracepoint, 31 instructions)
  0: mov %r7, %r1
 ; for (let i = 0; i < 20; i++) {  (test/golden/programs/loop-bounded.ts:8)
  1: mov %r6, 0
@@ -29,8 +29,10 @@
 22: mov %r2, %r10
 23: add %r2, -16
 24: call bpf_map_lookup_elem#1
-25: jeq %r0, 0, -9
+25: jeq %r0, 0, +4
 26: ldxdw %r1, [%r0]
 27: add %r1, 1
 28: stxdw [%r0], %r1
 29: ja -13
+30: mov %r0, 0
+31: exit

@@ -1,4 +1,4 @@
-; program sys_enter (tracepoint, 24 instructions)
+; program sys_enter (tracepoint, 26 instructions)
 ; let total = 0n;  (test/golden/programs/loop-unrolled.ts:8)
  0: mov %r6, 0
 ; total += ctx.args[i]!;  (test/golden/programs/loop-unrolled.ts:10)
@@ -20,9 +20,11 @@
 16: mov %r2, %r10
 17: add %r2, -8
 18: call bpf_map_lookup_elem#1
-19: jeq %r0, 0, +3
+19: jeq %r0, 0, +5
 20: ldxdw %r1, [%r0]
 21: add %r1, %r6
 22: stxdw [%r0], %r1
 23: mov %r0, 0
 24: exit
+25: mov %r0, 0
+26: exit

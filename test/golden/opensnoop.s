@@ -29,7 +29,7 @@
 26: jne %r0, %r1, -8
 27: ja -22
 
-; program sys_exit_open (tracepoint, 71 instructions)
+; program sys_exit_open (tracepoint, 73 instructions)
 ; tracepoint("syscalls/sys_exit_open", { optional: true }, (ctx) => exit(ctx.ret));  (samples/opensnoop.ts:63)
   0: ldxdw %r9, [%r1+16]
 ; const tid = bpf.tid();  (samples/opensnoop.ts:42)
@@ -109,7 +109,7 @@
  65: mov %r2, %r10
  66: add %r2, -8
  67: call bpf_map_lookup_elem#1
- 68: jeq %r0, 0, -25
+ 68: jeq %r0, 0, +8
  69: ldxdw %r1, [%r0]
  70: add %r1, 1
  71: stxdw [%r0], %r1
@@ -120,6 +120,9 @@
 ; errno: ret < 0n ? Number(-ret) : 0,  (samples/opensnoop.ts:53)
  75: mov %r9, 0
  76: ja -44
+; events.emit({  (samples/opensnoop.ts:49)
+ 77: mov %r0, 0
+ 78: exit
 
 ; program sys_enter_openat (tracepoint, 25 instructions)
 ; tracepoint("syscalls/sys_enter_openat", (ctx) => enter(ctx.filename, ctx.flags));  (samples/opensnoop.ts:64)
@@ -152,7 +155,7 @@
 26: jne %r0, %r1, -8
 27: ja -22
 
-; program sys_exit_openat (tracepoint, 71 instructions)
+; program sys_exit_openat (tracepoint, 73 instructions)
 ; tracepoint("syscalls/sys_exit_openat", (ctx) => exit(ctx.ret));  (samples/opensnoop.ts:65)
   0: ldxdw %r9, [%r1+16]
 ; const tid = bpf.tid();  (samples/opensnoop.ts:42)
@@ -232,7 +235,7 @@
  65: mov %r2, %r10
  66: add %r2, -8
  67: call bpf_map_lookup_elem#1
- 68: jeq %r0, 0, -25
+ 68: jeq %r0, 0, +8
  69: ldxdw %r1, [%r0]
  70: add %r1, 1
  71: stxdw [%r0], %r1
@@ -243,6 +246,9 @@
 ; errno: ret < 0n ? Number(-ret) : 0,  (samples/opensnoop.ts:53)
  75: mov %r9, 0
  76: ja -44
+; events.emit({  (samples/opensnoop.ts:49)
+ 77: mov %r0, 0
+ 78: exit
 
 ; program sys_enter_openat2 (tracepoint, 30 instructions)
 ; tracepoint("syscalls/sys_enter_openat2", { optional: true }, (ctx) => enter(ctx.filename, bpf.probeReadUser<u64>(ctx.how)));  (samples/opensnoop.ts:68)
@@ -280,7 +286,7 @@
 31: jne %r0, %r1, -8
 32: ja -22
 
-; program sys_exit_openat2 (tracepoint, 71 instructions)
+; program sys_exit_openat2 (tracepoint, 73 instructions)
 ; tracepoint("syscalls/sys_exit_openat2", { optional: true }, (ctx) => exit(ctx.ret));  (samples/opensnoop.ts:69)
   0: ldxdw %r9, [%r1+16]
 ; const tid = bpf.tid();  (samples/opensnoop.ts:42)
@@ -360,7 +366,7 @@
  65: mov %r2, %r10
  66: add %r2, -8
  67: call bpf_map_lookup_elem#1
- 68: jeq %r0, 0, -25
+ 68: jeq %r0, 0, +8
  69: ldxdw %r1, [%r0]
  70: add %r1, 1
  71: stxdw [%r0], %r1
@@ -371,3 +377,6 @@
 ; errno: ret < 0n ? Number(-ret) : 0,  (samples/opensnoop.ts:53)
  75: mov %r9, 0
  76: ja -44
+; events.emit({  (samples/opensnoop.ts:49)
+ 77: mov %r0, 0
+ 78: exit

@@ -1,4 +1,4 @@
-; program sched_switch (tracepoint, 33 instructions)
+; program sched_switch (tracepoint, 35 instructions)
 ; if (!ENABLED) return;  (test/golden/programs/params.ts:12)
  0: lddw %r0, map_value .rodata+0
  2: ldxb %r0, [%r0]
@@ -31,9 +31,11 @@
 29: mov %r2, %r10
 30: add %r2, -8
 31: call bpf_map_lookup_elem#1
-32: jeq %r0, 0, +3
+32: jeq %r0, 0, +5
 33: ldxdw %r1, [%r0]
 34: add %r1, 1
 35: stxdw [%r0], %r1
 36: mov %r0, 0
 37: exit
+38: mov %r0, 0
+39: exit

@@ -17,7 +17,7 @@
 15: mov %r0, 0
 16: exit
 
-; program sched_process_exit (tracepoint, 57 instructions)
+; program sched_process_exit (tracepoint, 58 instructions)
   0: mov %r6, %r1
 ; const e = started.get(ctx.pid);  (test/golden/programs/perf-output.ts:19)
   1: ldxw %r0, [%r6+24]
@@ -27,7 +27,7 @@
   6: add %r2, -16
   7: call bpf_map_lookup_elem#1
 ; if (e === undefined) {  (test/golden/programs/perf-output.ts:20)
-  8: jne %r0, 0, +23
+  8: jne %r0, 0, +26
 ; events.emit({ pid: ctx.pid, code: 0, start: 0n });  (test/golden/programs/perf-output.ts:21)
   9: ldxw %r0, [%r6+24]
  10: stxw [%r10-16], %r0
@@ -40,46 +40,47 @@
  18: lddw %r3, 0xffffffff
  20: mov %r5, 16
  21: call bpf_perf_event_output#25
- 22: jeq %r0, 0, +7
+ 22: jeq %r0, 0, +10
  23: stw [%r10-16], 0
  24: lddw %r1, map_fd events.lost
  26: mov %r2, %r10
  27: add %r2, -16
  28: call bpf_map_lookup_elem#1
- 29: jne %r0, 0, +27
+ 29: jeq %r0, 0, +21
+ 30: ldxdw %r1, [%r0]
+ 31: add %r1, 1
+ 32: stxdw [%r0], %r1
 ; return;  (test/golden/programs/perf-output.ts:22)
- 30: mov %r0, 0
- 31: exit
+ 33: mov %r0, 0
+ 34: exit
 ; events.output(e);  (test/golden/programs/perf-output.ts:24)
- 32: lddw %r2, map_fd events
- 34: mov %r1, %r6
- 35: lddw %r3, 0xffffffff
- 37: mov %r4, %r0
- 38: mov %r5, 16
- 39: call bpf_perf_event_output#25
- 40: jeq %r0, 0, +7
- 41: stw [%r10-16], 0
- 42: lddw %r1, map_fd events.lost
- 44: mov %r2, %r10
- 45: add %r2, -16
- 46: call bpf_map_lookup_elem#1
- 47: jne %r0, 0, +13
-; started.delete(ctx.pid);  (test/golden/programs/perf-output.ts:25)
- 48: ldxw %r0, [%r6+24]
- 49: stxw [%r10-16], %r0
- 50: lddw %r1, map_fd started
- 52: mov %r2, %r10
- 53: add %r2, -16
- 54: call bpf_map_delete_elem#3
- 55: mov %r0, 0
- 56: exit
+ 35: lddw %r2, map_fd events
+ 37: mov %r1, %r6
+ 38: lddw %r3, 0xffffffff
+ 40: mov %r4, %r0
+ 41: mov %r5, 16
+ 42: call bpf_perf_event_output#25
+ 43: jeq %r0, 0, +9
+ 44: stw [%r10-16], 0
+ 45: lddw %r1, map_fd events.lost
+ 47: mov %r2, %r10
+ 48: add %r2, -16
+ 49: call bpf_map_lookup_elem#1
+ 50: jne %r0, 0, +11
 ; events.emit({ pid: ctx.pid, code: 0, start: 0n });  (test/golden/programs/perf-output.ts:21)
- 57: ldxdw %r1, [%r0]
- 58: add %r1, 1
- 59: stxdw [%r0], %r1
- 60: ja -31
+ 51: mov %r0, 0
+ 52: exit
+; started.delete(ctx.pid);  (test/golden/programs/perf-output.ts:25)
+ 53: ldxw %r0, [%r6+24]
+ 54: stxw [%r10-16], %r0
+ 55: lddw %r1, map_fd started
+ 57: mov %r2, %r10
+ 58: add %r2, -16
+ 59: call bpf_map_delete_elem#3
+ 60: mov %r0, 0
+ 61: exit
 ; events.output(e);  (test/golden/programs/perf-output.ts:24)
- 61: ldxdw %r1, [%r0]
- 62: add %r1, 1
- 63: stxdw [%r0], %r1
- 64: ja -17
+ 62: ldxdw %r1, [%r0]
+ 63: add %r1, 1
+ 64: stxdw [%r0], %r1
+ 65: ja -13

@@ -15,43 +15,44 @@
 13: mov %r0, 0
 14: exit
 
-; program vfs_read_2 (kprobe, 30 instructions)
+; program vfs_read_2 (kprobe, 31 instructions)
 ; const ret: i64 = ctx.retval();  (test/golden/programs/probe-args.ts:14)
  0: ldxdw %r0, [%r1+80]
 ; if (ret < 0n) failed.add(sizes.get(bpf.tid()) ?? 0n);  (test/golden/programs/probe-args.ts:15)
- 1: jsge %r0, 0, +16
+ 1: jsge %r0, 0, +19
  2: call bpf_get_current_pid_tgid#14
  3: stxw [%r10-8], %r0
  4: lddw %r1, map_fd sizes
  6: mov %r2, %r10
  7: add %r2, -8
  8: call bpf_map_lookup_elem#1
- 9: jeq %r0, 0, +17
+ 9: jeq %r0, 0, +20
 10: ldxdw %r6, [%r0]
 11: stw [%r10-8], 0
 12: lddw %r1, map_fd failed
 14: mov %r2, %r10
 15: add %r2, -8
 16: call bpf_map_lookup_elem#1
-17: jne %r0, 0, +11
+17: jeq %r0, 0, +14
+18: ldxdw %r1, [%r0]
+19: add %r1, %r6
+20: stxdw [%r0], %r1
 ; sizes.delete(bpf.tid());  (test/golden/programs/probe-args.ts:16)
-18: call bpf_get_current_pid_tgid#14
-19: stxw [%r10-8], %r0
-20: lddw %r1, map_fd sizes
-22: mov %r2, %r10
-23: add %r2, -8
-24: call bpf_map_delete_elem#3
-25: mov %r0, 0
-26: exit
+21: call bpf_get_current_pid_tgid#14
+22: stxw [%r10-8], %r0
+23: lddw %r1, map_fd sizes
+25: mov %r2, %r10
+26: add %r2, -8
+27: call bpf_map_delete_elem#3
+28: mov %r0, 0
+29: exit
 ; if (ret < 0n) failed.add(sizes.get(bpf.tid()) ?? 0n);  (test/golden/programs/probe-args.ts:15)
-27: mov %r6, 0
-28: ja -18
-29: ldxdw %r1, [%r0]
-30: add %r1, %r6
-31: stxdw [%r0], %r1
-32: ja -15
+30: mov %r6, 0
+31: ja -21
+32: mov %r0, 0
+33: exit
 
-; program malloc (kprobe, 12 instructions)
+; program malloc (kprobe, 14 instructions)
 ; allocated.add(ctx.arg0());  (test/golden/programs/probe-args.ts:20)
  0: ldxdw %r6, [%r1+112]
  1: stw [%r10-8], 0
@@ -59,9 +60,11 @@
  4: mov %r2, %r10
  5: add %r2, -8
  6: call bpf_map_lookup_elem#1
- 7: jeq %r0, 0, +3
+ 7: jeq %r0, 0, +5
  8: ldxdw %r1, [%r0]
  9: add %r1, %r6
 10: stxdw [%r0], %r1
 11: mov %r0, 0
 12: exit
+13: mov %r0, 0
+14: exit

@@ -1,4 +1,4 @@
-; program sys_enter_openat (tracepoint, 38 instructions)
+; program sys_enter_openat (tracepoint, 40 instructions)
  0: mov %r6, %r1
 ; return events.emit({ pid: bpf.pid(), dfd: Number(ctx.dfd), ts: bpf.ktimeGetNs(), comm: bpf.comm() }) ? 1 : 0;  (test/golden/programs/ringbuf-emit.ts:15)
  1: lddw %r1, map_fd events
@@ -30,7 +30,7 @@
 29: mov %r2, %r10
 30: add %r2, -8
 31: call bpf_map_lookup_elem#1
-32: jeq %r0, 0, +3
+32: jeq %r0, 0, +7
 33: ldxdw %r1, [%r0]
 34: add %r1, 1
 35: stxdw [%r0], %r1
@@ -38,3 +38,5 @@
 37: ja -15
 38: mov %r0, 0
 39: ja -15
+40: mov %r0, 0
+41: exit

@@ -30,7 +30,7 @@
 12: mov %r0, 0
 13: exit
 
-; program sched_switch (tracepoint, 100 instructions)
+; program sched_switch (tracepoint, 102 instructions)
   0: mov %r6, %r1
 ; const now = bpf.ktimeGetNs();  (samples/runqlat.ts:23)
   1: call bpf_ktime_get_ns#5
@@ -126,7 +126,7 @@
  88: mov %r2, %r10
  89: add %r2, -16
  90: call bpf_map_lookup_elem#1
- 91: jeq %r0, 0, +3
+ 91: jeq %r0, 0, +12
  92: ldxdw %r1, [%r0]
  93: add %r1, 1
  94: stxdw [%r0], %r1
@@ -139,3 +139,6 @@
 101: call bpf_map_delete_elem#3
 102: mov %r0, 0
 103: exit
+; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:28)
+104: mov %r0, 0
+105: exit

@@ -1,4 +1,4 @@
-; program inet_sock_set_state (tracepoint, 184 instructions)
+; program inet_sock_set_state (tracepoint, 186 instructions)
   0: mov %r9, %r1
 ; if (ctx.protocol !== IPPROTO_TCP) return;  (samples/tcplife.ts:51)
   1: ldxh %r0, [%r9+30]
@@ -205,8 +205,10 @@
 185: mov %r2, %r10
 186: add %r2, -40
 187: call bpf_map_lookup_elem#1
-188: jeq %r0, 0, -15
+188: jeq %r0, 0, +4
 189: ldxdw %r1, [%r0]
 190: add %r1, 1
 191: stxdw [%r0], %r1
 192: ja -19
+193: mov %r0, 0
+194: exit

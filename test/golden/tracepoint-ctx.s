@@ -1,4 +1,4 @@
-; program task_rename (tracepoint, 45 instructions)
+; program task_rename (tracepoint, 47 instructions)
  0: mov %r6, %r1
 ; events.emit({ pid: ctx.pid, comm: bpf.comm(), oldcomm: ctx.oldcomm, newcomm: ctx.newcomm, ret: BigInt(ctx.oom_score_adj) });  (test/golden/programs/tracepoint-ctx.ts:16)
  1: lddw %r1, map_fd events
@@ -40,13 +40,15 @@
 39: mov %r2, %r10
 40: add %r2, -8
 41: call bpf_map_lookup_elem#1
-42: jeq %r0, 0, -9
+42: jeq %r0, 0, +4
 43: ldxdw %r1, [%r0]
 44: add %r1, 1
 45: stxdw [%r0], %r1
 46: ja -13
+47: mov %r0, 0
+48: exit
 
-; program sched_process_exec (tracepoint, 54 instructions)
+; program sched_process_exec (tracepoint, 56 instructions)
   0: mov %r6, %r1
 ; const file = bpf.tracepointString(ctx, ctx.filename, 16);  (test/golden/programs/tracepoint-ctx.ts:20)
   1: ldxw %r0, [%r6+8]
@@ -98,8 +100,10 @@
  48: mov %r2, %r10
  49: add %r2, -16
  50: call bpf_map_lookup_elem#1
- 51: jeq %r0, 0, -9
+ 51: jeq %r0, 0, +4
  52: ldxdw %r1, [%r0]
  53: add %r1, 1
  54: stxdw [%r0], %r1
  55: ja -13
+ 56: mov %r0, 0
+ 57: exit
