@@ -90,6 +90,8 @@ function loadVm(spec: CollectionSpec): LoadOutcome {
     return { status: "loaded" };
   } catch (e) {
     const message = (e as Error).message ?? String(e);
+    // a kernel struct or field that the BTF lacks: refused at load in the VM as in the kernel, by design
+    if (e instanceof Error && e.name === "FieldRelocationError") return { status: "not-found", key: e.name, message };
     return { status: e instanceof Error && e.name === "VmError" ? "verifier" : "runtime-crash", key: normalise(message), message: describe(e) };
   }
 }
