@@ -5,9 +5,17 @@
 //   sizes: compile time of handlers of --sizes N,M,... statements (default 1000,5000,20000).
 //   vm: generated eBPF programs through the VM, the reference interpreter and (as root) the kernel, plus the
 //     structural cases the verifier refuses, which the VM must refuse too.
+//   verify FILE...: compiles each tracer and loads each of its programs alone (as root), printing its instructions
+//     and the instructions the verifier processed (its `verified_insns`), or the refusal: how far a program is from
+//     the verifier's 1,000,000.
 // Exit code 1 when a property failed.
 
+import { existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { compile } from "../../compiler/index.ts";
+import { Collection } from "../../runtime/kernel/collection.ts";
+import { Kernel } from "../../runtime/kernel/kernel.ts";
+import { VerifierError } from "../../runtime/kernel/verifier.ts";
 import { join } from "node:path";
 import { kernel } from "../support/kernel.ts";
 import { formatSummary, runTracerFuzz } from "./tracer-run.ts";
@@ -17,6 +25,8 @@ import { Pool } from "./pool.ts";
 
 const args = process.argv.slice(2);
 const mode = args[0] && !args[0].startsWith("--") ? args.shift()! : "tracers";
+const firstFlag = args.findIndex((a) => a.startsWith("--"));
+const files = mode === "verify" ? args.splice(0, firstFlag < 0 ? args.length : firstFlag) : [];
 const flag = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
@@ -74,7 +84,43 @@ if (mode === "tracers") {
   } finally {
     pool.close();
   }
+} else if (mode === "verify") {
+  if (!files.length) {
+    console.error("error: verify takes the tracer files to load");
+    process.exitCode = 2;
+  } else if (!k?.ok) {
+    console.error("error: verify loads programs into the kernel: it needs root and bpf()");
+    process.exitCode = 2;
+  }
+  const kernelHere = k?.ok ? new Kernel(k.sys) : undefined;
+  for (const file of kernelHere ? files : []) {
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      console.log(`${file}: no such file`);
+      process.exitCode = 2;
+      continue;
+    }
+    const r = compile(file);
+    if (!r.spec) {
+      console.log(`${file}: compile errors: ${r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} line ${d.span?.line}`).join(", ")}`);
+      process.exitCode = 1;
+      continue;
+    }
+    for (const p of r.spec.programs) {
+      let c: Collection | undefined;
+      try {
+        c = await Collection.load({ ...r.spec, programs: [p] }, { kernel: kernelHere!, attach: false, track: false });
+        const info = c.program(p.name).info();
+        console.log(`${file}: ${p.name}: ${p.instructions.length} instructions, verifier processed ${info.verifiedInsns}`);
+      } catch (e) {
+        const what = e instanceof VerifierError ? `refused${e.span ? ` at line ${e.span.line}` : ""}: ${e.message.split("\n")[0]}` : `not loaded: ${(e as Error).message.split("\n")[0]}`;
+        console.log(`${file}: ${p.name}: ${p.instructions.length} instructions, ${what}`);
+        if (e instanceof VerifierError) process.exitCode = 1;
+      } finally {
+        c?.dispose();
+      }
+    }
+  }
 } else {
-  console.error(`error: unknown fuzz mode ${JSON.stringify(mode)} (tracers, vm or sizes)`);
+  console.error(`error: unknown fuzz mode ${JSON.stringify(mode)} (tracers, vm, sizes or verify)`);
   process.exitCode = 2;
 }
