@@ -44,6 +44,12 @@ const REGRESSIONS: readonly { readonly seed: number; readonly what: string }[] =
   { seed: 1141939156, what: "a loop assigning a variable in two places around a nested loop and a bpf.loop() call (too large)" },
   { seed: 1999568709, what: "a u8 decreased by the counter on some of 16 iterations, then branched on (too large)" },
   { seed: -636603973, what: "histogram records of random values in a 16-iteration loop (too large)" },
+  { seed: 1994989789, what: "an inlined function's loop of 64 comparing its counter with its parameter, called from a loop (too large)" },
+  { seed: 1006229792, what: "values held from before loops of 64, compared in them (too large)" },
+  { seed: -732858071, what: "a loop of 64 around a loop of 6 with a conditional map update, and a switch (too large)" },
+  { seed: -1609964067, what: "histogram records in a loop of 64 around a loop of 20 that may break (too large)" },
+  { seed: 948837343, what: "a value held from before a loop, equal to a constant on one path and compared again there (too large when the comparison tested a copy)" },
+  { seed: 1465120274, what: "a histogram record in a function inlined into an event's literal, while its ring buffer record is reserved (reference leak)" },
 ];
 
 for (const r of REGRESSIONS) {
