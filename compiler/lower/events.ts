@@ -100,7 +100,7 @@ function countLost(cx: LowerCtx, decl: MapDecl): void {
   const lostMap = lostMapName(decl.name);
   const key = newMem(cx, U32_KEY, "lost-events key", undefined);
   cx.b.store(key.base, key.off, 4, imm(0));
-  addToMap(cx, lostMap, key, U64_VALUE, { bits: 64, signed: false }, imm(1), false, true);
+  addToMap(cx, lostMap, key, U64_VALUE, { bits: 64, signed: false }, imm(1), false, "in range");
 }
 
 

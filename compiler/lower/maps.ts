@@ -140,7 +140,7 @@ export function lowerMapMethod(cx: LowerCtx, decl: MapDecl, method: string, call
       cx.at(call);
       const kind = MAP_KINDS[decl.mapType];
       // Per-CPU values have one writer at a time (programs run with migration disabled): no atomics needed.
-      addToMap(cx, name, key, decl.value, vt, delta.op, !kind.perCpu, kind.array);
+      addToMap(cx, name, key, decl.value, vt, delta.op, !kind.perCpu, kind.array ? "index" : false);
       return VOID;
     }
   }
@@ -168,14 +168,15 @@ function boolOf(cx: LowerCtx, cmp: "eq" | "ne", v: Operand): Val {
 /**
  * value[key] += delta, creating the entry when absent. Shared maps update atomically; a lost race on creation
  * (another CPU created the key first: EEXIST) falls back to the atomic add on the existing value. Array elements
- * always exist: a missing one is an index out of range, which no update could create.
+ * always exist: a missing one is an index out of range, which no update could create (`array: "index"`, a user's
+ * index: nothing is added); `"in range"`, an index that always is (a bucket, 0): the lookup cannot fail.
  */
-export function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean, array = false): void {
+export function addToMap(cx: LowerCtx, map: string, key: Mem, vtype: TypeDesc, vt: IntType, delta: Operand, atomic: boolean, array: false | "index" | "in range" = false): void {
   const p = lookup(cx, map, key);
   const have = cx.b.newBlock();
   const create = cx.b.newBlock();
   const done = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), have, array ? unreachableNull(cx, done) : create);
+  cx.b.cbr("ne", p, imm(0), have, array === "in range" ? unreachableNull(cx, done) : array ? done : create);
   cx.b.switchTo(have);
   bump(cx, p, vt, delta, atomic);
   cx.b.br(done);
@@ -268,7 +269,7 @@ export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: t
       const key = aggKey(cx, a, keyArg, call);
       if (!key) return ERROR;
       cx.at(call);
-      addToMap(cx, a.name, key, AGGREGATIONS[a.agg].value, U64, value?.op ?? imm(1), false, !a.key);
+      addToMap(cx, a.name, key, AGGREGATIONS[a.agg].value, U64, value?.op ?? imm(1), false, a.key ? false : "in range");
       return VOID;
     }
     case "min":
@@ -315,7 +316,7 @@ export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: t
         if (bf.offset > kEnd) zeroBytes(cx, key.base, key.off + kEnd, bf.offset - kEnd);
         if (l.size > bf.offset + 4) zeroBytes(cx, key.base, key.off + bf.offset + 4, l.size - bf.offset - 4);
       }
-      addToMap(cx, a.name, key, AGG_VALUE.bucket, U64, imm(1), false, !a.key);
+      addToMap(cx, a.name, key, AGG_VALUE.bucket, U64, imm(1), false, a.key ? false : "in range");
       return VOID;
     }
   }
