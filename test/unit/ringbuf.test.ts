@@ -287,7 +287,8 @@ test("onRecords (batchMs 0) drains every batch when the fd is readable; false de
 test("onRecords batches: after a wakeup it stops polling and drains on a timer until the ring is empty", async () => {
   const { sys, rb, reader } = setup();
   const got: Uint8Array[] = [];
-  const sub = reader.onRecords(into(got), { batchMs: 2 });
+  // A batch interval long enough that no loaded machine lets it lapse between the turns below (2 ms did, under load 8).
+  const sub = reader.onRecords(into(got), { batchMs: 250 });
   rb.output(pattern(0, 8));
   await sys.turn();
   assert.is(got.length, 1, "the first record after a quiet period comes at once");
