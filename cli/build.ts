@@ -6,6 +6,7 @@ import { isAbsolute, relative, sep } from "node:path";
 import { z } from "zod";
 import { type Instruction, disassemble } from "../core/asm/index.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
+import { storeCompiled } from "../compiler/cache.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { CliError, parseCommandArgs, usageHint } from "./args.ts";
 import { checkTracerFile, fileProblem } from "./input.ts";
@@ -42,6 +43,8 @@ export async function buildCommand(argv: string[]): Promise<number> {
   const ms = performance.now() - t0;
   if (r.diagnostics.length) process.stderr.write(formatDiagnostics(r.diagnostics, r.sources));
   if (!r.spec) return 1;
+  // The next `tsbpf run` (or load()) of this file starts from the cache instead of compiling again.
+  storeCompiled(file, r.spec);
   let text: string;
   switch (opts.data.emit) {
     case "spec":

@@ -5,7 +5,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { ENTRIES, sourceFingerprint } from "../bin/fresh.js";
+import { ENTRIES, contentFingerprint, sourceFingerprint } from "../bin/fresh.js";
 import { PACKAGE_ROOT } from "../compiler/paths.ts";
 
 const out = join(PACKAGE_ROOT, "dist");
@@ -25,4 +25,4 @@ await build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __tsbpfRequire } from 'node:module'; const require = __tsbpfRequire(import.meta.url);" },
 });
-writeFileSync(join(out, "fingerprint.json"), JSON.stringify({ sources: sourceFingerprint() }) + "\n");
+writeFileSync(join(out, "fingerprint.json"), JSON.stringify({ sources: sourceFingerprint(), content: contentFingerprint() }) + "\n");

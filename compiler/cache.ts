@@ -71,33 +71,51 @@ function localDeps(file: string, seen = new Set<string>()): string[] {
   return out;
 }
 
+/** Where a compile of `abs` with the current compiler and sources is cached, and what identifies it. */
+function entryFor(abs: string): { readonly file: string; readonly fingerprint: string; readonly deps: Entry["deps"] } {
+  const fingerprint = compilerFingerprint();
+  const deps = localDeps(abs).map((p) => ({ path: p, hash: hash(readFileSync(p)) }));
+  return { file: join(cacheDir(), `${hash(JSON.stringify({ fingerprint, deps }))}.json`), fingerprint, deps };
+}
+
+function cachingOn(opts: { cache?: boolean }): boolean {
+  return opts.cache !== false && !process.env.TSBPF_NO_CACHE;
+}
+
+/**
+ * Stores a compile of `path` that had no errors, as `tsbpf run` and `load()` look it up: `tsbpf build` fills the
+ * cache they read. Never fails (a read-only home only means no cache).
+ */
+export function storeCompiled(path: string, spec: CollectionSpec, opts: { cache?: boolean } = {}): void {
+  if (!cachingOn(opts)) return;
+  try {
+    const { file, fingerprint, deps } = entryFor(resolve(path));
+    mkdirSync(cacheDir(), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ fingerprint, deps, spec } satisfies Entry));
+    renameSync(tmp, file);
+  } catch {
+    // No cache (read-only home, ...): compiling every time still works.
+  }
+}
+
 export async function compileCached(path: string, opts: { cache?: boolean } = {}): Promise<CachedCompile> {
   const t0 = performance.now();
   const abs = resolve(path);
-  const useCache = opts.cache !== false && !process.env.TSBPF_NO_CACHE;
-  const fingerprint = useCache ? compilerFingerprint() : "";
-  const deps = localDeps(abs).map((p) => ({ path: p, hash: hash(readFileSync(p)) }));
-  const key = hash(JSON.stringify({ fingerprint, deps }));
-  const file = join(cacheDir(), `${key}.json`);
-  if (useCache && existsSync(file)) {
-    try {
-      const entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
-      if (entry.fingerprint === fingerprint) return { spec: entry.spec, diagnostics: [], sources: () => undefined, cached: true, ms: performance.now() - t0 };
-    } catch {
-      // A corrupt entry is compiled again and overwritten.
+  const useCache = cachingOn(opts);
+  if (useCache) {
+    const { file, fingerprint } = entryFor(abs);
+    if (existsSync(file)) {
+      try {
+        const entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
+        if (entry.fingerprint === fingerprint) return { spec: entry.spec, diagnostics: [], sources: () => undefined, cached: true, ms: performance.now() - t0 };
+      } catch {
+        // A corrupt entry is compiled again and overwritten.
+      }
     }
   }
   const { compile } = await import("./index.ts");
   const r = compile(abs);
-  if (r.spec && useCache && !r.diagnostics.some((d) => d.severity === "error")) {
-    try {
-      mkdirSync(cacheDir(), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ fingerprint, deps, spec: r.spec } satisfies Entry));
-      renameSync(tmp, file);
-    } catch {
-      // No cache (read-only home, ...): compiling every time still works.
-    }
-  }
+  if (r.spec && !r.diagnostics.some((d) => d.severity === "error")) storeCompiled(abs, r.spec, opts);
   return { ...(r.spec ? { spec: r.spec } : {}), diagnostics: r.diagnostics, sources: r.sources, cached: false, ms: performance.now() - t0 };
 }

@@ -1,0 +1,46 @@
+// compiler/cache.ts: `tsbpf build` fills the compile cache that `tsbpf run` and load() read, so the run after a build
+// starts without compiling; a changed file misses it.
+
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { compileCached } from "../../compiler/cache.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const dir = mkdtempSync(join(tmpdir(), "tsbpf-cache-"));
+const cache = join(dir, "cache");
+process.env.TSBPF_CACHE_DIR = cache;
+delete process.env.TSBPF_NO_CACHE;
+
+const build = (file: string, env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), "build", file], { env: { ...process.env, ...env }, encoding: "utf8" });
+
+test("a build leaves what the next run reads: compileCached hits without compiling", async () => {
+  const tracer = join(dir, "syscount.ts");
+  cpSync(join(root, "samples", "syscount.ts"), tracer);
+  const b = build(tracer);
+  assert.is(b.status, 0, b.stderr);
+  assert.is(readdirSync(cache).filter((f) => f.endsWith(".json")).length, 1);
+  const hit = await compileCached(tracer);
+  assert.ok(hit.cached, "the run after a build compiled again");
+  assert.ok(hit.spec?.programs.length);
+  // A changed tracer is compiled again.
+  writeFileSync(tracer, readFileSync(tracer, "utf8") + "\n// changed\n");
+  const miss = await compileCached(tracer);
+  assert.not.ok(miss.cached);
+});
+
+test("TSBPF_NO_CACHE: a build stores nothing", () => {
+  const tracer = join(dir, "runqlat.ts");
+  cpSync(join(root, "samples", "runqlat.ts"), tracer);
+  const before = readdirSync(cache).length;
+  const b = build(tracer, { TSBPF_NO_CACHE: "1" });
+  assert.is(b.status, 0, b.stderr);
+  assert.is(readdirSync(cache).length, before);
+});
+
+test.run();
