@@ -3,7 +3,7 @@
 // compiler nor koffi: load() does, when called (and a cache hit never loads the compiler).
 
 import { accessSync, constants, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Diagnostic } from "./compiler/diagnostics.ts";
@@ -32,13 +32,15 @@ export type LoadedTracer<M> = Omit<Tracer, "maps"> & { readonly maps: TracerMaps
 
 /**
  * Compiles (cached), loads and attaches the tracer at `path`; its maps are user-side objects on the handle, typed
- * with the module: `load<typeof import("./tool.ts")>("./tool.ts")`.
+ * with the module: `load<typeof import("./tool.ts")>("./tool.ts")`. A relative path is resolved against the working
+ * directory (as `fs` does); to name a file beside the calling module, pass a URL:
+ * `load(new URL("./tool.ts", import.meta.url))`.
  */
 export async function load<M = Record<string, unknown>>(path: string | { readonly href: string }, options: LoadOptions = {}): Promise<LoadedTracer<M>> {
   const o = Options.safeParse(options);
   if (!o.success) throw new TypeError(`load(): ${o.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
   const file = typeof path === "string" ? resolve(path) : fileURLToPath(path.href);
-  checkFile(file);
+  checkFile(file, typeof path === "string" && !isAbsolute(path));
   const { compileCached } = await import("./compiler/cache.ts");
   const c = await compileCached(file, { cache: o.data.cache !== false });
   if (!c.spec) {
@@ -54,7 +56,7 @@ export async function load<M = Record<string, unknown>>(path: string | { readonl
 }
 
 /** The tracer's file is a readable file, or a TypeError naming it says what is wrong (not a raw ENOENT from the compiler). */
-function checkFile(file: string): void {
+function checkFile(file: string, relativeToCwd: boolean): void {
   let problem: string | undefined;
   try {
     if (statSync(file).isDirectory()) problem = "is a directory, not a tracer file";
@@ -64,7 +66,11 @@ function checkFile(file: string): void {
     problem = code === "ENOENT" ? "no such file" : code === "ENOTDIR" ? "a part of the path is not a directory"
       : code === "EACCES" || code === "EPERM" ? "cannot be read: permission denied" : `cannot be read (${code || String(e)})`;
   }
-  if (problem) throw new TypeError(`load(): ${file}: ${problem}`);
+  if (!problem) return;
+  const hint = relativeToCwd && problem === "no such file"
+    ? ` (a relative path is resolved against the working directory, ${process.cwd()}; for a file beside your module, pass new URL("./name.ts", import.meta.url))`
+    : "";
+  throw new TypeError(`load(): ${file}: ${problem}${hint}`);
 }
 
 export { Tracer };

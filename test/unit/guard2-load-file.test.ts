@@ -3,12 +3,13 @@
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { load } from "../../load.ts";
 
-async function failure(path: string): Promise<Error> {
+async function failure(path: string | URL): Promise<Error> {
   try {
     await load(path, { cache: false });
   } catch (e) {
@@ -32,9 +33,14 @@ test("a directory, and a path through a file", async () => {
   assert.is((await failure(join(dir, "plain", "x.ts"))).message, `load(): ${join(dir, "plain", "x.ts")}: a part of the path is not a directory`);
 });
 
-test("a relative missing path is reported resolved", async () => {
+test("a relative missing path is reported resolved, with where relative paths start and how to name a module's neighbour", async () => {
   const e = await failure("missing-guard2.ts");
-  assert.is(e.message, `load(): ${join(process.cwd(), "missing-guard2.ts")}: no such file`);
+  assert.is(e.message, `load(): ${join(process.cwd(), "missing-guard2.ts")}: no such file (a relative path is resolved against the working directory, ${process.cwd()}; for a file beside your module, pass new URL("./name.ts", import.meta.url))`);
+});
+
+test("a URL names a file beside the calling module", async () => {
+  const e = await failure(new URL("./missing-beside.ts", import.meta.url));
+  assert.is(e.message, `load(): ${join(dirname(fileURLToPath(import.meta.url)), "missing-beside.ts")}: no such file`);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
