@@ -1,9 +1,12 @@
 // Builds dist/: the command line bundled into a few ES modules (esbuild), so that `tsbpf run` starts without a
-// TypeScript loader (~0.2 s saved) and without resolving hundreds of small modules. Records a fingerprint of the
-// sources; bin/fresh.js (the command and the package entries) uses dist/ only while the sources still match it. Run by `npm install` (prepare).
+// TypeScript loader (~0.2 s saved) and without resolving hundreds of small modules; and dist/types/, the declarations
+// of `tsbpf/testing`, so that a user's project type-checks against .d.ts files rather than the package's TypeScript
+// sources (whose `.ts` import paths an ordinary `nodenext` project refuses: TS5097). Records a fingerprint of the
+// sources; bin/fresh.js (the command and the package entries) uses dist/ only while the sources still match it. Run
+// by `npm install` and `npm pack` (prepare).
 
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 import { ENTRIES, contentFingerprint, sourceFingerprint } from "../bin/fresh.js";
 import { PACKAGE_ROOT } from "../compiler/paths.ts";
@@ -26,3 +29,41 @@ await build({
   banner: { js: "import { createRequire as __tsbpfRequire } from 'node:module'; const require = __tsbpfRequire(import.meta.url);" },
 });
 writeFileSync(join(out, "fingerprint.json"), JSON.stringify({ sources: sourceFingerprint(), content: contentFingerprint() }) + "\n");
+
+// ---- declarations of tsbpf/testing -------------------------------------------------------------------------------
+
+const types = join(out, "types");
+const { Project, ts } = await import("ts-morph");
+const project = new Project({
+  compilerOptions: {
+    declaration: true, emitDeclarationOnly: true, allowImportingTsExtensions: true, skipLibCheck: true, strict: true,
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+    rootDir: PACKAGE_ROOT, outDir: types, types: ["node"],
+  },
+});
+project.addSourceFileAtPath(join(PACKAGE_ROOT, "testing.ts"));
+project.resolveSourceFileDependencies();
+const emitted = project.emitSync({ emitOnlyDtsFiles: true });
+if (emitted.getEmitSkipped()) throw new Error("declarations of tsbpf/testing: emit skipped");
+// Declaration emit keeps the sources' `.ts` import paths: each becomes `.js` (which resolves to the `.d.ts` beside
+// it), and the hand-written declarations of `tsbpf` (stdlib-types/) are the package's own, not a copy.
+const stdlib = join(PACKAGE_ROOT, "stdlib-types");
+const rewrite = (file: string) => {
+  const text = readFileSync(file, "utf8").replace(/((?:from|import)\s*\(?\s*)(["'])(\.{1,2}\/[^"']+)\2/g, (_m, pre: string, q: string, spec: string) => {
+    let target = resolve(dirname(file), spec.replace(/\.ts$/, ".js"));
+    const inTypes = relative(types, target);
+    if (inTypes.startsWith(`stdlib-types${sep}`)) target = join(stdlib, inTypes.slice("stdlib-types".length + 1));
+    let rel = relative(dirname(file), target).split(sep).join("/");
+    if (!rel.startsWith(".")) rel = `./${rel}`;
+    return `${pre}${q}${rel}${q}`;
+  });
+  writeFileSync(file, text);
+};
+const walk = (d: string): void => {
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith(".d.ts")) rewrite(p);
+  }
+};
+walk(types);

@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack`, the tarball installed into a fresh project outside the repository (from
 // the npm cache where it can), and used from there: what the tarball holds (no tests, benches or CI scripts; a
 // LICENSE), the installed command starting from the shipped bundle, `tsbpf build` of a tracer, its unit test through
-// `tsbpf/testing` under `node --test`, and (as root) `tsbpf run`.
+// `tsbpf/testing` under `node --test`, the editor's type check with the documented tsconfig, and (as root) `tsbpf run`.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -79,6 +79,40 @@ test("the tracer's unit test runs there under node --test, through tsbpf/testing
   const t = sh(process.execPath, ["--test", "count.test.mjs"], project);
   assert.is(t.status, 0, t.out);
   assert.match(t.out, /# pass 1/);
+});
+
+test("the project type-checks with 0 errors: with the documented tsconfig, and with plain nodenext settings", () => {
+  // As the editor does: a test in TypeScript that imports tsbpf/testing (whose types are the shipped .d.ts files, not
+  // the package's sources, whose `.ts` import paths a plain nodenext project refuses: TS5097) and the tracer,
+  // checked with the TypeScript the package installs (ts-morph's).
+  writeFileSync(join(project, "count.check.ts"), [
+    'import { simulate } from "tsbpf/testing";',
+    'const sim = await simulate<typeof import("./count.js")>("count.ts");',
+    'sim.fire("raw_syscalls/sys_enter", { id: 1 });',
+    "const n: bigint | undefined = sim.maps.calls.get(1);",
+    "export { n };",
+    "",
+  ].join("\n"));
+  writeFileSync(join(project, "check.mjs"), [
+    'import { Project, ts } from "ts-morph";',
+    "const d = new Project({ tsConfigFilePath: process.argv[2] }).getPreEmitDiagnostics();",
+    'for (const x of d) console.log(`${x.getSourceFile()?.getFilePath()}:${x.getLineNumber()} TS${x.getCode()} ${ts.flattenDiagnosticMessageText(x.getMessageText(), " ")}`);',
+    "console.log(`${d.length} errors`);",
+    "",
+  ].join("\n"));
+  const configs = {
+    "tsconfig.json": { extends: "tsbpf/tsconfig.bpf.json", include: ["*.ts"] },
+    "tsconfig.nodenext.json": {
+      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: true, noEmit: true },
+      include: ["*.ts"],
+    },
+  };
+  for (const [name, config] of Object.entries(configs)) {
+    writeFileSync(join(project, name), JSON.stringify(config));
+    const c = sh(process.execPath, ["check.mjs", name], project);
+    assert.is(c.status, 0, c.out);
+    assert.match(c.out, /^0 errors$/m, `${name}:\n${c.out.slice(-3000)}`);
+  }
 });
 
 kernelTest(test, "and, as root, tsbpf run attaches it and prints its counts", () => {
