@@ -21,15 +21,23 @@ export interface ConformanceTest {
   readonly skip?: string;
 }
 
-/** The suite's directory: $BPF_CONFORMANCE_DIR, or ../shared/conformance/bpf_conformance beside the checkout. */
-export function suiteDir(): string | undefined {
+/** Where the suite is looked for: $BPF_CONFORMANCE_DIR if set, else ../shared/conformance/bpf_conformance beside the checkout. */
+export function suiteCandidates(): string[] {
   const env = process.env.BPF_CONFORMANCE_DIR;
-  if (env) return existsSync(env) ? resolve(env) : undefined;
+  if (env) return [resolve(env)];
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-  for (const candidate of [join(root, "../shared/conformance/bpf_conformance"), join(root, "../../shared/conformance/bpf_conformance")]) {
-    if (existsSync(join(candidate, "tests"))) return candidate;
-  }
-  return undefined;
+  return [join(root, "../shared/conformance/bpf_conformance"), join(root, "../../shared/conformance/bpf_conformance")];
+}
+
+/** The suite's directory (one of suiteCandidates() holding its tests), or undefined. */
+export function suiteDir(): string | undefined {
+  return suiteCandidates().find((c) => existsSync(join(c, "tests")));
+}
+
+/** Why there is no suite: the places looked in, absolute. */
+export function suiteAbsent(): string {
+  const how = process.env.BPF_CONFORMANCE_DIR ? "$BPF_CONFORMANCE_DIR" : "beside the checkout; set BPF_CONFORMANCE_DIR to use another place";
+  return `the bpf_conformance suite's data is absent (looked for tests/ in ${suiteCandidates().join(" and ")}: ${how})`;
 }
 
 export function listTests(dir: string, sub: "tests" | "negative"): ConformanceTest[] {

@@ -5,7 +5,7 @@
 
 import { writeSync } from "node:fs";
 import { inCI, kernel } from "../support/kernel.ts";
-import { listTests, suiteDir } from "./data.ts";
+import { listTests, suiteAbsent, suiteDir } from "./data.ts";
 import { runInKernel } from "./kernel.ts";
 import { runInVm, runNegative } from "./vm.ts";
 
@@ -22,7 +22,7 @@ const dir = suiteDir();
 if (!dir) {
   // The data lives beside the checkout (../shared/conformance), not in the repository: its absence is a skip that
   // says so, and a failure under CI=true, where it must be present.
-  console.log(`bpf_conformance: the suite's data is absent (looked in $BPF_CONFORMANCE_DIR and ../shared/conformance/bpf_conformance beside the checkout)${inCI() ? "; a failure under CI=true" : ""}`);
+  console.log(`bpf_conformance: ${suiteAbsent()}${inCI() ? "; a failure under CI=true" : ""}`);
   if (inCI()) total.failed++;
   else total.skipped++;
   finish();

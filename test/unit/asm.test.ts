@@ -7,7 +7,7 @@ import {
   LdMapValue, Ldx, Ldxs, Mov, MovSX, Neg, R0, R1, R2, R10, SDiv, SMod32, St, Stx, decode, disassemble, encode,
   label, parseAsm, resolve, toWords, validate, withMeta,
 } from "../../core/asm/index.ts";
-import { listTests, suiteDir } from "../conformance/data.ts";
+import { listTests, suiteAbsent, suiteDir } from "../conformance/data.ts";
 import { testBytes } from "../conformance/vm.ts";
 import { skip } from "../support/skip.ts";
 
@@ -83,7 +83,7 @@ test("validate rejects non-zero unused fields, bad registers, writes to r10 and 
 const dir = suiteDir();
 const noSuite = (): boolean => {
   if (dir) return false;
-  skip("the bpf_conformance suite's data is absent (looked in $BPF_CONFORMANCE_DIR and ../shared/conformance/bpf_conformance)");
+  skip(suiteAbsent());
   return true;
 };
 
