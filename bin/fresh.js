@@ -26,9 +26,9 @@ function sourceFiles(root) {
 }
 
 /** The sources' paths, sizes and mtimes: cheap to compute, and what a checkout that built dist/ still has. */
-export function sourceFingerprint(root = ROOT) {
+export function sourceFingerprint(root = ROOT, files = sourceFiles(root)) {
   const h = createHash("sha256");
-  for (const p of sourceFiles(root)) {
+  for (const p of files) {
     const st = statSync(p);
     h.update(`${p.slice(root.length)}:${st.size}:${Math.floor(st.mtimeMs)}\n`);
   }
@@ -39,9 +39,9 @@ export function sourceFingerprint(root = ROOT) {
  * The sources' paths and contents: what an installed package still has (npm pack and install do not keep mtimes),
  * read only when the paths, sizes and mtimes differ from the build's.
  */
-export function contentFingerprint(root = ROOT) {
+export function contentFingerprint(root = ROOT, files = sourceFiles(root)) {
   const h = createHash("sha256");
-  for (const p of sourceFiles(root)) h.update(`${p.slice(root.length)}\n`).update(readFileSync(p)).update("\n");
+  for (const p of files) h.update(`${p.slice(root.length)}\n`).update(readFileSync(p)).update("\n");
   return h.digest("hex");
 }
 
@@ -50,7 +50,8 @@ export function bundleIsFresh(root = ROOT) {
   if (process.env.TSBPF_NO_BUNDLE || !existsSync(f)) return false;
   try {
     const built = JSON.parse(readFileSync(f, "utf8"));
-    return built.sources === sourceFingerprint(root) || (typeof built.content === "string" && built.content === contentFingerprint(root));
+    const files = sourceFiles(root);
+    return built.sources === sourceFingerprint(root, files) || (typeof built.content === "string" && built.content === contentFingerprint(root, files));
   } catch {
     return false;
   }

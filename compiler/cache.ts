@@ -78,6 +78,17 @@ function entryFor(abs: string): { readonly file: string; readonly fingerprint: s
   return { file: join(cacheDir(), `${hash(JSON.stringify({ fingerprint, deps }))}.json`), fingerprint, deps };
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns on a path under /proc (it retries the
+ * ENOENT there forever), which a mistyped TSBPF_CACHE_DIR would turn into a hung build.
+ */
+function makeDir(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDir(parent);
+  mkdirSync(dir);
+}
+
 function cachingOn(opts: { cache?: boolean }): boolean {
   return opts.cache !== false && !process.env.TSBPF_NO_CACHE;
 }
@@ -90,7 +101,7 @@ export function storeCompiled(path: string, spec: CollectionSpec, opts: { cache?
   if (!cachingOn(opts)) return;
   try {
     const { file, fingerprint, deps } = entryFor(resolve(path));
-    mkdirSync(cacheDir(), { recursive: true });
+    makeDir(cacheDir());
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ fingerprint, deps, spec } satisfies Entry));
     renameSync(tmp, file);

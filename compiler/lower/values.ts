@@ -4,7 +4,7 @@
 import { ts } from "ts-morph";
 import { BpfFunc } from "../../core/asm/helpers.ts";
 import { type IntType, intOf } from "../frontend/types.ts";
-import { type Base, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
+import { type Base, type Block, type Func, type Operand, type Reloc, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, describeType, layoutOf } from "../../core/object/layout.ts";
 import { scratchMapName } from "../../core/object/names.ts";
 import type { LowerCtx, Val } from "./context.ts";
@@ -225,13 +225,32 @@ export function scratchMem(cx: LowerCtx, type: TypeDesc, size: number, align: nu
   cx.b.emit({ op: "addr", dst: addr, slot: key, off: 0 });
   const p = cx.b.call(BpfFunc.MapLookupElem, [reg(fd), reg(addr)]);
   const ok = cx.b.newBlock();
-  const bail = cx.b.newBlock();
-  cx.b.cbr("ne", p, imm(0), ok, bail);
-  cx.b.switchTo(bail);
-  cx.b.ret(imm(0));
+  cx.b.cbr("ne", p, imm(0), ok, endBlock(cx));
   cx.b.switchTo(ok);
   return { base: baseOf(cx, p), off, type };
 }
+
+/**
+ * A block that ends the program (`return 0`), one per function: where a lookup that cannot fail would fail (index 0
+ * of the per-CPU scratch memory, an aggregation's element, a histogram's bucket). The verifier knows such an element
+ * exists only for a constant index; ending there, rather than joining the path that found it, leaves it one path
+ * instead of two to walk through the rest of the handler (inside loops, where the counter keeps states apart, its
+ * cache drops states that keep missing, and the two were walked separately to the end: a record in a loop of 5
+ * around a loop of 20 processed 52,931 instructions, not 1,915 as with 4).
+ */
+export function endBlock(cx: LowerCtx): Block {
+  const shared = END.get(cx.b.func);
+  if (shared) return shared;
+  const here = cx.b.block;
+  const end = cx.b.newBlock();
+  cx.b.switchTo(end);
+  cx.b.ret(imm(0));
+  if (here) cx.b.switchTo(here);
+  END.set(cx.b.func, end);
+  return end;
+}
+
+const END = new WeakMap<Func, Block>();
 
 /** Layout-compatible: same size and the same field offsets and integer widths, recursively. */
 export function sameLayout(a: TypeDesc, b: TypeDesc): boolean {

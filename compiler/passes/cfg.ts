@@ -95,3 +95,29 @@ export function removeUnreachable(fn: Func): boolean {
   fn.blocks = kept.map((b) => ({ id: newId.get(b.id)!, insts: b.insts, term: retarget(b.term, (x) => newId.get(x)!) }));
   return true;
 }
+
+/** Blocks reachable from the entry, each after all of its predecessors except along back edges. */
+export function reversePostorder(fn: Func): number[] {
+  const byId = new Map(fn.blocks.map((b) => [b.id, b]));
+  const seen = new Set<number>([fn.entry]);
+  const post: number[] = [];
+  // Depth first with an explicit stack (a chain of thousands of blocks would overflow a recursive walk): each
+  // entry is a block and the index of its next successor to look at.
+  const stack: [number, number[], number][] = [[fn.entry, successors(byId.get(fn.entry)!.term), 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const [id, succ, i] = top;
+    if (i < succ.length) {
+      top[2] = i + 1;
+      const s = succ[i]!;
+      if (!seen.has(s)) {
+        seen.add(s);
+        stack.push([s, successors(byId.get(s)!.term), 0]);
+      }
+      continue;
+    }
+    stack.pop();
+    post.push(id);
+  }
+  return post.reverse();
+}

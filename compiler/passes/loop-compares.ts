@@ -18,8 +18,7 @@
 // Runs once, after the fixed-point passes (which would fold the copy away).
 
 import { type Block, type Func, type Inst, type Operand, type Terminator, imm, reg, successors } from "../ir/ir.ts";
-import { predecessors } from "./cfg.ts";
-import { reversePostorder } from "./task-constants.ts";
+import { predecessors, reversePostorder } from "./cfg.ts";
 
 export function isolateLoopComparisons(fn: Func): boolean {
   const order = reversePostorder(fn);

@@ -17,7 +17,7 @@ process.env.TSBPF_CACHE_DIR = cache;
 delete process.env.TSBPF_NO_CACHE;
 
 const build = (file: string, env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), "build", file], { env: { ...process.env, ...env }, encoding: "utf8" });
+  spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), "build", file], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 });
 
 test("a build leaves what the next run reads: compileCached hits without compiling", async () => {
   const tracer = join(dir, "syscount.ts");
@@ -41,6 +41,12 @@ test("TSBPF_NO_CACHE: a build stores nothing", () => {
   const b = build(tracer, { TSBPF_NO_CACHE: "1" });
   assert.is(b.status, 0, b.stderr);
   assert.is(readdirSync(cache).length, before);
+});
+
+test("a cache directory that cannot be made (under /proc, where Node's recursive mkdir never returns): the build still ends, with its result", () => {
+  const b = build(join(root, "samples", "syscount.ts"), { TSBPF_CACHE_DIR: "/proc/tsbpf-no-such-dir/cache" });
+  assert.is(b.status, 0, `${b.stderr}${b.error ?? ""}`);
+  assert.match(b.stdout, "program sys_enter: tracepoint");
 });
 
 test.run();
