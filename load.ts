@@ -1,13 +1,16 @@
-// `load()`, the programmatic API: a tracer's path and options in; the tracer compiled (through the compile cache),
-// loaded, attached, with its maps as user-side objects, out. Importing this module loads neither the TypeScript
-// compiler nor koffi: load() does, when called (and a cache hit never loads the compiler).
+// `load()`, the programmatic API: a tracer's path (a .ts file, or a compiled .tsbpf) and options in; the tracer
+// compiled (through the compile cache), loaded, attached, with its maps as user-side objects, out. Importing this
+// module loads neither the TypeScript compiler nor koffi: load() does, when called (and neither a cache hit nor a
+// .tsbpf file loads the compiler).
 
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Diagnostic } from "./compiler/diagnostics.ts";
+import { ArtifactError, decodeArtifact, isArtifactPath } from "./core/object/artifact.ts";
 import type { ParamValue } from "./core/object/params.ts";
+import type { CollectionSpec } from "./core/object/spec.ts";
 import { Tracer } from "./runtime/user/tracer.ts";
 import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 
@@ -34,25 +37,41 @@ export type LoadedTracer<M> = Omit<Tracer, "maps"> & { readonly maps: TracerMaps
  * Compiles (cached), loads and attaches the tracer at `path`; its maps are user-side objects on the handle, typed
  * with the module: `load<typeof import("./tool.ts")>("./tool.ts")`. A relative path is resolved against the working
  * directory (as `fs` does); to name a file beside the calling module, pass a URL:
- * `load(new URL("./tool.ts", import.meta.url))`.
+ * `load(new URL("./tool.ts", import.meta.url))`. A compiled tracer (`tsbpf build tool.ts -o tool.tsbpf`) is loaded
+ * without the compiler: `load<typeof import("./tool.ts")>("./tool.tsbpf")`.
  */
 export async function load<M = Record<string, unknown>>(path: string | { readonly href: string }, options: LoadOptions = {}): Promise<LoadedTracer<M>> {
   const o = Options.safeParse(options);
   if (!o.success) throw new TypeError(`load(): ${o.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
   const file = typeof path === "string" ? resolve(path) : fileURLToPath(path.href);
   checkFile(file, typeof path === "string" && !isAbsolute(path));
-  const { compileCached } = await import("./compiler/cache.ts");
-  const c = await compileCached(file, { cache: o.data.cache !== false });
-  if (!c.spec) {
-    const { formatDiagnostics } = await import("./compiler/diagnostics.ts");
-    throw new CompileError(`${file} does not compile:\n${formatDiagnostics(c.diagnostics, c.sources, false)}`, c.diagnostics);
-  }
-  let spec = c.spec;
+  let spec = isArtifactPath(file) ? readArtifact(file) : await compiled(file, o.data.cache !== false);
   if (o.data.params) {
     const { setParams } = await import("./core/object/params.ts");
     spec = setParams(spec, o.data.params as Record<string, ParamValue>);
   }
   return (await Tracer.open(spec, { attach: o.data.attach !== false })) as unknown as LoadedTracer<M>;
+}
+
+/** A compiled tracer (.tsbpf): read and checked, without the compiler. */
+function readArtifact(file: string): CollectionSpec {
+  try {
+    return decodeArtifact(readFileSync(file), file).spec;
+  } catch (e) {
+    if (e instanceof ArtifactError) throw new TypeError(`load(): ${e.message}`);
+    throw e;
+  }
+}
+
+/** A TypeScript tracer compiled (through the cache), or a CompileError with its diagnostics. */
+async function compiled(file: string, cache: boolean): Promise<CollectionSpec> {
+  const { compileCached } = await import("./compiler/cache.ts");
+  const c = await compileCached(file, { cache });
+  if (!c.spec) {
+    const { formatDiagnostics } = await import("./compiler/diagnostics.ts");
+    throw new CompileError(`${file} does not compile:\n${formatDiagnostics(c.diagnostics, c.sources, false)}`, c.diagnostics);
+  }
+  return c.spec;
 }
 
 /** The tracer's file is a readable file, or a TypeError naming it says what is wrong (not a raw ENOENT from the compiler). */

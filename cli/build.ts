@@ -1,27 +1,35 @@
-// `tsbpf build file.ts [--emit asm|spec|ir]`: checks and compiles a tracer; prints a summary, the disassembly
-// interleaved with the TypeScript lines, the compiled collection as JSON, or the IR. Exit 1 on errors.
+// `tsbpf build file.ts [--emit summary|asm|spec|ir|tsbpf] [-o out]`: checks and compiles a tracer; prints a summary,
+// the disassembly interleaved with the TypeScript lines, the compiled collection as JSON, or the IR; or writes the
+// compiled tracer (`-o tool.tsbpf`, core/object/artifact.ts) that `tsbpf run` and load() use without the compiler.
+// Exit 1 on errors.
 
 import { writeFileSync } from "node:fs";
-import { isAbsolute, relative, sep } from "node:path";
+import { arch, release } from "node:os";
+import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { type Instruction, disassemble } from "../core/asm/index.ts";
+import { encodeArtifact, isArtifactPath } from "../core/object/artifact.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
+import { PACKAGE_VERSION } from "../compiler/paths.ts";
 import { storeCompiled } from "../compiler/cache.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { CliError, parseCommandArgs, usageHint } from "./args.ts";
 import { checkTracerFile, fileProblem } from "./input.ts";
 
 const Options = z.object({
-  emit: z.enum(["summary", "asm", "spec", "ir"]).default("summary"),
+  emit: z.enum(["summary", "asm", "spec", "ir", "tsbpf"]).optional(),
   out: z.string().optional(),
 });
 
-const USAGE = `usage: tsbpf build <file.ts> [--emit summary|asm|spec|ir] [-o out]
+const USAGE = `usage: tsbpf build <file.ts> [--emit summary|asm|spec|ir|tsbpf] [-o out]
 
 Checks and compiles a tracer without loading it.
   --emit     what to print: a summary (default), the disassembly with the TypeScript lines (asm), the compiled
-             collection as JSON (spec), or the IR
+             collection as JSON (spec), the IR, or the compiled tracer (tsbpf: the default for -o x.tsbpf)
   -o, --out  write it to this file instead of standard output
+
+A compiled tracer runs without the TypeScript compiler, on this machine or another (docs/tsbpf-format.md):
+  tsbpf build tool.ts -o tool.tsbpf && tsbpf run tool.tsbpf
 `;
 
 export async function buildCommand(argv: string[]): Promise<number> {
@@ -45,8 +53,12 @@ export async function buildCommand(argv: string[]): Promise<number> {
   if (!r.spec) return 1;
   // The next `tsbpf run` (or load()) of this file starts from the cache instead of compiling again.
   storeCompiled(file, r.spec);
+  const emit = opts.data.emit ?? (opts.data.out && isArtifactPath(opts.data.out) ? "tsbpf" : "summary");
   let text: string;
-  switch (opts.data.emit) {
+  switch (emit) {
+    case "tsbpf":
+      text = await artifactOf(file, r.spec);
+      break;
     case "spec":
       text = JSON.stringify(r.spec, null, 2) + "\n";
       break;
@@ -73,6 +85,21 @@ export async function buildCommand(argv: string[]): Promise<number> {
     }
   } else process.stdout.write(text);
   return 0;
+}
+
+/** The compiled tracer file of `file`: its spec, and its user side bundled when the module exports main or format. */
+async function artifactOf(file: string, spec: CollectionSpec): Promise<string> {
+  let userSide: { module: string } | undefined;
+  if (spec.userSide) {
+    const { bundleUserSide, UserSideError } = await import("../compiler/user-bundle.ts");
+    try {
+      userSide = { module: await bundleUserSide(resolve(file)) };
+    } catch (e) {
+      if (!(e instanceof UserSideError)) throw e;
+      throw new CliError("build", `the user side of ${file} (main, format and what they import) cannot be bundled:\n${e.message}`, 1);
+    }
+  }
+  return encodeArtifact({ producer: `tsbpf ${PACKAGE_VERSION}`, source: basename(file), builtOn: { kernel: release(), arch: arch() }, spec, ...(userSide ? { userSide } : {}) });
 }
 
 /**

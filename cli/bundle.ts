@@ -22,9 +22,9 @@ await build({
   target: "node20",
   outdir: out,
   outExtension: { ".js": ".mjs" },
-  // koffi is a native module; ts-morph is large and only needed when compiling (it stays a lazy import); tsx
-  // (loading a tool's TypeScript user side) resolves files relative to its own package.
-  external: ["koffi", "ts-morph", "tsx"],
+  // koffi is a native module; ts-morph is large and only needed when compiling (it stays a lazy import); esbuild
+  // (bundling a tool's user side) runs its own binary, found relative to its package; tsx likewise.
+  external: ["koffi", "ts-morph", "esbuild", "tsx"],
   logLevel: "warning",
   banner: { js: "import { createRequire as __tsbpfRequire } from 'node:module'; const require = __tsbpfRequire(import.meta.url);" },
 });

@@ -3,16 +3,18 @@
 // large to be what it claims to be. Checked before the compiler or the assembler sees the path.
 
 import { type Stats, readFileSync, statSync } from "node:fs";
+import { MAX_ARTIFACT_BYTES } from "../core/object/artifact.ts";
 import { CliError } from "./args.ts";
 
 /**
  * What a command expects in a file. A tracer is TypeScript source; real ones are a few kilobytes, and the limit
  * keeps a wrong file (a log, a core dump) from occupying the compiler for minutes.
  */
-export type InputKind = "tracer" | "assembly" | "bytecode";
+export type InputKind = "tracer" | "artifact" | "assembly" | "bytecode";
 
 export const MAX_INPUT_BYTES: Record<InputKind, number> = {
   tracer: 4 * 1024 * 1024,
+  artifact: MAX_ARTIFACT_BYTES,
   assembly: 64 * 1024 * 1024,
   // The kernel's limit is 1M instructions (BPF_COMPLEXITY_LIMIT_INSNS) of 8 bytes; lddw takes 16.
   bytecode: 16 * 1024 * 1024,
@@ -20,6 +22,7 @@ export const MAX_INPUT_BYTES: Record<InputKind, number> = {
 
 const DESCRIPTION: Record<InputKind, string> = {
   tracer: "a TypeScript tracer (.ts)",
+  artifact: "a compiled tracer (.tsbpf)",
   assembly: "eBPF assembly text",
   bytecode: "eBPF bytecode",
 };
@@ -44,7 +47,7 @@ export function readInput(command: string, path: string, kind: InputKind): Buffe
   } catch (e) {
     throw new CliError(command, fileProblem(path, e));
   }
-  if (kind !== "bytecode" && isBinary(data)) throw new CliError(command, `${path} is a binary file, not ${DESCRIPTION[kind]}`);
+  if ((kind === "tracer" || kind === "assembly") && isBinary(data)) throw new CliError(command, `${path} is a binary file, not ${DESCRIPTION[kind]}`);
   return data;
 }
 

@@ -1,7 +1,8 @@
-// What a command that threw prints: an error in, a report without a stack trace out. Bad input (CliError) and the
-// kernel's refusals (BpfError) say what to do; a syntax error that esbuild found while `tsbpf run` imported a tool's
-// user side is shown at file:line:col as tsc would; a module that cannot be found, or a tool's module that threw
-// while being imported, is named with the place; anything else is a bug in tsbpf (its stack with TSBPF_DEBUG=1).
+// What a command that threw prints: an error in, a report without a stack trace out. Bad input (CliError, which is
+// also how a tool's user side that esbuild cannot bundle is reported, at file:line:col as tsc would) and the
+// kernel's refusals (BpfError) say what to do; a module that cannot be found, or a tool's module that threw while
+// being imported, is named with the place (its bundle's source map gives the TypeScript line); anything else is a
+// bug in tsbpf (its stack with TSBPF_DEBUG=1).
 
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,8 +12,6 @@ import { CliError } from "./args.ts";
 
 export function describeFailure(command: string, e: unknown): string {
   if (e instanceof CliError || e instanceof BpfError) return e.report();
-  const esbuild = esbuildProblems(e);
-  if (esbuild) return esbuild;
   const message = e instanceof Error ? e.message.split("\n")[0]! : String(e);
   const code = e instanceof Error && "code" in e ? String(e.code) : "";
   if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
@@ -22,20 +21,6 @@ export function describeFailure(command: string, e: unknown): string {
   if (where) return `${where} - error: ${message}\n  hint: the tool's module threw this while it was imported`;
   const debug = process.env.TSBPF_DEBUG && e instanceof Error ? `\n${e.stack}` : "";
   return `tsbpf ${command}: internal error: ${message}\n  hint: this is a bug in tsbpf; TSBPF_DEBUG=1 shows where${debug}`;
-}
-
-/**
- * esbuild's TransformError (tsx importing a tool's user side, or a file it imports): its messages at file:line:col,
- * as tsc prints them. tsx passes on only the message: "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR:
- * <text>", columns counted from 0.
- */
-export function esbuildProblems(e: unknown): string | undefined {
-  if (!(e instanceof Error) || !/^Transform failed with \d+ errors?:/.test(e.message)) return undefined;
-  const lines: string[] = [];
-  for (const m of e.message.matchAll(/^(.+?):(\d+):(\d+): ERROR: (.*)$/gm)) {
-    lines.push(`${m[1]}:${m[2]}:${Number(m[3]) + 1} - error: ${m[4]}`);
-  }
-  return lines.length ? lines.join("\n") : undefined;
 }
 
 /** tsbpf's own code, relative to the package root (tools may live in the package too: samples/, test/). */

@@ -6,11 +6,10 @@
 // is released on every path. How the run stops (signals at any moment of start-up, --duration, a stalled or closed
 // stdout) and with which exit status is cli/stop.ts.
 
-import { pathToFileURL } from "node:url";
+import { release } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { compileCached } from "../compiler/cache.ts";
-import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
@@ -19,8 +18,8 @@ import { eventChannel, type Output } from "../runtime/output/output.ts";
 import { processSink } from "../runtime/output/stdio.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
-import { parseCommandArgs, usageHint } from "./args.ts";
-import { checkTracerFile } from "./input.ts";
+import { CliError, parseCommandArgs, usageHint } from "./args.ts";
+import { readInput } from "./input.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 
 const Options = z.object({
@@ -69,7 +68,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}; ${usageHint("run")}\n`).join("")}${extra}${missing}`);
     return 2;
   }
-  checkTracerFile("run", file);
+  const bytes = readInput("run", file, isArtifactPath(file) ? "artifact" : "tracer");
   const duration = opts.data.duration === undefined ? undefined : parseDuration(opts.data.duration);
   if (typeof duration === "string") {
     process.stderr.write(`tsbpf run: ${duration}; ${usageHint("run")}\n`);
@@ -78,20 +77,75 @@ export async function runCommand(argv: string[]): Promise<number> {
   const o = { ...opts.data, duration };
   const log = (s: string) => process.stderr.write(`${s}\n`);
 
-  const c = await compileCached(file, { cache: o.cache });
-  if (c.diagnostics.length) process.stderr.write(formatDiagnostics(c.diagnostics, c.sources));
-  if (!c.spec) return 1;
-  if (o.verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
-  const hasMain = !!c.spec.userSide?.main;
+  const input = await tracerInput(file, bytes, o.cache, log, o.verbose);
+  if (typeof input === "number") return input;
+  const hasMain = !!input.spec.userSide?.main;
   let spec: CollectionSpec;
   try {
-    spec = withParams(c.spec, [...o.param, ...(hasMain ? paramsFromToolArgs(c.spec, toolArgs) : [])]);
+    spec = withParams(input.spec, [...o.param, ...(hasMain ? paramsFromToolArgs(input.spec, toolArgs) : [])]);
   } catch (e) {
     process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
     return 2;
   }
 
-  return runTracer(file, spec, o, toolArgs);
+  return runTracer(input, spec, o, toolArgs);
+}
+
+/** The user side of the tracer at `origin`, bundled; what esbuild could not resolve or parse is the run's error. */
+async function bundled(file: string, origin: string): Promise<string> {
+  const { bundleUserSide, UserSideError } = await import("../compiler/user-bundle.ts");
+  try {
+    return await bundleUserSide(origin);
+  } catch (e) {
+    if (!(e instanceof UserSideError)) throw e;
+    throw new CliError("run", `the user side of ${file} (main, format and what they import) cannot be bundled:\n${e.message}\n  hint: install what the tracer imports (npm install in its project)`, 1);
+  }
+}
+
+/** What a run starts from: the compiled collection, and the module's user side when it has one. */
+interface TracerInput {
+  readonly spec: CollectionSpec;
+  /** The user side as one ES module (runtime/user/module.ts imports it). */
+  readonly userSide?: () => Promise<string>;
+  /** The file the user side's CommonJS parts resolve from. */
+  readonly origin: string;
+}
+
+/**
+ * A compiled tracer (.tsbpf, or any file that is one) is read and checked, and nothing of the compiler is
+ * loaded; TypeScript is compiled (through the cache) and its user side bundled. An exit code when it does not compile.
+ */
+async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s: string) => void, verbose: boolean): Promise<TracerInput | number> {
+  const origin = resolve(file);
+  if (isArtifactPath(file) || looksLikeArtifact(bytes)) {
+    const t0 = performance.now();
+    let a;
+    try {
+      a = decodeArtifact(bytes, file);
+    } catch (e) {
+      if (e instanceof ArtifactError) throw new CliError("run", e.message);
+      throw e;
+    }
+    if (verbose) log(`read ${file} (compiled from ${a.source} by ${a.producer} on Linux ${a.builtOn.kernel}) in ${(performance.now() - t0).toFixed(0)} ms`);
+    if (a.builtOn.kernel !== release() && a.spec.programs.some((p) => p.attach.kind === "tp_btf")) {
+      log(`note: ${file} was compiled on Linux ${a.builtOn.kernel}; its tpBtf handlers read their arguments as that kernel declares them (this is ${release()})`);
+    }
+    const code = a.userSide?.module;
+    return { spec: a.spec, ...(code !== undefined ? { userSide: async () => code } : {}), origin };
+  }
+  const { compileCached } = await import("../compiler/cache.ts");
+  const c = await compileCached(file, { cache });
+  if (c.diagnostics.length) {
+    const { formatDiagnostics } = await import("../compiler/diagnostics.ts");
+    process.stderr.write(formatDiagnostics(c.diagnostics, c.sources));
+  }
+  if (!c.spec) return 1;
+  if (verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
+  return {
+    spec: c.spec,
+    ...(c.spec.userSide ? { userSide: () => bundled(file, origin) } : {}),
+    origin,
+  };
 }
 
 interface RunOptions {
@@ -121,7 +175,7 @@ function negativeDurations(args: readonly string[]): string[] {
  * The run proper, once the spec is compiled with its parameters: import the user side, load and attach, stream
  * events or run main() until stopped, print the maps, release everything, let stdout's reader take the rest.
  */
-async function runTracer(file: string, spec: CollectionSpec, o: RunOptions, toolArgs: string[]): Promise<number> {
+async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions, toolArgs: string[]): Promise<number> {
   const stop = new RunStop();
   const sink = processSink({
     onStdoutError: (e) => {
@@ -144,11 +198,14 @@ async function runTracer(file: string, spec: CollectionSpec, o: RunOptions, tool
     // its param() calls see the values the programs are loaded with.
     let mod: ToolModule | undefined;
     let declarations: readonly Bindable[] | undefined;
-    if (spec.userSide) {
+    if (input.userSide) {
       const t = performance.now();
       const { captureDeclarations } = await import("../runtime/user/bind.ts");
-      const { tsImport } = await import("tsx/esm/api");
-      const captured = await captureDeclarations(() => tsImport(pathToFileURL(resolve(file)).href, import.meta.url) as Promise<ToolModule>, { params: paramValues(spec) });
+      const { importUserSide } = await import("../runtime/user/module.ts");
+      const code = await input.userSide();
+      // Stack traces through the user side name its TypeScript file and line (the bundle's source map).
+      process.setSourceMapsEnabled(true);
+      const captured = await captureDeclarations(() => importUserSide<ToolModule>(code, input.origin), { params: paramValues(spec) });
       mod = captured.module;
       declarations = captured.objects;
       if (o.verbose) log(`imported the module's user side in ${(performance.now() - t).toFixed(0)} ms`);

@@ -3,10 +3,11 @@
 // of a cold start (~1 s), so a second `tsbpf run` attaches in a fraction of that.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { homedir, release, version } from "node:os";
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { release, version } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "./paths.ts";
+import { cacheDir, makeDir } from "../core/cache-dir.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 
@@ -28,9 +29,7 @@ interface Entry {
   readonly spec: CollectionSpec;
 }
 
-export function cacheDir(): string {
-  return process.env.TSBPF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsbpf");
-}
+export { cacheDir };
 
 const hash = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
@@ -78,16 +77,6 @@ function entryFor(abs: string): { readonly file: string; readonly fingerprint: s
   return { file: join(cacheDir(), `${hash(JSON.stringify({ fingerprint, deps }))}.json`), fingerprint, deps };
 }
 
-/**
- * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns on a path under /proc (it retries the
- * ENOENT there forever), which a mistyped TSBPF_CACHE_DIR would turn into a hung build.
- */
-function makeDir(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeDir(parent);
-  mkdirSync(dir);
-}
 
 function cachingOn(opts: { cache?: boolean }): boolean {
   return opts.cache !== false && !process.env.TSBPF_NO_CACHE;
