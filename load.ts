@@ -6,7 +6,7 @@
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import * as z from "./core/zod.ts";
 import type { Diagnostic } from "./compiler/diagnostics.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath } from "./core/object/artifact.ts";
 import type { ParamValue } from "./core/object/params.ts";
@@ -14,11 +14,11 @@ import type { CollectionSpec } from "./core/object/spec.ts";
 import { Tracer } from "./runtime/user/tracer.ts";
 import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 
-const Options = z.object({
-  params: z.record(z.string(), z.union([z.number(), z.bigint(), z.boolean()])).optional(),
-  cache: z.boolean().optional(),
-  attach: z.boolean().optional(),
-}).strict();
+const Options = z.strictObject({
+  params: z.optional(z.record(z.string(), z.union([z.number(), z.bigint(), z.boolean()]))),
+  cache: z.optional(z.boolean()),
+  attach: z.optional(z.boolean()),
+});
 
 export type LoadOptions = z.infer<typeof Options>;
 

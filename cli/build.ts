@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { arch, release } from "node:os";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
-import { z } from "zod";
+import * as z from "../core/zod.ts";
 import { type Instruction, disassemble } from "../core/asm/index.ts";
 import { encodeArtifact, isArtifactPath } from "../core/object/artifact.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
@@ -17,8 +17,8 @@ import { CliError, parseCommandArgs, usageHint } from "./args.ts";
 import { checkTracerFile, fileProblem } from "./input.ts";
 
 const Options = z.object({
-  emit: z.enum(["summary", "asm", "spec", "ir", "tsbpf"]).optional(),
-  out: z.string().optional(),
+  emit: z.optional(z.enum(["summary", "asm", "spec", "ir", "tsbpf"])),
+  out: z.optional(z.string()),
 });
 
 const USAGE = `usage: tsbpf build <file.ts> [--emit summary|asm|spec|ir|tsbpf] [-o out]

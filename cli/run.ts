@@ -8,7 +8,7 @@
 
 import { release } from "node:os";
 import { resolve } from "node:path";
-import { z } from "zod";
+import * as z from "../core/zod.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
@@ -23,11 +23,11 @@ import { readInput } from "./input.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 
 const Options = z.object({
-  duration: z.string().optional(),
-  format: z.string().default("text").refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` }),
-  verbose: z.boolean().default(false),
-  cache: z.boolean().default(true),
-  param: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value")).default([]),
+  duration: z.optional(z.string()),
+  format: z._default(z.string().check(z.refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` })), "text"),
+  verbose: z._default(z.boolean(), false),
+  cache: z._default(z.boolean(), true),
+  param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value"))), []),
 });
 
 const USAGE = `usage: tsbpf run <file.ts> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
@@ -74,7 +74,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf run: ${duration}; ${usageHint("run")}\n`);
     return 2;
   }
-  const o = { ...opts.data, duration };
+  // The refine above checked the format.
+  const o = { ...opts.data, format: opts.data.format as OutputFormat, duration };
   const log = (s: string) => process.stderr.write(`${s}\n`);
 
   const input = await tracerInput(file, bytes, o.cache, log, o.verbose);

@@ -5,7 +5,7 @@
 // A file read from disk is outside input: it is checked against the schema below, and every problem is one line
 // naming the file and where in it.
 
-import { z } from "zod";
+import * as z from "../zod.ts";
 import type { CollectionSpec } from "./spec.ts";
 
 /** The format's name, first key of every file. */
@@ -43,33 +43,33 @@ export const USER_SIDE_TESTING = "tsbpf:testing";
 // Every field the loader relies on, with its type and range. Objects are loose: a field this version does not know is
 // kept as written, not dropped (a reader never rewrites a spec).
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const int = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
 const u32 = int(0, 0xffffffff);
 const i32 = int(-0x80000000, 0xffffffff);
-const name = z.string().min(1).max(4096);
+const name = z.string().check(z.minLength(1), z.maxLength(4096));
 
-const Span = z.looseObject({ file: z.string(), line: int(0, 1 << 30), column: int(0, 1 << 30), start: int(0, 2 ** 53).optional(), length: int(0, 2 ** 53).optional() });
+const Span = z.looseObject({ file: z.string(), line: int(0, 1 << 30), column: int(0, 1 << 30), start: z.optional(int(0, 2 ** 53)), length: z.optional(int(0, 2 ** 53)) });
 const Instruction = z.looseObject({
   op: int(0, 255),
   dst: int(0, 15),
   src: int(0, 15),
   off: int(-0x8000, 0xffff),
   imm: i32,
-  imm2: i32.optional(),
-  target: z.string().optional(),
-  map: z.string().optional(),
-  meta: z.looseObject({ span: Span.optional(), source: z.string().optional(), comment: z.string().optional() }).optional(),
+  imm2: z.optional(i32),
+  target: z.optional(z.string()),
+  map: z.optional(z.string()),
+  meta: z.optional(z.looseObject({ span: z.optional(Span), source: z.optional(z.string()), comment: z.optional(z.string()) })),
 });
 
 type TypeDescIn = { kind: string } & Record<string, unknown>;
-const TypeDesc: z.ZodType<TypeDescIn> = z.lazy(() =>
+const TypeDesc: z.ZodMiniType<TypeDescIn> = z.lazy(() =>
   z.discriminatedUnion("kind", [
     z.looseObject({ kind: z.literal("int"), size: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]), signed: z.boolean() }),
     z.looseObject({ kind: z.literal("bool") }),
     z.looseObject({ kind: z.literal("string"), capacity: int(1, 1 << 24) }),
     z.looseObject({ kind: z.literal("bytes"), length: int(0, 1 << 24) }),
     z.looseObject({ kind: z.literal("array"), element: TypeDesc, length: int(0, 1 << 24) }),
-    z.looseObject({ kind: z.literal("struct"), name: z.string().optional(), fields: z.array(z.looseObject({ name: z.string(), type: TypeDesc })) }),
+    z.looseObject({ kind: z.literal("struct"), name: z.optional(z.string()), fields: z.array(z.looseObject({ name: z.string(), type: TypeDesc })) }),
     z.looseObject({ kind: z.literal("pointer") }),
   ]));
 
@@ -80,35 +80,35 @@ const MapSpec = z.looseObject({
   keySize: u32,
   valueSize: u32,
   maxEntries: u32,
-  flags: u32.optional(),
-  key: TypeDesc.optional(),
-  value: TypeDesc.optional(),
-  pinning: z.enum(["none", "by-name"]).optional(),
-  initialValue: z.string().regex(/^([0-9a-f]{2})*$/, "expected hex bytes").optional(),
-  freeze: z.boolean().optional(),
-  exported: z.boolean().optional(),
-  aggregation: z.looseObject({
+  flags: z.optional(u32),
+  key: z.optional(TypeDesc),
+  value: z.optional(TypeDesc),
+  pinning: z.optional(z.enum(["none", "by-name"])),
+  initialValue: z.optional(z.string().check(z.regex(/^([0-9a-f]{2})*$/, "expected hex bytes"))),
+  freeze: z.optional(z.boolean()),
+  exported: z.optional(z.boolean()),
+  aggregation: z.optional(z.looseObject({
     kind: z.enum(["count", "sum", "min", "max", "avg", "stats", "hist", "lhist"]),
     keyed: z.boolean(),
-    key: TypeDesc.optional(),
-    unit: z.string().optional(),
-    signed: z.boolean().optional(),
-    lhist: z.looseObject({ min: z.string(), max: z.string(), step: z.string() }).optional(),
-  }).optional(),
-  events: z.looseObject({ type: TypeDesc, lostMap: name, pages: int(1, 1 << 20).optional() }).optional(),
-  declared: z.looseObject({ class: z.string(), index: int(0, 1 << 20) }).optional(),
+    key: z.optional(TypeDesc),
+    unit: z.optional(z.string()),
+    signed: z.optional(z.boolean()),
+    lhist: z.optional(z.looseObject({ min: z.string(), max: z.string(), step: z.string() })),
+  })),
+  events: z.optional(z.looseObject({ type: TypeDesc, lostMap: name, pages: z.optional(int(1, 1 << 20)) })),
+  declared: z.optional(z.looseObject({ class: z.string(), index: int(0, 1 << 20) })),
 });
 
 const Attach = z.discriminatedUnion("kind", [
   z.looseObject({ kind: z.literal("tracepoint"), category: name, name }),
   z.looseObject({ kind: z.literal("raw_tracepoint"), name }),
   z.looseObject({ kind: z.literal("tp_btf"), name }),
-  z.looseObject({ kind: z.literal("kprobe"), function: name, offset: u32.optional(), retprobe: z.boolean() }),
-  z.looseObject({ kind: z.literal("uprobe"), target: name, symbol: z.string().optional(), offset: int(0, 2 ** 53).optional(), retprobe: z.boolean(), pid: int(-1, 0x7fffffff).optional() }),
+  z.looseObject({ kind: z.literal("kprobe"), function: name, offset: z.optional(u32), retprobe: z.boolean() }),
+  z.looseObject({ kind: z.literal("uprobe"), target: name, symbol: z.optional(z.string()), offset: z.optional(int(0, 2 ** 53)), retprobe: z.boolean(), pid: z.optional(int(-1, 0x7fffffff)) }),
   z.looseObject({ kind: z.literal("fentry"), function: name }),
   z.looseObject({ kind: z.literal("fexit"), function: name }),
   z.looseObject({ kind: z.literal("profile"), frequency: int(1, 1e9) }),
-  z.looseObject({ kind: z.literal("interval"), periodMs: z.number().positive() }),
+  z.looseObject({ kind: z.literal("interval"), periodMs: z.number().check(z.positive()) }),
   z.looseObject({ kind: z.literal("none") }),
 ]);
 
@@ -120,21 +120,21 @@ const Relocation = z.discriminatedUnion("kind", [
 const ProgramSpec = z.looseObject({
   name,
   type: z.enum(["socket_filter", "kprobe", "tracepoint", "xdp", "perf_event", "raw_tracepoint", "tracing", "syscall"]),
-  expectedAttachType: u32.optional(),
+  expectedAttachType: z.optional(u32),
   attach: Attach,
-  instructions: z.array(Instruction).min(1),
+  instructions: z.array(Instruction).check(z.minLength(1)),
   license: z.string(),
-  flags: u32.optional(),
-  relocations: z.array(Relocation).optional(),
-  optional: z.boolean().optional(),
+  flags: z.optional(u32),
+  relocations: z.optional(z.array(Relocation)),
+  optional: z.optional(z.boolean()),
 });
 
 const CollectionSpecSchema = z.looseObject({
   maps: z.array(MapSpec),
   programs: z.array(ProgramSpec),
-  params: z.array(z.looseObject({ name, offset: u32, type: TypeDesc, default: z.string() })).optional(),
-  paramMap: z.string().optional(),
-  userSide: z.looseObject({ main: z.boolean().optional(), format: z.boolean().optional() }).optional(),
+  params: z.optional(z.array(z.looseObject({ name, offset: u32, type: TypeDesc, default: z.string() }))),
+  paramMap: z.optional(z.string()),
+  userSide: z.optional(z.looseObject({ main: z.optional(z.boolean()), format: z.optional(z.boolean()) })),
 });
 
 const ArtifactSchema = z.looseObject({
@@ -144,7 +144,7 @@ const ArtifactSchema = z.looseObject({
   source: z.string(),
   builtOn: z.looseObject({ kernel: z.string(), arch: z.string() }),
   spec: CollectionSpecSchema,
-  userSide: z.looseObject({ module: z.string() }).optional(),
+  userSide: z.optional(z.looseObject({ module: z.string() })),
 });
 
 // ---- writing and reading ------------------------------------------------------------------------------------------
