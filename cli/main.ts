@@ -3,7 +3,6 @@
 
 import { CliError } from "./args.ts";
 import { describeFailure } from "./report.ts";
-import { asmCommand } from "./asm.ts";
 
 const USAGE = `usage: tsbpf <command> [options]
 
@@ -39,7 +38,7 @@ async function dispatch(): Promise<number> {
     case "asm":
     case "disasm":
     case "vm":
-      code = await asmCommand(command, args);
+      code = await (await import("./asm.ts")).asmCommand(command, args);
       break;
     case undefined:
     case "help":
