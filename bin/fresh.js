@@ -1,8 +1,11 @@
 // Whether dist/ (the bundle `npm install` builds, or the packed package ships) matches the TypeScript sources: their
-// paths, sizes and mtimes, or failing that their contents, in; a fingerprint and a yes/no out. bin/tsbpf.js and the package entry (index.js, testing.js) use the bundle only
-// while it is fresh, and otherwise run the sources through tsx; cli/bundle.ts records the fingerprint it built.
+// paths, sizes and mtimes, or failing that their contents, in; a fingerprint and a yes/no out. bin/tsbpf.js runs the
+// bundled CLI only while it is fresh, and otherwise the sources through tsx (useSources); the package's entries in
+// dist/ (what `tsbpf` and `tsbpf/testing` resolve to) refuse to run stale (assertBundleFresh); cli/bundle.ts records
+// the fingerprint it built.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { register } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -45,9 +48,10 @@ export function contentFingerprint(root = ROOT, files = sourceFiles(root)) {
   return h.digest("hex");
 }
 
-export function bundleIsFresh(root = ROOT) {
+/** Whether dist/ was built from these sources. */
+export function bundleMatchesSources(root = ROOT) {
   const f = join(root, "dist", "fingerprint.json");
-  if (process.env.TSBPF_NO_BUNDLE || !existsSync(f)) return false;
+  if (!existsSync(f)) return false;
   try {
     const built = JSON.parse(readFileSync(f, "utf8"));
     const files = sourceFiles(root);
@@ -57,13 +61,57 @@ export function bundleIsFresh(root = ROOT) {
   }
 }
 
+/** Whether bin/tsbpf.js may run the bundle: it matches the sources, and TSBPF_NO_BUNDLE does not ask for the sources. */
+export function bundleIsFresh(root = ROOT) {
+  return !process.env.TSBPF_NO_BUNDLE && bundleMatchesSources(root);
+}
+
+/**
+ * What the package's entries in dist/ run first: in a checkout whose sources changed since the last build, importing
+ * `tsbpf` would otherwise run the old code without a word. An installed package ships a fresh dist/ (judged by content).
+ */
+export function assertBundleFresh(root) {
+  if (bundleMatchesSources(root)) return;
+  throw Object.assign(new Error(
+    `tsbpf: ${join(root, "dist")} was built from other sources than ${root}'s: run \`npm run build\` there ` +
+    "(or run the sources: node --conditions=tsbpf-source --import tsx)",
+  ), { code: "TSBPF_STALE_BUNDLE" });
+}
+
 /** The bundle entries and their sources. */
 export const ENTRIES = { cli: "cli/main.ts", index: "index.ts", testing: "testing.ts" };
+
+/**
+ * The package's export condition that maps `tsbpf` and `tsbpf/testing` to index.ts and testing.ts (package.json), and
+ * a module-resolution hook that adds it to every import of this process.
+ */
+export const SOURCE_CONDITION = "tsbpf-source";
+const SOURCE_HOOKS = "data:text/javascript," + encodeURIComponent(
+  `export function resolve(specifier, context, next) { return next(specifier, { ...context, conditions: [...context.conditions, ${JSON.stringify(SOURCE_CONDITION)}] }); }`,
+);
+
+/**
+ * Makes this process run tsbpf from its TypeScript sources: tsx's loader, and `tsbpf` imports resolved to the sources
+ * (so that a tool module imported by the CLI shares the CLI's runtime). tsx is a development tool: an installed
+ * package never needs it, as it ships a fresh bundle; without it this says, in one line, how to rebuild.
+ */
+export async function useSources() {
+  let tsx;
+  try {
+    tsx = await import("tsx/esm/api");
+  } catch (e) {
+    if (e?.code !== "ERR_MODULE_NOT_FOUND" || !/'tsx'/.test(String(e.message))) throw e;
+    throw Object.assign(new Error(
+      `tsbpf: ${join(ROOT, "dist")} does not match the sources, and tsx, which runs them, is not installed: run \`npm run build\` in ${ROOT} (or npm install tsx)`,
+    ), { code: "TSBPF_STALE_BUNDLE" });
+  }
+  tsx.register();
+  register(SOURCE_HOOKS, import.meta.url);
+}
 
 /** Entry `name` of the package: dist/<name>.mjs when fresh, else its TypeScript source through tsx. */
 export async function importEntry(name) {
   if (bundleIsFresh()) return import(pathToFileURL(join(ROOT, "dist", `${name}.mjs`)).href);
-  const { register } = await import("tsx/esm/api");
-  register();
+  await useSources();
   return import(pathToFileURL(join(ROOT, ENTRIES[name])).href);
 }

@@ -6,4 +6,11 @@ import { importEntry } from "./fresh.js";
 import { hangUpWithParent, startedByNpm } from "./parent.js";
 
 if (startedByNpm()) await hangUpWithParent();
-await importEntry("cli");
+try {
+  await importEntry("cli");
+} catch (e) {
+  // A stale bundle without tsx to run the sources: one line on what to do, not a stack.
+  if (e?.code !== "TSBPF_STALE_BUNDLE") throw e;
+  console.error(e.message);
+  process.exitCode = 1;
+}

@@ -35,7 +35,7 @@ test("npm pack ships the sources, the bundle, samples, docs and a LICENSE, and n
   const info = JSON.parse(r.out.slice(r.out.indexOf("["))) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info[0]!.filename);
   const paths = info[0]!.files.map((f) => f.path);
-  for (const p of ["LICENSE", "README.md", "package.json", "bin/tsbpf.js", "index.js", "testing.js", "stdlib-types/index.d.ts", "samples/syscount.ts"]) {
+  for (const p of ["LICENSE", "README.md", "package.json", "bin/tsbpf.js", "dist/index.mjs", "dist/index.cjs", "dist/testing.mjs", "dist/testing.cjs", "stdlib-types/index.d.ts", "samples/syscount.ts"]) {
     assert.ok(paths.includes(p), `${p} is not in the tarball`);
   }
   const extra = paths.filter((p) => /^(test|bench|\.ci|scratch)\//.test(p) || p === "tsconfig.json");
