@@ -7,5 +7,5 @@ export declare function bundleIsFresh(root?: string): boolean;
 export declare function assertBundleFresh(root: string): void;
 export declare const ENTRIES: { readonly cli: string; readonly index: string; readonly testing: string };
 export declare const SOURCE_CONDITION: "tsbpf-source";
-export declare function useSources(): Promise<void>;
+export declare function useSources(root?: string): Promise<void>;
 export declare function importEntry(name: "cli" | "index" | "testing"): Promise<Record<string, unknown>>;

@@ -5,13 +5,16 @@
 // the fingerprint it built.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { register } from "node:module";
+import { createRequire, register } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The sources dist/ is built from: every .ts file under cli/, compiler/, core/, runtime/, and the root's entry modules. */
+/**
+ * The sources dist/ is built from: every .ts file under cli/, compiler/, core/, runtime/, the root's entry modules,
+ * and this file (the entries' freshness check).
+ */
 function sourceFiles(root) {
   const out = [];
   for (const dir of ["cli", "compiler", "core", "runtime"]) {
@@ -24,7 +27,7 @@ function sourceFiles(root) {
     };
     walk(join(root, dir));
   }
-  for (const f of ["index.ts", "load.ts", "testing.ts"]) if (existsSync(join(root, f))) out.push(join(root, f));
+  for (const f of ["index.ts", "load.ts", "testing.ts", "bin/fresh.js"]) if (existsSync(join(root, f))) out.push(join(root, f));
   return out;
 }
 
@@ -91,20 +94,30 @@ const SOURCE_HOOKS = "data:text/javascript," + encodeURIComponent(
 );
 
 /**
- * Makes this process run tsbpf from its TypeScript sources: tsx's loader, and `tsbpf` imports resolved to the sources
- * (so that a tool module imported by the CLI shares the CLI's runtime). tsx is a development tool: an installed
- * package never needs it, as it ships a fresh bundle; without it this says, in one line, how to rebuild.
+ * What running the sources needs that an installed package lacks: tsx (the TypeScript loader) and the development
+ * dependencies (zod, which the bundle has built in; the test runner), all but the type-only @types packages.
  */
-export async function useSources() {
-  let tsx;
-  try {
-    tsx = await import("tsx/esm/api");
-  } catch (e) {
-    if (e?.code !== "ERR_MODULE_NOT_FOUND" || !/'tsx'/.test(String(e.message))) throw e;
+function missingForSources(root) {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const paths = createRequire(join(root, "package.json")).resolve.paths;
+  return [...new Set(["tsx", ...Object.keys(pkg.devDependencies ?? {})])]
+    .filter((name) => !name.startsWith("@types/") && !(paths(name) ?? []).some((dir) => existsSync(join(dir, name, "package.json"))));
+}
+
+/**
+ * Makes this process run tsbpf from its TypeScript sources: tsx's loader, and `tsbpf` imports resolved to the sources
+ * (so that a tool module imported by the CLI shares the CLI's runtime). That needs the development dependencies, as
+ * a checkout has them; an installed package ships a fresh bundle instead, and lacks them: then this says, in one
+ * line, how to rebuild.
+ */
+export async function useSources(root = ROOT) {
+  const missing = missingForSources(root);
+  if (missing.length) {
     throw Object.assign(new Error(
-      `tsbpf: ${join(ROOT, "dist")} does not match the sources, and tsx, which runs them, is not installed: run \`npm run build\` in ${ROOT} (or npm install tsx)`,
+      `tsbpf: ${join(root, "dist")} does not match the sources, and running them needs tsbpf's development dependencies (missing: ${missing.join(", ")}): in a checkout, run \`npm install\` there (which also builds dist/); an installed tsbpf, reinstall it`,
     ), { code: "TSBPF_STALE_BUNDLE" });
   }
+  const tsx = await import("tsx/esm/api");
   tsx.register();
   register(SOURCE_HOOKS, import.meta.url);
 }
