@@ -1,14 +1,19 @@
 // Whether dist/ (the bundle `npm install` builds, or the packed package ships) matches the TypeScript sources: their
-// paths, sizes and mtimes, or failing that their contents, in; a fingerprint and a yes/no out. bin/tsbpf.js and the package entry (index.js, testing.js) use the bundle only
-// while it is fresh, and otherwise run the sources through tsx; cli/bundle.ts records the fingerprint it built.
+// paths, sizes and mtimes, or failing that their contents, in; a fingerprint and a yes/no out. bin/tsbpf.js runs the
+// bundled CLI only while it is fresh, and otherwise the sources through tsx (bin/sources.js); the package's entries in
+// dist/ (what `tsbpf` and `tsbpf/testing` resolve to) refuse to run stale (assertBundleFresh); cli/bundle.ts records
+// the fingerprint it built.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The sources dist/ is built from: every .ts file under cli/, compiler/, core/, runtime/, and the root's entry modules. */
+/**
+ * The sources dist/ is built from: every .ts file under cli/, compiler/, core/, runtime/, the root's entry modules,
+ * and this file (the entries' freshness check).
+ */
 function sourceFiles(root) {
   const out = [];
   for (const dir of ["cli", "compiler", "core", "runtime"]) {
@@ -21,7 +26,7 @@ function sourceFiles(root) {
     };
     walk(join(root, dir));
   }
-  for (const f of ["index.ts", "load.ts", "testing.ts"]) if (existsSync(join(root, f))) out.push(join(root, f));
+  for (const f of ["index.ts", "load.ts", "testing.ts", "bin/fresh.js"]) if (existsSync(join(root, f))) out.push(join(root, f));
   return out;
 }
 
@@ -45,9 +50,10 @@ export function contentFingerprint(root = ROOT, files = sourceFiles(root)) {
   return h.digest("hex");
 }
 
-export function bundleIsFresh(root = ROOT) {
+/** Whether dist/ was built from these sources. */
+export function bundleMatchesSources(root = ROOT) {
   const f = join(root, "dist", "fingerprint.json");
-  if (process.env.TSBPF_NO_BUNDLE || !existsSync(f)) return false;
+  if (!existsSync(f)) return false;
   try {
     const built = JSON.parse(readFileSync(f, "utf8"));
     const files = sourceFiles(root);
@@ -57,13 +63,22 @@ export function bundleIsFresh(root = ROOT) {
   }
 }
 
+/** Whether bin/tsbpf.js may run the bundle: it matches the sources, and TSBPF_NO_BUNDLE does not ask for the sources. */
+export function bundleIsFresh(root = ROOT) {
+  return !process.env.TSBPF_NO_BUNDLE && bundleMatchesSources(root);
+}
+
+/**
+ * What the package's entries in dist/ run first: in a checkout whose sources changed since the last build, importing
+ * `tsbpf` would otherwise run the old code without a word. An installed package ships a fresh dist/ (judged by content).
+ */
+export function assertBundleFresh(root) {
+  if (bundleMatchesSources(root)) return;
+  throw Object.assign(new Error(
+    `tsbpf: ${join(root, "dist")} was built from other sources than ${root}'s: run \`npm run build\` there ` +
+    "(or run the sources: node --conditions=tsbpf-source --import tsx)",
+  ), { code: "TSBPF_STALE_BUNDLE" });
+}
+
 /** The bundle entries and their sources. */
 export const ENTRIES = { cli: "cli/main.ts", index: "index.ts", testing: "testing.ts" };
-
-/** Entry `name` of the package: dist/<name>.mjs when fresh, else its TypeScript source through tsx. */
-export async function importEntry(name) {
-  if (bundleIsFresh()) return import(pathToFileURL(join(ROOT, "dist", `${name}.mjs`)).href);
-  const { register } = await import("tsx/esm/api");
-  register();
-  return import(pathToFileURL(join(ROOT, ENTRIES[name])).href);
-}

@@ -1,34 +1,99 @@
-// Builds dist/: the command line bundled into a few ES modules (esbuild), so that `tsbpf run` starts without a
-// TypeScript loader (~0.2 s saved) and without resolving hundreds of small modules; and dist/types/, the declarations
-// of `tsbpf/testing`, so that a user's project type-checks against .d.ts files rather than the package's TypeScript
-// sources (whose `.ts` import paths an ordinary `nodenext` project refuses: TS5097). Records a fingerprint of the
-// sources; bin/fresh.js (the command and the package entries) uses dist/ only while the sources still match it. Run
-// by `npm install` and `npm pack` (prepare).
+// Builds dist/: the command line and the package's entries bundled (esbuild), so that `tsbpf run` starts without a
+// TypeScript loader (~0.2 s saved) and without resolving hundreds of small modules, and so that `import "tsbpf"` and
+// `require("tsbpf")` need no TypeScript loader either; and dist/types/, the declarations of `tsbpf/testing`, so that a
+// user's project type-checks against .d.ts files rather than the package's TypeScript sources (whose `.ts` import
+// paths an ordinary `nodenext` project refuses: TS5097). Records a fingerprint of the sources: bin/tsbpf.js uses
+// dist/ only while the sources still match it, and the entries refuse to run stale. Run by `npm run build`, and by
+// `npm install` and `npm pack` (prepare).
+//
+// What package.json's exports point at:
+//   dist/index.mjs, dist/testing.mjs   ES modules sharing their chunks with dist/cli.mjs: the CLI and a tool module it
+//                                      imports see one runtime (runtime/user's registry of the tool's map objects).
+//                                      Also what require() gets on Node >= 20.19 (require(esm), condition module-sync).
+//   dist/index.cjs, dist/testing.cjs   CommonJS, for require() where Node cannot require ES modules (Node < 20.19) and
+//                                      for Jest-style loaders: both entries are views of one bundle (dist/tsbpf.cjs),
+//                                      a second copy of the runtime beside the ES modules'.
 
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { build } from "esbuild";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { ENTRIES, contentFingerprint, sourceFingerprint } from "../bin/fresh.js";
 import { PACKAGE_ROOT } from "../compiler/paths.ts";
 
-const out = join(PACKAGE_ROOT, "dist");
+const final = join(PACKAGE_ROOT, "dist");
+// Built beside dist/ and swapped in at the end: a `tsbpf` started meanwhile finds the old bundle or the new, whole.
+const out = join(PACKAGE_ROOT, `dist.tmp-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
-await build({
-  entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, src]) => [name, join(PACKAGE_ROOT, src)])),
-  bundle: true,
+process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+// Taken before the sources are read: a source edited during the build makes the result stale, not wrongly fresh.
+const fingerprint = { sources: sourceFingerprint(), content: contentFingerprint() };
+
+// The entries of `tsbpf` and `tsbpf/testing` first check that the bundle matches the sources (bin/fresh.js), then are
+// the TypeScript modules' exports; the CommonJS bundle holds both under `index` and `testing`.
+const at = (file: string) => JSON.stringify(join(PACKAGE_ROOT, file));
+const VIRTUAL: Record<string, string> = {
+  guard: `import { assertBundleFresh } from ${at("bin/fresh.js")};\nimport { PACKAGE_ROOT } from ${at("compiler/paths.ts")};\nassertBundleFresh(PACKAGE_ROOT);\n`,
+  index: `import "tsbpf-entry:guard";\nexport * from ${at(ENTRIES.index)};\n`,
+  testing: `import "tsbpf-entry:guard";\nexport * from ${at(ENTRIES.testing)};\n`,
+  cjs: `import "tsbpf-entry:guard";\nexport * as index from ${at(ENTRIES.index)};\nexport * as testing from ${at(ENTRIES.testing)};\n`,
+};
+const entries: Plugin = {
+  name: "tsbpf-entries",
+  setup(b) {
+    b.onResolve({ filter: /^tsbpf-entry:/ }, (a) => ({ path: a.path.slice("tsbpf-entry:".length), namespace: "tsbpf-entry" }));
+    b.onLoad({ filter: /.*/, namespace: "tsbpf-entry" }, (a) => ({ contents: VIRTUAL[a.path]!, loader: "js", resolveDir: PACKAGE_ROOT }));
+  },
+};
+
+// koffi is a native module; ts-morph is large and only needed when compiling (it stays a lazy import); esbuild
+// (bundling a tool's user side) runs its own binary, found relative to its package. Everything else (zod) is bundled.
+const external = ["koffi", "ts-morph", "esbuild"];
+const common: BuildOptions & { metafile: true } = { bundle: true, platform: "node", target: "node20", external, logLevel: "warning", plugins: [entries], metafile: true };
+const esm = await build({
+  ...common,
+  entryPoints: { cli: join(PACKAGE_ROOT, ENTRIES.cli), index: "tsbpf-entry:index", testing: "tsbpf-entry:testing" },
   splitting: true,
   format: "esm",
-  platform: "node",
-  target: "node20",
   outdir: out,
   outExtension: { ".js": ".mjs" },
-  // koffi is a native module; ts-morph is large and only needed when compiling (it stays a lazy import); esbuild
-  // (bundling a tool's user side) runs its own binary, found relative to its package; tsx likewise.
-  external: ["koffi", "ts-morph", "esbuild", "tsx"],
-  logLevel: "warning",
   banner: { js: "import { createRequire as __tsbpfRequire } from 'node:module'; const require = __tsbpfRequire(import.meta.url);" },
 });
-writeFileSync(join(out, "fingerprint.json"), JSON.stringify({ sources: sourceFingerprint(), content: contentFingerprint() }) + "\n");
+const cjs = await build({
+  ...common,
+  entryPoints: { tsbpf: "tsbpf-entry:cjs" },
+  format: "cjs",
+  outdir: out,
+  outExtension: { ".js": ".cjs" },
+  // CommonJS has no import.meta: the bundle's own URL stands for it (compiler/paths.ts finds the package from it).
+  define: { "import.meta.url": "__tsbpfImportMetaUrl" },
+  banner: { js: 'var __tsbpfImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+for (const name of ["index", "testing"]) {
+  writeFileSync(join(out, `${name}.cjs`), [
+    `// tsbpf${name === "index" ? "" : `/${name}`} for require() where Node cannot require ES modules, and for Jest-style loaders.`,
+    '"use strict";',
+    `module.exports = require("./tsbpf.cjs").${name};`,
+    "",
+  ].join("\n"));
+}
+writeFileSync(join(out, "fingerprint.json"), JSON.stringify(fingerprint) + "\n");
+
+// Whatever the bundle leaves to `require`/`import` at run time must be a dependency: an installed package has nothing
+// else (devDependencies, such as zod, which is bundled, are not installed).
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+const builtins = new Set(builtinModules);
+const packageOf = (path: string) => path.split("/").slice(0, path.startsWith("@") ? 2 : 1).join("/");
+const missing = new Set<string>();
+for (const meta of [esm.metafile, cjs.metafile] satisfies Metafile[]) {
+  for (const o of Object.values(meta.outputs)) {
+    for (const i of o.imports) {
+      if (!i.external || i.path.startsWith("node:") || builtins.has(i.path)) continue;
+      if (!pkg.dependencies?.[packageOf(i.path)]) missing.add(packageOf(i.path));
+    }
+  }
+}
+if (missing.size) throw new Error(`the bundle imports ${[...missing].join(", ")} at run time: not in package.json's dependencies`);
 
 // ---- declarations of tsbpf/testing -------------------------------------------------------------------------------
 
@@ -67,3 +132,12 @@ const walk = (d: string): void => {
   }
 };
 walk(types);
+
+rmSync(`${final}.old-${process.pid}`, { recursive: true, force: true });
+try {
+  renameSync(final, `${final}.old-${process.pid}`);
+} catch (e) {
+  if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+}
+renameSync(out, final);
+rmSync(`${final}.old-${process.pid}`, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// `npm test`: runs every test runner (typecheck, each uvu test file, bpf_conformance) as child processes, streams
+// `npm test`: rebuilds a stale dist/, then runs every test runner (typecheck, each uvu test file, bpf_conformance) as child processes, streams
 // their output, and ends with one line of its own: `tests: N passed, M failed, K skipped`.
 //
 // Counts never come from parsing what a test prints: each uvu test file runs in its own process through
@@ -12,6 +12,7 @@ import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleMatchesSources } from "../bin/fresh.js";
 import type { FileReport } from "./support/run-file.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -74,6 +75,17 @@ const add = (c: Counts) => {
   total.failed += c.failed;
   total.skipped += c.skipped;
 };
+
+// dist/ is what `import "tsbpf"` runs (package.json's exports) and what bin/tsbpf.js prefers: rebuilt first when the
+// sources changed since it was built, so that the tests that use the package as its users do run this code.
+if (!bundleMatchesSources(root)) {
+  console.log("\n== npm run build (dist/ does not match the sources)");
+  const o = await run([...tsx, "cli/bundle.ts"]);
+  if (o.code !== 0) {
+    add({ passed: 0, failed: 1, skipped: 0 });
+    notes.push(`cli/bundle.ts: exit ${o.code}: dist/ is stale, and the tests that import tsbpf by name fail`);
+  }
+}
 
 // The type check: one test.
 if (!only) {

@@ -21,7 +21,7 @@ test("the README's unit test passes as written", () => {
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(root, join(dir, "node_modules", "tsbpf"), "dir");
     symlinkSync(join(root, "node_modules", "uvu"), join(dir, "node_modules", "uvu"), "dir");
-    // tsbpf is ESM only (its entries use top-level await), as the projects that use it are.
+    // An ES module project, as most that use tsbpf are (its entries serve require() too: test/unit/package-entry.test.ts).
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
     writeFileSync(join(dir, "readme.test.ts"), block);
     // As the README's tests are run from the project root (samples/ is relative to it).
