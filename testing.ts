@@ -6,10 +6,12 @@ import { objectsFromSpec } from "./runtime/user/bind.ts";
 import { simBackends } from "./runtime/user/sim-backends.ts";
 import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 import type { Btf } from "./core/object/btf/index.ts";
+import { readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { compile } from "./compiler/index.ts";
 import { formatDiagnostics } from "./compiler/diagnostics.ts";
 import { loadTracepointDb } from "./compiler/lower/tracepoints.ts";
+import { decodeArtifact, isArtifactPath } from "./core/object/artifact.ts";
 import { type Codec, type TypeDesc, codecOf } from "./core/object/layout.ts";
 import { type ParamValue, setParams } from "./core/object/params.ts";
 import type { CollectionSpec, ProgramSpec } from "./core/object/spec.ts";
@@ -77,14 +79,19 @@ const PT_REGS = { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128, size: 168 
 
 /** Compiles `path` (once per call) and loads it into the VM. */
 export async function simulate<M = Record<string, unknown>>(path: string, options: SimulateOptions = {}): Promise<Simulation<M>> {
-  const r = compile(path, { arch: "x86_64" });
-  if (!r.spec) throw new CompileError(`${path} does not compile:\n${formatDiagnostics(r.diagnostics, r.sources, false)}`);
-  const spec = options.params ? setParams(r.spec, options.params) : r.spec;
+  const compiled = isArtifactPath(path) ? decodeArtifact(readFileSync(path), path).spec : compileForVm(path);
+  const spec = options.params ? setParams(compiled, options.params) : compiled;
   const env = defaultEnvironment({ ...(options.clock ? { clock: options.clock } : {}), ...options.env });
   return new Simulation<M>(spec, new SimCollection(spec, {
     env, ...(options.cpus !== undefined ? { cpus: options.cpus } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
     ...(options.btf !== undefined ? { btf: options.btf } : {}),
   }));
+}
+
+function compileForVm(path: string): CollectionSpec {
+  const r = compile(path, { arch: "x86_64" });
+  if (!r.spec) throw new CompileError(`${path} does not compile:\n${formatDiagnostics(r.diagnostics, r.sources, false)}`);
+  return r.spec;
 }
 
 export class Simulation<M = Record<string, unknown>> {

@@ -115,4 +115,15 @@ test("tsbpf build -o x.tsbpf writes it; tsbpf run refuses a damaged one in one l
   assert.is(g.stderr.trim().split("\n").length, 1, g.stderr);
 });
 
+test("simulate() runs a compiled tracer in the VM as it runs the source", async () => {
+  const file = join(dir, "syscount-vm.tsbpf");
+  writeFileSync(file, encode(syscount!));
+  const { simulate } = await import("../../testing.ts");
+  const sim = await simulate(file, { env: { comm: "artifact" } });
+  sim.fire("raw_syscalls/sys_enter", { id: 257 });
+  sim.fire("raw_syscalls/sys_enter", { id: 257 });
+  assert.match(sim.print("syscalls"), /@syscalls\[257\]: 2/);
+  assert.match(sim.print("processes"), /@processes\[artifact\]: 2/);
+});
+
 test.run();
