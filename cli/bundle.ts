@@ -5,7 +5,8 @@
 // sources; bin/fresh.js (the command and the package entries) uses dist/ only while the sources still match it. Run
 // by `npm install` and `npm pack` (prepare).
 
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 import { ENTRIES, contentFingerprint, sourceFingerprint } from "../bin/fresh.js";
@@ -25,10 +26,22 @@ await build({
   // koffi is a native module; ts-morph is large and only needed when compiling (it stays a lazy import); tsx
   // (loading a tool's TypeScript user side) resolves files relative to its own package.
   external: ["koffi", "ts-morph", "tsx"],
+  // The compiler's `import { ts } from "ts-morph"` loads the TypeScript inside ts-morph with require(), through V8's
+  // code cache (compiler/typescript.ts): a cold start's largest cost.
+  alias: { "ts-morph": join(PACKAGE_ROOT, "compiler", "typescript.ts") },
   logLevel: "warning",
   banner: { js: "import { createRequire as __tsbpfRequire } from 'node:module'; const require = __tsbpfRequire(import.meta.url);" },
 });
 writeFileSync(join(out, "fingerprint.json"), JSON.stringify({ sources: sourceFingerprint(), content: contentFingerprint() }) + "\n");
+
+// V8's code cache of the TypeScript compiler (compiler/v8-cache.ts), filled by compiling a sample with the bundle, so
+// that the first `tsbpf run` starts as fast as later ones. Its entries name this machine's files: not packed.
+const warm = join(out, ".warm");
+spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin", "tsbpf.js"), "build", join(PACKAGE_ROOT, "samples", "runqlat.ts"), "-o", join(warm, "runqlat.txt")],
+  { env: { ...process.env, TSBPF_CACHE_DIR: warm }, stdio: "ignore" });
+if (existsSync(join(warm, "v8"))) renameSync(join(warm, "v8"), join(out, "v8"));
+rmSync(warm, { recursive: true, force: true });
+writeFileSync(join(out, ".npmignore"), "v8/\n");
 
 // ---- declarations of tsbpf/testing -------------------------------------------------------------------------------
 

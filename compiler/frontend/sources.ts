@@ -5,8 +5,9 @@
 // A shared file is keyed by its name and re-checked against the file's text on every compile, so an edited
 // declaration is parsed again.
 
-import { dirname } from "node:path";
-import { Project, ts } from "ts-morph";
+import { basename, dirname } from "node:path";
+import { ts } from "ts-morph";
+import { libFileText } from "../typescript.ts";
 
 /**
  * Where TypeScript's lib files appear to be: ts-morph's folder for them (they live in memory, inside its bundle), so
@@ -14,15 +15,9 @@ import { Project, ts } from "ts-morph";
  */
 export const LIB_DIR = "/node_modules/typescript/lib";
 
-let libHost: ts.ModuleResolutionHost | undefined;
-
 /** The text of one of TypeScript's lib files (`LIB_DIR/lib.es2022.d.ts`), or undefined for any other path. */
 export function libText(path: string): string | undefined {
-  if (dirname(path) !== LIB_DIR) return undefined;
-  // ts-morph bundles the lib files of its TypeScript and serves them through a project's module resolution host
-  // (its public API); an in-memory project costs no parsing.
-  libHost ??= new Project({ useInMemoryFileSystem: true }).getModuleResolutionHost();
-  return libHost.readFile(path);
+  return dirname(path) === LIB_DIR ? libFileText(basename(path)) : undefined;
 }
 
 interface Shared {
