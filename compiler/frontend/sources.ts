@@ -5,9 +5,11 @@
 // A shared file is keyed by its name and re-checked against the file's text on every compile, so an edited
 // declaration is parsed again.
 
+import { readFileSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { ts } from "ts-morph";
 import { libFileText } from "../typescript.ts";
+import type { TracepointData } from "./tracepoint-types.ts";
 
 /**
  * Where TypeScript's lib files appear to be: ts-morph's folder for them (they live in memory, inside its bundle), so
@@ -53,17 +55,32 @@ function declarationFile(fileName: string, text: string, options: ts.ScriptTarge
   return file;
 }
 
+let tracepoints: { readonly key: string; readonly data: TracepointData } | undefined;
+
+/** stdlib-types/tracepoints.json, parsed once per process (again when the file changes); undefined when absent. */
+export function tracepointData(path: string): TracepointData | undefined {
+  try {
+    const st = statSync(path);
+    const key = `${path}:${st.size}:${st.mtimeMs}`;
+    if (tracepoints?.key !== key) tracepoints = { key, data: JSON.parse(readFileSync(path, "utf8")) as TracepointData };
+    return tracepoints.data;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A compiler host on the real file system with TypeScript's lib files from memory, the tracer's own source file
- * (already parsed, from its given text) and declaration files from the process-wide cache.
+ * (already parsed, from its given text), `replaced` (a declaration file given as text instead of the file's) and
+ * declaration files from the process-wide cache.
  */
-export function compilerHost(options: ts.CompilerOptions, tracer: ts.SourceFile): ts.CompilerHost {
+export function compilerHost(options: ts.CompilerOptions, tracer: ts.SourceFile, replaced?: { readonly path: string; readonly text: string }): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const { fileExists, readFile, directoryExists } = host;
   host.getDefaultLibLocation = () => LIB_DIR;
   host.getDefaultLibFileName = (o) => `${LIB_DIR}/${ts.getDefaultLibFileName(o)}`;
-  host.fileExists = (f) => f === tracer.fileName || libText(f) !== undefined || fileExists(f);
-  host.readFile = (f) => (f === tracer.fileName ? tracer.text : libText(f) ?? readFile(f));
+  host.fileExists = (f) => f === tracer.fileName || f === replaced?.path || libText(f) !== undefined || fileExists(f);
+  host.readFile = (f) => (f === tracer.fileName ? tracer.text : f === replaced?.path ? replaced.text : libText(f) ?? readFile(f));
   host.directoryExists = (d) => d === LIB_DIR || (directoryExists?.(d) ?? true);
   host.getSourceFile = (fileName, languageVersion, onError) => {
     if (fileName === tracer.fileName) return tracer;
