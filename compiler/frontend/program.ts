@@ -10,7 +10,7 @@ import type { SourceSpan } from "../../core/asm/index.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
 import { pruneCallFlow } from "./flow.ts";
-import { compilerHost, tracepointData } from "./sources.ts";
+import { JSDOC_PARSING, compilerHost, tracepointData } from "./sources.ts";
 import { generateDeclarations, mentionedNames, tracepointSubset } from "./tracepoint-types.ts";
 
 /** The folder of tsbpf's kernel-side declarations. */
@@ -97,7 +97,8 @@ function localTexts(file: ts.SourceFile): string[] {
   return out;
 }
 
-const parse = (abs: string, text: string) => ts.createSourceFile(abs, text, COMPILER_OPTIONS.target!, true);
+const parse = (abs: string, text: string) =>
+  ts.createSourceFile(abs, text, { languageVersion: COMPILER_OPTIONS.target!, jsDocParsingMode: JSDOC_PARSING }, true);
 
 export function loadProgram(path: string, text?: string): LoadedProgram {
   const abs = resolve(path);
