@@ -1,7 +1,8 @@
 // Code quality and start-up of compiled tracers (issue "Compiler", section 6): the five samples in; per sample, the
 // compile time (a cold process, a warm in-process compile), the instructions the kernel loads against a hand-written
-// C equivalent (bench/c/*.bpf.c through clang and bpftool), and the time `tsbpf run` takes to attach (cold and warm
-// cache) against the equivalent bpftrace one-liner, all measured in the same run. Kernel parts need root.
+// C equivalent (bench/c/*.bpf.c through clang and bpftool), the time `tsbpf build` takes against `bpftrace
+// --emit-elf` and clang, and the time and peak memory `tsbpf run` takes to attach (cold and warm cache) against the
+// equivalent bpftrace one-liner, all measured in the same run. Kernel parts need root.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -344,9 +345,7 @@ interface Summary {
   readonly peakKiB: number | undefined;
 }
 
-async function repeat(n: number, run: (i: number) => Promise<Startup>): Promise<Summary> {
-  const runs: Startup[] = [];
-  for (let i = 0; i < n; i++) runs.push(await run(i));
+function summarize(runs: readonly Startup[]): Summary {
   return {
     announcedMs: median(runs.map((r) => r.announcedMs)),
     attachedMs: median(runs.map((r) => r.attachedMs)),
@@ -354,24 +353,39 @@ async function repeat(n: number, run: (i: number) => Promise<Startup>): Promise<
   };
 }
 
+/** The bpftrace one-liner of a sample, in the syntax of the installed version. */
+function bpftraceProgram(s: Sample, newSyntax: boolean): string {
+  return newSyntax ? BPFTRACE[s].replaceAll("args->", "args.") : BPFTRACE[s];
+}
+
+/** bpftrace's version line and whether it takes `args.field` (0.20+) rather than `args->field`; undefined when it is not installed. */
+function bpftraceInfo(): { readonly path: string; readonly version: string; readonly newSyntax: boolean } | undefined {
+  const path = which("bpftrace");
+  if (!path) return undefined;
+  const version = firstLine("bpftrace", ["--version"]);
+  const m = /v?(\d+)\.(\d+)/.exec(version);
+  return { path, version, newSyntax: !!m && (Number(m[1]) > 0 || Number(m[2]) >= 20) };
+}
+
+/** Rebuilds dist/ (what users run: the bundled CLI that `npm install` builds, with its V8 code cache); says how it went. */
+function rebuildBundle(): string {
+  const bundle = spawnSync(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(ROOT, "cli", "bundle.ts")], { encoding: "utf8" });
+  return bundle.status === 0 ? "rebuilt for this run" : `bundling failed, falling back to tsx: ${bundle.stderr.trim()}`;
+}
+
 async function timeToAttached(skipped: string | undefined): Promise<void> {
-  console.log(`compiled: time to attached, median of ${RUNS} runs: spawn of \`node bin/tsbpf.js run samples/<x>.ts --duration 30 --verbose\` until ` +
-    `"loaded and attached" (cold: an empty TSBPF_CACHE_DIR, the compiler runs; warm: the cache it filled), then SIGINT; ` +
-    `peak RSS (VmHWM) read when attached`);
+  console.log(`compiled: time to attached, median of ${RUNS} interleaved rounds (cold, cold without code cache, warm, bpftrace): spawn of ` +
+    "`node bin/tsbpf.js run samples/<x>.ts --duration 30 --verbose` until \"loaded and attached\" (cold: an empty TSBPF_CACHE_DIR, " +
+    "the compiler runs, with the V8 code cache `npm install` left in dist/v8; cold, no code cache: TSBPF_NO_CODE_CACHE=1, as the first " +
+    "run of a package installed from a tarball; warm: the compile cache the cold run filled), then SIGINT; peak RSS (VmHWM) read when attached");
   if (skipped) {
     console.log(`compiled:   skipped (${skipped})`);
     return;
   }
-  // What users run: the bundled CLI that `npm install` builds (bin/tsbpf.js falls back to tsx when it is stale).
-  const bundle = spawnSync(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(ROOT, "cli", "bundle.ts")], { encoding: "utf8" });
-  console.log(`compiled:   tsbpf: the bundled CLI in dist/ (${bundle.status === 0 ? "rebuilt for this run" : `bundling failed, falling back to tsx: ${bundle.stderr.trim()}`})`);
-  const bpftrace = which("bpftrace");
-  let newSyntax = false;
+  console.log(`compiled:   tsbpf: the bundled CLI in dist/ (${rebuildBundle()})`);
+  const bpftrace = bpftraceInfo();
   if (bpftrace) {
-    const version = firstLine("bpftrace", ["--version"]);
-    const m = /v?(\d+)\.(\d+)/.exec(version);
-    newSyntax = !!m && (Number(m[1]) > 0 || Number(m[2]) >= 20);
-    console.log(`compiled:   reference: ${version} with the equivalent one-liner, until it prints "Attaching N probes..." on stdout. ` +
+    console.log(`compiled:   reference: ${bpftrace.version} with the equivalent one-liner, until it prints "Attaching N probes..." on stdout. ` +
       "bpftrace prints that line BEFORE it attaches, so its time is a lower bound; tsbpf's own \"Attaching\" line (printed at the same " +
       "point: before loading) is shown too, for a like-for-like comparison");
   } else {
@@ -379,38 +393,135 @@ async function timeToAttached(skipped: string | undefined): Promise<void> {
   }
   const tsbpf = [join(ROOT, "bin", "tsbpf.js"), "run"];
   const ready = { announce: /^Attaching \d+ probes?\.\.\.$/m, attached: /^loaded and attached in /m };
+  const all = { cold: [] as number[], nocc: [] as number[], warm: [] as number[], ref: [] as number[], coldKiB: [] as number[], warmKiB: [] as number[], refKiB: [] as number[] };
   for (const s of SAMPLES) {
     const caches: string[] = [];
+    const runs = { cold: [] as Startup[], nocc: [] as Startup[], warm: [] as Startup[], ref: [] as Startup[] };
+    let refFailed: string | undefined;
     try {
-      const cold = await repeat(RUNS, () => {
+      const args = [...tsbpf, samplePath(s), "--duration", "30", "--verbose"];
+      const fresh = () => {
         const dir = mkdtempSync(join(tmpdir(), "tsbpf-bench-cache-"));
         caches.push(dir);
-        return startup(process.execPath, [...tsbpf, samplePath(s), "--duration", "30", "--verbose"], { ...process.env, TSBPF_CACHE_DIR: dir }, ready.announce, ready.attached);
-      });
-      const warmCache = caches[caches.length - 1]!;
-      const warm = await repeat(RUNS, () =>
-        startup(process.execPath, [...tsbpf, samplePath(s), "--duration", "30", "--verbose"], { ...process.env, TSBPF_CACHE_DIR: warmCache }, ready.announce, ready.attached));
-      const line = (what: string, r: Summary) =>
-        `compiled:   ${s.padEnd(10)} ${what.padEnd(15)} attached ${ms(r.attachedMs).padStart(7)} ("Attaching" at ${ms(r.announcedMs).padStart(7)}), peak RSS ${mib(r.peakKiB).padStart(7)}`;
-      let ref: Summary | undefined;
-      if (bpftrace) {
-        const program = newSyntax ? BPFTRACE[s].replaceAll("args->", "args.") : BPFTRACE[s];
-        const announce = /^Attaching \d+ probes?\.\.\.$/m;
-        try {
-          ref = await repeat(RUNS, () => startup(bpftrace, ["-e", program], process.env, announce, announce, true));
-        } catch (e) {
-          console.log(`compiled:   ${s.padEnd(10)} bpftrace failed: ${(e as Error).message}`);
+        return dir;
+      };
+      for (let i = 0; i < RUNS; i++) {
+        const dir = fresh();
+        runs.cold.push(await startup(process.execPath, args, { ...process.env, TSBPF_CACHE_DIR: dir }, ready.announce, ready.attached));
+        runs.nocc.push(await startup(process.execPath, args, { ...process.env, TSBPF_CACHE_DIR: fresh(), TSBPF_NO_CODE_CACHE: "1" }, ready.announce, ready.attached));
+        runs.warm.push(await startup(process.execPath, args, { ...process.env, TSBPF_CACHE_DIR: dir }, ready.announce, ready.attached));
+        if (bpftrace && !refFailed) {
+          const announce = /^Attaching \d+ probes?\.\.\.$/m;
+          try {
+            runs.ref.push(await startup(bpftrace.path, ["-e", bpftraceProgram(s, bpftrace.newSyntax)], process.env, announce, announce, true));
+          } catch (e) {
+            refFailed = (e as Error).message;
+          }
         }
       }
-      const vs = (r: Summary) => (ref ? `; tsbpf/bpftrace: attached ${ratio(r.attachedMs, ref.attachedMs)}, "Attaching" ${ratio(r.announcedMs, ref.announcedMs)}, RSS ${r.peakKiB && ref.peakKiB ? ratio(r.peakKiB, ref.peakKiB) : "?"}` : "");
+      if (refFailed) console.log(`compiled:   ${s.padEnd(10)} bpftrace failed: ${refFailed}`);
+      const ref = runs.ref.length === RUNS ? summarize(runs.ref) : undefined;
+      const line = (what: string, r: Summary) =>
+        `compiled:   ${s.padEnd(10)} ${what.padEnd(22)} attached ${ms(r.attachedMs).padStart(7)} ("Attaching" at ${ms(r.announcedMs).padStart(7)}), peak RSS ${mib(r.peakKiB).padStart(7)}`;
+      const vs = (r: Summary) => (ref ? `; tsbpf/bpftrace: attached ${ratio(r.attachedMs, ref.attachedMs)}, "Attaching" ${ratio(r.announcedMs, ref.announcedMs)}, peak RSS ${r.peakKiB && ref.peakKiB ? ratio(r.peakKiB, ref.peakKiB) : "?"}` : "");
+      const cold = summarize(runs.cold);
+      const nocc = summarize(runs.nocc);
+      const warm = summarize(runs.warm);
       console.log(`${line("tsbpf cold", cold)}${vs(cold)}`);
+      console.log(`${line("tsbpf cold, no V8 cache", nocc)}${vs(nocc)}`);
       console.log(`${line("tsbpf warm", warm)}${vs(warm)}`);
-      if (ref) console.log(`compiled:   ${s.padEnd(10)} ${"bpftrace".padEnd(15)} "Attaching" ${ms(ref.announcedMs).padStart(7)}, peak RSS ${mib(ref.peakKiB).padStart(7)}`);
+      if (ref) console.log(`compiled:   ${s.padEnd(10)} ${"bpftrace".padEnd(22)} "Attaching" ${ms(ref.announcedMs).padStart(7)}, peak RSS ${mib(ref.peakKiB).padStart(7)}`);
+      all.cold.push(cold.attachedMs);
+      all.nocc.push(nocc.attachedMs);
+      all.warm.push(warm.attachedMs);
+      if (cold.peakKiB !== undefined) all.coldKiB.push(cold.peakKiB);
+      if (warm.peakKiB !== undefined) all.warmKiB.push(warm.peakKiB);
+      if (ref) {
+        all.ref.push(ref.attachedMs);
+        if (ref.peakKiB !== undefined) all.refKiB.push(ref.peakKiB);
+      }
     } catch (e) {
       console.log(`compiled:   ${s.padEnd(10)} failed: ${(e as Error).message}`);
     } finally {
       for (const dir of caches) rmSync(dir, { recursive: true, force: true });
     }
+  }
+  // The issue's targets: cold <= 1.0x bpftrace, warm <= 0.8x, peak memory <= bpftrace's. Printed, not asserted.
+  if (all.ref.length === SAMPLES.length && all.cold.length === SAMPLES.length) {
+    const [cold, nocc, warm, ref] = [median(all.cold), median(all.nocc), median(all.warm), median(all.ref)];
+    const peak = (xs: number[]) => (xs.length ? median(xs) : undefined);
+    const [coldKiB, warmKiB, refKiB] = [peak(all.coldKiB), peak(all.warmKiB), peak(all.refKiB)];
+    const met = (ok: boolean) => (ok ? "met" : "not met");
+    console.log(`compiled:   all samples (median of the medians): cold ${ms(cold)} = ${ratio(cold, ref)} bpftrace's ${ms(ref)} (target <= 1.0x: ${met(cold <= ref)}); ` +
+      `cold without code cache ${ms(nocc)} = ${ratio(nocc, ref)}; warm ${ms(warm)} = ${ratio(warm, ref)} (target <= 0.8x: ${met(warm <= 0.8 * ref)}); ` +
+      `peak RSS cold ${mib(coldKiB)}, warm ${mib(warmKiB)}, bpftrace ${mib(refKiB)}` +
+      (coldKiB && warmKiB && refKiB ? ` (cold ${ratio(coldKiB, refKiB)}, warm ${ratio(warmKiB, refKiB)}; target <= 1.0x: cold ${met(coldKiB <= refKiB)}, warm ${met(warmKiB <= refKiB)})` : ""));
+  }
+}
+
+// ---- tsbpf build against bpftrace --emit-elf and clang -------------------------------------------------------------
+
+interface Timed {
+  readonly ms: number;
+  readonly ok: boolean;
+  readonly why: string;
+}
+
+function timed(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: "utf8", timeout: START_TIMEOUT_MS });
+  const ms = performance.now() - t0;
+  return { ms, ok: r.status === 0, why: `${r.error ? String(r.error) : ""}${r.stderr ?? ""}`.trim().split("\n").slice(-3).join(" | ") };
+}
+
+async function buildTimes(): Promise<void> {
+  console.log(`compiled: build time, median of ${RUNS} interleaved rounds: \`node bin/tsbpf.js build samples/<x>.ts\` (the bundled CLI; an empty ` +
+    "TSBPF_CACHE_DIR: build always compiles, with the V8 code cache `npm install` left in dist/v8) against `bpftrace --emit-elf` of the " +
+    "equivalent one-liner (a dry run: no probe attached) and `clang -O2 -g -target bpf -c` of the C equivalent (bench/c); wall-clock " +
+    "of each process, spawn to exit");
+  console.log(`compiled:   tsbpf: the bundled CLI in dist/ (${rebuildBundle()})`);
+  const bpftrace = bpftraceInfo();
+  const clang = which("clang");
+  if (!bpftrace) console.log("compiled:   bpftrace skipped (not installed)");
+  if (!clang) console.log("compiled:   clang skipped (not installed)");
+  const work = mkdtempSync(join(tmpdir(), "tsbpf-bench-build-"));
+  const sums = { tsbpf: [] as number[], bpftrace: [] as number[], clang: [] as number[] };
+  try {
+    for (const s of SAMPLES) {
+      const t: Timed[] = [];
+      const b: Timed[] = [];
+      const c: Timed[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const cache = mkdtempSync(join(work, "cache-"));
+        t.push(timed(process.execPath, [join(ROOT, "bin", "tsbpf.js"), "build", samplePath(s), "-o", join(work, `${s}.txt`)], { ...process.env, TSBPF_CACHE_DIR: cache }));
+        if (bpftrace) b.push(timed(bpftrace.path, ["--emit-elf", join(work, `${s}.bt.o`), "-e", bpftraceProgram(s, bpftrace.newSyntax)]));
+        if (clang) c.push(timed(clang, ["-O2", "-g", "-target", "bpf", ...asmInclude(), "-c", join(ROOT, "bench", "c", `${s}.bpf.c`), "-o", join(work, `${s}.c.o`)]));
+      }
+      const med = (xs: Timed[]) => (xs.length && xs.every((x) => x.ok) ? median(xs.map((x) => x.ms)) : undefined);
+      const [mt, mb, mc] = [med(t), med(b), med(c)];
+      const fail = (xs: Timed[]) => `failed (${xs.find((x) => !x.ok)?.why ?? "?"})`;
+      const parts = [`tsbpf build ${mt === undefined ? fail(t) : ms(mt)}`];
+      if (bpftrace) parts.push(`bpftrace --emit-elf ${mb === undefined ? fail(b) : ms(mb)}`);
+      if (clang) parts.push(`clang -O2 ${mc === undefined ? fail(c) : ms(mc)}`);
+      const ratios = [
+        ...(mt !== undefined && mb !== undefined ? [`tsbpf/bpftrace ${ratio(mt, mb)}`] : []),
+        ...(mt !== undefined && mc !== undefined ? [`tsbpf/clang ${ratio(mt, mc)}`] : []),
+      ];
+      console.log(`compiled:   ${s.padEnd(10)} ${parts.join(", ")}${ratios.length ? `; ${ratios.join(", ")}` : ""}`);
+      if (mt !== undefined) sums.tsbpf.push(mt);
+      if (mb !== undefined) sums.bpftrace.push(mb);
+      if (mc !== undefined) sums.clang.push(mc);
+    }
+    if (sums.tsbpf.length === SAMPLES.length) {
+      const mt = median(sums.tsbpf);
+      const vs = [
+        ...(sums.bpftrace.length === SAMPLES.length ? [`bpftrace --emit-elf ${ms(median(sums.bpftrace))} (tsbpf/bpftrace ${ratio(mt, median(sums.bpftrace))})`] : []),
+        ...(sums.clang.length === SAMPLES.length ? [`clang ${ms(median(sums.clang))} (tsbpf/clang ${ratio(mt, median(sums.clang))})`] : []),
+      ];
+      console.log(`compiled:   all samples (median of the medians): tsbpf build ${ms(mt)}${vs.length ? `; ${vs.join("; ")}` : ""}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -421,5 +532,6 @@ export async function benchCompiled(): Promise<void> {
   const k = k0.ok ? new Kernel(k0.sys) : undefined;
   const skipped = k0.ok ? undefined : k0.reason;
   await instructionCounts(k, skipped);
+  await buildTimes();
   await timeToAttached(skipped);
 }

@@ -19,6 +19,7 @@ import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { ENTRIES, contentFingerprint, sourceFingerprint } from "../bin/fresh.js";
+import { warmCodeCache } from "../bin/warm.js";
 import { PACKAGE_ROOT } from "../compiler/paths.ts";
 
 const final = join(PACKAGE_ROOT, "dist");
@@ -57,6 +58,9 @@ const esm = await build({
   format: "esm",
   outdir: out,
   outExtension: { ".js": ".mjs" },
+  // The compiler's `import { ts } from "ts-morph"` loads the TypeScript inside ts-morph with require(), through V8's
+  // code cache (compiler/typescript.ts): a cold start's largest cost.
+  alias: { "ts-morph": join(PACKAGE_ROOT, "compiler", "typescript.ts") },
   banner: { js: "import { createRequire as __tsbpfRequire } from 'node:module'; const require = __tsbpfRequire(import.meta.url);" },
 });
 const cjs = await build({
@@ -94,6 +98,9 @@ for (const meta of [esm.metafile, cjs.metafile] satisfies Metafile[]) {
   }
 }
 if (missing.size) throw new Error(`the bundle imports ${[...missing].join(", ")} at run time: not in package.json's dependencies`);
+
+// dist/v8 is not packed (its entries name this machine's files); an install fills its own (bin/warm.js).
+writeFileSync(join(out, ".npmignore"), "v8/\n");
 
 // ---- declarations of tsbpf/testing -------------------------------------------------------------------------------
 
@@ -141,3 +148,7 @@ try {
 }
 renameSync(out, final);
 rmSync(`${final}.old-${process.pid}`, { recursive: true, force: true });
+
+// V8's code cache of the TypeScript compiler, filled by compiling a sample with the new bundle, so that the first
+// cold `tsbpf run` starts as fast as later ones.
+warmCodeCache(PACKAGE_ROOT);

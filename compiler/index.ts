@@ -13,6 +13,7 @@ import { intDesc } from "./frontend/types.ts";
 import { type LoweredProgram, lowerModule } from "./lower/index.ts";
 import type { Progress } from "./ir/ir.ts";
 import { loadTracepointDb } from "./lower/tracepoints.ts";
+import { flushCodeCache } from "./typescript.ts";
 import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/aggregations.ts";
 import { MAP_KINDS } from "../core/maps.ts";
 import { PROBE_KINDS } from "../core/probes.ts";
@@ -39,6 +40,15 @@ export interface CompileResult {
 export const PARAM_MAP = ".rodata";
 
 export function compile(path: string, opts: CompileOptions = {}): CompileResult {
+  try {
+    return compileFile(path, opts);
+  } finally {
+    // The first compile in a process leaves V8's code cache of TypeScript written (typescript.ts).
+    flushCodeCache();
+  }
+}
+
+function compileFile(path: string, opts: CompileOptions): CompileResult {
   const loaded = loadProgram(path, opts.text);
   const diags = new Diagnostics();
   let tsReported = false;

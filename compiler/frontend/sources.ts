@@ -5,8 +5,11 @@
 // A shared file is keyed by its name and re-checked against the file's text on every compile, so an edited
 // declaration is parsed again.
 
-import { dirname } from "node:path";
-import { Project, ts } from "ts-morph";
+import { readFileSync, statSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { ts } from "ts-morph";
+import { libFileText } from "../typescript.ts";
+import type { TracepointData } from "./tracepoint-types.ts";
 
 /**
  * Where TypeScript's lib files appear to be: ts-morph's folder for them (they live in memory, inside its bundle), so
@@ -14,15 +17,9 @@ import { Project, ts } from "ts-morph";
  */
 export const LIB_DIR = "/node_modules/typescript/lib";
 
-let libHost: ts.ModuleResolutionHost | undefined;
-
 /** The text of one of TypeScript's lib files (`LIB_DIR/lib.es2022.d.ts`), or undefined for any other path. */
 export function libText(path: string): string | undefined {
-  if (dirname(path) !== LIB_DIR) return undefined;
-  // ts-morph bundles the lib files of its TypeScript and serves them through a project's module resolution host
-  // (its public API); an in-memory project costs no parsing.
-  libHost ??= new Project({ useInMemoryFileSystem: true }).getModuleResolutionHost();
-  return libHost.readFile(path);
+  return dirname(path) === LIB_DIR ? libFileText(basename(path)) : undefined;
 }
 
 interface Shared {
@@ -59,16 +56,39 @@ function declarationFile(fileName: string, text: string, options: ts.ScriptTarge
 }
 
 /**
- * A compiler host on the real file system with TypeScript's lib files from memory, the tracer's own source file
- * (already parsed, from its given text) and declaration files from the process-wide cache.
+ * Doc comments are parsed only where they can matter to type checking, as tsc does (TypeScript 5.3's
+ * ParseForTypeErrors: in a .ts file, only those with @see or @link, whose references count as uses). Nothing in the
+ * compiler reads them, and they are much of stdlib-types (the editor's documentation): ~5% of a cold compile.
  */
-export function compilerHost(options: ts.CompilerOptions, tracer: ts.SourceFile): ts.CompilerHost {
+export const JSDOC_PARSING = ts.JSDocParsingMode.ParseForTypeErrors;
+
+let tracepoints: { readonly key: string; readonly data: TracepointData } | undefined;
+
+/** stdlib-types/tracepoints.json, parsed once per process (again when the file changes); undefined when absent. */
+export function tracepointData(path: string): TracepointData | undefined {
+  try {
+    const st = statSync(path);
+    const key = `${path}:${st.size}:${st.mtimeMs}`;
+    if (tracepoints?.key !== key) tracepoints = { key, data: JSON.parse(readFileSync(path, "utf8")) as TracepointData };
+    return tracepoints.data;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A compiler host on the real file system with TypeScript's lib files from memory, the tracer's own source file
+ * (already parsed, from its given text), `replaced` (a declaration file given as text instead of the file's) and
+ * declaration files from the process-wide cache.
+ */
+export function compilerHost(options: ts.CompilerOptions, tracer: ts.SourceFile, replaced?: { readonly path: string; readonly text: string }): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
+  host.jsDocParsingMode = JSDOC_PARSING;
   const { fileExists, readFile, directoryExists } = host;
   host.getDefaultLibLocation = () => LIB_DIR;
   host.getDefaultLibFileName = (o) => `${LIB_DIR}/${ts.getDefaultLibFileName(o)}`;
-  host.fileExists = (f) => f === tracer.fileName || libText(f) !== undefined || fileExists(f);
-  host.readFile = (f) => (f === tracer.fileName ? tracer.text : libText(f) ?? readFile(f));
+  host.fileExists = (f) => f === tracer.fileName || f === replaced?.path || libText(f) !== undefined || fileExists(f);
+  host.readFile = (f) => (f === tracer.fileName ? tracer.text : f === replaced?.path ? replaced.text : libText(f) ?? readFile(f));
   host.directoryExists = (d) => d === LIB_DIR || (directoryExists?.(d) ?? true);
   host.getSourceFile = (fileName, languageVersion, onError) => {
     if (fileName === tracer.fileName) return tracer;

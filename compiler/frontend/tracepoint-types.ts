@@ -240,3 +240,66 @@ export function generateDeclarations(data: TracepointData): string {
   );
   return lines.join("\n");
 }
+
+// ---- the declarations a compile needs ----------------------------------------------------------------------------
+
+/** A name worth suggesting tracepoints for: "category/event", each part a C identifier as the kernel's are. */
+const TRACEPOINT_NAME = /^\w+\/\w+$/;
+
+/**
+ * The strings a source text writes as literals ("...", '...', `...` without substitutions) with one slash between
+ * name characters: every tracepoint name it may use (and some other strings, such as "./file.ts").
+ */
+export function mentionedNames(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/(["'`])([\w.-]+\/[\w.-]+)\1/g)) out.add(m[2]!);
+  return out;
+}
+
+/** Levenshtein distance, for suggestions. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The known names closest to `name` (at most 3, within a third of its length, as TypeScript's own spelling suggestions). */
+export function closestTracepoints(name: string, known: readonly string[]): string[] {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return known
+    .map((k) => ({ k, d: editDistance(name, k) }))
+    .filter((x) => x.d <= limit)
+    .sort((x, y) => x.d - y.d || compareCodeUnits(x.k, y.k))
+    .slice(0, 3)
+    .map((x) => x.k);
+}
+
+/**
+ * The tracepoints a compile declares: those `mentioned` (every "category/event" literal of the tracer and its local
+ * files) that `data` has, and, for a name it lacks, the closest ones it has, so that a misspelt name is checked
+ * against the names it was meant to be (TypeScript's error and its elaboration name them). Declaring these instead of
+ * all of them (~900 on a recent kernel, ~370 KB) is most of a cold compile's parsing and checking saved; an editor
+ * still reads the whole stdlib-types/tracepoints.d.ts.
+ */
+export function tracepointSubset(data: TracepointData, mentioned: Iterable<string>): TracepointData {
+  const known = Object.keys(data.tracepoints);
+  const chosen = new Set<string>();
+  for (const name of mentioned) {
+    if (Object.hasOwn(data.tracepoints, name)) chosen.add(name);
+    else if (TRACEPOINT_NAME.test(name)) for (const k of closestTracepoints(name, known)) chosen.add(k);
+  }
+  // With one member, `keyof Tracepoints` would be printed as that member's name in TypeScript's messages ("not
+  // assignable to parameter of type '"sched/sched_switch"'", as if it were the only tracepoint): two at least keep
+  // them as they read with every tracepoint declared.
+  for (const k of known) {
+    if (chosen.size >= 2) break;
+    chosen.add(k);
+  }
+  const tracepoints: Record<string, TracepointInfo> = {};
+  for (const k of [...chosen].sort(compareCodeUnits)) tracepoints[k] = data.tracepoints[k]!;
+  return { version: data.version, kernel: data.kernel, tracepoints };
+}
