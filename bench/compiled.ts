@@ -374,10 +374,11 @@ function rebuildBundle(): string {
 }
 
 async function timeToAttached(skipped: string | undefined): Promise<void> {
-  console.log(`compiled: time to attached, median of ${RUNS} interleaved rounds (cold, cold without code cache, warm, bpftrace): spawn of ` +
+  console.log(`compiled: time to attached, median of ${RUNS} interleaved rounds (cold, cold without code cache, warm, compiled .tsbpf, bpftrace): spawn of ` +
     "`node bin/tsbpf.js run samples/<x>.ts --duration 30 --verbose` until \"loaded and attached\" (cold: an empty TSBPF_CACHE_DIR, " +
     "the compiler runs, with the V8 code cache `npm install` left in dist/v8; cold, no code cache: TSBPF_NO_CODE_CACHE=1, as the first " +
-    "run of a package installed from a tarball; warm: the compile cache the cold run filled), then SIGINT; peak RSS (VmHWM) read when attached");
+    "run of a package installed from a tarball; warm: the compile cache the cold run filled; .tsbpf: `run <x>.tsbpf` of the file " +
+    "`tsbpf build -o` wrote, with an empty cache), then SIGINT; peak RSS (VmHWM) read when attached");
   if (skipped) {
     console.log(`compiled:   skipped (${skipped})`);
     return;
@@ -393,10 +394,10 @@ async function timeToAttached(skipped: string | undefined): Promise<void> {
   }
   const tsbpf = [join(ROOT, "bin", "tsbpf.js"), "run"];
   const ready = { announce: /^Attaching \d+ probes?\.\.\.$/m, attached: /^loaded and attached in /m };
-  const all = { cold: [] as number[], nocc: [] as number[], warm: [] as number[], ref: [] as number[], coldKiB: [] as number[], warmKiB: [] as number[], refKiB: [] as number[] };
+  const all = { cold: [] as number[], nocc: [] as number[], warm: [] as number[], artifact: [] as number[], ref: [] as number[], coldKiB: [] as number[], warmKiB: [] as number[], artifactKiB: [] as number[], refKiB: [] as number[] };
   for (const s of SAMPLES) {
     const caches: string[] = [];
-    const runs = { cold: [] as Startup[], nocc: [] as Startup[], warm: [] as Startup[], ref: [] as Startup[] };
+    const runs = { cold: [] as Startup[], nocc: [] as Startup[], warm: [] as Startup[], artifact: [] as Startup[], ref: [] as Startup[] };
     let refFailed: string | undefined;
     try {
       const args = [...tsbpf, samplePath(s), "--duration", "30", "--verbose"];
@@ -405,11 +406,16 @@ async function timeToAttached(skipped: string | undefined): Promise<void> {
         caches.push(dir);
         return dir;
       };
+      const artifact = join(fresh(), `${s}.tsbpf`);
+      const built = spawnSync(process.execPath, [join(ROOT, "bin", "tsbpf.js"), "build", samplePath(s), "-o", artifact], { encoding: "utf8", env: { ...process.env, TSBPF_CACHE_DIR: fresh() } });
+      if (built.status !== 0) throw new Error(`tsbpf build -o ${s}.tsbpf failed: ${built.stderr.trim()}`);
+      const artifactArgs = [...tsbpf, artifact, "--duration", "30", "--verbose"];
       for (let i = 0; i < RUNS; i++) {
         const dir = fresh();
         runs.cold.push(await startup(process.execPath, args, { ...process.env, TSBPF_CACHE_DIR: dir }, ready.announce, ready.attached));
         runs.nocc.push(await startup(process.execPath, args, { ...process.env, TSBPF_CACHE_DIR: fresh(), TSBPF_NO_CODE_CACHE: "1" }, ready.announce, ready.attached));
         runs.warm.push(await startup(process.execPath, args, { ...process.env, TSBPF_CACHE_DIR: dir }, ready.announce, ready.attached));
+        runs.artifact.push(await startup(process.execPath, artifactArgs, { ...process.env, TSBPF_CACHE_DIR: fresh() }, ready.announce, ready.attached));
         if (bpftrace && !refFailed) {
           const announce = /^Attaching \d+ probes?\.\.\.$/m;
           try {
@@ -430,6 +436,10 @@ async function timeToAttached(skipped: string | undefined): Promise<void> {
       console.log(`${line("tsbpf cold", cold)}${vs(cold)}`);
       console.log(`${line("tsbpf cold, no V8 cache", nocc)}${vs(nocc)}`);
       console.log(`${line("tsbpf warm", warm)}${vs(warm)}`);
+      const compiled = summarize(runs.artifact);
+      console.log(`${line("tsbpf compiled .tsbpf", compiled)}${vs(compiled)}`);
+      all.artifact.push(compiled.attachedMs);
+      if (compiled.peakKiB !== undefined) all.artifactKiB.push(compiled.peakKiB);
       if (ref) console.log(`compiled:   ${s.padEnd(10)} ${"bpftrace".padEnd(22)} "Attaching" ${ms(ref.announcedMs).padStart(7)}, peak RSS ${mib(ref.peakKiB).padStart(7)}`);
       all.cold.push(cold.attachedMs);
       all.nocc.push(nocc.attachedMs);
@@ -448,13 +458,14 @@ async function timeToAttached(skipped: string | undefined): Promise<void> {
   }
   // The issue's targets: cold <= 1.0x bpftrace, warm <= 0.8x, peak memory <= bpftrace's. Printed, not asserted.
   if (all.ref.length === SAMPLES.length && all.cold.length === SAMPLES.length) {
-    const [cold, nocc, warm, ref] = [median(all.cold), median(all.nocc), median(all.warm), median(all.ref)];
+    const [cold, nocc, warm, artifact, ref] = [median(all.cold), median(all.nocc), median(all.warm), median(all.artifact), median(all.ref)];
     const peak = (xs: number[]) => (xs.length ? median(xs) : undefined);
-    const [coldKiB, warmKiB, refKiB] = [peak(all.coldKiB), peak(all.warmKiB), peak(all.refKiB)];
+    const [coldKiB, warmKiB, artifactKiB, refKiB] = [peak(all.coldKiB), peak(all.warmKiB), peak(all.artifactKiB), peak(all.refKiB)];
     const met = (ok: boolean) => (ok ? "met" : "not met");
     console.log(`compiled:   all samples (median of the medians): cold ${ms(cold)} = ${ratio(cold, ref)} bpftrace's ${ms(ref)} (target <= 1.0x: ${met(cold <= ref)}); ` +
       `cold without code cache ${ms(nocc)} = ${ratio(nocc, ref)}; warm ${ms(warm)} = ${ratio(warm, ref)} (target <= 0.8x: ${met(warm <= 0.8 * ref)}); ` +
-      `peak RSS cold ${mib(coldKiB)}, warm ${mib(warmKiB)}, bpftrace ${mib(refKiB)}` +
+      `compiled .tsbpf ${ms(artifact)} = ${ratio(artifact, ref)}; ` +
+      `peak RSS cold ${mib(coldKiB)}, warm ${mib(warmKiB)}, .tsbpf ${mib(artifactKiB)}, bpftrace ${mib(refKiB)}` +
       (coldKiB && warmKiB && refKiB ? ` (cold ${ratio(coldKiB, refKiB)}, warm ${ratio(warmKiB, refKiB)}; target <= 1.0x: cold ${met(coldKiB <= refKiB)}, warm ${met(warmKiB <= refKiB)})` : ""));
   }
 }
