@@ -4,7 +4,7 @@
 // dist/ (what `tsbpf` and `tsbpf/testing` resolve to) refuse to run stale (assertBundleFresh); cli/bundle.ts records
 // the fingerprint it built.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -50,14 +50,30 @@ export function contentFingerprint(root = ROOT, files = sourceFiles(root)) {
   return h.digest("hex");
 }
 
-/** Whether dist/ was built from these sources. */
+/**
+ * Whether dist/ was built from these sources. Where the paths, sizes and mtimes differ from the build's (an installed
+ * package: npm gave its files new mtimes), the contents decide, once: a match leaves dist/.verified-<paths, sizes and
+ * mtimes>, so the next start only stats the files (reading and hashing them all cost ~20 ms of every start). An edit
+ * changes an mtime, and the contents decide again.
+ */
 export function bundleMatchesSources(root = ROOT) {
   const f = join(root, "dist", "fingerprint.json");
   if (!existsSync(f)) return false;
   try {
     const built = JSON.parse(readFileSync(f, "utf8"));
     const files = sourceFiles(root);
-    return built.sources === sourceFingerprint(root, files) || (typeof built.content === "string" && built.content === contentFingerprint(root, files));
+    const stat = sourceFingerprint(root, files);
+    if (built.sources === stat) return true;
+    if (typeof built.content !== "string") return false;
+    const stamp = join(root, "dist", `.verified-${createHash("sha256").update(`${built.content}\n${stat}`).digest("hex").slice(0, 32)}`);
+    if (existsSync(stamp)) return true;
+    if (built.content !== contentFingerprint(root, files)) return false;
+    try {
+      writeFileSync(stamp, "");
+    } catch {
+      // A read-only package: the contents decide at every start.
+    }
+    return true;
   } catch {
     return false;
   }

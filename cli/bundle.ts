@@ -99,8 +99,9 @@ for (const meta of [esm.metafile, cjs.metafile] satisfies Metafile[]) {
 }
 if (missing.size) throw new Error(`the bundle imports ${[...missing].join(", ")} at run time: not in package.json's dependencies`);
 
-// dist/v8 is not packed (its entries name this machine's files); an install fills its own (bin/warm.js).
-writeFileSync(join(out, ".npmignore"), "v8/\n");
+// dist/v8 is not packed (its entries name this machine's files; an install fills its own: bin/warm.js), nor are
+// bin/fresh.js's stamps of a verified bundle.
+writeFileSync(join(out, ".npmignore"), "v8/\n.verified-*\n");
 
 // ---- declarations of tsbpf/testing -------------------------------------------------------------------------------
 

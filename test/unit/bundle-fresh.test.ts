@@ -2,7 +2,7 @@
 // that built it), or else the same contents (an installed package, whose files npm gave new mtimes); a changed source
 // makes it stale.
 
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -27,6 +27,21 @@ test("fresh as built; fresh after the files get new mtimes with the same content
   assert.ok(bundleIsFresh(root), "new mtimes, same contents: the bundle still matches");
   writeFileSync(join(root, "cli", "main.ts"), "export const a = 2;\n");
   assert.not.ok(bundleIsFresh(root), "a changed source: the bundle is stale");
+});
+
+test("a content match is remembered (dist/.verified-*) until a file changes again, even to the same size", () => {
+  delete process.env.TSBPF_NO_BUNDLE;
+  const root = packageRoot();
+  const later = new Date(Date.now() + 3_600_000);
+  utimesSync(join(root, "cli", "main.ts"), later, later);
+  assert.ok(bundleIsFresh(root));
+  const stamps = () => readdirSync(join(root, "dist")).filter((f) => f.startsWith(".verified-"));
+  assert.is(stamps().length, 1, "the match left a stamp");
+  assert.ok(bundleIsFresh(root), "the stamp stands for the same paths, sizes and mtimes");
+  // Same size, other content, other mtime: the stamp does not apply, the contents decide.
+  writeFileSync(join(root, "cli", "main.ts"), "export const b = 1;\n");
+  assert.not.ok(bundleIsFresh(root));
+  assert.is(stamps().length, 1, "a mismatch leaves no stamp");
 });
 
 test("a fingerprint from before contents were recorded is judged by mtimes only", () => {
