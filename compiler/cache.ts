@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { release, version } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { localImports } from "./local-imports.ts";
 import { PACKAGE_ROOT } from "./paths.ts";
 import { cacheDir, makeDir } from "../core/cache-dir.ts";
 import type { Diagnostic } from "./diagnostics.ts";
@@ -55,25 +56,11 @@ export function compilerFingerprint(): string {
   return h.digest("hex");
 }
 
-/** Local files a tracer imports (relative specifiers), transitively: they are part of what is compiled. */
-function localDeps(file: string, seen = new Set<string>()): string[] {
-  if (seen.has(file)) return [];
-  seen.add(file);
-  const text = readFileSync(file, "utf8");
-  const out = [file];
-  for (const m of text.matchAll(/\bfrom\s+["'](\.{1,2}\/[^"']+)["']/g)) {
-    const base = resolve(dirname(file), m[1]!);
-    const candidates = [base, `${base}.ts`, base.replace(/\.js$/, ".ts"), join(base, "index.ts")];
-    const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
-    if (found) out.push(...localDeps(found, seen));
-  }
-  return out;
-}
-
 /** Where a compile of `abs` with the current compiler and sources is cached, and what identifies it. */
 function entryFor(abs: string): { readonly file: string; readonly fingerprint: string; readonly deps: Entry["deps"] } {
   const fingerprint = compilerFingerprint();
-  const deps = localDeps(abs).map((p) => ({ path: p, hash: hash(readFileSync(p)) }));
+  // The tracer and its local imports are part of what is compiled.
+  const deps = localImports(abs).map((f) => ({ path: f.path, hash: hash(f.text) }));
   return { file: join(cacheDir(), `${hash(JSON.stringify({ fingerprint, deps }))}.json`), fingerprint, deps };
 }
 

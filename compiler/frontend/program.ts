@@ -3,13 +3,14 @@
 // Declaration files are parsed once per process (sources.ts); the flow graph loses its effect-free call nodes before
 // checking (flow.ts), which keeps the checker linear in the length of a handler.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { ts } from "ts-morph";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
 import { pruneCallFlow } from "./flow.ts";
+import { localImports } from "../local-imports.ts";
 import { JSDOC_PARSING, compilerHost, tracepointData } from "./sources.ts";
 import { generateDeclarations, mentionedNames, tracepointSubset } from "./tracepoint-types.ts";
 
@@ -68,33 +69,8 @@ function tracepointDeclarations(file: ts.SourceFile): { readonly path: string; r
   const data = tracepointData(join(STDLIB_DIR, "tracepoints.json"));
   if (!data) return undefined;
   const names = new Set<string>();
-  for (const text of localTexts(file)) for (const n of mentionedNames(text)) names.add(n);
+  for (const { text } of localImports(file.fileName, file.text)) for (const n of mentionedNames(text)) names.add(n);
   return { path: TRACEPOINTS_D_TS, text: generateDeclarations(tracepointSubset(data, names)) };
-}
-
-/** The texts of the tracer and of the local files it imports (relative specifiers, transitively). */
-function localTexts(file: ts.SourceFile): string[] {
-  const out = [file.text];
-  const seen = new Set([file.fileName]);
-  const todo = [{ path: file.fileName, text: file.text }];
-  for (let f = todo.pop(); f; f = todo.pop()) {
-    for (const { fileName: spec } of ts.preProcessFile(f.text, true, false).importedFiles) {
-      if (!spec.startsWith("./") && !spec.startsWith("../")) continue;
-      const base = resolve(dirname(f.path), spec);
-      const found = [base, base.replace(/\.[cm]?js$/, ".ts"), `${base}.ts`, join(base, "index.ts")]
-        .find((c) => /\.[cm]?tsx?$/.test(c) && !seen.has(c) && existsSync(c) && statSync(c).isFile());
-      if (!found) continue;
-      seen.add(found);
-      try {
-        const text = readFileSync(found, "utf8");
-        out.push(text);
-        todo.push({ path: found, text });
-      } catch {
-        // Unreadable: TypeScript reports it.
-      }
-    }
-  }
-  return out;
 }
 
 const parse = (abs: string, text: string) =>

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compileCached } from "../../compiler/cache.ts";
+import { localImports } from "../../compiler/local-imports.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-cache-"));
@@ -32,6 +33,18 @@ test("a build leaves what the next run reads: compileCached hits without compili
   writeFileSync(tracer, readFileSync(tracer, "utf8") + "\n// changed\n");
   const miss = await compileCached(tracer);
   assert.not.ok(miss.cached);
+});
+
+test("the cache key covers every local file a tracer imports, however it imports it, transitively, each once", () => {
+  const d = mkdtempSync(join(tmpdir(), "tsbpf-local-"));
+  writeFileSync(join(d, "main.ts"), 'import { a } from "./a.ts";\nimport "./side.ts";\nexport * from "./b";\nconst c = await import("./c.ts");\nimport { x } from "tsbpf";\n');
+  writeFileSync(join(d, "a.ts"), 'export const a = 1;\nexport * from "./d.js";\n');
+  writeFileSync(join(d, "side.ts"), "console.log(1);\n");
+  writeFileSync(join(d, "b.ts"), 'import "./main.ts";\n');
+  writeFileSync(join(d, "c.ts"), "export const c = 3;\n");
+  writeFileSync(join(d, "d.ts"), "export const d = 4;\n");
+  const files = localImports(join(d, "main.ts")).map((f) => f.path.slice(d.length + 1));
+  assert.equal(files.sort(), ["a.ts", "b.ts", "c.ts", "d.ts", "main.ts", "side.ts"]);
 });
 
 test("TSBPF_NO_CACHE: a build stores nothing", () => {
