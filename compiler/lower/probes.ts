@@ -7,6 +7,7 @@ import { PROBE_KINDS } from "../../core/probes.ts";
 import { BpfFunc } from "../../core/asm/helpers.ts";
 import { InternalError } from "../diagnostics.ts";
 import { spanOf } from "../frontend/program.ts";
+import { closestTracepoints } from "../frontend/tracepoint-types.ts";
 import { I32, I64, type IntType, U16, U32, U64, U8 } from "../frontend/types.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { type LowerCtx, type Val, scalar } from "./context.ts";
@@ -39,7 +40,11 @@ export function ctxProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, name: 
   }
   const tpName = String(probe.args[0]);
   const tp = cx.p.tracepoints.get(tpName);
-  if (!tp) return cx.error("TSB2049", [tpName, cx.p.tracepoints.kernel], e, "regenerate it for this kernel: sudo npx tsbpf types");
+  if (!tp) {
+    const near = closestTracepoints(tpName, cx.p.tracepoints.names());
+    const regenerate = "regenerate it for this kernel: sudo npx tsbpf types";
+    return cx.error("TSB2049", [tpName, cx.p.tracepoints.kernel], e, near.length ? `did you mean ${near.join(" or ")}? If not, ${regenerate}` : regenerate);
+  }
   const f = tp.fields.find((x) => x.name === name);
   if (!f) return cx.error("TSB2004", [tpName, name], e.name, `its fields: ${tp.fields.map((x) => x.name).join(", ")}`);
   const reloc = { kind: "tracepoint_field" as const, tracepoint: tpName, field: name, offset: f.offset };
