@@ -7,9 +7,9 @@ import { describeFailure } from "./report.ts";
 const USAGE = `usage: tsbpf <command> [options]
 
 commands:
-  run <file.ts> [--duration S] [--json] [--verbose] [--param name=value]
+  run <file.ts|file.tsbpf> [--duration S] [--json] [--verbose] [--param name=value]
                                             compile, load and attach a tracer; print its maps at exit
-  build <file.ts> [--emit summary|asm|spec|ir]
+  build <file.ts> [--emit summary|asm|spec|ir|tsbpf] [-o out]
                                             check and compile a tracer
   types [--categories a,b] [--out DIR] [--check]
                                             generate tracepoint declarations for the running kernel

@@ -1,10 +1,10 @@
-// `tsbpf run file.ts [options] [-- args...]`: compile (cached), load, attach, then one of two things until Ctrl-C or
-// the duration: stream the events of every exported channel, or — when the module exports main(args) — run main in
-// this process with the module's map objects bound to the kernel's. At the end, print every exported map as
-// bpftrace does and report lost events. What is printed, and how, is the Output of the format chosen once from the
-// options (runtime/output/formats.ts: text, or NDJSON with --json). Exit non-zero on failure; every kernel object
-// is released on every path. How the run stops (signals at any moment of start-up, --duration, a stalled or closed
-// stdout) and with which exit status is cli/stop.ts.
+// `tsbpf run file.ts|file.tsbpf [options] [-- args...]`: compile (cached) or read the compiled tracer, load, attach,
+// then one of two things until Ctrl-C or the duration: stream the events of every exported channel, or — when the
+// module exports main(args) — run main in this process with the module's map objects bound to the kernel's. At the end,
+// print every exported map as bpftrace does and report lost events. What is printed, and how, is the Output of the
+// format chosen once from the options (runtime/output/formats.ts: text, or NDJSON with --json). Exit non-zero on
+// failure; every kernel object is released on every path. How the run stops (signals at any moment of start-up,
+// --duration, a stalled or closed stdout) and with which exit status is cli/stop.ts.
 
 import { release } from "node:os";
 import { resolve } from "node:path";
@@ -30,10 +30,11 @@ const Options = z.object({
   param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value"))), []),
 });
 
-const USAGE = `usage: tsbpf run <file.ts> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
 
-Compiles, loads and attaches the tracer; prints the events of its exported RingBuffer/PerfEventArray channels as
-they come, and its exported maps at the end (Ctrl-C, or after --duration). A module that exports main(args) runs
+Compiles (or, for a .tsbpf from tsbpf build -o, reads), loads and attaches the tracer; prints the events of its
+exported RingBuffer/PerfEventArray channels as they come, and its exported maps at the end (Ctrl-C, or after
+--duration). A module that exports main(args) runs
 it instead, with args after --; there, --<param> <value> sets a load-time parameter declared with param().
 --json is --format json: NDJSON records on stdout.
 `;
