@@ -30,8 +30,6 @@ interface Entry {
   readonly spec: CollectionSpec;
 }
 
-export { cacheDir };
-
 const hash = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /** What the compiler is: its sources and the declarations it compiles against (sizes and mtimes, cheap to stat). */

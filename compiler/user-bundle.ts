@@ -6,7 +6,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { USER_SIDE_RUNTIME, USER_SIDE_TESTING } from "../core/object/artifact.ts";
+import { USER_SIDE_REQUIRE, USER_SIDE_RUNTIME, USER_SIDE_TESTING } from "../core/object/artifact.ts";
 
 /** The module could not be bundled (a missing import, a syntax error esbuild sees): one line per problem. */
 export class UserSideError extends Error {
@@ -29,9 +29,6 @@ export async function bundleUserSide(file: string, options: UserBundleOptions = 
   // in scope; the banner makes one, only when needed (a module may declare its own).
   return first.includes("__require") ? bundle(file, options, true) : first;
 }
-
-/** The banner's `require`: Node's, resolving from wherever the module is loaded (runtime/user/module.ts). */
-export const USER_SIDE_REQUIRE = 'import { createRequire as __tsbpfCreateRequire } from "node:module"; const require = __tsbpfCreateRequire(import.meta.url);';
 
 async function bundle(file: string, options: UserBundleOptions, withRequire: boolean): Promise<string> {
   const { build } = await import("esbuild");

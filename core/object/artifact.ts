@@ -38,6 +38,9 @@ export interface Artifact {
 /** The specifier a bundled user side imports the runtime by (`tsbpf` in the source). */
 export const USER_SIDE_RUNTIME = "tsbpf:runtime";
 export const USER_SIDE_TESTING = "tsbpf:testing";
+/** Where the bundled module's CommonJS parts get `require` (its first line, when it has them); the loader may rebase it. */
+export const USER_SIDE_REQUIRE_FROM = "import.meta.url";
+export const USER_SIDE_REQUIRE = `import { createRequire as __tsbpfCreateRequire } from "node:module"; const require = __tsbpfCreateRequire(${USER_SIDE_REQUIRE_FROM});`;
 
 // ---- the schema ---------------------------------------------------------------------------------------------------
 // Every field the loader relies on, with its type and range. Objects are loose: a field this version does not know is

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { USER_SIDE_RUNTIME, USER_SIDE_TESTING } from "../../core/object/artifact.ts";
+import { USER_SIDE_REQUIRE, USER_SIDE_REQUIRE_FROM, USER_SIDE_RUNTIME, USER_SIDE_TESTING } from "../../core/object/artifact.ts";
 import { cacheDir, makeDir } from "../../core/cache-dir.ts";
 
 /** The package entries of the runtime running this code: dist/index.mjs beside a bundled copy, index.ts for the sources. */
@@ -31,7 +31,8 @@ export async function importUserSide<T>(code: string, origin: string): Promise<T
   const file = stored(linked);
   // A query makes each import a new module instance: the module's top level runs again (its maps are constructed anew).
   if (file) return (await import(`${pathToFileURL(file).href}?import=${n}`)) as T;
-  const fromData = linked.replace("__tsbpfCreateRequire(import.meta.url)", `__tsbpfCreateRequire(${JSON.stringify(pathToFileURL(origin).href)})`);
+  // A data: URL is no base for require(): the origin's URL stands in.
+  const fromData = linked.replace(USER_SIDE_REQUIRE, USER_SIDE_REQUIRE.replace(USER_SIDE_REQUIRE_FROM, JSON.stringify(pathToFileURL(origin).href)));
   return (await import(`data:text/javascript;base64,${Buffer.from(`${fromData}\n// import ${n}\n`).toString("base64")}`)) as T;
 }
 

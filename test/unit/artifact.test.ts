@@ -3,7 +3,7 @@
 // foreign or future file is refused in one line that names the file and the place, by the reader and by `tsbpf run`.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
 import { bundleUserSide } from "../../compiler/user-bundle.ts";
-import { ArtifactError, decodeArtifact, encodeArtifact, looksLikeArtifact } from "../../core/object/artifact.ts";
+import { ArtifactError, USER_SIDE_REQUIRE, decodeArtifact, encodeArtifact, looksLikeArtifact } from "../../core/object/artifact.ts";
 import type { CollectionSpec } from "../../core/object/spec.ts";
 import { importUserSide } from "../../runtime/user/module.ts";
 
@@ -93,6 +93,26 @@ test("the bundled user side imports without its source and without the compiler:
   assert.match(mod.header, /^PCOMM/);
   const line = mod.format({ comm: "sleep", pid: 42, ppid: 1, tid: 42, age: 1_500_000_000n, code: 0, signal: 9, core: false });
   assert.match(line, /^sleep\s+42\s+1\s+42\s+1\.50\s+signal 9 \(KILL\)/);
+});
+
+test("a user side with CommonJS packages gets a require(), loaded from the cache or, where it cannot be written, a data: URL", async () => {
+  const project = join(dir, "cjs-project");
+  mkdirSync(join(project, "node_modules", "cjsdep"), { recursive: true });
+  writeFileSync(join(project, "node_modules", "cjsdep", "index.js"), 'module.exports = { platform: require("node:os").platform() };\n');
+  writeFileSync(join(project, "tool.ts"), 'import dep from "cjsdep";\nexport function format(): string { return `on ${dep.platform}`; }\n');
+  const code = await bundleUserSide(join(project, "tool.ts"));
+  assert.ok(code.startsWith(USER_SIDE_REQUIRE), "the bundle begins with the require() it needs");
+  const saved = process.env.TSBPF_CACHE_DIR;
+  try {
+    for (const cache of [join(dir, "user-cache"), "/proc/tsbpf-cannot-write-here"]) {
+      process.env.TSBPF_CACHE_DIR = cache;
+      const mod = await importUserSide<{ format: () => string }>(code, join(project, "tool.tsbpf"));
+      assert.is(mod.format(), `on ${process.platform}`, cache);
+    }
+  } finally {
+    process.env.TSBPF_CACHE_DIR = saved;
+  }
+  assert.is(readdirSync(join(dir, "user-cache", "user-side")).length, 1, "the first import was from the cache");
 });
 
 test("tsbpf build -o x.tsbpf writes it; tsbpf run refuses a damaged one in one line, exit 2", () => {
