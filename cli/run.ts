@@ -15,7 +15,9 @@ import type { CollectionSpec } from "../core/object/spec.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "../runtime/output/formats.ts";
 import { eventChannel, type Output } from "../runtime/output/output.ts";
+import { type Action, actionDecoder } from "../runtime/output/actions.ts";
 import { processSink } from "../runtime/output/stdio.ts";
+import type { EventBackend } from "../runtime/user/backend.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
 import { CliError, parseCommandArgs, usageHint } from "./args.ts";
@@ -225,13 +227,17 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
     running = true;
     const cancelTimer = o.duration !== undefined ? stop.after(o.duration) : keepAlive();
+    const actions = tracer.spec.actions ? new ActionPump(tracer, output, stop) : undefined;
     try {
       if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stop, tracer);
-      else await streamEvents(tracer, output, stop.requested);
+      else await Promise.all([streamEvents(tracer, output, stop.requested), actions?.run(stop.requested)]);
     } finally {
       cancelTimer();
     }
     if (!stop.hurriedBy && !tracer.closed) {
+      // The end handlers, then what every handler asked before the maps print.
+      tracer.runEnd();
+      await actions?.drain();
       if (!hasMain) await printMaps(tracer, output);
       await reportLost(tracer, output);
       await output.end();
@@ -329,6 +335,63 @@ async function streamEvents(tracer: Tracer, output: Output, stopped: Promise<unk
     }
     if (!tracer.closed) await output.events(ch, channel.drain());
   }));
+}
+
+/**
+ * Carries out what the handlers ask (runtime/output/actions.ts), in order: lines to the output, maps printed or
+ * cleared, exit() as a stop. Runs until the run is stopped; drain() takes what is left at the end.
+ */
+class ActionPump {
+  readonly #backend: EventBackend;
+  readonly #decode: ReturnType<typeof actionDecoder>;
+  #pending: Action[] = [];
+  #lost = 0n;
+
+  constructor(private readonly tracer: Tracer, private readonly output: Output, private readonly stop: RunStop) {
+    this.#backend = tracer.actions()!;
+    this.#decode = actionDecoder(tracer.spec.actions!);
+  }
+
+  async run(stopped: Promise<unknown>): Promise<void> {
+    let halt = false;
+    void stopped.then(() => {
+      halt = true;
+    });
+    while (!halt) {
+      await this.drain();
+      await Promise.race([this.#backend.wait(), stopped]);
+    }
+  }
+
+  /** Carries out every action sent so far. */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.#backend.drain((view, offset, length) => void this.#pending.push(this.#decode(view, offset, length)), 4096);
+      if (!this.#pending.length) break;
+      for (const a of this.#pending.splice(0)) await this.#carry(a);
+    }
+    const lost = this.#backend.lost();
+    if (lost > this.#lost) {
+      process.stderr.write(`tsbpf run: ${lost - this.#lost} print()/clear()/exit() records were lost: the handlers asked faster than they could be carried out\n`);
+      this.#lost = lost;
+    }
+  }
+
+  async #carry(a: Action): Promise<void> {
+    switch (a.kind) {
+      case "print":
+        return this.output.line(a.text);
+      case "exit":
+        return this.stop.request({ kind: "exit" });
+      case "clear":
+        return (this.tracer.map(a.map) as unknown as { clear(): void }).clear();
+      case "print_map": {
+        const { readAggregation } = await import("../runtime/output/read.ts");
+        const m = this.tracer.spec.maps.find((x) => x.name === a.map)!;
+        return this.output.mapPrinted(readAggregation(this.tracer.collection.map(a.map), m), a.top);
+      }
+    }
+  }
 }
 
 /** Every map the run prints (exported maps, or all aggregations), read and merged across CPUs. */

@@ -13,6 +13,8 @@ import { releaseAll } from "../runtime/kernel/cleanup.ts";
 export type StopReason =
   | { readonly kind: "signal"; readonly signal: NodeJS.Signals }
   | { readonly kind: "duration" }
+  /** A handler called exit(). */
+  | { readonly kind: "exit" }
   /** stdout's reader went away (EPIPE, `| head -1`) or writing to it failed otherwise. */
   | { readonly kind: "stdout-closed"; readonly code: string };
 
@@ -25,7 +27,7 @@ export class RunStopped extends Error {
 }
 
 export function describeStop(r: StopReason): string {
-  return r.kind === "signal" ? r.signal : r.kind === "duration" ? "--duration elapsed" : `stdout closed: ${r.code}`;
+  return r.kind === "signal" ? r.signal : r.kind === "duration" ? "--duration elapsed" : r.kind === "exit" ? "exit() from a handler" : `stdout closed: ${r.code}`;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;

@@ -112,6 +112,7 @@ export const MESSAGES = {
   TSB1082: { title: "jump too far", template: "a jump in probe {0} spans {1} instructions; eBPF jumps reach at most {2}" },
   TSB1083: { title: "nested too deeply to parse", template: "the code from here on is nested deeper than TypeScript's parser can follow" },
   TSB1084: { title: "too many branches in one function", template: "{0} has {1} branches (conditions, loops, cases); at most {2} are supported in one function" },
+  TSB1085: { title: "print() value outside print()", template: "{0} is a value only inside a print() line" },
 
   // ---- TSB2xxx: types, layout, values and declarations --------------------------------------------------------
   TSB2001: { title: "type without a fixed layout", template: "{0}: the type {1} has no fixed layout" },
@@ -184,6 +185,7 @@ export const MESSAGES = {
   TSB2087: { title: "bpf.loop() inside a long loop", template: "the verifier would walk a bpf.loop() call {0} times in this loop; past {1} iterations it stops pruning and gives up" },
   TSB2088: { title: "loop assigning an outer variable under a condition", template: "this loop assigns {0} under a condition on each of its {1} iterations: the verifier's states can multiply by {2} at each, so at most {3} iterations" },
   TSB2090: { title: "BTF tracepoint argument out of range", template: "tracepoint {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
+  TSB2091: { title: "value print() or clear() cannot take", template: "{0} cannot take this value: it takes {1}" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

@@ -18,7 +18,7 @@ import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/
 import { MAP_KINDS } from "../core/maps.ts";
 import { PROBE_KINDS } from "../core/probes.ts";
 import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
-import { lostMapName } from "../core/object/names.ts";
+import { ACTIONS_MAP, lostMapName } from "../core/object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
 
 export interface CompileOptions {
@@ -76,7 +76,8 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
         'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
     }
     const params = paramLayout(model);
-    programs = lowerModule(model, loaded.checker, diags, loadTracepointDb(), { arch, paramMap: PARAM_MAP, paramLayout: params.layout, progress });
+    const lowered = lowerModule(model, loaded.checker, diags, loadTracepointDb(), { arch, paramMap: PARAM_MAP, paramLayout: params.layout, progress });
+    programs = lowered.programs;
     const specs: ProgramSpec[] = [];
     for (const lp of programs) {
       progress.span = lp.probe.span;
@@ -100,6 +101,7 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
       ...programs.flatMap((p) => (p.scratch ? [scratchSpec(p.scratch)] : [])),
     ];
     if (params.specs.length) maps.push(params.map);
+    if (lowered.actions.length) maps.push(...actionMaps());
     const moduleSymbol = loaded.checker.getSymbolAtLocation(loaded.file);
     const exported = new Set(moduleSymbol ? loaded.checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : []);
     const user = { ...(exported.has("main") ? { main: true } : {}), ...(exported.has("format") ? { format: true } : {}) };
@@ -108,6 +110,7 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
       programs: specs,
       ...(params.specs.length ? { params: params.specs, paramMap: PARAM_MAP } : {}),
       ...(Object.keys(user).length ? { userSide: user } : {}),
+      ...(lowered.actions.length ? { actions: { map: ACTIONS_MAP, list: lowered.actions } } : {}),
     };
     return { spec, diagnostics: diags.list, sources, programs };
   } catch (e) {
@@ -164,6 +167,23 @@ function mapSpec(m: MapDecl): MapSpec {
     declared: m.declared,
   };
 }
+
+/**
+ * The ring buffer of the handlers' actions (print, clear, exit), with its lost-record counter. Its records start
+ * with the action's index (the channel's event type); user space decodes the rest by the action.
+ */
+function actionMaps(): MapSpec[] {
+  const u32: TypeDesc = { kind: "int", size: 4, signed: false };
+  const u64: TypeDesc = { kind: "int", size: 8, signed: false };
+  const lostMap = lostMapName(ACTIONS_MAP);
+  return [
+    { name: ACTIONS_MAP, type: "ringbuf", keySize: 0, valueSize: 0, maxEntries: ACTIONS_RING_BYTES, events: { type: { kind: "struct", fields: [{ name: "action", type: u32 }] }, lostMap } },
+    { name: lostMap, type: "percpu_array", keySize: 4, valueSize: 8, maxEntries: 1, key: u32, value: u64 },
+  ];
+}
+
+/** 256 KiB: bpftrace's perf buffers hold 64 pages per CPU; lines come in bursts (a print per event). */
+const ACTIONS_RING_BYTES = 256 * 1024;
 
 /** A program's per-CPU scratch memory: values too large for the 512-byte stack (events, big structs). */
 function scratchSpec(s: { readonly map: string; readonly size: number }): MapSpec {

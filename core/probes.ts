@@ -16,7 +16,7 @@ export const TRACING_PROGRAM_TYPES: readonly TracingProgramType[] = ["kprobe", "
 /** The probe declarators of stdlib-types/index.d.ts, as a user writes them. */
 export type ProbeDeclarator =
   | "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "tracepoint" | "rawTracepoint" | "fentry" | "fexit" | "tpBtf"
-  | "profile" | "interval";
+  | "profile" | "interval" | "begin" | "end";
 
 /**
  * What a handler's `ctx` points at, which decides what it may read and how the VM builds it:
@@ -101,6 +101,16 @@ export const PROBE_KINDS: Readonly<Record<ProbeDeclarator, ProbeKindDef>> = {
     declarator: "interval", programType: "perf_event", params: [num("period in ms")], context: "perf_event", check: positive,
     attach: ([ms]) => ({ kind: "interval", periodMs: Number(ms) }), programName: ([ms]) => `interval_${ms}`,
   },
+  // Run once by user space (BPF_PROG_TEST_RUN), as bpftrace's BEGIN and END: raw tracepoint programs, which the
+  // kernel runs on request from 5.10, with the tracing helpers.
+  begin: {
+    declarator: "begin", programType: "raw_tracepoint", params: [], context: "args",
+    attach: () => ({ kind: "begin" }), programName: () => "begin",
+  },
+  end: {
+    declarator: "end", programType: "raw_tracepoint", params: [], context: "args",
+    attach: () => ({ kind: "end" }), programName: () => "end",
+  },
 };
 
 /** The declarators that make programs of each type, in table order. */
@@ -137,13 +147,16 @@ export type AttachSpec =
   | { readonly kind: "profile"; readonly frequency: number }
   /** A timer firing every `periodMs` on one CPU (interval). */
   | { readonly kind: "interval"; readonly periodMs: number }
+  /** Run once when every other probe is attached (begin), or once when the run ends, before the maps print (end). */
+  | { readonly kind: "begin" }
+  | { readonly kind: "end" }
   | { readonly kind: "none" };
 
 export type AttachKind = AttachSpec["kind"];
 export type AttachOf<K extends AttachKind> = Extract<AttachSpec, { readonly kind: K }>;
 
 export interface AttachKindDef<K extends AttachKind> {
-  /** What a program attached here receives as its context; undefined for "none". */
+  /** What a program attached here receives as its context (begin and end: no arguments); undefined for "none". */
   readonly context: ProbeContext | undefined;
   /** `kind:target` as every message prints it: "tracepoint:syscalls/sys_enter_openat", "uretprobe:libc:getaddrinfo". */
   readonly format: (a: AttachOf<K>) => string;
@@ -232,6 +245,18 @@ export const ATTACH_KINDS: { readonly [K in AttachKind]: AttachKindDef<K> } = {
       return ms ? { kind: "interval", periodMs: ms } : undefined;
     },
   },
+  begin: {
+    context: "args",
+    format: () => "begin",
+    prefixes: ["begin", "BEGIN"],
+    parse: (_p, rest) => (rest === "" ? { kind: "begin" } : undefined),
+  },
+  end: {
+    context: "args",
+    format: () => "end",
+    prefixes: ["end", "END"],
+    parse: (_p, rest) => (rest === "" ? { kind: "end" } : undefined),
+  },
   none: {
     context: undefined,
     format: () => "none",
@@ -259,4 +284,9 @@ export function parseAttach(text: string): AttachSpec | undefined {
 /** The context of a program attached at `a`. */
 export function contextOf(a: AttachSpec): ProbeContext | undefined {
   return ATTACH_KINDS[a.kind].context;
+}
+
+/** Programs user space runs itself rather than the kernel's events (begin, end; none is never run): not probes. */
+export function runByUserSpace(a: AttachSpec): boolean {
+  return a.kind === "begin" || a.kind === "end" || a.kind === "none";
 }

@@ -100,6 +100,10 @@ export declare function fexit(fn: string, options: ProbeOptions, handler: Handle
 export declare function profile(hz: number, handler: Handler<PerfEventContext>): void;
 /** Runs every `ms` milliseconds on one CPU. */
 export declare function interval(ms: number, handler: Handler<PerfEventContext>): void;
+/** Runs once when every probe is attached: bpftrace's BEGIN. */
+export declare function begin(handler: Handler<void>): void;
+/** Runs once when the run ends, before the maps are printed: bpftrace's END. */
+export declare function end(handler: Handler<void>): void;
 
 /** The registers of a kprobe or uprobe: function arguments and the return value (x86_64 / arm64 calling convention). */
 export interface ProbeContext {
@@ -126,6 +130,27 @@ export interface PerfEventContext {
   /** The instruction pointer when the sample was taken. */
   ip(): u64;
 }
+
+// ---- Output from handlers -------------------------------------------------------------------------------------
+// Handlers ask user space to act: the values travel through a ring buffer and user space does the rest (formats the
+// line, reads or clears the map, ends the run), in the order the handlers asked, as bpftrace's printf/print/clear/exit.
+
+/**
+ * Prints one line: a template literal of integers, booleans, Str<N> values and `time()`
+ * (`` print(`${bpf.comm()} opened ${path}`) ``). The values are sent as they are; the line is formatted in user space.
+ * `print(map)` prints a map (an aggregation, or a hash map) now, as at the end of the run; `top` keeps the largest entries.
+ */
+export declare function print(line: string): void;
+export declare function print(map: AnyMap, top?: number): void;
+/**
+ * The wall-clock time when the handler ran, for a print() line: strftime's `format` (default "%H:%M:%S"; `%f` is
+ * microseconds). Only inside print()'s template.
+ */
+export declare function time(format?: string): string;
+/** Deletes every entry of a map (zeroes an array's), in user space, in order with print(). */
+export declare function clear(map: AnyMap): void;
+/** Ends the run, as Ctrl-C does (end handlers run, maps print). */
+export declare function exit(): void;
 
 // ---- Maps -----------------------------------------------------------------------------------------------------
 // Declared at module level. Keys and values are integers, booleans, fixed strings, fixed arrays, or structs of

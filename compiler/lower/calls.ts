@@ -6,6 +6,7 @@ import { isProbeDeclarator } from "../../core/probes.ts";
 import { I64, tsbpfName } from "../frontend/types.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
 import { condValue, importedFrom, lowerExpr } from "./expressions.ts";
+import { ACTION_BUILTINS, lowerAction } from "./actions.ts";
 import { inlineCall } from "./functions.ts";
 import { WRITES_INTO, lowerHelper } from "./helpers.ts";
 import { lowerAggMethod, lowerMapMethod } from "./maps.ts";
@@ -67,6 +68,7 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
       return cx.error("TSB1011", [builtin, "handler"], call);
     }
     if (builtin === "param") return cx.error("TSB1035", [], call);
+    if (builtin !== undefined && ACTION_BUILTINS.has(builtin)) return lowerAction(cx, builtin, call);
     if (sym && cx.p.module.functions.has(sym)) return inlineCall(cx, cx.p.module.functions.get(sym)!, call);
     const from = importedFrom(cx, callee);
     if (from !== undefined && builtin === undefined) {

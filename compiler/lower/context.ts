@@ -10,6 +10,7 @@ import type { IntType, TypeResolver } from "../frontend/types.ts";
 import type { FuncBuilder } from "../ir/builder.ts";
 import { type Base, type Block, type Operand, type Progress, type Reloc, imm } from "../ir/ir.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
+import type { ActionSpec } from "../../core/object/spec.ts";
 import type { TracepointDb } from "./tracepoints.ts";
 
 /** What an expression lowers to. */
@@ -110,6 +111,8 @@ export interface ProgramContext {
   scratch?: { readonly map: string; size: number };
   /** Where lowering is, for an internal error's location. */
   readonly progress?: Progress | undefined;
+  /** What the module's handlers ask of user space (print, clear, exit), shared by every program: a record's index. */
+  readonly actions: ActionSpec[];
 }
 
 export class LowerCtx {

@@ -2,6 +2,7 @@
 // its bpf_loop callbacks), with the maps it uses. Diagnostics collect; lowering goes on past errors.
 
 import { ts } from "ts-morph";
+import type { ActionSpec } from "../../core/object/spec.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { ModuleModel, ProbeDecl } from "../frontend/module.ts";
 import { type IntType, TypeResolver } from "../frontend/types.ts";
@@ -31,15 +32,22 @@ export interface LowerOptions {
   readonly progress?: Progress;
 }
 
-export function lowerModule(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions): LoweredProgram[] {
-  return model.probes.map((probe) => lowerProbe(model, checker, diags, tracepoints, opts, probe));
+export interface LoweredModule {
+  readonly programs: LoweredProgram[];
+  /** What the handlers ask of user space, by record index (empty when nothing). */
+  readonly actions: ActionSpec[];
 }
 
-function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions, probe: ProbeDecl): LoweredProgram {
+export function lowerModule(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions): LoweredModule {
+  const actions: ActionSpec[] = [];
+  return { programs: model.probes.map((probe) => lowerProbe(model, checker, diags, tracepoints, opts, probe, actions)), actions };
+}
+
+function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions, probe: ProbeDecl, actions: ActionSpec[]): LoweredProgram {
   const p: ProgramContext = {
     module: model, checker, diags, tracepoints, arch: opts.arch, callbacks: [], signedAggs: new Set(), usedMaps: new Set(),
     usesParams: false, inlining: [], types: new TypeResolver(checker, diags), paramLayout: opts.paramLayout, paramMap: opts.paramMap,
-    progress: opts.progress,
+    progress: opts.progress, actions,
   };
   const b = new FuncBuilder(probe.name, "entry", 1);
   const cx = new LowerCtx(p, b, probe, { kind: "entry" });

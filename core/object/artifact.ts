@@ -112,7 +112,21 @@ const Attach = z.discriminatedUnion("kind", [
   z.looseObject({ kind: z.literal("fexit"), function: name }),
   z.looseObject({ kind: z.literal("profile"), frequency: int(1, 1e9) }),
   z.looseObject({ kind: z.literal("interval"), periodMs: z.number().check(z.positive()) }),
+  z.looseObject({ kind: z.literal("begin") }),
+  z.looseObject({ kind: z.literal("end") }),
   z.looseObject({ kind: z.literal("none") }),
+]);
+
+const Action = z.discriminatedUnion("kind", [
+  z.looseObject({
+    kind: z.literal("print"),
+    parts: z.array(z.string()),
+    args: z.array(z.looseObject({ field: z.string(), display: z.optional(z.literal("time")), format: z.optional(z.string()) })),
+    record: TypeDesc,
+  }),
+  z.looseObject({ kind: z.literal("exit") }),
+  z.looseObject({ kind: z.literal("clear"), map: name }),
+  z.looseObject({ kind: z.literal("print_map"), map: name, top: z.optional(int(0, 2 ** 31)) }),
 ]);
 
 const Relocation = z.discriminatedUnion("kind", [
@@ -138,6 +152,7 @@ const CollectionSpecSchema = z.looseObject({
   params: z.optional(z.array(z.looseObject({ name, offset: u32, type: TypeDesc, default: z.string() }))),
   paramMap: z.optional(z.string()),
   userSide: z.optional(z.looseObject({ main: z.optional(z.boolean()), format: z.optional(z.boolean()) })),
+  actions: z.optional(z.looseObject({ map: name, list: z.array(Action) })),
 });
 
 const ArtifactSchema = z.looseObject({

@@ -7,3 +7,6 @@ export const lostMapName = (channel: string): string => `${channel}.lost`;
 
 /** A program's per-CPU scratch memory for values too large for the stack. */
 export const scratchMapName = (program: string): string => `.scratch.${program}`;
+
+/** The ring buffer of the actions handlers ask of user space: print(), exit(), clear(), printing a map. */
+export const ACTIONS_MAP = ".actions";

@@ -172,4 +172,37 @@ export interface CollectionSpec {
   readonly paramMap?: string;
   /** What the module exports for its user side: `main(args)` (a one-file tool), `format(event, channel)`. */
   readonly userSide?: { readonly main?: boolean; readonly format?: boolean };
+  /** What the handlers ask of user space (print(), exit(), clear(), printing a map), when any does. */
+  readonly actions?: ActionsSpec;
+}
+
+/**
+ * The actions of a tracer's handlers: records sent through one ring buffer (`map`, a RingBuffer whose `events`
+ * type is the header every record starts with: the action's index in `list`), each decoded and carried out by user
+ * space in the order they were sent. A print() formats its line there, so no format string runs in the kernel.
+ */
+export interface ActionsSpec {
+  readonly map: string;
+  readonly list: readonly ActionSpec[];
+}
+
+export type ActionSpec =
+  /**
+   * A line: `parts[0] + value(args[0]) + parts[1] + ...`. `record` is the struct sent (the u32 index first, then one
+   * field per argument, named as in `args`).
+   */
+  | { readonly kind: "print"; readonly parts: readonly string[]; readonly args: readonly PrintArg[]; readonly record: TypeDesc }
+  /** End the run, as Ctrl-C does. */
+  | { readonly kind: "exit" }
+  /** Delete every entry of a map (zero an array's). */
+  | { readonly kind: "clear"; readonly map: string }
+  /** Print a map now, as at the end of the run (`top`: only the largest entries). */
+  | { readonly kind: "print_map"; readonly map: string; readonly top?: number };
+
+/** One value of a printed line: the record's field `field`, shown as its type says or as `display` asks. */
+export interface PrintArg {
+  readonly field: string;
+  /** "time": a CLOCK_MONOTONIC time in ns (bpf_ktime_get_ns), printed as the wall-clock time with `format` (strftime). */
+  readonly display?: "time";
+  readonly format?: string;
 }

@@ -2,7 +2,7 @@
 // Disposable (`dispose()`, `using`, `await using`); tracked so that signals and exit release it too.
 
 import { MAP_KINDS } from "../../core/maps.ts";
-import { formatAttach } from "../../core/probes.ts";
+import { formatAttach, runByUserSpace } from "../../core/probes.ts";
 import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ import { SymbolNotFoundError } from "./elf.ts";
 import { BpfError, NotFoundError, UnsupportedFeatureError } from "./errors.ts";
 import { LibraryNotFoundError } from "./libs.ts";
 import { Kernel } from "./kernel.ts";
-import { type Link, attach, loadRequirements } from "./links/index.ts";
+import { type Link, attach, loadRequirements, runOnce } from "./links/index.ts";
 import { tracingUnsupported } from "./links/tracing.ts";
 import { possibleCpus } from "./cpus.ts";
 import { BpfMap } from "./maps.ts";
@@ -161,7 +161,7 @@ export class Collection implements Disposable, AsyncDisposable {
 
   /** A collection whose every probe was skipped would trace nothing: that is a failure, with the reasons. */
   private checkSomethingLeft(): void {
-    const probes = this.spec.programs.filter((p) => p.attach.kind !== "none");
+    const probes = this.spec.programs.filter((p) => !runByUserSpace(p.attach));
     if (probes.length === 0 || this.skipped.length < probes.length) return;
     throw new BpfError(`none of the probes exists here: ${this.skipped.map((s) => `${s.attach} (${s.reason})`).join("; ")}`,
       "load the tracer", "every probe is optional and was skipped; at least one must attach");
@@ -174,7 +174,9 @@ export class Collection implements Disposable, AsyncDisposable {
    * `skipped`.
    */
   async attachAll(opts: Pick<CollectionOptions, "onAttach" | "legacyProbes"> & { readonly signal?: AbortSignal } = {}): Promise<void> {
-    const todo = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
+    // begin handlers run when attached: last, once every probe is in place, as bpftrace's BEGIN.
+    const all = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
+    const todo = [...all.filter((p) => p.spec.attach.kind !== "begin"), ...all.filter((p) => p.spec.attach.kind === "begin")];
     for (const [i, p] of todo.entries()) {
       // A caller that was asked to stop (Ctrl-C during start-up) gets its reason; it disposes what is attached.
       opts.signal?.throwIfAborted();
@@ -194,6 +196,11 @@ export class Collection implements Disposable, AsyncDisposable {
       opts.onAttach?.(link, i, todo.length);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Runs the end handlers once, in declaration order (before the maps are printed). */
+  runEnd(): void {
+    for (const p of this.programs.values()) if (p.spec.attach.kind === "end") runOnce(this.kernel, p.fd, "end").close();
   }
 
   /** Detaches every probe, releases what was adopted, then closes programs and maps. Idempotent. */

@@ -28,6 +28,14 @@ export class JsonOutput implements Output {
     this.#sink.stdout.write(`${JSON.stringify(aggregationJson(data))}\n`);
   }
 
+  line(text: string): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, `${JSON.stringify({ type: "printf", data: `${text}\n` })}\n`);
+  }
+
+  mapPrinted(data: AggregationData, top?: number): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, `${JSON.stringify(aggregationJson(data, top ? { top } : {}))}\n`);
+  }
+
   lost(channel: EventChannel, count: bigint): void {
     this.#sink.stdout.write(`${lostJson(channel.name, count)}\n`);
   }

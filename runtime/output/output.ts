@@ -63,6 +63,10 @@ export interface Output {
   events(channel: EventChannel, events: readonly unknown[]): void | Promise<void>;
   /** One map's merged contents, at the end of the run, in the order the runner prints the maps. */
   aggregation(data: AggregationData): void | Promise<void>;
+  /** A line a handler printed (print()), without its newline. */
+  line(text: string): void | Promise<void>;
+  /** A map a handler printed during the run (print(map, top)): only the `top` largest entries when given. */
+  mapPrinted(data: AggregationData, top?: number): void | Promise<void>;
   /** A channel dropped `count` events (the runner reports only channels whose count is above zero). */
   lost(channel: EventChannel, count: bigint): void | Promise<void>;
   /** Nothing more will come: a format that holds its output until the end writes it here. */

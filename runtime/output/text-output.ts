@@ -68,6 +68,14 @@ export class TextOutput implements Output {
     if (text) this.#sink.stdout.write(text);
   }
 
+  line(text: string): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, `${text}\n`);
+  }
+
+  mapPrinted(data: AggregationData, top?: number): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, formatAggregation(data, top ? { top } : {}));
+  }
+
   lost(channel: EventChannel, count: bigint): void {
     this.#sink.stderr.write(`${formatLost(channel.name, count, channel.buffer)}\n`);
   }

@@ -16,3 +16,14 @@ export function fentry(_fn: string, _optionsOrHandler: Options | AnyHandler, _ha
 export function fexit(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function profile(_hz: number, _handler: AnyHandler): void {}
 export function interval(_ms: number, _handler: AnyHandler): void {}
+export function begin(_handler: AnyHandler): void {}
+export function end(_handler: AnyHandler): void {}
+
+// What handlers ask of user space (print, time, clear, exit) exists only in kernel code.
+const kernelOnly = (name: string) => (): never => {
+  throw new Error(`${name}() runs in probe handlers only; on the user side, print with console.log and clear a map with map.clear()`);
+};
+export const print: (...args: unknown[]) => never = kernelOnly("print");
+export const time: (...args: unknown[]) => never = kernelOnly("time");
+export const clear: (...args: unknown[]) => never = kernelOnly("clear");
+export const exit: (...args: unknown[]) => never = kernelOnly("exit");

@@ -11,6 +11,7 @@ import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";
 import { type BackendFor, bindDeclarations, objectsFromSpec } from "./bind.ts";
 import { kernelBackends } from "./kernel-backends.ts";
+import type { EventBackend } from "./backend.ts";
 import type { Bindable } from "./registry.ts";
 
 export interface OpenOptions {
@@ -56,6 +57,7 @@ export class Tracer {
       const objects = options.declarations ? bindDeclarations(options.declarations, spec, backends) : objectsFromSpec(spec, backends);
       // Event channels get their readers (perf buffers in the map) before anything can emit.
       for (const m of spec.maps) if (m.events && objects.has(m.name)) backends(m.name);
+      if (spec.actions) backends(spec.actions.map);
       const t = new Tracer(spec, collection, objects, backends);
       if (options.attach !== false) {
         await collection.attachAll({
@@ -108,6 +110,16 @@ export class Tracer {
     return this.printedMaps().map((m) => formatAggregation(readAggregation(this.collection.map(m.name), m))).join("");
   }
 
+  /** The records of the handlers' actions (print, clear, exit), when the tracer has any; decoded by runtime/output/actions.ts. */
+  actions(): EventBackend | undefined {
+    return this.spec.actions ? (this.backends(this.spec.actions.map) as EventBackend) : undefined;
+  }
+
+  /** Runs the end handlers (once, when the run ends, before the maps are printed). */
+  runEnd(): void {
+    if (!this.#closed) this.collection.runEnd();
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -125,7 +137,7 @@ export class Tracer {
       // close() reports what failed to detach.
       this.#stopError = results.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
       for (const m of this.spec.maps) {
-        if (!m.events || !this.objects.has(m.name)) continue;
+        if (!m.events || (!this.objects.has(m.name) && m.name !== this.spec.actions?.map)) continue;
         const b = this.backends(m.name);
         if ("end" in b) b.end?.();
       }

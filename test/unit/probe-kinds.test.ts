@@ -31,7 +31,7 @@ test("each declarator makes an attach point of its program type and context, pri
   const args: Record<string, readonly (string | number)[]> = {
     kprobe: ["vfs_read"], kretprobe: ["vfs_read"], uprobe: ["libc", "getaddrinfo"], uretprobe: ["/bin/bash", "readline"],
     tracepoint: ["sched/sched_switch"], rawTracepoint: ["sched_switch"], fentry: ["vfs_read"], fexit: ["vfs_read"],
-    tpBtf: ["sched_switch"], profile: [99], interval: [1000],
+    tpBtf: ["sched_switch"], profile: [99], interval: [1000], begin: [], end: [],
   };
   const printed = new Set<string>();
   for (const [d, def] of Object.entries(PROBE_KINDS)) {
@@ -58,6 +58,8 @@ test("attach points print as kind:target, with offsets and short forms read back
     [{ kind: "uprobe", target: "/usr/lib/libssl.so.3", offset: 0x1234, retprobe: true }, "uretprobe:/usr/lib/libssl.so.3:0x1234"],
     [{ kind: "profile", frequency: 49 }, "profile:49hz"],
     [{ kind: "interval", periodMs: 250 }, "interval:250ms"],
+    [{ kind: "begin" }, "begin"],
+    [{ kind: "end" }, "end"],
     [{ kind: "none" }, "none"],
   ];
   for (const [a, text] of cases) {
@@ -82,7 +84,7 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
   };
   const expected = new Map<bigint, bigint>();
   for (const [i, p] of sim.spec.programs.entries()) {
-    const context = contextOf(p.attach)!;
+    const context = contextOf(p.attach) ?? "args";
     sim.fire(formatAttach(p.attach), ctx[context]);
     assert.is(sim.maps.hits.get(i + 1), 1n, `${formatAttach(p.attach)} ran`);
   }

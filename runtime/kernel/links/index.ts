@@ -4,10 +4,11 @@
 
 import type { AttachKind, AttachOf } from "../../../core/probes.ts";
 import type { AttachSpec, ProgramSpec } from "../../../core/object/spec.ts";
+import { progTestRun } from "../bpf.ts";
 import { BpfError } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { attachKprobe, kprobeSupport, kprobesUnsupported } from "./kprobe.ts";
-import type { Link } from "./link.ts";
+import { type Link, OwnedLink } from "./link.ts";
 import { attachRawTracepoint } from "./raw-tracepoint.ts";
 import { attachInterval, attachProfile } from "./sampling.ts";
 import { attachTracepoint } from "./tracepoint.ts";
@@ -15,7 +16,7 @@ import { type TracingTarget, attachTracing, tracingTarget } from "./tracing.ts";
 import { attachUprobe } from "./uprobe.ts";
 
 export type { Link } from "./link.ts";
-export { OwnedLink } from "./link.ts";
+export { OwnedLink };
 
 export interface AttachOptions {
   /** Use tracefs uprobe_events/kprobe_events even where a PMU exists. */
@@ -61,12 +62,27 @@ const ATTACHERS: { readonly [K in AttachKind]: Attacher<K> } = {
   },
   profile: { attach: (k, fd, a) => attachProfile(k, fd, a.frequency) },
   interval: { attach: (k, fd, a) => attachInterval(k, fd, a.periodMs) },
+  // Run once: begin when attached (after every other probe: Collection.attachAll orders them last), end by its
+  // collection's runEnd() when the run ends; neither leaves anything attached.
+  begin: { attach: (k, fd) => runOnce(k, fd, "begin") },
+  end: { attach: () => new OwnedLink("end", "BPF_PROG_TEST_RUN at the end", []) },
   none: {
     attach: () => {
       throw new BpfError("this program has no attach point", "attach");
     },
   },
 };
+
+/** Runs the program once in the kernel (BPF_PROG_TEST_RUN of a raw tracepoint program, 5.10). */
+export function runOnce(k: Kernel, progFd: number, what: "begin" | "end"): Link {
+  try {
+    progTestRun(k.sys, { progFd });
+  } catch (e) {
+    throw new BpfError(`cannot run the ${what} handler: ${(e as Error).message}`, `run ${what}`,
+      "begin and end handlers run through BPF_PROG_TEST_RUN of a raw tracepoint program (Linux 5.10)");
+  }
+  return new OwnedLink(what, "BPF_PROG_TEST_RUN", []);
+}
 
 const attacher = (a: AttachSpec): Attacher<AttachKind> => ATTACHERS[a.kind] as Attacher<AttachKind>;
 
