@@ -67,7 +67,8 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
   /** Where the compiler is: an internal error (a stack overflow included) is reported there. */
   const progress: Progress = {};
   try {
-    const model = analyzeModule(loaded.file, loaded.checker, diags, progress);
+    const tracepoints = loadTracepointDb();
+    const model = analyzeModule(loaded.file, loaded.checker, diags, progress, () => tracepoints.names());
     const userSide = userSideRanges(loaded.file, model, loaded.checker);
     diags.list.unshift(...withoutUserSide(loaded.diagnostics, loaded.file.fileName, userSide));
     tsReported = true;
@@ -76,7 +77,7 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
         'declare one at module level, e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => { ... })');
     }
     const params = paramLayout(model);
-    const lowered = lowerModule(model, loaded.checker, diags, loadTracepointDb(), { arch, paramMap: PARAM_MAP, paramLayout: params.layout, progress });
+    const lowered = lowerModule(model, loaded.checker, diags, tracepoints, { arch, paramMap: PARAM_MAP, paramLayout: params.layout, progress });
     programs = lowered.programs;
     const specs: ProgramSpec[] = [];
     for (const lp of programs) {

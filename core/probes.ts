@@ -74,7 +74,7 @@ export const PROBE_KINDS: Readonly<Record<ProbeDeclarator, ProbeKindDef>> = {
   uretprobe: uprobe(true),
   tracepoint: {
     declarator: "tracepoint", programType: "tracepoint", params: [str("tracepoint name")], context: "tracepoint",
-    check: ([name]) => /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/.test(String(name))
+    check: ([name]) => /^[A-Za-z0-9_*?]+\/[A-Za-z0-9_*?]+$/.test(String(name))
       ? undefined
       : 'a tracepoint name is "category/event", e.g. tracepoint("syscalls/sys_enter_openat", (ctx) => ...)',
     attach: ([name]) => {
@@ -289,4 +289,12 @@ export function contextOf(a: AttachSpec): ProbeContext | undefined {
 /** Programs user space runs itself rather than the kernel's events (begin, end; none is never run): not probes. */
 export function runByUserSpace(a: AttachSpec): boolean {
   return a.kind === "begin" || a.kind === "end" || a.kind === "none";
+}
+
+/** Whether a tracepoint name is a pattern (`sched/sched_*`): every matching tracepoint is probed, each by its program. */
+export const isTracepointPattern = (name: string): boolean => /[*?]/.test(name);
+
+/** A shell-style pattern (`*` any run of characters, `?` one) as a regular expression matching whole names. */
+export function globRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
 }

@@ -67,8 +67,18 @@ export interface ProbeOptions {
  * Runs `handler` on every hit of the kernel tracepoint `name` ("category/event", e.g. "syscalls/sys_enter_openat").
  * `ctx` has the tracepoint's fields, with their offsets taken from the running kernel when the program is loaded.
  */
-export declare function tracepoint<N extends TracepointName>(name: N, handler: Handler<TracepointContext<N>>): void;
-export declare function tracepoint<N extends TracepointName>(name: N, options: ProbeOptions, handler: Handler<TracepointContext<N>>): void;
+export declare function tracepoint<N extends TracepointName | TracepointPattern>(name: N, handler: Handler<ContextOf<N>>): void;
+export declare function tracepoint<N extends TracepointName | TracepointPattern>(name: N, options: ProbeOptions, handler: Handler<ContextOf<N>>): void;
+/**
+ * A tracepoint name with `*` or `?` ("sched/sched_*", "syscalls/sys_enter_*"): every tracepoint it matches, each
+ * its own program sharing the handler, which sees only what they share (no record fields) and `probe()`.
+ */
+export type TracepointPattern = `${string}*${string}` | `${string}?${string}`;
+type ContextOf<N> = N extends TracepointName ? TracepointContext<N> : PatternContext;
+/** The context of a tracepoint pattern's handler: the fields differ between the tracepoints, so none is offered. */
+export interface PatternContext {}
+/** The probe that fired, as `tsbpf run` prints attach points: "tracepoint:sched/sched_switch" (bpftrace's `probe`). */
+export declare function probe(): Str<64>;
 
 /** Raw tracepoint (4.17): the tracepoint's raw arguments, `ctx.arg(i)`. Cheaper than a tracepoint. */
 export declare function rawTracepoint(name: string, handler: Handler<ArgsContext>): void;

@@ -5,7 +5,7 @@
 import { ts } from "ts-morph";
 import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
 import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../core/maps.ts";
-import { PROBE_KINDS, type ProbeDeclarator, isProbeDeclarator } from "../../core/probes.ts";
+import { PROBE_KINDS, type ProbeDeclarator, globRegExp, isProbeDeclarator, isTracepointPattern } from "../../core/probes.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { Progress } from "../ir/ir.ts";
@@ -94,7 +94,11 @@ export interface ModuleModel {
   readonly functions: Map<ts.Symbol, ts.FunctionDeclaration>;
 }
 
-export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics, progress: Progress = {}): ModuleModel {
+export function analyzeModule(
+  file: ts.SourceFile, checker: ts.TypeChecker, diags: Diagnostics, progress: Progress = {},
+  /** The tracepoints there are ("category/event"), for patterns. */
+  tracepointNames?: () => readonly string[],
+): ModuleModel {
   const model: ModuleModel = { failed: new Set(), maps: new Map(), aggs: new Map(), probes: [], consts: new Map(), params: new Map(), functions: new Map() };
   const types = new TypeResolver(checker, diags);
   const names = new Set<string>();
@@ -161,6 +165,7 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
     }
   }
   checkPlacement(file, checker, diags);
+  if (tracepointNames) expandPatterns(model, tracepointNames, diags);
   // Program names: readable, unique.
   const seen = new Map<string, number>();
   model.probes.forEach((p, i) => {
@@ -169,6 +174,31 @@ export function analyzeModule(file: ts.SourceFile, checker: ts.TypeChecker, diag
     if (n > 0) model.probes[i] = { ...p, name: `${p.name}_${n + 1}` };
   });
   return model;
+}
+
+/**
+ * A tracepoint pattern (`tracepoint("sched/sched_*", h)`) becomes one probe per tracepoint of the database it
+ * matches, each its own program (their records differ) sharing the handler; `probe()` tells them apart. They are
+ * optional: a kernel that lacks some of them skips those.
+ */
+function expandPatterns(model: ModuleModel, names: () => readonly string[], diags: Diagnostics): void {
+  const out: ProbeDecl[] = [];
+  for (const p of model.probes) {
+    const pattern = p.kind === "tracepoint" ? String(p.args[0]) : "";
+    if (!isTracepointPattern(pattern)) {
+      out.push(p);
+      continue;
+    }
+    const re = globRegExp(pattern);
+    const matched = names().filter((n) => re.test(n)).sort();
+    if (!matched.length) {
+      diags.error("TSB2092", [pattern], p.span, "tsbpf list 'category/*' shows the tracepoints there are");
+      continue;
+    }
+    const def = PROBE_KINDS.tracepoint;
+    for (const n of matched) out.push({ ...p, args: [n], name: def.programName([n]).replace(/[^A-Za-z0-9_]/g, "_"), optional: true });
+  }
+  model.probes.splice(0, model.probes.length, ...out);
 }
 
 /**

@@ -27,3 +27,4 @@ export const print: (...args: unknown[]) => never = kernelOnly("print");
 export const time: (...args: unknown[]) => never = kernelOnly("time");
 export const clear: (...args: unknown[]) => never = kernelOnly("clear");
 export const exit: (...args: unknown[]) => never = kernelOnly("exit");
+export const probe: (...args: unknown[]) => never = kernelOnly("probe");
