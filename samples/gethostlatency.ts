@@ -1,6 +1,9 @@
 // gethostlatency: how long each host name lookup through libc takes, system-wide (bcc's gethostlatency): a uprobe
-// on getaddrinfo(), gethostbyname() and gethostbyname2() notes the time and the name asked for, by thread; the
-// uretprobe on the same function sends the latency with the name when the lookup returns.
+// on getaddrinfo(), gethostbyname() and gethostbyname2() notes the time and the name's pointer, by thread; the
+// uretprobe on the same function reads the name and sends it with the latency when the lookup returns. The name is
+// read at the return, as bpftrace's gethostlatency.bt does, not at the entry: a probe cannot fault a page in, and a
+// program's first lookup often passes a string in a page it has not touched yet (a literal in its read-only data),
+// which the lookup itself has paged in by the time it returns.
 //   sudo npx tsbpf run samples/gethostlatency.ts
 // then, in another terminal: getent ahosts localhost
 
@@ -14,10 +17,10 @@ interface Lookup {
   host: Str<128>;
 }
 
-/** A lookup in progress: when it started and the name, read at entry while the caller's string is sure to exist. */
+/** A lookup in progress: when it started and the caller's pointer to the name. */
 interface Start {
   ns: u64;
-  host: Str<128>;
+  host: ptr;
 }
 
 /** Lookups in progress, by thread id: a thread makes one call at a time, and returns on the thread it entered. */
@@ -25,14 +28,20 @@ const started = new HashMap<u32, Start>(10240);
 export const lookups = new RingBuffer<Lookup>(1 << 16);
 
 function enter(host: ptr): void {
-  started.set(bpf.tid(), { ns: bpf.ktimeGetNs(), host: bpf.probeReadUserStr(host, 128) });
+  started.set(bpf.tid(), { ns: bpf.ktimeGetNs(), host });
 }
 
 function exit(): void {
   const tid = bpf.tid();
   const start = started.get(tid);
   if (start === undefined) return; // the call began before the tracer was attached
-  lookups.emit({ pid: bpf.pid(), comm: bpf.comm(), latencyUs: (bpf.ktimeGetNs() - start.ns) / 1000n, host: start.host });
+  // The caller's string is still there: the lookup took it as const and the caller waits for the answer.
+  lookups.emit({
+    pid: bpf.pid(),
+    comm: bpf.comm(),
+    latencyUs: (bpf.ktimeGetNs() - start.ns) / 1000n,
+    host: bpf.probeReadUserStr(start.host, 128),
+  });
   started.delete(tid);
 }
 

@@ -26,24 +26,32 @@ test("bashreadline: the line readline() returns, with the shell's pid and name",
   assert.equal(s.maps.lines.drain().map((e) => e.line.length), [18, 255]);
 });
 
-test("gethostlatency: the time from each call to its return, with the name read at entry", async () => {
+test("gethostlatency: the time from each call to its return, with the name read at the return", async () => {
   const clock = new FakeClock(5_000_000_000n);
-  const memory = cstr("example.com");
+  // A program's first lookup: the page holding the name is not yet faulted in when the call begins, so a probe
+  // cannot read it there; getaddrinfo reads it, so it is in memory when the call returns.
+  const resident = memoryOf([[HOST, cstr("example.com")]]);
   const s = await simulate<typeof import("../../samples/gethostlatency.ts")>("samples/gethostlatency.ts", {
-    clock, env: { pid: 300, tid: 301, comm: "curl", readUser: memoryOf([[HOST, memory]]) },
+    clock, env: { pid: 300, tid: 301, comm: "curl", readUser: () => undefined },
   });
-  const started = s.maps.started as HashMap<number, { ns: bigint; host: string }>;
-  // getaddrinfo(node, service, hints, res)
+  const started = s.maps.started as HashMap<number, { ns: bigint; host: bigint }>;
+  // getaddrinfo(node, service, hints, res): the entry keeps the time and the pointer.
   assert.equal(s.fire("uprobe:libc:getaddrinfo", { args: [HOST, 0n, 0n, 0x7ffd_0000_3000n] }).events, []);
-  assert.equal(started.entries(), [[301, { ns: 5_000_000_000n, host: "example.com" }]]);
-  // The caller's buffer changes while the lookup runs: the event keeps the name it was called with.
-  memory.set(cstr("changed.org"));
+  assert.equal(started.entries(), [[301, { ns: 5_000_000_000n, host: HOST }]]);
+  s.env.readUser = resident;
   clock.advance(2_345_678n);
   const r = s.fire("uretprobe:libc:getaddrinfo", { retval: 0n });
   assert.equal(r.events, [{ channel: "lookups", event: { pid: 300, comm: "curl", latencyUs: 2345n, host: "example.com" } }]);
   assert.equal(started.keys(), []);
   // A return without its entry (the call began before the tracer was attached) sends nothing.
   assert.equal(s.fire("uretprobe:libc:getaddrinfo", { retval: 0n }).events, []);
+  // A name the probe cannot read even at the return: the lookup is still sent, with no name, as bpftrace's tool
+  // prints it.
+  s.fire("uprobe:libc:getaddrinfo", { args: [0x10n, 0n, 0n, 0x7ffd_0000_3000n] });
+  clock.advance(1_000n);
+  assert.equal(s.fire("uretprobe:libc:getaddrinfo", { retval: 0n }).events.map((e) => e.event), [
+    { pid: 300, comm: "curl", latencyUs: 1n, host: "" },
+  ]);
 });
 
 test("gethostlatency: lookups overlapping on two threads each keep their own start; gethostbyname and gethostbyname2", async () => {
