@@ -6,6 +6,8 @@ import { describeFailure } from "./report.ts";
 
 const USAGE = `usage: tsbpf <command> [options]
 
+  tsbpf -e '<program>' [run options]         run a one-liner (docs/one-liners.md)
+
 commands:
   run <file.ts|file.tsbpf> [--duration S] [--json] [--verbose] [--param name=value]
                                             compile, load and attach a tracer; print its maps at exit
@@ -28,6 +30,10 @@ async function dispatch(): Promise<number> {
   switch (command) {
     case "run":
       code = await (await import("./run.ts")).runCommand(args);
+      break;
+    case "-e":
+      // bpftrace's one-liner: `tsbpf -e 'program' [run options]`.
+      code = await (await import("./run.ts")).runCommand([command, ...args]);
       break;
     case "build":
       code = await (await import("./build.ts")).buildCommand(args);

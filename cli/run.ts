@@ -41,6 +41,9 @@ it instead, with args after --; there, --<param> <value> sets a load-time parame
 --json is --format json: NDJSON records on stdout.
 `;
 
+/** The module file of the one-liner being run (-e), whose diagnostics say `-e`. */
+let oneLiner: string | undefined;
+
 /** The user side of a tracer module, as `tsbpf run` uses it. */
 interface ToolModule {
   main?: (args: string[]) => unknown;
@@ -54,11 +57,21 @@ export async function runCommand(argv: string[]): Promise<number> {
   const toolArgs = dash >= 0 ? argv.slice(dash + 1) : [];
   const parsed = parseCommandArgs("run", negativeDurations(dash >= 0 ? argv.slice(0, dash) : argv), {
     duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
-    "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true },
+    "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true }, program: { type: "string", short: "e" },
   }, USAGE);
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  const { json, "no-cache": noCache, ...rest } = values;
+  const { json, "no-cache": noCache, program, ...rest } = values;
+  // A one-liner (-e) is a tracer module written into the cache directory; its diagnostics name it -e.
+  if (typeof program === "string") {
+    if (positionals.length) {
+      process.stderr.write(`tsbpf run: -e takes the program; unexpected argument ${positionals[0]}; ${usageHint("run")}\n`);
+      return 2;
+    }
+    const { writeOneLiner } = await import("./one-liner.ts");
+    positionals.push(writeOneLiner(program));
+    oneLiner = positionals[0];
+  }
   if (json && values.format !== undefined && values.format !== "json") {
     process.stderr.write(`tsbpf run: --json means --format json, not --format ${values.format}; ${usageHint("run")}\n`);
     return 2;
@@ -141,7 +154,12 @@ async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s:
   const c = await compileCached(file, { cache });
   if (c.diagnostics.length) {
     const { formatDiagnostics } = await import("../compiler/diagnostics.ts");
-    process.stderr.write(formatDiagnostics(c.diagnostics, c.sources));
+    const { ONE_LINER_NAME } = await import("./one-liner.ts");
+    const abs = resolve(file);
+    const named = file === oneLiner
+      ? c.diagnostics.map((d) => (d.span && resolve(d.span.file) === abs ? { ...d, span: { ...d.span, file: ONE_LINER_NAME } } : d))
+      : c.diagnostics;
+    process.stderr.write(formatDiagnostics(named, (f) => c.sources(f === ONE_LINER_NAME ? abs : f)));
   }
   if (!c.spec) return 1;
   if (verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);

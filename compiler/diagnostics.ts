@@ -186,6 +186,7 @@ export const MESSAGES = {
   TSB2088: { title: "loop assigning an outer variable under a condition", template: "this loop assigns {0} under a condition on each of its {1} iterations: the verifier's states can multiply by {2} at each, so at most {3} iterations" },
   TSB2090: { title: "BTF tracepoint argument out of range", template: "tracepoint {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
   TSB2092: { title: "tracepoint pattern matching nothing", template: "no tracepoint matches {0}" },
+  TSB2093: { title: "map declared by its use, used two ways", template: "{0} is used for {1} here, but for {2} on line {3}" },
   TSB2091: { title: "value print() or clear() cannot take", template: "{0} cannot take this value: it takes {1}" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------

@@ -332,6 +332,48 @@ export declare class LinearHistogram<K = void> extends Aggregation<K, Bucket[]> 
   count(...key: With<K, []>): bigint;
 }
 
+// ---- Maps declared by their use (one-liners) ------------------------------------------------------------------
+// In a one-liner (`tsbpf -e '...'`), a name starting with `$` is a map declared by what the program does with it,
+// as bpftrace's `@name`: `$.count(bpf.comm())` counts by process name into the map printed as `@`, `$bytes.hist(n)`
+// is a histogram printed as `@bytes`, `$start.set(bpf.tid(), bpf.ktimeGetNs())` a hash map of u64 values. Keys are
+// integers, booleans or strings, their type taken from the first use; every use of a map must agree.
+
+/** A key of a map declared by its use. */
+type AdHocKey = number | bigint | string | boolean;
+
+/** A map declared by its use (a `$name` of a one-liner): the first method called decides what it is. */
+export interface AdHocMap {
+  /** Counts: `count()` in bpftrace. */
+  count(key?: AdHocKey): void;
+  /** Sums values: `sum()`. */
+  sum(value: number | bigint): void;
+  sum(key: AdHocKey, value: number | bigint): void;
+  /** Smallest value: `min()`. */
+  min(value: number | bigint): void;
+  min(key: AdHocKey, value: number | bigint): void;
+  /** Largest value: `max()`. */
+  max(value: number | bigint): void;
+  max(key: AdHocKey, value: number | bigint): void;
+  /** Average: `avg()`. */
+  avg(value: number | bigint): void;
+  avg(key: AdHocKey, value: number | bigint): void;
+  /** Count, average and total: `stats()`. */
+  stats(value: number | bigint): void;
+  stats(key: AdHocKey, value: number | bigint): void;
+  /** Power-of-2 histogram: `hist()`. */
+  hist(value: number | bigint): void;
+  hist(key: AdHocKey, value: number | bigint): void;
+  /** Linear histogram of [min, max) in steps of `step`: `lhist()`. */
+  lhist(value: number | bigint, min: number, max: number, step: number): void;
+  lhist(key: AdHocKey, value: number | bigint, min: number, max: number, step: number): void;
+  /** A hash map of u64 values: stores `value` at `key`. */
+  set(key: AdHocKey, value: number | bigint): boolean;
+  /** The value at `key`, or undefined. */
+  get(key: AdHocKey): bigint | undefined;
+  delete(key: AdHocKey): boolean;
+  has(key: AdHocKey): boolean;
+}
+
 // ---- Events ---------------------------------------------------------------------------------------------------
 // A stream of typed records from the kernel to user space. E is an interface of integers, booleans, Str<N> and
 // FixedArray fields (nested structs too). Events may be larger than the 512-byte stack.

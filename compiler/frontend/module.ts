@@ -5,6 +5,7 @@
 import { ts } from "ts-morph";
 import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
 import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../core/maps.ts";
+import { declareAdHocMaps } from "./adhoc.ts";
 import { PROBE_KINDS, type ProbeDeclarator, globRegExp, isProbeDeclarator, isTracepointPattern } from "../../core/probes.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
@@ -54,6 +55,8 @@ export interface AggDecl extends Declared {
   /** undefined: a single value (K = void). */
   readonly key: TypeDesc | undefined;
   readonly maxEntries: number;
+  /** Declared by its use (a one-liner's `$name`): its methods are named as bpftrace's functions (adhoc.ts). */
+  readonly adhoc?: boolean;
   readonly unit?: string;
   readonly lhist?: { readonly min: bigint; readonly max: bigint; readonly step: bigint };
   readonly declared: DeclaredAt;
@@ -165,6 +168,7 @@ export function analyzeModule(
     }
   }
   checkPlacement(file, checker, diags);
+  declareAdHocMaps(file, checker, model, diags, (e) => constValue(e, checker, model)?.value);
   if (tracepointNames) expandPatterns(model, tracepointNames, diags);
   // Program names: readable, unique.
   const seen = new Map<string, number>();

@@ -233,8 +233,14 @@ function aggKey(cx: LowerCtx, a: AggDecl, e: ts.Expression | undefined, node: ts
 
 export function lowerAggMethod(cx: LowerCtx, a: AggDecl, method: string, call: ts.CallExpression): Val {
   const expected = AGGREGATIONS[a.agg].method;
+  let args = [...call.arguments];
+  if (a.adhoc) {
+    // `$bytes.hist(v)`, `$x.lhist(v, 0, 100, 10)`: bpftrace's names; the lhist bounds are the declaration's.
+    if (method !== a.agg) return cx.error("TSB1046", [a.name, method, a.agg], call.expression);
+    method = expected;
+    if (a.agg === "lhist") args = args.slice(0, -3);
+  }
   if (expected !== method) return cx.error("TSB1046", [a.name, method, expected], call.expression);
-  const args = [...call.arguments];
   const keyArg = a.key ? args.shift() : undefined;
   const valueArg = a.agg === "count" ? undefined : args.shift();
   if (args.length) return cx.error("TSB2005", [`${a.name}.${method}()`, call.arguments.length - args.length], args[0]!);
