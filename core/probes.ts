@@ -298,3 +298,24 @@ export const isTracepointPattern = (name: string): boolean => /[*?]/.test(name);
 export function globRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
 }
+
+/**
+ * The probe's name as bpftrace's `probe` builtin gives it ("tracepoint:sched:sched_switch", "kretprobe:vfs_read",
+ * "profile:hz:99", "BEGIN"), so that a map keyed by probe() prints as bpftrace's does.
+ */
+export function bpftraceProbeName(a: AttachSpec): string {
+  switch (a.kind) {
+    case "tracepoint": return `tracepoint:${a.category}:${a.name}`;
+    case "raw_tracepoint": return `rawtracepoint:${a.name}`;
+    case "tp_btf": return `tracepoint:${a.name}`;
+    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}${a.offset ? `+${a.offset}` : ""}`;
+    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol ?? `0x${(a.offset ?? 0).toString(16)}`}`;
+    case "fentry": return `kfunc:${a.function}`;
+    case "fexit": return `kretfunc:${a.function}`;
+    case "profile": return `profile:hz:${a.frequency}`;
+    case "interval": return a.periodMs % 1000 === 0 ? `interval:s:${a.periodMs / 1000}` : `interval:ms:${a.periodMs}`;
+    case "begin": return "BEGIN";
+    case "end": return "END";
+    case "none": return "none";
+  }
+}

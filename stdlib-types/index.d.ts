@@ -77,7 +77,7 @@ export type TracepointPattern = `${string}*${string}` | `${string}?${string}`;
 type ContextOf<N> = N extends TracepointName ? TracepointContext<N> : PatternContext;
 /** The context of a tracepoint pattern's handler: the fields differ between the tracepoints, so none is offered. */
 export interface PatternContext {}
-/** The probe that fired, as `tsbpf run` prints attach points: "tracepoint:sched/sched_switch" (bpftrace's `probe`). */
+/** The probe that fired, named as bpftrace's `probe` names it: "tracepoint:sched:sched_switch", "kprobe:vfs_read". */
 export declare function probe(): Str<64>;
 
 /** Raw tracepoint (4.17): the tracepoint's raw arguments, `ctx.arg(i)`. Cheaper than a tracepoint. */
@@ -366,11 +366,12 @@ export interface AdHocMap {
   /** Linear histogram of [min, max) in steps of `step`: `lhist()`. */
   lhist(value: number | bigint, min: number, max: number, step: number): void;
   lhist(key: AdHocKey, value: number | bigint, min: number, max: number, step: number): void;
-  /** A hash map of u64 values: stores `value` at `key`. */
-  set(key: AdHocKey, value: number | bigint): boolean;
+  /** A hash map of u64 values: stores `value` at `key` (a statement, as bpftrace's `@m[k] = v`). */
+  set(key: AdHocKey, value: number | bigint): void;
   /** The value at `key`, or undefined. */
   get(key: AdHocKey): bigint | undefined;
-  delete(key: AdHocKey): boolean;
+  /** Removes `key` (bpftrace's `delete(@m[k])`). */
+  delete(key: AdHocKey): void;
   has(key: AdHocKey): boolean;
 }
 

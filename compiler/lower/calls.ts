@@ -2,7 +2,7 @@
 // conversions, and the module's own functions. A call node in; a Val (or a value written into memory) out.
 
 import { ts } from "ts-morph";
-import { PROBE_KINDS, formatAttach, isProbeDeclarator } from "../../core/probes.ts";
+import { PROBE_KINDS, bpftraceProbeName, isProbeDeclarator } from "../../core/probes.ts";
 import { I64, tsbpfName } from "../frontend/types.ts";
 import { ERROR, type LowerCtx, type Val, scalar } from "./context.ts";
 import { condValue, importedFrom, lowerExpr } from "./expressions.ts";
@@ -71,8 +71,8 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
     if (builtin !== undefined && ACTION_BUILTINS.has(builtin)) return lowerAction(cx, builtin, call);
     if (builtin === "probe") {
       if (call.arguments.length) return cx.error("TSB2027", ["probe()", 0], call);
-      // The attach point of the program being compiled: a constant of each program a pattern made.
-      return cx.probe ? { kind: "string", value: formatAttach(PROBE_KINDS[cx.probe.kind].attach(cx.probe.args)) } : cx.error("TSB1018", ["probe"], callee);
+      // The probe being compiled, named as bpftrace's `probe`: a constant of each program a pattern made.
+      return cx.probe ? { kind: "string", value: bpftraceProbeName(PROBE_KINDS[cx.probe.kind].attach(cx.probe.args)) } : cx.error("TSB1018", ["probe"], callee);
     }
     if (sym && cx.p.module.functions.has(sym)) return inlineCall(cx, cx.p.module.functions.get(sym)!, call);
     const from = importedFrom(cx, callee);
