@@ -17,6 +17,7 @@ commands:
                                             generate tracepoint declarations for the running kernel
   types --btf [--type a,b] [--out FILE] [--check]
                                             declare kernel structs (task_struct, sock...) from BTF
+  list [-v] [pattern], -l [pattern]         list probes: tracepoints, kernel functions, uprobes (uprobe:libc:*)...
   asm <file.s> [--out file.bin] [--words]   assemble bpf_conformance-syntax assembly
   disasm <file.bin>                         disassemble raw eBPF bytecode
   vm <file.s|file.bin> [--mem hex] [--budget n]
@@ -40,6 +41,11 @@ async function dispatch(): Promise<number> {
       break;
     case "types":
       code = await (await import("./types.ts")).typesCommand(args);
+      break;
+    case "list":
+    case "-l":
+    case "-lv":
+      code = await (await import("./list.ts")).listCommand(command === "-lv" ? ["-v", ...args] : args);
       break;
     case "asm":
     case "disasm":
