@@ -20,6 +20,7 @@ import { type MockEventChannel, SimCollection } from "./runtime/interp/collectio
 import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
 import type { MockMap } from "./runtime/interp/maps.ts";
 import { type RunResult, VmError } from "./runtime/interp/vm.ts";
+import { type Action, actionDecoder } from "./runtime/output/actions.ts";
 import type { AggregationData } from "./runtime/output/aggregations.ts";
 import { readAggregation } from "./runtime/output/read.ts";
 import { formatAggregation } from "./runtime/output/text.ts";
@@ -57,6 +58,8 @@ export interface SimEvent<E = Record<string, unknown>> {
 }
 
 /** What one `fire()` did. */
+export type { Action } from "./runtime/output/actions.ts";
+
 export interface FireResult<E = Record<string, unknown>> {
   /** r0 at exit, as the VM returns it: an unsigned 64-bit value. */
   readonly value: bigint;
@@ -68,6 +71,11 @@ export interface FireResult<E = Record<string, unknown>> {
    * their channel for `events()`, and keep its space, until the test takes them.
    */
   readonly events: readonly SimEvent<E>[];
+  /**
+   * What this run asked of user space (print() lines formatted, exit(), clear(), printing a map), in order. They
+   * stay in the actions channel for `actions()` and `printed()` until the test takes them.
+   */
+  readonly actions: readonly Action[];
   /** The bpf_trace_printk lines this run wrote. */
   readonly printk: readonly string[];
   /** Instructions executed. */
@@ -140,9 +148,36 @@ export class Simulation<M = Record<string, unknown>> {
     } finally {
       for (const stop of stops) stop();
     }
-    const events = sent.map(([channel, b]): SimEvent<E> => ({ channel, event: this.decode(channel, new DataView(b.buffer), 0, b.length) as E }));
-    return { value: r.r0, ret: Number(BigInt.asIntN(32, r.r0)), events, printk: this.env.printk.slice(printed), instructions: r.instructions };
+    const actionsMap = this.spec.actions?.map;
+    const events = sent.filter(([channel]) => channel !== actionsMap)
+      .map(([channel, b]): SimEvent<E> => ({ channel, event: this.decode(channel, new DataView(b.buffer), 0, b.length) as E }));
+    const actions = sent.filter(([channel]) => channel === actionsMap).map(([, b]) => this.decodeAction(new DataView(b.buffer), 0, b.length));
+    return { value: r.r0, ret: Number(BigInt.asIntN(32, r.r0)), events, actions, printk: this.env.printk.slice(printed), instructions: r.instructions };
   }
+
+  /**
+   * Takes what the handlers asked of user space and not taken yet (print() lines formatted, exit, clear, printing a
+   * map), in order, as `tsbpf run` carries them out. Each fire() also reports its own in `actions`.
+   */
+  actions(): Action[] {
+    const map = this.spec.actions?.map;
+    if (!map) return [];
+    const out: Action[] = [];
+    this.channel(map).drain((view, offset, length) => out.push(this.decodeAction(view, offset, length)));
+    return out;
+  }
+
+  /** The lines the handlers printed with print() and not taken yet (taking every pending action). */
+  printed(): string[] {
+    return this.actions().flatMap((a) => (a.kind === "print" ? [a.text] : []));
+  }
+
+  private decodeAction(view: DataView, offset: number, length: number): Action {
+    this.#actionDecoder ??= actionDecoder(this.spec.actions!);
+    return this.#actionDecoder(view, offset, length);
+  }
+
+  #actionDecoder: ReturnType<typeof actionDecoder> | undefined;
 
   /** Takes every event of `channel` not taken yet, in the order a reader would get them, decoded. */
   events<E = Record<string, unknown>>(channel: string): E[] {

@@ -44,7 +44,7 @@ Exits 0 when something matched, 1 when nothing did, 2 for a bad pattern.
 `;
 
 /** The kinds a listing prints, named by the declarator a tracer writes. */
-type ListKind = Exclude<ProbeDeclarator, "profile" | "interval"> | PerfEventKind;
+type ListKind = Exclude<ProbeDeclarator, "profile" | "interval" | "begin" | "end"> | PerfEventKind;
 
 /** The kinds a name alone is enough for: all but uprobes, which need a binary. */
 type KernelKind = Exclude<ListKind, "uprobe" | "uretprobe">;

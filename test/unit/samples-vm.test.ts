@@ -68,9 +68,16 @@ test("bitesize: request sizes per process name", async () => {
 
 test("pidpersec: the interval takes the fork count out and records it", async () => {
   const s = await simulate<typeof import("../../samples/pidpersec.ts")>("samples/pidpersec.ts");
+  assert.equal(s.fire("begin").actions, [{ kind: "print", text: "Tracing new processes... Hit Ctrl-C to end." }]);
+  assert.equal(s.printed(), ["Tracing new processes... Hit Ctrl-C to end."]);
   for (let i = 0; i < 5; i++) s.fire("sched/sched_process_fork", { parent_pid: 1, child_pid: 100 + i });
   s.fire("interval");
   s.fire("interval");
+  // One line a second: the wall-clock time and that second's forks.
+  const lines = s.printed();
+  assert.is(lines.length, 2);
+  assert.match(lines[0]!, /^\d\d:\d\d:\d\d PIDs\/sec: 5$/);
+  assert.match(lines[1]!, /^\d\d:\d\d:\d\d PIDs\/sec: 0$/);
   const st = s.aggregation("perSecond");
   assert.equal(entryStats(st, st.entries[0]!), { count: 2n, total: 5n, average: 2n });
   assert.is(buckets(s, "distribution")[1], 2n); // 5 and 0 both in [0, 10)
