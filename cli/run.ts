@@ -28,17 +28,19 @@ const Options = z.object({
   duration: z.optional(z.string()),
   format: z._default(z.string().check(z.refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` })), "text"),
   verbose: z._default(z.boolean(), false),
+  "syscall-numbers": z._default(z.boolean(), false),
   cache: z._default(z.boolean(), true),
   param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value"))), []),
 });
 
-const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--syscall-numbers] [--verbose] [--param name=value]... [--no-cache] [-- args...]
 
 Compiles (or, for a .tsbpf from tsbpf build -o, reads), loads and attaches the tracer; prints the events of its
 exported RingBuffer/PerfEventArray channels as they come, and its exported maps at the end (Ctrl-C, or after
 --duration). A module that exports main(args) runs
 it instead, with args after --; there, --<param> <value> sets a load-time parameter declared with param().
---json is --format json: NDJSON records on stdout.
+--json is --format json: NDJSON records on stdout. --syscall-numbers prints keys and fields declared Syscall as
+numbers, as bpftrace does, instead of syscall names.
 `;
 
 /** The module file of the one-liner being run (-e), whose diagnostics say `-e`. */
@@ -57,7 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const toolArgs = dash >= 0 ? argv.slice(dash + 1) : [];
   const parsed = parseCommandArgs("run", negativeDurations(dash >= 0 ? argv.slice(0, dash) : argv), {
     duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
-    "no-cache": { type: "boolean" }, param: { type: "string", short: "p", multiple: true }, program: { type: "string", short: "e" },
+    "no-cache": { type: "boolean" }, "syscall-numbers": { type: "boolean" }, param: { type: "string", short: "p", multiple: true }, program: { type: "string", short: "e" },
   }, USAGE);
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
@@ -173,6 +175,7 @@ async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s:
 interface RunOptions {
   readonly duration: number | undefined;
   readonly format: OutputFormat;
+  readonly "syscall-numbers": boolean;
   readonly verbose: boolean;
 }
 
@@ -234,7 +237,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     }
     const { Tracer } = await import("../runtime/user/tracer.ts");
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
-    const output = createOutput(o.format, sink, { format: mod?.format, header: mod?.header });
+    const output = createOutput(o.format, sink, { format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"] });
     const t0 = performance.now();
     await output.attached(probes);
     // From here a signal is ours: it aborts loading and attaching, which release what they created (stop.ts).

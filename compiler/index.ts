@@ -214,7 +214,7 @@ function aggSpec(a: AggDecl, signed: boolean): MapSpec {
     ...(a.exported ? { exported: true } : {}),
     declared: a.declared,
     aggregation: {
-      kind: a.agg, keyed: !!a.key, ...(a.key ? { key: a.key } : {}), ...(a.unit ? { unit: a.unit } : {}),
+      kind: a.agg, keyed: !!a.key, ...(a.key ? { key: a.key } : {}), ...(a.unit ? { unit: a.unit } : {}), ...(a.top ? { top: a.top } : {}),
       ...(signed ? { signed: true } : {}),
       ...(a.lhist ? { lhist: { min: String(a.lhist.min), max: String(a.lhist.max), step: String(a.lhist.step) } } : {}),
     },

@@ -33,6 +33,11 @@ export type i64 = bigint;
 /** A kernel or user-space address (64 bits). Read the memory behind it with `bpf.probeRead*`. */
 export type ptr = bigint;
 /**
+ * A syscall number (a u32: raw_syscalls/sys_enter's `id`, `__NR_openat` in C). As a key or a field, `tsbpf run`
+ * prints it as the running architecture's name for it (`openat`), or as a number with `--syscall-numbers`.
+ */
+export type Syscall = number;
+/**
  * A fixed-capacity string: at most N - 1 bytes and a NUL, compared and used as a map key by value. N is a number
  * literal, or a type that is one: `Str<typeof LEN>` for a `const LEN = 64`.
  */
@@ -269,6 +274,8 @@ interface AggregationOptions {
   readonly maxEntries?: number;
   /** Unit shown when printing ("ns", "us", "bytes"). */
   readonly unit?: string;
+  /** Print only the N largest entries, and how many keys there are (bpftrace's `print(@m, N)`); keyed aggregations. */
+  readonly top?: number;
 }
 
 /** Counts events: `count()` in bpftrace. */

@@ -58,6 +58,8 @@ export interface AggDecl extends Declared {
   /** Declared by its use (a one-liner's `$name`): its methods are named as bpftrace's functions (adhoc.ts). */
   readonly adhoc?: boolean;
   readonly unit?: string;
+  /** Print only the `top` largest entries (and how many keys there are). */
+  readonly top?: number;
   readonly lhist?: { readonly min: bigint; readonly max: bigint; readonly step: bigint };
   readonly declared: DeclaredAt;
 }
@@ -335,6 +337,8 @@ interface Options {
   readonly pinned?: boolean;
   readonly unit?: string;
   readonly maxEntries?: bigint;
+  /** The option as written, for the aggregation to check against its key. */
+  readonly top?: { readonly value: bigint; readonly at: ts.Node };
 }
 
 /** The options object of a map or aggregation declaration; `owner` is its class, for messages. */
@@ -364,6 +368,11 @@ function options(e: ts.Expression | undefined, owner: string, checker: ts.TypeCh
       case "maxEntries": {
         const n = literalInt(v, checker, model, "maxEntries", diags, v);
         if (n !== undefined) out.maxEntries = n;
+        break;
+      }
+      case "top": {
+        const n = literalInt(v, checker, model, "top", diags, v);
+        if (n !== undefined) out.top = { value: n, at: p };
         break;
       }
       default:
@@ -470,6 +479,9 @@ function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declare
   return { ...base, kind: "map", mapType, key: u32, value: event, maxEntries: 0, pinned: false, declared, pages };
 }
 
+/** The largest `top`: a u32 in the artifact, and more entries than any map holds. */
+const TOP_MAX = 0xffffffff;
+
 function aggDecl(n: ts.NewExpression, agg: AggregationKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
   const keyNode = n.typeArguments?.[0];
   let key: TypeDesc | undefined;
@@ -492,6 +504,11 @@ function aggDecl(n: ts.NewExpression, agg: AggregationKind, base: Declared, decl
   const opts = options(optArg, declared.class, checker, model, diags);
   const out: { -readonly [K in keyof AggDecl]: AggDecl[K] } = { ...base, kind: "agg", agg, key, maxEntries: Number(opts.maxEntries ?? 10240n), declared };
   if (opts.unit) out.unit = opts.unit;
+  if (opts.top) {
+    if (!key) diags.error("TSB2017", [`${declared.class} without a key`, "top"], spanOf(opts.top.at), `top keeps the largest keys: give ${base.name} a key, e.g. new ${declared.class}<u32>({ top: 10 })`);
+    else if (opts.top.value < 1n || opts.top.value > TOP_MAX) diags.error("TSB2059", [String(opts.top.value), "top", 1, TOP_MAX], spanOf(opts.top.at));
+    else out.top = Number(opts.top.value);
+  }
   if (lhist) out.lhist = lhist;
   return out;
 }

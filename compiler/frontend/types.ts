@@ -1,8 +1,9 @@
 // Memory types from TypeScript: a type annotation (node) in, a TypeDesc (the shared layout model) out, or a
-// diagnostic saying why the type has no fixed layout. tsbpf's integer aliases are recognised by their symbol.
+// diagnostic saying why the type has no fixed layout. tsbpf's integer aliases are recognised by their symbol, and so is
+// `Syscall`, a u32 whose TypeDesc carries the display hint that makes the output print syscall names.
 
 import { ts } from "ts-morph";
-import type { FieldDesc, TypeDesc } from "../../core/object/layout.ts";
+import type { FieldDesc, IntDisplay, TypeDesc } from "../../core/object/layout.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { STDLIB_DIR, spanOf } from "./program.ts";
 
@@ -24,8 +25,11 @@ export const BOOL: IntType = { bits: 8, signed: false, bool: true };
 const INT_ALIASES: Record<string, IntType> = {
   u8: U8, u16: U16, u32: U32, u64: U64,
   i8: { bits: 8, signed: true }, i16: { bits: 16, signed: true }, i32: I32, i64: I64,
-  ptr: U64, DataLoc: U32,
+  ptr: U64, DataLoc: U32, Syscall: U32,
 };
+
+/** Integer aliases whose values print differently (core/object/layout.ts IntDisplay); in casts they are plain integers. */
+const DISPLAYED: Record<string, IntDisplay> = { Syscall: "syscall" };
 
 /** The largest Str<N> capacity or FixedArray length (1 MiB): more could not be a map value or an event. */
 const MAX_SIZE = 1 << 20;
@@ -117,7 +121,8 @@ export class TypeResolver {
     const builtin = tsbpfName(this.checker, sym);
     if (builtin !== undefined) {
       const int = INT_ALIASES[builtin];
-      if (int) return intDesc(int);
+      const display = DISPLAYED[builtin];
+      if (int) return display ? { ...(intDesc(int) as Extract<TypeDesc, { kind: "int" }>), display } : intDesc(int);
       if (builtin === "Str") {
         const n = this.literalArg(node, 0, what);
         return n === undefined ? undefined : { kind: "string", capacity: n };

@@ -67,7 +67,7 @@ const Instruction = z.looseObject({
 type TypeDescIn = { kind: string } & Record<string, unknown>;
 const TypeDesc: z.ZodMiniType<TypeDescIn> = z.lazy(() =>
   z.discriminatedUnion("kind", [
-    z.looseObject({ kind: z.literal("int"), size: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]), signed: z.boolean() }),
+    z.looseObject({ kind: z.literal("int"), size: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]), signed: z.boolean(), display: z.optional(z.enum(["syscall"])) }),
     z.looseObject({ kind: z.literal("bool") }),
     z.looseObject({ kind: z.literal("string"), capacity: int(1, 1 << 24) }),
     z.looseObject({ kind: z.literal("bytes"), length: int(0, 1 << 24) }),
@@ -95,6 +95,7 @@ const MapSpec = z.looseObject({
     keyed: z.boolean(),
     key: z.optional(TypeDesc),
     unit: z.optional(z.string()),
+    top: z.optional(int(1, 0xffffffff)),
     signed: z.optional(z.boolean()),
     lhist: z.optional(z.looseObject({ min: z.string(), max: z.string(), step: z.string() })),
   })),

@@ -6,7 +6,8 @@
 
 /** A type as it lives in memory: map keys and values, event records, struct fields. */
 export type TypeDesc =
-  | { readonly kind: "int"; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean }
+  /** `display`: how people see the value (the layout and the decoded value are the integer's). */
+  | { readonly kind: "int"; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean; readonly display?: IntDisplay }
   | { readonly kind: "bool" }
   /** char[capacity]: text up to the first NUL. */
   | { readonly kind: "string"; readonly capacity: number }
@@ -16,6 +17,12 @@ export type TypeDesc =
   | { readonly kind: "struct"; readonly name?: string; readonly fields: readonly FieldDesc[] }
   /** A pointer-sized opaque value (a kernel or user address), decoded as bigint. */
   | { readonly kind: "pointer" };
+
+/**
+ * How an integer is shown when it is printed, never how it is stored: "syscall", a syscall number that runtime/output
+ * prints as the running architecture's name for it (core/syscalls), from the tracer's `Syscall` type.
+ */
+export type IntDisplay = "syscall";
 
 export interface FieldDesc {
   readonly name: string;

@@ -100,6 +100,8 @@ export interface AggregationSpec {
   /** The user's key type (keyed histograms store {key, bucket}). */
   readonly key?: TypeDesc;
   readonly unit?: string;
+  /** Print only the `top` largest entries, and the number of keys (keyed aggregations; the tracer's `{ top: N }`). */
+  readonly top?: number;
   /** Whether recorded values were signed (min, max, histograms). */
   readonly signed?: boolean;
   readonly lhist?: { readonly min: string; readonly max: string; readonly step: string };

@@ -4,6 +4,7 @@
 import {
   type AggregationKind as Aggregation, type BucketBounds, LOG2_BUCKETS, type LinearHistogramParams, linearBounds, linearBucketCount, log2Bounds,
 } from "../../core/aggregations.ts";
+import type { TypeDesc } from "../../core/object/layout.ts";
 
 /** What the tracer assigned to the map (an aggregation, or "map" for a plain map); decides how entries are merged, ordered and printed. */
 export type AggregationKind = Aggregation | "map";
@@ -20,6 +21,11 @@ export interface AggregationData {
   readonly entries: readonly AggregationEntry[];
   /** Required for kind "lhist". */
   readonly lhist?: LinearHistogramParams;
+  /** Print only the `top` largest entries, and say how many keys there are (the tracer's `{ top: N }`). */
+  readonly top?: number;
+  /** The layout of the keys, and of a plain map's values: where a syscall number prints as a name (display.ts). */
+  readonly keyType?: TypeDesc;
+  readonly valueType?: TypeDesc;
 }
 
 /**

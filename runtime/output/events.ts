@@ -14,6 +14,10 @@
 // their two's complement). `ptr` is a u64 alias, so only the name can tell. The rule is for integers only: an array named `addr` (`FixedArray<u8,
 // 4>`) prints as the array it is, `[127,0,0,1]`; nothing guesses at IP addresses.
 //
+// Syscalls. An integer field declared `Syscall` is a left-aligned column of the running architecture's syscall names
+// (`openat`), 16 wide as comm; a number without a name prints as the number. With `syscallNumbers` it is an integer
+// column like any other. In JSON it is the name, or the number's decimal string (display.ts).
+//
 // Strings. Control characters (C0, DEL, C1, U+2028/2029) are escaped (`\n`, `\t`, `\r`, `\x1b`, `\u0085`) and so
 // is the backslash (`\\`), so a line is always one line and the escapes are unambiguous. The layout codec already
 // decodes invalid UTF-8 as U+FFFD; lone surrogates (which only a hand-made value can hold) become U+FFFD too.
@@ -26,10 +30,12 @@
 // (no hex in JSON). Lines come without their trailing newline, like formatEventLine's.
 
 import type { TypeDesc } from "../../core/object/layout.ts";
+import { syscallName } from "../../core/syscalls/index.ts";
+import type { DisplayOptions } from "./display.ts";
 import { toNdjson } from "./json.ts";
 
 /** How a column renders its value. */
-export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "compound";
+export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "syscall" | "compound";
 
 /** One column of an event's text output: plain data, derived from the event type by eventColumns. */
 export interface EventColumn {
@@ -47,7 +53,7 @@ export interface EventColumn {
   readonly maxWidth?: number;
 }
 
-export interface EventColumnOptions {
+export interface EventColumnOptions extends DisplayOptions {
   /**
    * Cut strings and arrays to this many characters (the last one "…"), and pad string columns to at most this.
    * Absent: nothing is ever cut. Numbers and booleans are never cut.
@@ -102,6 +108,7 @@ function column(header: string, path: readonly string[], name: string | undefine
   const cut = options.maxWidth !== undefined ? { maxWidth: Math.max(1, options.maxWidth) } : {};
   switch (type.kind) {
     case "int":
+      if (type.display === "syscall" && !options.syscallNumbers) return { ...base, bits: type.size * 8, width: fit(STRING_WIDTH), align: "left", style: "syscall" };
       if (name !== undefined && isHexName(name)) return { ...base, bits: type.size * 8, width: fit(hexWidth(type.size)), align: "right", style: "hex" };
       return { ...base, bits: type.size * 8, width: fit(DECIMAL_WIDTH[type.size][type.signed ? "signed" : "unsigned"]), align: "right", style: "decimal" };
     case "pointer":
@@ -241,6 +248,9 @@ function cellText(c: EventColumn, v: unknown): string {
       break;
     case "string":
       text = typeof v === "string" ? escapeText(v) : compact(v, false);
+      break;
+    case "syscall":
+      text = ((typeof v === "number" || typeof v === "bigint") && syscallName(v)) || compact(v, false);
       break;
     default:
       text = compact(v, false);

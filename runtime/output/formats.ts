@@ -9,7 +9,7 @@ const FORMATS = {
   /** Columns or the module's format() lines, bpftrace's map text; messages on stderr. */
   text: (sink: Sink, options: OutputOptions) => new TextOutput(sink, options),
   /** NDJSON records on stdout, in the family of bpftrace's `-f json`. */
-  json: (sink: Sink) => new JsonOutput(sink),
+  json: (sink: Sink, options: OutputOptions) => new JsonOutput(sink, options),
 } satisfies Record<string, (sink: Sink, options: OutputOptions) => Output>;
 
 export type OutputFormat = keyof typeof FORMATS;

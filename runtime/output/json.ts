@@ -10,6 +10,11 @@
 // (`"1,bash"`). Histogram `max` is inclusive (the bucket [2, 4) is min 2, max 3); the below bucket has no `min`
 // and the lhist above bucket no `max`. A map with no entries is `{}`.
 //
+// An aggregation declared with `{ top: N }` that prints only its N largest entries says so, and how many keys it has,
+// beside "data" (an explicit top, bpftrace's `print(@m, N)`, prints bpftrace's record):
+//   {"type": "map", "top": 10, "keys": 104, "data": {"@n": {...10 keys}}}
+// Keys and values declared `Syscall` are syscall names, or the number's decimal string when it has none (display.ts).
+//
 // Integers: a bigint becomes a JSON number when it is a safe integer (|v| < 2^53), so that every JSON parser reads
 // back the exact value, and a decimal string otherwise. bpftrace 0.17 prints every integer as a number (2^63 - 1
 // reads back rounded); current bpftrace uses a string when the value is not exactly a double.
@@ -26,12 +31,16 @@ import {
   type AggregationEntry,
   type AggregationKind,
 } from "./aggregations.ts";
+import { type Display, displayOf } from "./display.ts";
 import { formatValue, mapName, type FormatOptions } from "./text.ts";
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 export interface AggregationRecord {
   readonly type: "map" | "hist" | "stats";
+  /** Present when the aggregation's own top left entries out: the number printed, and the number of keys in the map. */
+  readonly top?: number;
+  readonly keys?: number;
   readonly data: { readonly [name: string]: JsonValue };
 }
 
@@ -41,15 +50,20 @@ export interface AggregationRecord {
  * unordered, so a reader must not rely on the order anyway.
  */
 export function aggregationJson(a: AggregationData, opts: FormatOptions = {}): AggregationRecord {
-  const value = (e: AggregationEntry) => entryJson(a, e);
+  const showValue = a.kind === "map" ? displayOf(a.valueType, opts, "string") : undefined;
+  const value = (e: AggregationEntry) => entryJson(a, e, showValue);
   let data: JsonValue;
+  let omitted: { top: number; keys: number } | undefined;
   if (a.keyed) {
-    data = Object.fromEntries(orderedEntries(a, opts.top).map((e) => [jsonKey(e.key), value(e)]));
+    const showKey = displayOf(a.keyType, opts, "string");
+    const entries = orderedEntries(a, opts.top ?? a.top);
+    if (opts.top === undefined && entries.length < a.entries.length) omitted = { top: entries.length, keys: a.entries.length };
+    data = Object.fromEntries(entries.map((e) => [jsonKey(showKey ? showKey(e.key) : e.key), value(e)]));
   } else {
     const [e] = scalarEntries(a);
     data = e ? value(e) : {};
   }
-  return { type: recordType(a.kind), data: { [mapName(a)]: data } };
+  return { type: recordType(a.kind), ...omitted, data: { [mapName(a)]: data } };
 }
 
 function recordType(kind: AggregationKind): AggregationRecord["type"] {
@@ -65,7 +79,7 @@ function recordType(kind: AggregationKind): AggregationRecord["type"] {
   }
 }
 
-function entryJson(a: AggregationData, e: AggregationEntry): JsonValue {
+function entryJson(a: AggregationData, e: AggregationEntry, showValue: Display | undefined): JsonValue {
   switch (a.kind) {
     case "count":
     case "sum":
@@ -81,8 +95,10 @@ function entryJson(a: AggregationData, e: AggregationEntry): JsonValue {
     case "hist":
     case "lhist":
       return histogramJson(a, entryBuckets(a, e));
-    case "map":
-      return jsonValue("value" in e ? e.value : undefined);
+    case "map": {
+      const v = "value" in e ? e.value : undefined;
+      return jsonValue(showValue ? showValue(v) : v);
+    }
     default: {
       const never: never = a.kind;
       throw new TypeError(`unknown aggregation kind ${String(never)}`);

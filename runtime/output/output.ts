@@ -8,6 +8,7 @@ import { MAP_KINDS } from "../../core/maps.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import type { MapSpec } from "../../core/object/spec.ts";
 import type { AggregationData } from "./aggregations.ts";
+import type { DisplayOptions } from "./display.ts";
 
 /** What an output writes to: the part of a Node Writable it uses (process.stdout and process.stderr are ones). */
 export interface Writer {
@@ -40,8 +41,11 @@ export function eventChannel(m: MapSpec): EventChannel {
   return { name: m.name, type: m.events.type, buffer: MAP_KINDS[m.type].channel ?? "perf" };
 }
 
-/** What the tracer module says about its own output; a format uses what applies to it (text does, NDJSON does not). */
-export interface OutputOptions {
+/**
+ * What the tracer module says about its own output, and how values are shown (DisplayOptions: both formats); a
+ * format uses what applies to it (text uses format and header, NDJSON does not).
+ */
+export interface OutputOptions extends DisplayOptions {
   /** The module's `format(event, channel)`: its lines replace the columns. */
   readonly format?: ((event: unknown, channel: string) => unknown) | undefined;
   /** The module's `header`: printed once above format()'s first line, when it is a string. */

@@ -17,9 +17,13 @@ export function readAggregation(map: ReadableMap, spec: MapSpec): AggregationDat
   const a = spec.aggregation;
   if (!a) {
     const rows = map.perCpu ? map.entriesPerCpu().map(([k, vs]) => [k, sumAll(vs)] as [unknown, unknown]) : map.entries();
-    return { name: spec.name, kind: "map", keyed: true, entries: rows.map(([key, value]) => ({ key, value })) };
+    const types = { ...(spec.key ? { keyType: spec.key } : {}), ...(spec.value ? { valueType: spec.value } : {}) };
+    return { name: spec.name, kind: "map", keyed: true, entries: rows.map(([key, value]) => ({ key, value })), ...types };
   }
-  const base = { name: spec.name, kind: a.kind, keyed: a.keyed, ...(a.unit ? { unit: a.unit } : {}) };
+  const base = {
+    name: spec.name, kind: a.kind, keyed: a.keyed, ...(a.unit ? { unit: a.unit } : {}), ...(a.top ? { top: a.top } : {}),
+    ...(a.key ? { keyType: a.key } : {}),
+  };
   const rows = map.entriesPerCpu();
   let entries: AggregationEntry[] = [];
   switch (a.kind) {

@@ -4,6 +4,7 @@
 // blank line.
 
 import type { AggregationData } from "./aggregations.ts";
+import type { DisplayOptions } from "./display.ts";
 import { type EventColumn, eventColumns, formatEventHeader, formatEventLine, formatLost, formatWith } from "./events.ts";
 import { type EventChannel, type Output, type OutputOptions, type Sink, writeAndDrain } from "./output.ts";
 import { formatAggregation } from "./text.ts";
@@ -11,6 +12,7 @@ import { formatAggregation } from "./text.ts";
 export class TextOutput implements Output {
   readonly #sink: Sink;
   readonly #format: OutputOptions["format"];
+  readonly #display: DisplayOptions;
   /** The module's header, until it is printed (above the first batch of format()'s lines, whatever the channel). */
   #moduleHeader: string | undefined;
   /** Each channel's columns, and whether its header line is still to print (above its first event). */
@@ -20,6 +22,7 @@ export class TextOutput implements Output {
   constructor(sink: Sink, options: OutputOptions = {}) {
     this.#sink = sink;
     this.#format = options.format;
+    this.#display = { ...(options.syscallNumbers ? { syscallNumbers: true } : {}) };
     this.#moduleHeader = options.format && typeof options.header === "string" ? options.header : undefined;
   }
 
@@ -48,7 +51,7 @@ export class TextOutput implements Output {
 
   #columns(channel: EventChannel, events: readonly unknown[]): string {
     let c = this.#channels.get(channel.name);
-    if (!c) this.#channels.set(channel.name, (c = { columns: eventColumns(channel.type), header: true }));
+    if (!c) this.#channels.set(channel.name, (c = { columns: eventColumns(channel.type, this.#display), header: true }));
     let text = "";
     if (c.header && events.length) {
       text += `${formatEventHeader(c.columns)}\n`;
@@ -64,7 +67,7 @@ export class TextOutput implements Output {
       this.#maps = true;
       this.#sink.stdout.write("\n");
     }
-    const text = formatAggregation(data);
+    const text = formatAggregation(data, this.#display);
     if (text) this.#sink.stdout.write(text);
   }
 

@@ -4,6 +4,10 @@
 // The layout follows bpftrace's src/output/text.cpp and src/types_format.cpp, checked against bpftrace 0.17's real
 // output (see test/unit/output.test.ts). Where 0.17 and current bpftrace differ, this follows current bpftrace:
 // no trailing space after `@h:`, no blank line after avg/stats maps, `[3]` for one-value lhist buckets (step 1).
+//
+// Two additions of tsbpf's: keys and values declared `Syscall` print as syscall names (display.ts), and an aggregation
+// declared with `{ top: N }` that prints only its N largest entries ends with a line saying how many keys it has,
+// `(top 10 of 104 keys)`. An explicit top (FormatOptions.top, bpftrace's `print(@m, N)`) prints as bpftrace does.
 
 import {
   bucketBounds,
@@ -16,9 +20,13 @@ import {
   type AggregationData,
   type AggregationEntry,
 } from "./aggregations.ts";
+import { type Display, type DisplayOptions, displayOf } from "./display.ts";
 
-export interface FormatOptions {
-  /** Keep the N largest entries (bpftrace's `print(@m, N)`); 0 or absent keeps all. */
+export interface FormatOptions extends DisplayOptions {
+  /**
+   * Keep the N largest entries, as bpftrace's `print(@m, N)` prints them; 0 keeps all. Absent: the aggregation's own
+   * `top`, followed by how many keys there are when entries were left out.
+   */
   readonly top?: number;
 }
 
@@ -27,10 +35,12 @@ export interface FormatOptions {
  * maps end with their last line. An aggregation with no entries prints nothing.
  */
 export function formatAggregation(a: AggregationData, opts: FormatOptions = {}): string {
-  const entries = a.keyed ? orderedEntries(a, opts.top) : scalarEntries(a);
+  const entries = a.keyed ? orderedEntries(a, opts.top ?? a.top) : scalarEntries(a);
+  const showKey = a.keyed ? displayOf(a.keyType, opts, "number") : undefined;
+  const showValue = a.kind === "map" ? displayOf(a.valueType, opts, "number") : undefined;
   let out = "";
   for (const e of entries) {
-    const head = header(a, e);
+    const head = header(a, e, showKey);
     switch (a.kind) {
       case "count":
       case "sum":
@@ -50,15 +60,18 @@ export function formatAggregation(a: AggregationData, opts: FormatOptions = {}):
       case "lhist":
         out += `${head}:\n${histogramLines(a, entryBuckets(a, e))}\n`;
         break;
-      case "map":
-        out += `${head}: ${formatValue("value" in e ? e.value : undefined)}\n`;
+      case "map": {
+        const v = "value" in e ? e.value : undefined;
+        out += `${head}: ${formatValue(showValue ? showValue(v) : v)}\n`;
         break;
+      }
       default: {
         const never: never = a.kind;
         throw new TypeError(`unknown aggregation kind ${String(never)}`);
       }
     }
   }
+  if (opts.top === undefined && entries.length < a.entries.length) out += `(top ${entries.length} of ${a.entries.length} keys)\n`;
   return out;
 }
 
@@ -77,8 +90,8 @@ export function mapName(a: AggregationData): string {
 // Counts carry no unit, and a plain map's values are whatever the tracer stored.
 const hasUnit = (a: AggregationData) => a.unit !== undefined && a.kind !== "count" && a.kind !== "map";
 
-function header(a: AggregationData, e: AggregationEntry): string {
-  const key = a.keyed ? `[${formatKey(e.key)}]` : "";
+function header(a: AggregationData, e: AggregationEntry, showKey: Display | undefined): string {
+  const key = a.keyed ? `[${formatKey(showKey ? showKey(e.key) : e.key)}]` : "";
   const unit = hasUnit(a) ? ` (${a.unit})` : "";
   return `${mapName(a)}${key}${unit}`;
 }

@@ -13,6 +13,7 @@ import { compile } from "../../compiler/index.ts";
 import { bundleUserSide } from "../../compiler/user-bundle.ts";
 import { ArtifactError, USER_SIDE_REQUIRE, decodeArtifact, encodeArtifact, looksLikeArtifact } from "../../core/object/artifact.ts";
 import type { CollectionSpec } from "../../core/object/spec.ts";
+import { syscallName } from "../../core/syscalls/index.ts";
 import { importUserSide } from "../../runtime/user/module.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -68,6 +69,9 @@ test("a damaged file is refused at the place it is wrong", () => {
   assert.match(refusal((a) => (a.spec.programs[0].instructions.find((i: any) => i.map).map = "nope")), /map nope is not a map of the file/);
   assert.match(refusal((a) => a.spec.programs[0].relocations?.push({ insn: 1e6, kind: "tracepoint_field", tracepoint: "x/y", field: "z", offset: 8 }) ?? (a.spec.programs[0].relocations = [{ insn: 1e6, kind: "tracepoint_field", tracepoint: "x/y", field: "z", offset: 8 }])), /relocation names instruction 1000000/);
   assert.match(refusal((a) => (a.spec.userSide = { format: true })), /user side is missing/);
+  const syscalls = (a: any) => a.spec.maps.find((m: any) => m.name === "syscalls");
+  assert.match(refusal((a) => (syscalls(a).aggregation.key.display = "errno")), /spec\.maps\[\d+\]\.aggregation\.key\.display/);
+  assert.match(refusal((a) => (syscalls(a).aggregation.top = 0)), /spec\.maps\[\d+\]\.aggregation\.top/);
 });
 
 test("a foreign file, or one of another version, says what it is and what to do", () => {
@@ -142,7 +146,9 @@ test("simulate() runs a compiled tracer in the VM as it runs the source", async 
   const sim = await simulate(file, { env: { comm: "artifact" } });
   sim.fire("raw_syscalls/sys_enter", { id: 257 });
   sim.fire("raw_syscalls/sys_enter", { id: 257 });
-  assert.match(sim.print("syscalls"), /@syscalls\[257\]: 2/);
+  // The key's display hint and the top option came through the file: a name, where the running machine has one.
+  assert.equal(syscount!.maps.find((m) => m.name === "syscalls")?.aggregation, { kind: "count", keyed: true, key: { kind: "int", size: 4, signed: false, display: "syscall" }, top: 10 });
+  assert.match(sim.print("syscalls"), new RegExp(`^@syscalls\\[${syscallName(257) ?? 257}\\]: 2\n$`));
   assert.match(sim.print("processes"), /@processes\[artifact\]: 2/);
 });
 

@@ -4,6 +4,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { entryBuckets, entryStats, entryValue } from "../../runtime/output/aggregations.ts";
+import { aggregationJson } from "../../runtime/output/json.ts";
+import { formatAggregation } from "../../runtime/output/text.ts";
 import { FakeClock, simulate } from "../../testing.ts";
 import type { ArrayMap, HashMap } from "../../stdlib-types/index.js";
 
@@ -25,6 +27,27 @@ test("syscount: counts by syscall number and by process name; --param pid filter
   assert.equal([r.value, r.ret, r.events, r.printk], [0n, 0, [], []]);
   assert.ok(r.instructions > 0);
   assert.equal(only.aggregation("syscalls").entries, []);
+});
+
+// Syscalls 0..11 as the kernel's tables number them (arch/x86/entry/syscalls/syscall_64.tbl, asm-generic/unistd.h).
+const FIRST_SYSCALLS: Record<string, string[]> = {
+  x64: ["read", "write", "open", "close", "stat", "fstat", "lstat", "poll", "lseek", "mmap", "mprotect", "munmap"],
+  arm64: ["io_setup", "io_destroy", "io_submit", "io_cancel", "io_getevents", "setxattr", "lsetxattr", "fsetxattr", "getxattr", "lgetxattr", "fgetxattr", "listxattr"],
+};
+
+test("syscount prints the 10 most frequent syscalls by name, and how many there were; numbers on request", async () => {
+  const s = await simulate("samples/syscount.ts", { env: { comm: "bash", pid: 7 } });
+  // Syscall n is called n + 1 times: 12 keys, of which 2..11 are the top 10.
+  for (let id = 0; id < 12; id++) for (let i = 0; i <= id; i++) s.fire("raw_syscalls/sys_enter", { id: BigInt(id) });
+  const lines = (name: (n: number) => string) => [...Array.from({ length: 10 }, (_, i) => `@syscalls[${name(i + 2)}]: ${i + 3}`), "(top 10 of 12 keys)", ""].join("\n");
+  const names = FIRST_SYSCALLS[process.arch];
+  if (names) assert.is(s.print("syscalls"), lines((n) => names[n]!));
+  const calls = s.aggregation("syscalls");
+  assert.is(formatAggregation(calls, { syscallNumbers: true }), lines(String));
+  assert.is(formatAggregation(calls, { top: 0, syscallNumbers: true }).split("\n")[0], "@syscalls[0]: 1", "top 0 prints every key");
+  const json = aggregationJson(calls, { syscallNumbers: true });
+  assert.equal([json.top, json.keys, Object.keys(json.data["@syscalls"]!).sort((a, b) => Number(a) - Number(b))], [10, 12, ["2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]]);
+  if (names) assert.ok(Object.hasOwn(aggregationJson(calls).data["@syscalls"] as object, names[11]!));
 });
 
 test("runqlat: wake-up to switch-in latency in microseconds; preempted tasks are queued again", async () => {
