@@ -20,6 +20,7 @@ import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
 import { CliError, parseCommandArgs, usageHint } from "./args.ts";
 import { readInput } from "./input.ts";
+import { useColor } from "./report.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 
 const Options = z.object({
@@ -139,7 +140,7 @@ async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s:
   const c = await compileCached(file, { cache });
   if (c.diagnostics.length) {
     const { formatDiagnostics } = await import("../compiler/diagnostics.ts");
-    process.stderr.write(formatDiagnostics(c.diagnostics, c.sources));
+    process.stderr.write(formatDiagnostics(c.diagnostics, c.sources, useColor(process.stderr)));
   }
   if (!c.spec) return 1;
   if (verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
