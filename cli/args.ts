@@ -27,24 +27,47 @@ export interface Parsed {
 /** The hint that ends every usage error: where the full usage is. */
 export const usageHint = (command: string): string => `see tsbpf ${command} --help`;
 
+/** Where a command prints: the process's stdout and stderr, or a test's. */
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const processIo: CommandIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
 /**
  * Parses `argv` for `command`. Returns the parsed values, or an exit code when the command is done: 0 after
  * printing `usage` for --help, 2 after printing one line for an unknown option or a missing value.
  */
-export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O, usage: string): Parsed | number {
+export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O, usage: string, io: CommandIo = processIo): Parsed | number {
   const withHelp: Options = { ...options, help: { type: "boolean", short: "h" } };
   let parsed: Parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: withHelp, allowPositionals: true, strict: true }) as Parsed;
   } catch (e) {
-    process.stderr.write(`tsbpf ${command}: ${argumentProblem(e)}; ${usageHint(command)}\n`);
+    io.stderr(`tsbpf ${command}: ${argumentProblem(e)}; ${usageHint(command)}\n`);
     return 2;
   }
   if (parsed.values.help === true) {
-    process.stdout.write(usage.endsWith("\n") ? usage : `${usage}\n`);
+    io.stdout(usage.endsWith("\n") ? usage : `${usage}\n`);
     return 0;
   }
   return parsed;
+}
+
+/**
+ * Whether `word` names one of `options` as parseArgs reads it: `--name`, `--name=value`, `-x`, or `-xvalue` for a
+ * short option that takes a value. (cli/main.ts asks this of the first word when it is no command: `tsbpf -q
+ * file.ts` is `tsbpf run -q file.ts`.)
+ */
+export function namesOption(word: string, options: Options): boolean {
+  const long = /^--([^=]+)/.exec(word)?.[1];
+  if (long !== undefined) return Object.hasOwn(options, long);
+  const short = /^-([^-])/.exec(word)?.[1];
+  return short !== undefined && Object.values(options).some((o) => o.short === short);
 }
 
 /** node:util parseArgs's error in plain words: "unknown option --bogus", "--out needs a value". */

@@ -15,6 +15,7 @@ import { storeCompiled } from "../compiler/cache.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { CliError, parseCommandArgs, usageHint } from "./args.ts";
 import { checkTracerFile, fileProblem } from "./input.ts";
+import { useColor } from "./report.ts";
 
 const Options = z.object({
   emit: z.optional(z.enum(["summary", "asm", "spec", "ir", "tsbpf"])),
@@ -49,7 +50,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const r = compile(file);
   const ms = performance.now() - t0;
-  if (r.diagnostics.length) process.stderr.write(formatDiagnostics(r.diagnostics, r.sources));
+  if (r.diagnostics.length) process.stderr.write(formatDiagnostics(r.diagnostics, r.sources, useColor(process.stderr)));
   if (!r.spec) return 1;
   // The next `tsbpf run` (or load()) of this file starts from the cache instead of compiling again.
   storeCompiled(file, r.spec);

@@ -1,8 +1,9 @@
 // The files a command reads: a path and what it should hold in, the file's bytes (or nothing: the path is fine) out,
 // or a CliError saying in one line why not: missing, a directory, unreadable, binary where text is expected, or too
-// large to be what it claims to be. Checked before the compiler or the assembler sees the path.
+// large to be what it claims to be. Checked before the compiler or the assembler sees the path. And the file a run
+// prints to instead of stdout (`tsbpf run -o FILE`), opened before anything is loaded.
 
-import { type Stats, readFileSync, statSync } from "node:fs";
+import { type Stats, type WriteStream, createWriteStream, openSync, readFileSync, statSync } from "node:fs";
 import { MAX_ARTIFACT_BYTES } from "../core/object/artifact.ts";
 import { CliError } from "./args.ts";
 
@@ -87,4 +88,23 @@ export function fileProblem(path: string, e: unknown, verb: "read" | "write" = "
 /** The check every command that compiles a tracer makes first. */
 export function checkTracerFile(command: string, path: string): void {
   readInput(command, path, "tracer");
+}
+
+/**
+ * Opens `path` for what a command prints on stdout (created, or emptied), or a CliError in one line: its directory is
+ * missing, it is a directory, it is `input` (the file the command reads, which writing would destroy).
+ */
+export function openOutputFile(command: string, path: string, input: string): WriteStream {
+  const out = statSync(path, { throwIfNoEntry: false });
+  const read = statSync(input, { throwIfNoEntry: false });
+  if (out && read && out.dev === read.dev && out.ino === read.ino) {
+    throw new CliError(command, `${path} is the tracer being run${path === input ? "" : ` (${input})`}; -o names a file for the output, which it empties`);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (e) {
+    throw new CliError(command, fileProblem(path, e, "write"));
+  }
+  return createWriteStream(path, { fd });
 }

@@ -2,7 +2,7 @@
 // also how a tool's user side that esbuild cannot bundle is reported, at file:line:col as tsc would) and the
 // kernel's refusals (BpfError) say what to do; a module that cannot be found, or a tool's module that threw while
 // being imported, is named with the place (its bundle's source map gives the TypeScript line); anything else is a
-// bug in tsbpf (its stack with TSBPF_DEBUG=1).
+// bug in tsbpf (its stack with TSBPF_DEBUG=1). And whether what a command prints may be coloured (useColor).
 
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,4 +38,21 @@ export function userFrame(e: Error): string | undefined {
     return `${file}:${m[2]}:${m[3]}`;
   }
   return undefined;
+}
+
+/** The part of a stream that says whether a person reads it: process.stdout and process.stderr are ones. */
+export interface ColorTarget {
+  readonly isTTY?: boolean | undefined;
+}
+
+/**
+ * Whether text written to `stream` may carry colours (ANSI escapes): never when NO_COLOR is set and not empty
+ * (no-color.org); always when FORCE_COLOR is, unless it is "0" or "false" (as Node's own colours read it); otherwise
+ * only on a terminal that is not TERM=dumb. Ask it of the stream the text goes to: diagnostics go to stderr.
+ */
+export function useColor(stream: ColorTarget, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force) return force !== "0" && force !== "false";
+  return stream.isTTY === true && env.TERM !== "dumb";
 }

@@ -2,10 +2,12 @@
 // then one of two things until Ctrl-C or the duration: stream the events of every exported channel, or — when the
 // module exports main(args) — run main in this process with the module's map objects bound to the kernel's. At the end,
 // print every exported map as bpftrace does and report lost events. What is printed, and how, is the Output of the
-// format chosen once from the options (runtime/output/formats.ts: text, or NDJSON with --json). Exit non-zero on
-// failure; every kernel object is released on every path. How the run stops (signals at any moment of start-up,
-// --duration, a stalled or closed stdout) and with which exit status is cli/stop.ts.
+// format chosen once from the options (runtime/output/formats.ts: text, or NDJSON with --json), to stdout or the
+// file of -o; -q leaves out the "Attaching N probes..." line (bpftrace's -q). Exit non-zero on failure; every kernel
+// object is released on every path. How the run stops (signals at any moment of start-up, --duration, a stalled or
+// closed stdout) and with which exit status is cli/stop.ts.
 
+import type { WriteStream } from "node:fs";
 import { release } from "node:os";
 import { resolve } from "node:path";
 import * as z from "../core/zod.ts";
@@ -20,28 +22,53 @@ import { processSink } from "../runtime/output/stdio.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
-import { CliError, parseCommandArgs, usageHint } from "./args.ts";
-import { readInput } from "./input.ts";
+import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
+import { openOutputFile, readInput } from "./input.ts";
+import { useColor } from "./report.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
+
+/** run's options, as parseArgs reads them (cli/main.ts also asks whether a first word is one: `tsbpf -q tool.ts`). */
+const RUN_OPTIONS = {
+  duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" },
+  output: { type: "string", short: "o" }, quiet: { type: "boolean", short: "q" }, verbose: { type: "boolean", short: "v" },
+  "no-cache": { type: "boolean" }, "syscall-numbers": { type: "boolean" }, param: { type: "string", multiple: true },
+  program: { type: "string", short: "e" },
+} as const;
 
 const Options = z.object({
   duration: z.optional(z.string()),
+  output: z.optional(z.string()),
+  quiet: z._default(z.boolean(), false),
   format: z._default(z.string().check(z.refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` })), "text"),
   verbose: z._default(z.boolean(), false),
   "syscall-numbers": z._default(z.boolean(), false),
   cache: z._default(z.boolean(), true),
-  param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, "expected name=value"))), []),
+  param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, { error: (i) => `expected name=value, not ${JSON.stringify(i.input)}` }))), []),
 });
 
-const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [--syscall-numbers] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+       tsbpf <file.ts|file.tsbpf> [options] [-- args...]
 
 Compiles (or, for a .tsbpf from tsbpf build -o, reads), loads and attaches the tracer; prints the events of its
 exported RingBuffer/PerfEventArray channels as they come, and its exported maps at the end (Ctrl-C, or after
---duration). A module that exports main(args) runs
-it instead, with args after --; there, --<param> <value> sets a load-time parameter declared with param().
---json is --format json: NDJSON records on stdout. --syscall-numbers prints keys and fields declared Syscall as
-numbers, as bpftrace does, instead of syscall names.
+--duration). A module that exports main(args) runs it instead, with args after --; there, --<param> <value> sets
+a load-time parameter declared with param().
+
+  -e, --program TEXT       run a one-liner instead of a file (docs/one-liners.md)
+  -d, --duration S         stop after S seconds (0.5, 10...) instead of at Ctrl-C
+  -f, --format ${OUTPUT_FORMATS.join("|")}   text for people; json: NDJSON records on stdout (--json is -f json)
+  -o, --output FILE        print the events, lines and maps to FILE (created, or emptied) instead of stdout
+  -q, --quiet              without "Attaching N probes..." (json: the attached_probes record); errors and
+                           warnings still print
+  -v, --verbose            say how long compiling, loading and attaching took
+      --param name=value   set a load-time parameter the tracer declares with param()
+      --no-cache           compile even when the cache holds this tracer
 `;
+
+/** Whether `word` is one of run's options (`-q`, `--duration=5`). */
+export function isRunOption(word: string): boolean {
+  return namesOption(word, RUN_OPTIONS);
+}
 
 /** The module file of the one-liner being run (-e), whose diagnostics say `-e`. */
 let oneLiner: string | undefined;
@@ -57,10 +84,7 @@ interface ToolModule {
 export async function runCommand(argv: string[]): Promise<number> {
   const dash = argv.indexOf("--");
   const toolArgs = dash >= 0 ? argv.slice(dash + 1) : [];
-  const parsed = parseCommandArgs("run", negativeDurations(dash >= 0 ? argv.slice(0, dash) : argv), {
-    duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" },
-    "no-cache": { type: "boolean" }, "syscall-numbers": { type: "boolean" }, param: { type: "string", short: "p", multiple: true }, program: { type: "string", short: "e" },
-  }, USAGE);
+  const parsed = parseCommandArgs("run", negativeDurations(dash >= 0 ? argv.slice(0, dash) : argv), RUN_OPTIONS, USAGE);
   if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   const { json, "no-cache": noCache, program, ...rest } = values;
@@ -83,7 +107,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!opts.success || !file || positionals.length > 1) {
     const extra = positionals.length > 1 ? `tsbpf run: unexpected argument ${positionals[1]} (arguments for the tool go after --)\n` : "";
     const missing = !file ? `tsbpf run: no tracer file given; ${usageHint("run")}\n` : "";
-    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${i.path.join(".")}: ${i.message}; ${usageHint("run")}\n`).join("")}${extra}${missing}`);
+    process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${String(i.path[0])}: ${i.message}; ${usageHint("run")}\n`).join("")}${extra}${missing}`);
     return 2;
   }
   const bytes = readInput("run", file, isArtifactPath(file) ? "artifact" : "tracer");
@@ -94,20 +118,24 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // The refine above checked the format.
   const o = { ...opts.data, format: opts.data.format as OutputFormat, duration };
+  // A file for the output is opened before compiling, as bad input is refused first; the run closes it.
+  const output = o.output === undefined ? undefined : openOutputFile("run", o.output, file);
   const log = (s: string) => process.stderr.write(`${s}\n`);
-
-  const input = await tracerInput(file, bytes, o.cache, log, o.verbose);
-  if (typeof input === "number") return input;
-  const hasMain = !!input.spec.userSide?.main;
-  let spec: CollectionSpec;
   try {
-    spec = withParams(input.spec, [...o.param, ...(hasMain ? paramsFromToolArgs(input.spec, toolArgs) : [])]);
-  } catch (e) {
-    process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
-    return 2;
+    const input = await tracerInput(file, bytes, o.cache, log, o.verbose);
+    if (typeof input === "number") return input;
+    const hasMain = !!input.spec.userSide?.main;
+    let spec: CollectionSpec;
+    try {
+      spec = withParams(input.spec, [...o.param, ...(hasMain ? paramsFromToolArgs(input.spec, toolArgs) : [])]);
+    } catch (e) {
+      process.stderr.write(`tsbpf run: ${(e as Error).message}\n`);
+      return 2;
+    }
+    return await runTracer(input, spec, { ...o, output }, toolArgs);
+  } finally {
+    output?.end();
   }
-
-  return runTracer(input, spec, o, toolArgs);
 }
 
 /** The user side of the tracer at `origin`, bundled; what esbuild could not resolve or parse is the run's error. */
@@ -161,7 +189,7 @@ async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s:
     const named = file === oneLiner
       ? c.diagnostics.map((d) => (d.span && resolve(d.span.file) === abs ? { ...d, span: { ...d.span, file: ONE_LINER_NAME } } : d))
       : c.diagnostics;
-    process.stderr.write(formatDiagnostics(named, (f) => c.sources(f === ONE_LINER_NAME ? abs : f)));
+    process.stderr.write(formatDiagnostics(named, (f) => c.sources(f === ONE_LINER_NAME ? abs : f), useColor(process.stderr)));
   }
   if (!c.spec) return 1;
   if (verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
@@ -177,6 +205,9 @@ interface RunOptions {
   readonly format: OutputFormat;
   readonly "syscall-numbers": boolean;
   readonly verbose: boolean;
+  readonly quiet: boolean;
+  /** Where the run's stdout goes instead (-o), opened; runCommand closes it. */
+  readonly output: WriteStream | undefined;
 }
 
 /**
@@ -205,9 +236,10 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
   const sink = processSink({
     onStdoutError: (e) => {
       const why = e.code ?? e.message;
-      sink.stderr.write(`tsbpf run: stdout was closed (${why}): ${stop.reason ? "the rest of the output is dropped" : "stopping"}\n`);
+      sink.stderr.write(`tsbpf run: ${o.output ? `writing ${String(o.output.path)} failed` : "stdout was closed"} (${why}): ${stop.reason ? "the rest of the output is dropped" : "stopping"}\n`);
       stop.request({ kind: "stdout-closed", code: why });
     },
+    ...(o.output ? { stdout: o.output } : {}),
   });
   const log = (s: string) => sink.stderr.write(`${s}\n`);
   // Once a stop is asked for, nothing waits for stdout's reader: what is left is buffered, written at the end.
@@ -239,7 +271,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
     const output = createOutput(o.format, sink, { format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"] });
     const t0 = performance.now();
-    await output.attached(probes);
+    if (!o.quiet) await output.attached(probes);
     // From here a signal is ours: it aborts loading and attaching, which release what they created (stop.ts).
     stop.listen();
     stop.signal.throwIfAborted();

@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { release } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { STDLIB_DIR } from "../compiler/paths.ts";
-import { parseArgs } from "node:util";
 import { DEFAULT_BTF_TYPES, generateBtfDeclarations } from "../compiler/frontend/btf-types.ts";
 import { parseBtf } from "../core/object/btf/index.ts";
 import {
@@ -16,7 +15,7 @@ import { BpfError } from "../runtime/kernel/errors.ts";
 import { Kernel } from "../runtime/kernel/kernel.ts";
 import { linuxSys } from "../runtime/kernel/sys.ts";
 import { Tracefs } from "../runtime/kernel/tracefs.ts";
-import { argumentProblem, usageHint } from "./args.ts";
+import { parseCommandArgs, usageHint } from "./args.ts";
 import { fileProblem } from "./input.ts";
 
 /** The package's stdlib-types/, next to cli/. */
@@ -73,26 +72,18 @@ async function openTracefs(): Promise<Tracefs> {
 export async function typesCommand(argv: string[], env: TypesEnvironment = {}): Promise<number> {
   const out = env.stdout ?? ((text: string) => void process.stdout.write(text));
   const err = env.stderr ?? ((text: string) => void process.stderr.write(text));
-  let values: TypesOptions;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        categories: { type: "string" },
-        out: { type: "string", short: "o" },
-        check: { type: "boolean" },
-        btf: { type: "boolean" },
-        type: { type: "string", short: "t" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    err(`tsbpf types: ${argumentProblem(e)}; ${usageHint("types")}\n`);
+  const parsed = parseCommandArgs("types", argv, {
+    categories: { type: "string" },
+    out: { type: "string", short: "o" },
+    check: { type: "boolean" },
+    btf: { type: "boolean" },
+    type: { type: "string", short: "t" },
+  }, USAGE, { stdout: out, stderr: err });
+  if (typeof parsed === "number") return parsed;
+  const values = parsed.values as TypesOptions;
+  if (parsed.positionals.length) {
+    err(`tsbpf types: unexpected argument ${parsed.positionals[0]}; ${usageHint("types")}\n`);
     return 2;
-  }
-  if (values.help) {
-    out(USAGE);
-    return 0;
   }
   if (values.btf) return btfTypes(values, env, out, err);
   if (values.type !== undefined) {
@@ -170,7 +161,6 @@ interface TypesOptions {
   check?: boolean | undefined;
   btf?: boolean | undefined;
   type?: string | undefined;
-  help?: boolean | undefined;
 }
 
 /** `tsbpf types --btf`: declarations of kernel types from the running kernel's BTF. */

@@ -266,10 +266,11 @@ export class Diagnostics {
 /** Source text by file name, for code frames. */
 export type SourceLookup = (file: string) => string | undefined;
 
-const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
-
-/** Prints a diagnostic like tsc: `file:line:col - error CODE: message`, the source line, `~~~` under the span, the hint. */
-export function formatDiagnostic(d: Diagnostic, sources: SourceLookup, color = useColor()): string {
+/**
+ * Prints a diagnostic like tsc: `file:line:col - error CODE: message`, the source line, `~~~` under the span, the
+ * hint; with `color`, in tsc's colours (the command line decides, for the stream it prints to: cli/report.ts useColor).
+ */
+export function formatDiagnostic(d: Diagnostic, sources: SourceLookup, color = false): string {
   const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const where = d.span ? `${c("96", d.span.file)}:${c("93", String(d.span.line))}:${c("93", String(d.span.column))} - ` : "";
   const lines = [`${where}${c(d.severity === "error" ? "91" : "93", d.severity)} ${c("90", d.code)}: ${d.message}`];
@@ -287,6 +288,6 @@ export function formatDiagnostic(d: Diagnostic, sources: SourceLookup, color = u
   return lines.join("\n");
 }
 
-export function formatDiagnostics(ds: readonly Diagnostic[], sources: SourceLookup, color = useColor()): string {
+export function formatDiagnostics(ds: readonly Diagnostic[], sources: SourceLookup, color = false): string {
   return ds.map((d) => formatDiagnostic(d, sources, color)).join("\n\n") + (ds.length ? "\n" : "");
 }

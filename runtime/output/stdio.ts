@@ -92,10 +92,10 @@ export interface StdioSink extends Sink {
 
 /**
  * The process's own stdout and stderr. `onStdoutError` hears once that stdout failed (its reader is gone); a failed
- * stderr is dropped silently, as there is nowhere left to say so.
+ * stderr is dropped silently, as there is nowhere left to say so. `stdout` replaces the process's (`tsbpf run -o`).
  */
-export function processSink(options: { onStdoutError?: (error: Error & { code?: string }) => void } = {}): StdioSink {
-  const stdout = new GuardedWriter(process.stdout, options.onStdoutError);
+export function processSink(options: { onStdoutError?: (error: Error & { code?: string }) => void; stdout?: StdStream } = {}): StdioSink {
+  const stdout = new GuardedWriter(options.stdout ?? process.stdout, options.onStdoutError);
   const stderr = new GuardedWriter(process.stderr);
   return {
     stdout, stderr,
