@@ -1,7 +1,7 @@
 // The text Output: a run's stages in, what a person reads out. "Attaching N probes..." and lost-event reports on
 // stderr; on stdout, each channel's events as aligned columns under a header line (events.ts), or the lines of the
-// module's own format(event, channel) under its `header`, then the maps as bpftrace prints them (text.ts) after a
-// blank line.
+// module's own format(event, channel) under its `header`, the lines printed from probes as they are, then the maps
+// as bpftrace prints them (text.ts) after a blank line.
 
 import type { AggregationData } from "./aggregations.ts";
 import { type EventColumn, eventColumns, formatEventHeader, formatEventLine, formatLost, formatWith } from "./events.ts";
@@ -56,6 +56,10 @@ export class TextOutput implements Output {
     }
     for (const e of events) text += `${formatEventLine(c.columns, e)}\n`;
     return text;
+  }
+
+  line(text: string): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, `${text}\n`);
   }
 
   aggregation(data: AggregationData): void {
