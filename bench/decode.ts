@@ -6,7 +6,8 @@
 
 import { codecOf, layoutOf } from "../core/object/layout.ts";
 import { compile } from "../compiler/index.ts";
-import { eventColumns, eventJson, formatEventLine } from "../runtime/output/events.ts";
+import { eventColumns, formatEventLine } from "../runtime/output/events.ts";
+import { eventJson } from "../runtime/output/json.ts";
 import { median, ratio } from "./util.ts";
 
 const RECORDS = 4096;
@@ -81,7 +82,7 @@ export function benchDecode(): void {
   const template = perItem(events, (e) =>
     `${String(e.pid).padStart(7)} ${e.comm.padEnd(16)} ${String(e.fd).padStart(7)} ${String(e.errno).padStart(7)} ${`0x${e.flags.toString(16)}`.padStart(10)} ${e.path}`);
   console.log(`decode:   text line       formatEventLine ${us(line)}/event, template literal ${us(template)}/event: ${ratio(line, template)}`);
-  const json = perItem(events, (e) => eventJson("events", e));
+  const json = perItem(events, (e) => eventJson("events", e, 0));
   const stringify = perItem(events, (e) => JSON.stringify({ type: "event", channel: "events", data: e }));
   console.log(`decode:   NDJSON record   eventJson ${us(json)}/event, JSON.stringify ${us(stringify)}/event: ${ratio(json, stringify)}`);
 }

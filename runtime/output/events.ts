@@ -1,5 +1,5 @@
 // Event channels printed as the snoop tools print them: an event's TypeDesc in, columns out; a decoded event in, one
-// aligned text line (or one NDJSON record) out; a channel's lost-event count in, the summary line printed at exit out.
+// aligned text line out; a channel's lost-event count in, the summary line printed at exit out.
 //
 // Text. Each leaf field of the event struct is a column: nested structs flatten to `PARENT.CHILD`, camelCase names
 // become SNAKE_CASE (`oldPath` → OLD_PATH). Integers are decimal and right-aligned, in a width that fits typical
@@ -22,17 +22,11 @@
 // is the backslash (`\\`), so a line is always one line and the escapes are unambiguous. The layout codec already
 // decodes invalid UTF-8 as U+FFFD; lone surrogates (which only a hand-made value can hold) become U+FFFD too.
 //
-// JSON. One record per event, in the family of bpftrace's records (`{"type": ..., "data": ...}`, see json.ts):
-//   {"type": "event", "channel": "events", "data": {"pid": 1, "comm": "bash", ...}}
-//   {"type": "lost_events", "channel": "events", "data": {"events": 12}}
-// The event's fields sit under "data", so no field name can collide with "type" or "channel". Integers, strings
-// and bigints are encoded as json.ts does (a bigint beyond 2^53 is a decimal string); numbers stay numbers
-// (no hex in JSON). Lines come without their trailing newline, like formatEventLine's.
+// JSON. The NDJSON records of events and lost events are json.ts's.
 
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { syscallName } from "../../core/syscalls/index.ts";
 import type { DisplayOptions } from "./display.ts";
-import { toNdjson } from "./json.ts";
 
 /** How a column renders its value. */
 export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "syscall" | "compound";
@@ -309,20 +303,6 @@ export function escapeText(s: string): string {
     if (code >= 0xd800 && code <= 0xdfff) return "\uFFFD";
     return code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
-}
-
-/** One event as an NDJSON line (no trailing newline): `{"type": "event", "channel": ..., "data": ...}`. */
-export function eventJson(channel: string, event: unknown): string {
-  return ndjsonLine({ type: "event", channel, data: event });
-}
-
-/** A channel's lost events as an NDJSON line, as bpftrace's `{"type": "lost_events", "data": {"events": N}}` plus the channel. */
-export function lostJson(channel: string, count: number | bigint): string {
-  return ndjsonLine({ type: "lost_events", channel, data: { events: count } });
-}
-
-function ndjsonLine(record: object): string {
-  return toNdjson([record]).slice(0, -1);
 }
 
 /** The line printed at exit for a channel that lost events; "" when it lost none. */

@@ -20,23 +20,34 @@ export {
   type MinMaxSlot,
 } from "./aggregations.ts";
 export { barLength, bucketLabel, formatAggregation, formatAggregations, formatKey, formatValue, type FormatOptions } from "./text.ts";
-export { aggregationJson, jsonInteger, jsonValue, toNdjson, type AggregationRecord, type JsonValue } from "./json.ts";
 export {
-  eventColumns,
+  aggregationJson,
+  attachedJson,
   eventJson,
+  JSON_FORMAT_VERSION,
+  jsonKey,
+  lostJson,
+  mapJson,
+  printfJson,
+  serialize,
+  toNdjson,
+  type AggregationRecord,
+  type AggregationRecordType,
+  type JsonValue,
+} from "./json.ts";export {
+  eventColumns,
   escapeText,
   formatEventHeader,
   formatEventLine,
   formatLost,
   formatWith,
   isHexName,
-  lostJson,
   type ColumnStyle,
   type EventColumn,
   type EventColumnOptions,
 } from "./events.ts";
 export { eventChannel, writeAndDrain, type EventChannel, type Output, type OutputOptions, type Sink, type Writer } from "./output.ts";
 export { TextOutput } from "./text-output.ts";
-export { JsonOutput } from "./json-output.ts";
+export { JsonOutput, type JsonOutputOptions } from "./json-output.ts";
 export { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "./formats.ts";
 export { GuardedWriter, processSink, type StdioSink } from "./stdio.ts";

@@ -1,50 +1,63 @@
-// The NDJSON Output: a run's stages in, one JSON record a line on stdout out, for scripts — attached_probes, an
-// event record per event (events.ts), a map record per map (json.ts), lost_events per channel that dropped some.
-// Nothing goes to stderr, and the module's format() and header do not apply: a record holds the event's fields.
+// The NDJSON Output (docs/json.md): a run's stages in, one JSON record a line on stdout out, for scripts —
+// attached_probes (with the format's version) first, an event record per event, a printf record per line printed
+// from a probe, a map record per printed map, lost_events per channel that dropped some; each record as json.ts
+// builds it, with the time it is written. Nothing goes to stderr, and the module's format() and header do not
+// apply: a record holds the event's fields (Syscall fields as names, display.ts, unless syscallNumbers).
 
 import type { AggregationData } from "./aggregations.ts";
 import { type Display, type DisplayOptions, displayOf } from "./display.ts";
-import { eventJson, lostJson } from "./events.ts";
-import { aggregationJson } from "./json.ts";
+import { attachedJson, eventPrefix, lostJson, mapJson, printfJson, serialize } from "./json.ts";
 import { type EventChannel, type Output, type Sink, writeAndDrain } from "./output.ts";
+
+export interface JsonOutputOptions extends DisplayOptions {
+  /** The clock of the records' `time_ms`: milliseconds since the Unix epoch (Date.now, which tests replace). */
+  readonly now?: () => number;
+}
 
 export class JsonOutput implements Output {
   readonly #sink: Sink;
+  readonly #now: () => number;
   readonly #display: DisplayOptions;
   /** Each channel's event as printed (syscall names), or undefined when its events print as decoded. */
   readonly #shows = new Map<string, Display | undefined>();
 
-  constructor(sink: Sink, options: DisplayOptions = {}) {
+  constructor(sink: Sink, options: JsonOutputOptions = {}) {
     this.#sink = sink;
+    this.#now = options.now ?? Date.now;
     this.#display = { ...(options.syscallNumbers ? { syscallNumbers: true } : {}) };
   }
 
   attached(probes: number): void {
-    this.#sink.stdout.write(`${JSON.stringify({ type: "attached_probes", count: probes, data: { probes } })}\n`);
+    this.#sink.stdout.write(`${attachedJson(probes, this.#now())}\n`);
   }
 
+  /** The events of a batch were decoded together: they share one time. */
   events(channel: EventChannel, events: readonly unknown[]): Promise<void> {
+    if (!events.length) return Promise.resolve();
     if (!this.#shows.has(channel.name)) this.#shows.set(channel.name, displayOf(channel.type, this.#display, "string"));
     const show = this.#shows.get(channel.name);
+    const prefix = eventPrefix(channel.name, this.#now());
     let text = "";
-    for (const e of events) text += `${eventJson(channel.name, show ? show(e) : e)}\n`;
+    for (const e of events) text += `${prefix}${serialize(show ? show(e) : e)}}\n`;
     return writeAndDrain(this.#sink.stdout, text);
   }
 
-  aggregation(data: AggregationData): void {
-    this.#sink.stdout.write(`${JSON.stringify(aggregationJson(data, this.#display))}\n`);
+  line(text: string): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, `${printfJson(text, this.#now())}\n`);
   }
 
-  line(text: string): Promise<void> {
-    return writeAndDrain(this.#sink.stdout, `${JSON.stringify({ type: "printf", data: `${text}\n` })}\n`);
+  aggregation(data: AggregationData): void {
+    const record = mapJson(data, this.#now(), this.#display);
+    if (record !== undefined) this.#sink.stdout.write(`${record}\n`);
   }
 
   mapPrinted(data: AggregationData, top?: number): Promise<void> {
-    return writeAndDrain(this.#sink.stdout, `${JSON.stringify(aggregationJson(data, top ? { top } : {}))}\n`);
+    const record = mapJson(data, this.#now(), { ...this.#display, ...(top ? { top } : {}) });
+    return writeAndDrain(this.#sink.stdout, record === undefined ? "" : `${record}\n`);
   }
 
   lost(channel: EventChannel, count: bigint): void {
-    this.#sink.stdout.write(`${lostJson(channel.name, count)}\n`);
+    this.#sink.stdout.write(`${lostJson(channel.name, count, this.#now())}\n`);
   }
 
   end(): void {}

@@ -1,5 +1,5 @@
-// The output of a run, as one interface: the stages of a run in (probes attached, batches of decoded events, each
-// map's merged data at the end, lost events, the end), text written to a sink out. TextOutput (text-output.ts)
+// The output of a run, as one interface: the stages of a run in (probes attached, batches of decoded events, lines
+// printed from probes, each map's merged data, lost events, the end), text written to a sink out. TextOutput (text-output.ts)
 // and JsonOutput (json-output.ts) implement it, as bpftrace's src/output/output.h has Output with TextOutput and
 // JsonOutput; formats.ts maps the names `tsbpf run --format` takes to them. A runner picks one Output once and
 // calls its stages; it never asks which format it has.
@@ -53,9 +53,9 @@ export interface OutputOptions extends DisplayOptions {
 }
 
 /**
- * The stages of a run, in the order a runner calls them: attached once; events any number of times, interleaved
- * across channels; then aggregation per printed map, lost per channel that dropped events, and end. A stage that
- * returns a Promise is awaited before the next one.
+ * The stages of a run, in the order a runner calls them: attached once, first; events and lines any number of times,
+ * interleaved across channels, and aggregation for a map printed during the run; then aggregation per printed map,
+ * lost per channel that dropped events, and end. A stage that returns a Promise is awaited before the next one.
  */
 export interface Output {
   /** The run is attaching this many probes. */
@@ -65,11 +65,17 @@ export interface Output {
    * terminal makes the runner wait instead of buffering without bound). An empty batch writes nothing.
    */
   events(channel: EventChannel, events: readonly unknown[]): void | Promise<void>;
-  /** One map's merged contents, at the end of the run, in the order the runner prints the maps. */
-  aggregation(data: AggregationData): void | Promise<void>;
-  /** A line a handler printed (print()), without its newline. */
+  /**
+   * One line printed from inside a probe (a formatted print), without its trailing newline: text writes it as a
+   * line on stdout, NDJSON as bpftrace's printf record. Resolves when stdout can take more, as events() does.
+   */
   line(text: string): void | Promise<void>;
-  /** A map a handler printed during the run (print(map, top)): only the `top` largest entries when given. */
+  /** One map's merged contents at the end of the run, in the order the runner prints the maps. */
+  aggregation(data: AggregationData): void | Promise<void>;
+  /**
+   * A map a handler printed during the run (bpftrace's `print(@x, top)` from an interval probe): only the `top`
+   * largest entries when given; text prints it without the blank line that comes before the maps at the end.
+   */
   mapPrinted(data: AggregationData, top?: number): void | Promise<void>;
   /** A channel dropped `count` events (the runner reports only channels whose count is above zero). */
   lost(channel: EventChannel, count: bigint): void | Promise<void>;

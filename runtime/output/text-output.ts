@@ -1,7 +1,7 @@
 // The text Output: a run's stages in, what a person reads out. "Attaching N probes..." and lost-event reports on
 // stderr; on stdout, each channel's events as aligned columns under a header line (events.ts), or the lines of the
-// module's own format(event, channel) under its `header`, then the maps as bpftrace prints them (text.ts) after a
-// blank line.
+// module's own format(event, channel) under its `header`, the lines printed from probes as they are, then the maps
+// as bpftrace prints them (text.ts) after a blank line.
 
 import type { AggregationData } from "./aggregations.ts";
 import type { DisplayOptions } from "./display.ts";
@@ -61,6 +61,10 @@ export class TextOutput implements Output {
     return text;
   }
 
+  line(text: string): Promise<void> {
+    return writeAndDrain(this.#sink.stdout, `${text}\n`);
+  }
+
   aggregation(data: AggregationData): void {
     // A blank line between the events (or the "Attaching" line) and the maps, as bpftrace prints at exit.
     if (!this.#maps) {
@@ -71,12 +75,8 @@ export class TextOutput implements Output {
     if (text) this.#sink.stdout.write(text);
   }
 
-  line(text: string): Promise<void> {
-    return writeAndDrain(this.#sink.stdout, `${text}\n`);
-  }
-
   mapPrinted(data: AggregationData, top?: number): Promise<void> {
-    return writeAndDrain(this.#sink.stdout, formatAggregation(data, top ? { top } : {}));
+    return writeAndDrain(this.#sink.stdout, formatAggregation(data, { ...this.#display, ...(top ? { top } : {}) }));
   }
 
   lost(channel: EventChannel, count: bigint): void {

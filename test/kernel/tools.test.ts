@@ -88,7 +88,7 @@ kernelTest(test, "tsbpf run --json writes one event record per event, then the m
   assert.is(events[0]!.channel, "events");
   assert.is(events[0]!.data.pid, process.pid);
   assert.is(events[0]!.data.comm, "node");
-  assert.ok(typeof events[0]!.data.ts === "number" || typeof events[0]!.data.ts === "string");
+  assert.type(events[0]!.data.ts, "number");
   const map = records.find((x) => x.type === "map" && "@calls" in x.data);
   assert.equal(map?.data["@calls"], { [String(process.pid)]: 3 }, r.stdout);
 });

@@ -1,18 +1,16 @@
-// runtime/output/events.ts: event types in, columns out; events in, aligned text lines and NDJSON records out; lost
-// counts in, exit summaries out. Expected strings are exact: alignment, escaping, hex, JSON of large bigints.
+// runtime/output/events.ts: event types in, columns out; events in, aligned text lines out; lost counts in, exit
+// summaries out. Expected strings are exact: alignment, escaping, hex. (NDJSON records: output-json.test.ts.)
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { codecOf, i32, i64, u16, u32, u64, u8, type TypeDesc } from "../../core/object/layout.ts";
 import {
   eventColumns,
-  eventJson,
   formatEventHeader,
   formatEventLine,
   formatLost,
   formatWith,
   isHexName,
-  lostJson,
 } from "../../runtime/output/index.ts";
 
 const str = (capacity: number): TypeDesc => ({ kind: "string", capacity });
@@ -163,24 +161,7 @@ test("maxWidth cuts strings and arrays (with …) and caps string padding; numbe
   assert.is(formatEventLine(eventColumns(OPEN), open({ comm: "systemd-journal-x" })), "   1234 systemd-journal-x     3       0 /etc/passwd");
 });
 
-test("eventJson: channel and type outside the event's fields, bigints beyond 2^53 as strings", () => {
-  const event = {
-    type: 7, channel: "x", pid: 1, comm: "ba\"sh\n", ts: 2n ** 63n - 1n, edge: 2n ** 53n, safe: 2n ** 53n - 1n, neg: -(2n ** 60n),
-    arr: [1, 2], raw: Uint8Array.of(1, 2), nested: { ok: true, empty: "" },
-  };
-  assert.is(eventJson("events", event),
-    '{"type": "event", "channel": "events", "data": {"type": 7, "channel": "x", "pid": 1, "comm": "ba\\"sh\\n", ' +
-    '"ts": "9223372036854775807", "edge": "9007199254740992", "safe": 9007199254740991, "neg": "-1152921504606846976", ' +
-    '"arr": [1,2], "raw": [1,2], "nested": {"ok": true, "empty": ""}}}');
-  assert.is(eventJson("n", 5n), '{"type": "event", "channel": "n", "data": 5}');
-  assert.is(eventJson("s", "a\uD800b"), '{"type": "event", "channel": "s", "data": "a\uFFFDb"}');
-  const parsed = JSON.parse(eventJson("events", { ts: 2n ** 64n - 1n }));
-  assert.equal(parsed, { type: "event", channel: "events", data: { ts: "18446744073709551615" } });
-});
-
-test("lostJson and formatLost", () => {
-  assert.is(lostJson("events", 12), '{"type": "lost_events", "channel": "events", "data": {"events": 12}}');
-  assert.is(lostJson("events", 2n ** 60n), '{"type": "lost_events", "channel": "events", "data": {"events": "1152921504606846976"}}');
+test("formatLost", () => {
   assert.is(formatLost("events", 0, "ringbuf"), "");
   assert.is(formatLost("events", 0n, "perf"), "");
   assert.is(formatLost("events", 12, "ringbuf"), "Lost 12 events on events (ring buffer full; a larger RingBuffer(bytes) or fewer events would help)");

@@ -1,7 +1,7 @@
-// runtime/output's Output: a whole run (attached → batches of two channels' events → the maps → lost events → end)
-// driven through the text and NDJSON implementations into an in-memory sink, checked write by write (which stream,
-// which text, one write per batch), with the module's format()/header and a format() that throws; stdout
-// backpressure; the registry of format names.
+// runtime/output's Output: a whole run (attached → batches of two channels' events and a line printed from a probe →
+// the maps → lost events → end) driven through the text and NDJSON implementations into an in-memory sink, checked
+// write by write (which stream, which text, one write per batch), with the module's format()/header and a format()
+// that throws; stdout backpressure; the registry of format names.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -45,6 +45,7 @@ async function wholeRun(o: Output): Promise<void> {
   await o.attached(2);
   await o.events(opens, [{ pid: 1, comm: "bash", flags: 0x80000 }, { pid: 22, comm: "sh", flags: 0 }]);
   await o.events(sizes, [4096n]);
+  await o.line("from a probe: 7");
   await o.events(opens, []);
   await o.events(sizes, [2n, 5n]);
   await o.events(opens, [{ pid: 333, comm: "a-very-long-command-name", flags: 1 }]);
@@ -72,6 +73,7 @@ test("text: columns under a header per channel, a blank line, the maps; Attachin
     ["err", "Attaching 2 probes...\n"],
     ["out", "    PID COMM                 FLAGS\n      1 bash               0x80000\n     22 sh                     0x0\n"],
     ["out", "       VALUE\n        4096\n"],
+    ["out", "from a probe: 7\n"],
     ["out", "           2\n           5\n"],
     ["out", "    333 a-very-long-command-name 0x1\n"],
     ["out", "\n"],
@@ -95,6 +97,7 @@ test("text with the module's format(): its header once above the first lines of 
     ["err", "Attaching 2 probes...\n"],
     ["out", "WHAT\nbash[1]\nsh[22]\n"],
     ["out", "sizes 4096\n"],
+    ["out", "from a probe: 7\n"],
     // The error is reported as it happens, before the batch's line is written.
     ["err", "format() for channel sizes threw: RangeError: two\n"],
     ["out", "sizes 5\n"],
@@ -130,51 +133,65 @@ test("text: a run without maps prints no blank line; a batch that formats to not
   assert.equal(sink.writes, [["err", "Attaching 1 probe...\n"], ["err", "format() for channel sizes threw: Error: no\n"]]);
 });
 
+/** The clock of the NDJSON tests: each record one millisecond after the one before. */
+const ticks = () => {
+  let t = 1_700_000_000_000;
+  return () => t++;
+};
+
 const NDJSON: ["out", string][] = [
-  ["out", '{"type":"attached_probes","count":2,"data":{"probes":2}}\n'],
-  ["out", '{"type": "event", "channel": "opens", "data": {"pid": 1, "comm": "bash", "flags": 524288}}\n' +
-    '{"type": "event", "channel": "opens", "data": {"pid": 22, "comm": "sh", "flags": 0}}\n'],
-  ["out", '{"type": "event", "channel": "sizes", "data": 4096}\n'],
-  ["out", '{"type": "event", "channel": "sizes", "data": 2}\n{"type": "event", "channel": "sizes", "data": 5}\n'],
-  ["out", '{"type": "event", "channel": "opens", "data": {"pid": 333, "comm": "a-very-long-command-name", "flags": 1}}\n'],
-  ["out", '{"type":"map","data":{"@calls":{"sh":1,"bash":3}}}\n'],
-  ["out", '{"type":"map","data":{"@empty":{}}}\n'],
-  ["out", '{"type":"hist","data":{"@lat":[{"min":0,"max":0,"count":1},{"min":1,"max":1,"count":2}]}}\n'],
-  ["out", '{"type": "lost_events", "channel": "opens", "data": {"events": 12}}\n'],
-  ["out", '{"type": "lost_events", "channel": "sizes", "data": {"events": 1}}\n'],
+  ["out", '{"type":"attached_probes","version":1,"time_ms":1700000000000,"data":{"probes":2}}\n'],
+  ["out", '{"type":"event","time_ms":1700000000001,"channel":"opens","data":{"pid":1,"comm":"bash","flags":524288}}\n' +
+    '{"type":"event","time_ms":1700000000001,"channel":"opens","data":{"pid":22,"comm":"sh","flags":0}}\n'],
+  ["out", '{"type":"event","time_ms":1700000000002,"channel":"sizes","data":4096}\n'],
+  ["out", '{"type":"printf","time_ms":1700000000003,"data":"from a probe: 7\\n"}\n'],
+  ["out", '{"type":"event","time_ms":1700000000004,"channel":"sizes","data":2}\n{"type":"event","time_ms":1700000000004,"channel":"sizes","data":5}\n'],
+  ["out", '{"type":"event","time_ms":1700000000005,"channel":"opens","data":{"pid":333,"comm":"a-very-long-command-name","flags":1}}\n'],
+  ["out", '{"type":"map","time_ms":1700000000006,"data":{"@calls":{"sh":1,"bash":3}}}\n'],
+  ["out", '{"type":"map","time_ms":1700000000007,"data":{"@empty":{}}}\n'],
+  ["out", '{"type":"hist","time_ms":1700000000008,"data":{"@lat":[{"min":0,"max":0,"count":1},{"min":1,"max":1,"count":2}]}}\n'],
+  ["out", '{"type":"lost_events","time_ms":1700000000009,"channel":"opens","data":{"events":12}}\n'],
+  ["out", '{"type":"lost_events","time_ms":1700000000010,"channel":"sizes","data":{"events":1}}\n'],
 ];
 
-test("json: one record a line on stdout, one write per batch, nothing on stderr", async () => {
+test("json: one record a line on stdout, one write per batch (its events share a time), nothing on stderr", async () => {
   const sink = memorySink();
-  await wholeRun(createOutput("json", sink));
+  await wholeRun(new JsonOutput(sink, { now: ticks() }));
   assert.equal(sink.writes, NDJSON);
   for (const [, text] of sink.writes) for (const line of text.split("\n").filter(Boolean)) JSON.parse(line);
 });
 
-test("json: the module's format() and header do not apply", async () => {
+test("json: the module's format() and header do not apply; time_ms is the wall clock's", async () => {
   const sink = memorySink();
+  const before = Date.now();
   await wholeRun(createOutput("json", sink, { header: "WHAT", format: () => { throw new Error("never called"); } }));
-  assert.equal(sink.writes, NDJSON);
+  const after = Date.now();
+  const times: number[] = [];
+  const writes = sink.writes.map(([stream, text]): [string, string] => [stream, text.replace(/"time_ms":(\d+)/g, (_, t: string) => (times.push(Number(t)), '"time_ms":T'))]);
+  assert.equal(writes, NDJSON.map(([stream, text]) => [stream, text.replace(/"time_ms":\d+/g, '"time_ms":T')]));
+  assert.ok(times.every((t, i) => t >= before && t <= after && (i === 0 || t >= times[i - 1]!)), String(times));
 });
 
-test("events() waits for stdout to drain when the writer says its buffer is full", async () => {
+test("events() and line() wait for stdout to drain when the writer says its buffer is full", async () => {
   for (const format of OUTPUT_FORMATS) {
-    let drain: (() => void) | undefined;
-    const written: string[] = [];
-    const stdout = { write: (text: string) => (written.push(text), false), once: (_event: "drain", listener: () => void) => (drain = listener) };
-    const o = createOutput(format, { stdout, stderr: memorySink().stderr });
-    let done = false;
-    const batch = Promise.resolve(o.events(sizes, [1n])).then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 10));
-    assert.is(written.length, 1, format);
-    assert.not.ok(done, `${format}: resolved before the drain`);
-    assert.type(drain, "function");
-    drain!();
-    await batch;
-    assert.ok(done);
-    // An empty batch writes nothing and does not wait.
-    await o.events(sizes, []);
-    assert.is(written.length, 1);
+    for (const stage of ["events", "line"] as const) {
+      let drain: (() => void) | undefined;
+      const written: string[] = [];
+      const stdout = { write: (text: string) => (written.push(text), false), once: (_event: "drain", listener: () => void) => (drain = listener) };
+      const o = createOutput(format, { stdout, stderr: memorySink().stderr });
+      let done = false;
+      const batch = Promise.resolve(stage === "events" ? o.events(sizes, [1n]) : o.line("a line")).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 10));
+      assert.is(written.length, 1, format);
+      assert.not.ok(done, `${format} ${stage}: resolved before the drain`);
+      assert.type(drain, "function");
+      drain!();
+      await batch;
+      assert.ok(done);
+      // An empty batch writes nothing and does not wait.
+      await o.events(sizes, []);
+      assert.is(written.length, 1);
+    }
   }
 });
 

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { u32, type TypeDesc } from "../../core/object/layout.ts";
 import {
-  aggregationJson,
+  mapJson,
   eventColumns,
   formatAggregation,
   formatEventHeader,
@@ -19,6 +19,13 @@ import {
   type Sink,
 } from "../../runtime/output/index.ts";
 import { skip } from "../support/skip.ts";
+
+/** A map's NDJSON record, parsed, without its time. */
+function mapRecord(a: Parameters<typeof mapJson>[0], opts: Parameters<typeof mapJson>[2] = {}): { type: string; top?: number; keys?: number; data: Record<string, Record<string, unknown>> } {
+  const r = JSON.parse(mapJson(a, 0, opts)!);
+  delete r.time_ms;
+  return r;
+}
 
 const SYSCALL: TypeDesc = { kind: "int", size: 4, signed: false, display: "syscall" };
 /** openat and getppid on the running architecture, from its kernel table (hand-copied: a second source). */
@@ -44,8 +51,8 @@ test("keys declared Syscall print as names; unknown numbers as numbers; --syscal
   assert.is(formatAggregation(a), `@syscalls[${UNKNOWN}]: 2\n@syscalls[openat]: 5\n@syscalls[getppid]: 9\n`);
   assert.is(formatAggregation(a, { syscallNumbers: true }), `@syscalls[${UNKNOWN}]: 2\n@syscalls[${NR.openat}]: 5\n@syscalls[${NR.getppid}]: 9\n`);
   assert.is(formatAggregation({ ...a, keyType: u32 }), formatAggregation(a, { syscallNumbers: true }), "a plain u32 key is a number");
-  assert.equal(aggregationJson(a).data, { "@syscalls": { [UNKNOWN]: 2, openat: 5, getppid: 9 } });
-  assert.equal(aggregationJson(a, { syscallNumbers: true }).data, { "@syscalls": { [UNKNOWN]: 2, [NR.openat]: 5, [NR.getppid]: 9 } });
+  assert.equal(mapRecord(a).data, { "@syscalls": { [UNKNOWN]: 2, openat: 5, getppid: 9 } });
+  assert.equal(mapRecord(a, { syscallNumbers: true }).data, { "@syscalls": { [UNKNOWN]: 2, [NR.openat]: 5, [NR.getppid]: 9 } });
 });
 
 test("a Syscall inside a struct key, a tuple key and a plain map's value", () => {
@@ -56,7 +63,7 @@ test("a Syscall inside a struct key, a tuple key and a plain map's value", () =>
     entries: [{ key: { comm: "bash", nr: NR.openat }, value: 1n }, { key: { comm: "sh", nr: UNKNOWN }, value: 2n }],
   };
   assert.is(formatAggregation(byProcess), `@calls[bash, openat]: 1\n@calls[sh, ${UNKNOWN}]: 2\n`);
-  assert.equal(aggregationJson(byProcess).data, { "@calls": { "bash,openat": 1, [`sh,${UNKNOWN}`]: 2 } });
+  assert.equal(mapRecord(byProcess).data, { "@calls": { "bash,openat": 1, [`sh,${UNKNOWN}`]: 2 } });
   const arrayKey: AggregationData = {
     name: "pairs", kind: "count", keyed: true, keyType: { kind: "array", element: SYSCALL, length: 2 },
     entries: [{ key: [NR.openat, NR.getppid], value: 1n }],
@@ -68,8 +75,8 @@ test("a Syscall inside a struct key, a tuple key and a plain map's value", () =>
     entries: [{ key: 7, value: NR.openat }, { key: 8, value: UNKNOWN }],
   };
   assert.is(formatAggregation(current), `@current[7]: openat\n@current[8]: ${UNKNOWN}\n`);
-  assert.equal(aggregationJson(current).data, { "@current": { 7: "openat", 8: String(UNKNOWN) } }, "JSON: always a string");
-  assert.equal(aggregationJson(current, { syscallNumbers: true }).data, { "@current": { 7: NR.openat, 8: UNKNOWN } });
+  assert.equal(mapRecord(current).data, { "@current": { 7: "openat", 8: String(UNKNOWN) } }, "JSON: always a string");
+  assert.equal(mapRecord(current, { syscallNumbers: true }).data, { "@current": { 7: NR.openat, 8: UNKNOWN } });
 });
 
 test("top: the N largest and a line with the number of keys; JSON says top and keys; print's own top prints as bpftrace", () => {
@@ -79,10 +86,10 @@ test("top: the N largest and a line with the number of keys; JSON says top and k
   assert.is(formatAggregation(a, { top: 3 }), "@c[c]: 3\n@c[d]: 4\n@c[e]: 5\n", "print(@c, 3): bpftrace's lines");
   assert.is(formatAggregation(a, { top: 0 }), "@c[a]: 1\n@c[b]: 2\n@c[c]: 3\n@c[d]: 4\n@c[e]: 5\n", "top 0: every key, no line");
   assert.is(formatAggregation({ ...a, top: 5 }), "@c[a]: 1\n@c[b]: 2\n@c[c]: 3\n@c[d]: 4\n@c[e]: 5\n", "nothing left out: no line");
-  assert.equal(aggregationJson(a), { type: "map", top: 2, keys: 5, data: { "@c": { d: 4, e: 5 } } });
-  assert.equal(JSON.stringify(aggregationJson(a)), '{"type":"map","top":2,"keys":5,"data":{"@c":{"d":4,"e":5}}}');
-  assert.equal(aggregationJson({ ...a, top: 5 }), { type: "map", data: { "@c": { a: 1, b: 2, c: 3, d: 4, e: 5 } } });
-  assert.equal(aggregationJson(a, { top: 1 }), { type: "map", data: { "@c": { e: 5 } } }, "print(@c, 1): bpftrace's record");
+  assert.equal(mapRecord(a), { type: "map", top: 2, keys: 5, data: { "@c": { d: 4, e: 5 } } });
+  assert.equal(mapJson(a, 0), '{"type":"map","top":2,"keys":5,"time_ms":0,"data":{"@c":{"d":4,"e":5}}}');
+  assert.equal(mapRecord({ ...a, top: 5 }), { type: "map", data: { "@c": { a: 1, b: 2, c: 3, d: 4, e: 5 } } });
+  assert.equal(mapRecord(a, { top: 1 }), { type: "map", data: { "@c": { e: 5 } } }, "print(@c, 1): bpftrace's record");
   const hist: AggregationData = {
     name: "h", kind: "hist", keyed: true, top: 1,
     entries: [{ key: "x", buckets: [0n, 1n] }, { key: "y", buckets: [0n, 3n] }],

@@ -376,55 +376,66 @@ test("formatAggregations prints every map in name order, as bpftrace does at exi
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// JSON
+// JSON: bpftrace's record shapes, compact (docs/json.md); time_ms and the envelope are test/unit/output-json.test.ts's.
 
 const ndjson = (a: AggregationData, top?: number) => toNdjson([aggregationJson(a, top === undefined ? {} : { top })]);
 
-test("JSON map records: scalars, keyed counts, tuple and struct keys joined with ','", () => {
-  assert.is(ndjson({ name: "scalar", kind: "count", keyed: false, entries: [{ key: undefined, value: 5n }] }), '{"type": "map", "data": {"@scalar": 5}}\n');
-  // tests/runtime/json-output "map" expects {"@map": {"key1": 2, "key2": 3}}
+test("JSON map records: scalars, keyed counts in print order, tuple and struct keys joined with ','", () => {
+  assert.is(ndjson({ name: "scalar", kind: "count", keyed: false, entries: [{ key: undefined, value: 5n }] }), '{"type":"map","data":{"@scalar":5}}\n');
+  // tests/runtime/json-output "map" expects {"@map": {"key1": 2, "key2": 3}}; ascending by value, as bpftrace prints
   const map = keyed("map", "count", [
     { key: "key2", value: 3n },
     { key: "key1", value: 2n },
   ]);
-  assert.is(ndjson(map), '{"type": "map", "data": {"@map": {"key1": 2, "key2": 3}}}\n');
+  assert.is(ndjson(map), '{"type":"map","data":{"@map":{"key1":2,"key2":3}}}\n');
   // captured from bpftrace 0.17 -f json
   const t = keyed("t", "count", [
     { key: [1, "bash"], value: 1n },
     { key: [2, "sh"], value: 1n },
   ]);
-  assert.is(ndjson(t), '{"type": "map", "data": {"@t": {"1,bash": 1, "2,sh": 1}}}\n');
+  assert.is(ndjson(t), '{"type":"map","data":{"@t":{"1,bash":1,"2,sh":1}}}\n');
   const st = keyed("t", "count", [{ key: { comm: "bpftrace", n: 2 }, value: 5n }]);
-  assert.is(ndjson(st), '{"type": "map", "data": {"@t": {"bpftrace,2": 5}}}\n', 'as tests/runtime/outputs/complex.json: "bpftrace,2"');
-  assert.is(ndjson(map, 1), '{"type": "map", "data": {"@map": {"key2": 3}}}\n');
-  // JSON objects are unordered, and JS objects list integer-like keys first; compare parsed values
+  assert.is(ndjson(st), '{"type":"map","data":{"@t":{"bpftrace,2":5}}}\n', 'as tests/runtime/outputs/complex.json: "bpftrace,2"');
+  assert.is(ndjson(map, 1), '{"type":"map","data":{"@map":{"key2":3}}}\n');
+  // Integer-like keys keep the print order too (a JS object would list them by key): -3 before 10.
   const s = keyed("s", "sum", [
     { key: 1, value: 10n },
     { key: 2, value: -3n },
   ]);
+  assert.is(ndjson(s), '{"type":"map","data":{"@s":{"2":-3,"1":10}}}\n');
   assert.equal(JSON.parse(ndjson(s)), JSON.parse('{"type": "map", "data": {"@s": {"2": -3, "1": 10}}}'), "captured from bpftrace 0.17");
-  assert.is(ndjson(keyed("e", "count", [])), '{"type": "map", "data": {"@e": {}}}\n');
+  assert.is(ndjson(keyed("e", "count", [])), '{"type":"map","data":{"@e":{}}}\n');
+});
+
+test("JSON maps without a value keep their value's type: {} keyed, 0 for counts and sums, [] for histograms, else no record", () => {
+  const empty = (kind: AggregationData["kind"]) => aggregationJson({ name: "e", kind, keyed: false, entries: [], ...(kind === "lhist" ? { lhist: { min: 0n, max: 10n, step: 1n } } : {}) });
+  assert.equal(empty("count"), { type: "map", data: { "@e": 0n } });
+  assert.equal(empty("sum"), { type: "map", data: { "@e": 0n } });
+  assert.equal(empty("hist"), { type: "hist", data: { "@e": [] } });
+  assert.equal(empty("lhist"), { type: "hist", data: { "@e": [] } });
+  for (const kind of ["min", "max", "avg", "stats"] as const) assert.is(empty(kind), undefined, kind);
+  for (const kind of ["count", "min", "stats", "hist", "map"] as const) assert.is(ndjson(keyed("k", kind, [])).includes('"@k":{}'), true, kind);
 });
 
 test("JSON plain maps: tuples become arrays, structs objects (tests/runtime/json-output)", () => {
   const tuple = { name: "", kind: "map", keyed: false, entries: [{ key: undefined, value: [1, 2, "string", [4, 5]] }] } as const;
-  assert.is(ndjson(tuple), '{"type": "map", "data": {"@": [1,2,"string",[4,5]]}}\n');
+  assert.is(ndjson(tuple), '{"type":"map","data":{"@":[1,2,"string",[4,5]]}}\n');
   const record = {
     name: "a",
     kind: "map",
     keyed: false,
     entries: [{ key: undefined, value: { a: 0n, b: 1n, c: "str", d: [5, 6], e: { x: 1, y: 2 } } }],
   } as const;
-  assert.is(ndjson(record), '{"type": "map", "data": {"@a": {"a": 0, "b": 1, "c": "str", "d": [5,6], "e": {"x": 1, "y": 2}}}}\n');
+  assert.is(ndjson(record), '{"type":"map","data":{"@a":{"a":0,"b":1,"c":"str","d":[5,6],"e":{"x":1,"y":2}}}}\n');
   const str = keyed("str", "map", [{ key: 1, value: 'say "hi"\n' }]);
-  assert.is(ndjson(str), '{"type": "map", "data": {"@str": {"1": "say \\"hi\\"\\n"}}}\n');
+  assert.is(ndjson(str), '{"type":"map","data":{"@str":{"1":"say \\"hi\\"\\n"}}}\n');
 });
 
 test("JSON stats records: stats objects, and avg filed under stats as bpftrace does", () => {
   // tests/runtime/outputs/stats.json and stats_multiple.json
   assert.is(
     ndjson({ name: "stats", kind: "stats", keyed: false, entries: [{ key: undefined, count: 2n, total: 12n }] }),
-    '{"type": "stats", "data": {"@stats": {"count": 2, "average": 6, "total": 12}}}\n',
+    '{"type":"stats","data":{"@stats":{"count":2,"average":6,"total":12}}}\n',
   );
   const multi = keyed("stats", "stats", [
     { key: "zsh", count: 1n, total: 10n },
@@ -432,22 +443,23 @@ test("JSON stats records: stats objects, and avg filed under stats as bpftrace d
   ]);
   assert.is(
     ndjson(multi),
-    '{"type": "stats", "data": {"@stats": {"curl": {"count": 1, "average": 2, "total": 2}, "zsh": {"count": 1, "average": 10, "total": 10}}}}\n',
+    '{"type":"stats","data":{"@stats":{"curl":{"count":1,"average":2,"total":2},"zsh":{"count":1,"average":10,"total":10}}}}\n',
   );
   // captured from bpftrace 0.17: {"type": "stats", "data": {"@av": 7}}
-  assert.is(ndjson({ name: "av", kind: "avg", keyed: false, entries: [{ key: undefined, count: 2n, total: 15n }] }), '{"type": "stats", "data": {"@av": 7}}\n');
+  assert.is(ndjson({ name: "av", kind: "avg", keyed: false, entries: [{ key: undefined, count: 2n, total: 15n }] }), '{"type":"stats","data":{"@av":7}}\n');
   // tests/runtime/json-output print_avg_map_args: print(@, 2) keeps the two largest averages
   const avg = keyed("", "avg", ["a", "b", "c", "d"].map((key, i) => ({ key, count: 1n, total: BigInt(i + 1) })));
-  assert.is(ndjson(avg, 2), '{"type": "stats", "data": {"@": {"c": 3, "d": 4}}}\n');
+  assert.is(ndjson(avg, 2), '{"type":"stats","data":{"@":{"c":3,"d":4}}}\n');
 });
 
 test("JSON hist records: inclusive max, no min below, no max above, keyed by key", () => {
-  // tests/runtime/json-output "hist": @hist = hist(2); @hist = hist(1025) (outputs/hist.json)
+  // tests/runtime/json-output "hist": @hist = hist(2); @hist = hist(1025) (outputs/hist.json); the zero buckets
+  // between the first and the last non-zero one are there, as in bpftrace's
   const h = ndjson(hist("hist", [2n, 1025n]));
   const expected = [
     [2, 3, 1], [4, 7, 0], [8, 15, 0], [16, 31, 0], [32, 63, 0], [64, 127, 0], [128, 255, 0], [256, 511, 0], [512, 1023, 0], [1024, 2047, 1],
-  ].map(([min, max, count]) => `{"min": ${min}, "max": ${max}, "count": ${count}}`);
-  assert.is(h, `{"type": "hist", "data": {"@hist": [${expected.join(",")}]}}\n`);
+  ].map(([min, max, count]) => `{"min":${min},"max":${max},"count":${count}}`);
+  assert.is(h, `{"type":"hist","data":{"@hist":[${expected.join(",")}]}}\n`);
   // captured from bpftrace 0.17: the negative bucket has only a max, [0] is min 0 max 0
   assert.equal(JSON.parse(ndjson(hist("neg", [-5n, 0n, 2n, 2048n]))).data["@neg"].slice(0, 4), [
     { max: -1, count: 1 },
@@ -465,29 +477,27 @@ test("JSON hist records: inclusive max, no min below, no max above, keyed by key
   assert.equal(JSON.parse(ndjson(lhist("l", [-5n], { min: 0n, max: 100n, step: 10n }))).data["@l"], [{ max: -1, count: 1 }]);
   // tests/runtime/json-output print_hist_with_top_arg: @[1] = hist(10); @[2] = hist(20); @[3] = hist(30); print(@, 2)
   const kh = keyed("", "hist", [1n, 2n, 3n].map((k) => ({ key: k, buckets: log2Buckets([k * 10n]) })));
-  assert.is(
-    ndjson(kh, 2),
-    '{"type": "hist", "data": {"@": {"2": [{"min": 16, "max": 31, "count": 1}], "3": [{"min": 16, "max": 31, "count": 1}]}}}\n',
-  );
+  assert.is(ndjson(kh, 2), '{"type":"hist","data":{"@":{"2":[{"min":16,"max":31,"count":1}],"3":[{"min":16,"max":31,"count":1}]}}}\n');
   // tests/runtime/outputs/hist_zero.json: after zero(@hist)
-  assert.is(ndjson(hist("hist", [])), '{"type": "hist", "data": {"@hist": []}}\n');
+  assert.is(ndjson(hist("hist", [])), '{"type":"hist","data":{"@hist":[]}}\n');
 });
 
-test("JSON integers: numbers while safe (< 2^53), decimal strings beyond", () => {
+test("JSON integers: numbers with all their digits, whatever their size (bpftrace 0.17 prints 2^63 - 1 so)", () => {
   const big = (value: bigint) => ndjson({ name: "big", kind: "sum", keyed: false, entries: [{ key: undefined, value }] });
-  assert.is(big(2n ** 53n - 1n), '{"type": "map", "data": {"@big": 9007199254740991}}\n');
-  assert.is(big(2n ** 53n), '{"type": "map", "data": {"@big": "9007199254740992"}}\n');
-  // bpftrace 0.17 printed sum(0x7fffffffffffffff) as the number 9223372036854775807, which JSON.parse rounds
-  assert.is(big(2n ** 63n - 1n), '{"type": "map", "data": {"@big": "9223372036854775807"}}\n');
-  assert.is(big(-(2n ** 63n)), '{"type": "map", "data": {"@big": "-9223372036854775808"}}\n');
+  assert.is(big(2n ** 53n - 1n), '{"type":"map","data":{"@big":9007199254740991}}\n');
+  assert.is(big(2n ** 53n), '{"type":"map","data":{"@big":9007199254740992}}\n');
+  assert.is(big(2n ** 53n + 1n), '{"type":"map","data":{"@big":9007199254740993}}\n');
+  // captured from bpftrace 0.17: @big = 9223372036854775807 prints {"type": "map", "data": {"@big": 9223372036854775807}}
+  assert.is(big(2n ** 63n - 1n), '{"type":"map","data":{"@big":9223372036854775807}}\n');
+  assert.is(big(-(2n ** 63n)), '{"type":"map","data":{"@big":-9223372036854775808}}\n');
   // the top log2 bucket, [2^63, 2^64)
   const top = new Array<bigint>(LOG2_BUCKETS).fill(0n);
   top[65] = 1n;
   assert.is(
     ndjson({ name: "t", kind: "hist", keyed: false, entries: [{ key: undefined, buckets: top }] }),
-    '{"type": "hist", "data": {"@t": [{"min": "9223372036854775808", "max": "18446744073709551615", "count": 1}]}}\n',
+    '{"type":"hist","data":{"@t":[{"min":9223372036854775808,"max":18446744073709551615,"count":1}]}}\n',
   );
-  assert.is(toNdjson([{ type: "value", data: 1n << 60n }, { type: "value", data: [1n, null] }]), '{"type": "value", "data": "1152921504606846976"}\n{"type": "value", "data": [1,null]}\n');
+  assert.is(toNdjson([{ type: "value", data: 1n << 60n }, { type: "value", data: [1n, null] }]), '{"type":"value","data":1152921504606846976}\n{"type":"value","data":[1,null]}\n');
   assert.is(toNdjson([]), "");
 });
 
