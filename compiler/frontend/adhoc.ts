@@ -30,9 +30,13 @@ export const adHocName = (identifier: string): string => `@${identifier.slice(1)
 
 /** Adds a declaration to `model` for every AdHocMap variable the file's code uses. */
 export function declareAdHocMaps(file: ts.SourceFile, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics, constant: (e: ts.Expression) => bigint | undefined): void {
+  // Only a `$name` can be one; the walk is iterative (a tracer's nesting is bounded only by frontend/depth.ts).
+  if (!file.text.includes("$")) return;
   const uses = new Map<ts.Symbol, Use[]>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isIdentifier(n.expression.expression)) {
+  const stack: ts.Node[] = [file];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isIdentifier(n.expression.expression) && n.expression.expression.text.startsWith("$")) {
       const sym = checker.getSymbolAtLocation(n.expression.expression);
       if (sym && isAdHoc(checker, sym)) {
         let list = uses.get(sym);
@@ -40,9 +44,10 @@ export function declareAdHocMaps(file: ts.SourceFile, checker: ts.TypeChecker, m
         list.push({ call: n, method: n.expression.name.text });
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(file);
+    const children: ts.Node[] = [];
+    ts.forEachChild(n, (c) => void children.push(c));
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   const types = new TypeResolver(checker, diags);
   let index = model.maps.size + model.aggs.size;
   for (const [sym, list] of uses) {

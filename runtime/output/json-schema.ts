@@ -95,9 +95,13 @@ function lostEventsRecord(channel: z.ZodMiniType<string>) {
 /** The record types of maps, by bpftrace's names: count, sum, min, max and plain maps; avg and stats; histograms. */
 export type MapRecordType = "map" | "stats" | "hist";
 
-/** A map's record: `data` holds one map, `@name`, with its value (keyed maps: an object of values by key text). */
+/**
+ * A map's record: `data` holds one map, `@name`, with its value (keyed maps: an object of values by key text). An
+ * aggregation declared with `{ top: N }` that left keys out says how many it printed (`top`) of how many (`keys`).
+ */
 function mapRecord(type: MapRecordType, data: z.ZodMiniType) {
-  return z.strictObject({ type: z.literal(type), time_ms: TimeMs, data });
+  return z.strictObject({ type: z.literal(type), top: z.optional(integer(1, 2 ** 31)), keys: z.optional(integer(2, 2 ** 53)), time_ms: TimeMs, data })
+    .check(z.refine((r) => (r.top === undefined) === (r.keys === undefined) && (r.top === undefined || r.top < r.keys!), "top and keys come together, top below keys"));
 }
 
 /** `data` of the generic map records: exactly one map, named `@...`. */

@@ -65,14 +65,16 @@ async function runJson(fixture: string, spec: CollectionSpec, calls: number, unt
     return record;
   });
   const first = records[0] as Printed & { version?: number };
-  assert.equal([first.type, first.version, first.data], ["attached_probes", JSON_FORMAT_VERSION, { probes: 1 }]);
+  // begin and end handlers count, as bpftrace counts BEGIN and END.
+  const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
+  assert.equal([first.type, first.version, first.data], ["attached_probes", JSON_FORMAT_VERSION, { probes }]);
   assert.ok(records.slice(1).every((r) => !("version" in r) && r.type !== "attached_probes"), "the version in the first record only");
   return { lines, records };
 }
 
 const count = (stdout: string, type: string) => stdout.split("\n").filter((l) => l.startsWith(`{"type":"${type}"`)).length;
 /** The one map of a map record, by name. */
-const mapValue = (records: readonly Printed[], name: string) => records.find((r) => r.type !== "event" && `@${name}` in r.data)?.data[`@${name}`];
+const mapValue = (records: readonly Printed[], name: string) => records.find((r) => r.type !== "event" && r.type !== "printf" && `@${name}` in r.data)?.data[`@${name}`];
 const jsonType = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
 
 const RECORDS = "test/fixtures/json/records.ts";
@@ -84,7 +86,14 @@ kernelTest(test, "every line of a run with every field kind and every aggregatio
   // The maps that can stay empty get a value in a second run: their records keep their JSON type.
   const full = (await runJson(RECORDS, spec, 3, (out) => count(out, "event") >= 3, ["never=1"])).records;
   for (const records of [empty, full]) {
-    assert.equal(new Set(records.map((r) => r.type)), new Set(["attached_probes", "event", "map", "stats", "hist"]));
+    assert.equal(new Set(records.map((r) => r.type)), new Set(["attached_probes", "event", "printf", "map", "stats", "hist"]));
+    const lines = records.filter((r) => r.type === "printf").map((r) => r.data as unknown as string);
+    assert.is(lines[0], "begin\n");
+    assert.is(lines.at(-1), "end true\n", "the end handler's line comes before the maps");
+    assert.equal(lines.slice(1, -1).map((l) => l.replace(/^\d\d:\d\d:\d\d /, "")), ["call 1 by node\n", "call 2 by node\n", "call 3 by node\n"]);
+    const bySyscall = records.find((r) => r.type === "map" && "@bySyscall" in r.data) as unknown as { top: number; keys: number; data: Record<string, unknown> };
+    assert.equal([bySyscall.top, bySyscall.keys], [1, 2]);
+    if (process.arch === "x64") assert.equal(bySyscall.data["@bySyscall"], { getppid: 6 });
     const events = records.filter((r) => r.type === "event");
     assert.is(events.length, 3);
     events.forEach((e, i) => {

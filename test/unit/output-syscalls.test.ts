@@ -116,7 +116,7 @@ test("the Outputs: text and NDJSON print names, numbers with syscallNumbers; eve
   const counts: AggregationData = { name: "n", kind: "count", keyed: true, keyType: SYSCALL, top: 1, entries: [{ key: NR.openat, value: 2n }, { key: NR.getppid, value: 1n }] };
   const run = async (numbers: boolean, json: boolean) => {
     const sink = memorySink();
-    const o = json ? new JsonOutput(sink, { syscallNumbers: numbers }) : new TextOutput(sink, { syscallNumbers: numbers });
+    const o = json ? new JsonOutput(sink, { syscallNumbers: numbers, now: () => 7 }) : new TextOutput(sink, { syscallNumbers: numbers });
     await o.events(channel, [{ pid: 1, nr: NR.openat }, { pid: 2, nr: UNKNOWN }]);
     await o.aggregation(counts);
     return sink.out;
@@ -124,15 +124,15 @@ test("the Outputs: text and NDJSON print names, numbers with syscallNumbers; eve
   assert.is(await run(false, false), `    PID NR\n      1 openat\n      2 ${UNKNOWN}\n\n@n[openat]: 2\n(top 1 of 2 keys)\n`);
   assert.is(await run(true, false), `    PID      NR\n      1 ${String(NR.openat).padStart(7)}\n      2 ${String(UNKNOWN).padStart(7)}\n\n@n[${NR.openat}]: 2\n(top 1 of 2 keys)\n`);
   assert.is(await run(false, true), [
-    '{"type": "event", "channel": "calls", "data": {"pid": 1, "nr": "openat"}}',
-    `{"type": "event", "channel": "calls", "data": {"pid": 2, "nr": "${UNKNOWN}"}}`,
-    '{"type":"map","top":1,"keys":2,"data":{"@n":{"openat":2}}}',
+    '{"type":"event","time_ms":7,"channel":"calls","data":{"pid":1,"nr":"openat"}}',
+    `{"type":"event","time_ms":7,"channel":"calls","data":{"pid":2,"nr":"${UNKNOWN}"}}`,
+    '{"type":"map","top":1,"keys":2,"time_ms":7,"data":{"@n":{"openat":2}}}',
     "",
   ].join("\n"));
   assert.is(await run(true, true), [
-    `{"type": "event", "channel": "calls", "data": {"pid": 1, "nr": ${NR.openat}}}`,
-    `{"type": "event", "channel": "calls", "data": {"pid": 2, "nr": ${UNKNOWN}}}`,
-    `{"type":"map","top":1,"keys":2,"data":{"@n":{"${NR.openat}":2}}}`,
+    `{"type":"event","time_ms":7,"channel":"calls","data":{"pid":1,"nr":${NR.openat}}}`,
+    `{"type":"event","time_ms":7,"channel":"calls","data":{"pid":2,"nr":${UNKNOWN}}}`,
+    `{"type":"map","top":1,"keys":2,"time_ms":7,"data":{"@n":{"${NR.openat}":2}}}`,
     "",
   ].join("\n"));
 });
