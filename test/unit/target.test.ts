@@ -1,7 +1,11 @@
 // One target process (-p, -c) without the kernel: the filter core/object/target.ts puts in front of each program,
-// run in the VM (the target's threads counted, other processes not, a timer not filtered), and what it does to the
-// spec (uprobes attached to the process, relocations still on their instructions, nothing changed without a pid).
+// run in the VM (the target's threads counted, other processes not, a timer not filtered), what it does to the spec
+// (uprobes attached to the process, relocations still on their instructions, nothing changed without a pid), and the
+// command line's checks of cli/target.ts (a pid that is not a running process, which commands are exec'd directly).
 
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
@@ -9,6 +13,7 @@ import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
 import type { CollectionSpec } from "../../core/object/spec.ts";
 import { processFilter, targetProcess } from "../../core/object/target.ts";
+import { isPlainCommand, targetPid } from "../../cli/target.ts";
 import { simulate } from "../../testing.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -85,6 +90,40 @@ test("targetProcess: the filter in front of in-process programs, uprobes given t
 test("targetProcess refuses what is not a pid", () => {
   const spec = compiled();
   for (const pid of [0, -1, 1.5, 4_194_305, Number.NaN]) assert.throws(() => targetProcess(spec, pid), /not a process id/, String(pid));
+});
+
+test("-p: a running process; a thread gives its process; no such process, an exited one, or not a number is one line", () => {
+  assert.equal(targetPid(String(process.pid)), { pid: process.pid });
+  const thread = readdirSync(`/proc/${process.pid}/task`).map(Number).find((t) => t !== process.pid);
+  if (thread !== undefined) assert.equal(targetPid(String(thread)), { pid: process.pid, note: `${thread} is a thread of process ${process.pid}: tracing the process` });
+  assert.is(targetPid("4194304"), "--pid 4194304: no such process");
+  assert.is(targetPid("0"), "--pid 0: not a process id (1 to 4194304)");
+  assert.is(targetPid("12x"), '--pid takes a process id (a positive integer), not "12x"');
+  assert.is(targetPid("-5"), '--pid takes a process id (a positive integer), not "-5"');
+});
+
+test("-c: a plain command is exec'd by the holding shell; a pipeline, a list, a builtin or an unknown name runs in a shell", () => {
+  for (const c of ["dd if=/dev/zero of=/dev/null bs=1 count=5000", "/bin/echo 'a b'", "sleep 1 >/dev/null", " ls -l"]) assert.ok(isPlainCommand(c), c);
+  for (const c of ["a | b", "sleep 1; ls", "ls && ls", "sleep 1 &", "(ls)", "echo $(ls)", "echo `ls`", "cd /tmp", "FOO=1 ls", "if true", "{ ls; }", "tsbpf-no-such-program x", "ls\nls"]) {
+    assert.not.ok(isPlainCommand(c), c);
+  }
+});
+
+test("tsbpf run: a bad -p or -c is one line and exit 2, before anything is compiled or started", () => {
+  const env = { ...process.env, TSBPF_CACHE_DIR: mkdtempSync(join(tmpdir(), "tsbpf-target-")), NO_COLOR: "1" };
+  const cases: [string[], string][] = [
+    [["-p", "4194304"], "tsbpf run: --pid 4194304: no such process; see tsbpf run --help"],
+    [["--pid", "abc"], 'tsbpf run: --pid takes a process id (a positive integer), not "abc"; see tsbpf run --help'],
+    [["-p", String(process.pid), "-c", "ls"], "tsbpf run: -p and -c cannot be used together (-c traces the command it starts); see tsbpf run --help"],
+    [["--command", " "], "tsbpf run: --command: expected a command to run; see tsbpf run --help"],
+    [["-c"], "tsbpf run: --command needs a value; see tsbpf run --help"],
+  ];
+  for (const [args, line] of cases) {
+    const r = spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), "run", fixture, ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    assert.is(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.is(r.stderr, `${line}\n`, args.join(" "));
+    assert.is(r.stdout, "");
+  }
 });
 
 test.run();
