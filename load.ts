@@ -18,6 +18,8 @@ const Options = z.strictObject({
   params: z.optional(z.record(z.string(), z.union([z.number(), z.bigint(), z.boolean()]))),
   cache: z.optional(z.boolean()),
   attach: z.optional(z.boolean()),
+  /** Count only this process (all its threads; uprobes attach to it), as `tsbpf run -p` does. */
+  pid: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 export type LoadOptions = z.infer<typeof Options>;
@@ -49,6 +51,10 @@ export async function load<M = Record<string, unknown>>(path: string | { readonl
   if (o.data.params) {
     const { setParams } = await import("./core/object/params.ts");
     spec = setParams(spec, o.data.params as Record<string, ParamValue>);
+  }
+  if (o.data.pid !== undefined) {
+    const { targetProcess } = await import("./core/object/target.ts");
+    spec = targetProcess(spec, o.data.pid);
   }
   return (await Tracer.open(spec, { attach: o.data.attach !== false })) as unknown as LoadedTracer<M>;
 }

@@ -15,6 +15,7 @@ import { decodeArtifact, isArtifactPath } from "./core/object/artifact.ts";
 import { type Codec, type TypeDesc, codecOf } from "./core/object/layout.ts";
 import { type ParamValue, setParams } from "./core/object/params.ts";
 import type { CollectionSpec, ProgramSpec } from "./core/object/spec.ts";
+import { targetProcess } from "./core/object/target.ts";
 import { contextOf, formatAttach, parseAttach } from "./core/probes.ts";
 import { type MockEventChannel, SimCollection } from "./runtime/interp/collection.ts";
 import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
@@ -40,6 +41,8 @@ export interface SimulateOptions {
   readonly cpus?: number;
   /** Load-time parameters, by name. */
   readonly params?: Readonly<Record<string, ParamValue>>;
+  /** Count only this process, as `tsbpf run -p` does (core/object/target.ts); the simulated task is `env.pid`. */
+  readonly pid?: number;
   /** Instruction budget per program run (default 1,000,000). */
   readonly budget?: number;
   /** Kernel BTF for bpf.readKernelField offsets (default: /sys/kernel/btf/vmlinux, read when needed). */
@@ -88,7 +91,8 @@ const PT_REGS = { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128, size: 168 
 /** Compiles `path` (once per call) and loads it into the VM. */
 export async function simulate<M = Record<string, unknown>>(path: string, options: SimulateOptions = {}): Promise<Simulation<M>> {
   const compiled = isArtifactPath(path) ? decodeArtifact(readFileSync(path), path).spec : compileForVm(path);
-  const spec = options.params ? setParams(compiled, options.params) : compiled;
+  const withParams = options.params ? setParams(compiled, options.params) : compiled;
+  const spec = options.pid !== undefined ? targetProcess(withParams, options.pid) : withParams;
   const env = defaultEnvironment({ ...(options.clock ? { clock: options.clock } : {}), ...options.env });
   return new Simulation<M>(spec, new SimCollection(spec, {
     env, ...(options.cpus !== undefined ? { cpus: options.cpus } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),

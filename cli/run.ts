@@ -14,6 +14,7 @@ import * as z from "../core/zod.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
+import { targetProcess } from "../core/object/target.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "../runtime/output/formats.ts";
 import { eventChannel, type Output } from "../runtime/output/output.ts";
@@ -26,13 +27,14 @@ import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
 import { openOutputFile, readInput } from "./input.ts";
 import { useColor } from "./report.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
+import { heldCommand, type RunTarget, targetPid, watchedProcess } from "./target.ts";
 
 /** run's options, as parseArgs reads them (cli/main.ts also asks whether a first word is one: `tsbpf -q tool.ts`). */
 const RUN_OPTIONS = {
   duration: { type: "string", short: "d" }, format: { type: "string", short: "f" }, json: { type: "boolean" },
   output: { type: "string", short: "o" }, quiet: { type: "boolean", short: "q" }, verbose: { type: "boolean", short: "v" },
   "no-cache": { type: "boolean" }, "syscall-numbers": { type: "boolean" }, param: { type: "string", multiple: true },
-  program: { type: "string", short: "e" },
+  program: { type: "string", short: "e" }, pid: { type: "string", short: "p" }, command: { type: "string", short: "c" },
 } as const;
 
 const Options = z.object({
@@ -44,9 +46,11 @@ const Options = z.object({
   "syscall-numbers": z._default(z.boolean(), false),
   cache: z._default(z.boolean(), true),
   param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, { error: (i) => `expected name=value, not ${JSON.stringify(i.input)}` }))), []),
+  pid: z.optional(z.string()),
+  command: z.optional(z.string().check(z.refine((c) => c.trim() !== "", "expected a command to run"))),
 });
 
-const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--no-cache] [-- args...]
        tsbpf <file.ts|file.tsbpf> [options] [-- args...]
 
 Compiles (or, for a .tsbpf from tsbpf build -o, reads), loads and attaches the tracer; prints the events of its
@@ -60,6 +64,9 @@ a load-time parameter declared with param().
   -o, --output FILE        print the events, lines and maps to FILE (created, or emptied) instead of stdout
   -q, --quiet              without "Attaching N probes..." (json: the attached_probes record); errors and
                            warnings still print
+  -p, --pid PID            count only that process (its threads too; uprobes attach to it); end when it exits
+  -c, --command CMD        run CMD with /bin/sh, held until the probes are attached; trace it as -p does and end
+                           when it exits; its output goes to stderr
   -v, --verbose            say how long compiling, loading and attaching took
       --param name=value   set a load-time parameter the tracer declares with param()
       --no-cache           compile even when the cache holds this tracer
@@ -116,8 +123,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf run: ${duration}; ${usageHint("run")}\n`);
     return 2;
   }
+  const target = runTarget(opts.data);
+  if (typeof target === "string") {
+    process.stderr.write(`tsbpf run: ${target}; ${usageHint("run")}\n`);
+    return 2;
+  }
   // The refine above checked the format.
-  const o = { ...opts.data, format: opts.data.format as OutputFormat, duration };
+  const o = { ...opts.data, format: opts.data.format as OutputFormat, duration, target };
   // A file for the output is opened before compiling, as bad input is refused first; the run closes it.
   const output = o.output === undefined ? undefined : openOutputFile("run", o.output, file);
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -208,6 +220,19 @@ interface RunOptions {
   readonly quiet: boolean;
   /** Where the run's stdout goes instead (-o), opened; runCommand closes it. */
   readonly output: WriteStream | undefined;
+  /** The one process traced (-p, -c), if any. */
+  readonly target: { readonly pid: number } | { readonly command: string } | undefined;
+}
+
+/** -p's process (checked now: one that does not exist is bad input) or -c's command, or the one-line complaint. */
+function runTarget(o: { pid?: string | undefined; command?: string | undefined }): RunOptions["target"] | string {
+  if (o.pid !== undefined && o.command !== undefined) return "-p and -c cannot be used together (-c traces the command it starts)";
+  if (o.command !== undefined) return { command: o.command };
+  if (o.pid === undefined) return undefined;
+  const t = targetPid(o.pid);
+  if (typeof t === "string") return t;
+  if (t.note) process.stderr.write(`note: ${t.note}\n`);
+  return { pid: t.pid };
 }
 
 /**
@@ -246,6 +271,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
   void stop.requested.then(() => sink.abandon());
   const hasMain = !!spec.userSide?.main;
   let tracer: Tracer | undefined;
+  let target: RunTarget | undefined;
   let running = false;
   let code = 0;
   try {
@@ -275,10 +301,16 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     // From here a signal is ours: it aborts loading and attaching, which release what they created (stop.ts).
     stop.listen();
     stop.signal.throwIfAborted();
-    tracer = await Tracer.open(spec, { ...(declarations ? { declarations } : {}), signal: stop.signal });
+    if (o.target) target = "pid" in o.target ? watchedProcess(o.target.pid) : await heldCommand(o.target.command, stop.signal);
+    if (target && o.verbose) log(`tracing process ${target.pid}`);
+    tracer = await Tracer.open(target ? targetProcess(spec, target.pid) : spec, { ...(declarations ? { declarations } : {}), signal: stop.signal });
     for (const sk of tracer.skipped) log(`skipped optional probe ${sk.attach}: ${sk.reason}`);
     if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
     running = true;
+    target?.start((failure) => {
+      if (failure && !stop.reason) log(`tsbpf run: ${failure}`);
+      stop.request({ kind: "target-exited", pid: target!.pid });
+    });
     const cancelTimer = o.duration !== undefined ? stop.after(o.duration) : keepAlive();
     const actions = tracer.spec.actions ? new ActionPump(tracer, output, stop) : undefined;
     try {
@@ -308,6 +340,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     try {
       await tracer?.close();
     } finally {
+      await target?.close();
       stop.unlisten();
     }
   }

@@ -16,7 +16,9 @@ export type StopReason =
   /** A handler called exit(). */
   | { readonly kind: "exit" }
   /** stdout's reader went away (EPIPE, `| head -1`) or writing to it failed otherwise. */
-  | { readonly kind: "stdout-closed"; readonly code: string };
+  | { readonly kind: "stdout-closed"; readonly code: string }
+  /** The process of -p or -c ended (cli/target.ts). */
+  | { readonly kind: "target-exited"; readonly pid: number };
 
 /** What an aborted start-up step throws: the run was asked to stop before it was running. */
 export class RunStopped extends Error {
@@ -27,7 +29,13 @@ export class RunStopped extends Error {
 }
 
 export function describeStop(r: StopReason): string {
-  return r.kind === "signal" ? r.signal : r.kind === "duration" ? "--duration elapsed" : r.kind === "exit" ? "exit() from a handler" : `stdout closed: ${r.code}`;
+  switch (r.kind) {
+    case "signal": return r.signal;
+    case "duration": return "--duration elapsed";
+    case "exit": return "exit() from a handler";
+    case "stdout-closed": return `stdout closed: ${r.code}`;
+    case "target-exited": return `process ${r.pid} exited`;
+  }
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
