@@ -279,7 +279,7 @@ async function instructionCounts(k: Kernel | undefined, skipped: string | undefi
 
 // ---- time to attached --------------------------------------------------------------------------------------------
 
-interface Startup {
+export interface Startup {
   /** Spawn to the "Attaching N probes..." line. */
   readonly announcedMs: number;
   /** Spawn to the probes being attached (tsbpf: its "loaded and attached" line; bpftrace: not observable, = announced). */
@@ -301,7 +301,7 @@ function peakRss(pid: number): number | undefined {
  * Spawns a tracer and times it to the line announcing the probes and to the line saying they are attached; reads its
  * peak RSS there, then interrupts it (SIGINT, as Ctrl-C) and waits for it to print its maps and exit.
  */
-function startup(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, announce: RegExp, attached: RegExp, resendSigint = false): Promise<Startup> {
+export function startup(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, announce: RegExp, attached: RegExp, resendSigint = false): Promise<Startup> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p: ChildProcess = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -339,13 +339,13 @@ function startup(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, a
   });
 }
 
-interface Summary {
+export interface Summary {
   readonly announcedMs: number;
   readonly attachedMs: number;
   readonly peakKiB: number | undefined;
 }
 
-function summarize(runs: readonly Startup[]): Summary {
+export function summarize(runs: readonly Startup[]): Summary {
   return {
     announcedMs: median(runs.map((r) => r.announcedMs)),
     attachedMs: median(runs.map((r) => r.attachedMs)),
@@ -359,7 +359,7 @@ function bpftraceProgram(s: Sample, newSyntax: boolean): string {
 }
 
 /** bpftrace's version line and whether it takes `args.field` (0.20+) rather than `args->field`; undefined when it is not installed. */
-function bpftraceInfo(): { readonly path: string; readonly version: string; readonly newSyntax: boolean } | undefined {
+export function bpftraceInfo(): { readonly path: string; readonly version: string; readonly newSyntax: boolean } | undefined {
   const path = which("bpftrace");
   if (!path) return undefined;
   const version = firstLine("bpftrace", ["--version"]);
@@ -368,7 +368,7 @@ function bpftraceInfo(): { readonly path: string; readonly version: string; read
 }
 
 /** Rebuilds dist/ (what users run: the bundled CLI that `npm install` builds, with its V8 code cache); says how it went. */
-function rebuildBundle(): string {
+export function rebuildBundle(): string {
   const bundle = spawnSync(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(ROOT, "cli", "bundle.ts")], { encoding: "utf8" });
   return bundle.status === 0 ? "rebuilt for this run" : `bundling failed, falling back to tsx: ${bundle.stderr.trim()}`;
 }

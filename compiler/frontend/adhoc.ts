@@ -60,7 +60,10 @@ export function declareAdHocMaps(file: ts.SourceFile, checker: ts.TypeChecker, m
     let key: TypeDesc | undefined;
     if (keyed) {
       key = keyType(first.call.arguments[0]!, checker, types);
-      if (!key) continue;
+      if (!key) {
+        model.failed.add(sym);
+        continue;
+      }
     }
     let ok = true;
     for (const u of list.slice(1)) {
@@ -74,7 +77,11 @@ export function declareAdHocMaps(file: ts.SourceFile, checker: ts.TypeChecker, m
         ok = false;
       }
     }
-    if (!ok) continue;
+    if (!ok) {
+      // Reported once, at the use that disagrees: the other uses lower to nothing rather than to more errors.
+      model.failed.add(sym);
+      continue;
+    }
     const decl = sym.valueDeclaration ?? first.call;
     const base = { name, symbol: sym, exported: false, span: spanOf(decl) };
     if (agg) {
@@ -86,6 +93,7 @@ export function declareAdHocMaps(file: ts.SourceFile, checker: ts.TypeChecker, m
         const [min, max, step] = [args.length - 3, args.length - 2, args.length - 1].map((i) => constant(args[i]!));
         if (min === undefined || max === undefined || step === undefined || step <= 0n || max <= min || (max - min) / step > 1000n) {
           diags.error("TSB2024", [name], spanOf(first.call));
+          model.failed.add(sym);
           continue;
         }
         out.lhist = { min, max, step };

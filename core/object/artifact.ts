@@ -10,8 +10,13 @@ import type { CollectionSpec } from "./spec.ts";
 
 /** The format's name, first key of every file. */
 export const ARTIFACT_FORMAT = "tsbpf";
-/** The format's version: a reader refuses other versions (the layout of `spec` may change between them). */
-export const ARTIFACT_VERSION = 1;
+/** The format's version, written in every file: a reader refuses versions it does not read (the layout of `spec` may change between them). */
+export const ARTIFACT_VERSION = 2;
+/**
+ * The versions this reader reads: 1 has no handler actions (spec.actions) nor begin/end programs, which a version 1
+ * reader would load and then drop the lines of, and is read as it is.
+ */
+export const ARTIFACT_VERSIONS_READ: readonly number[] = [1, 2];
 /** The file name extension `run` and `load()` recognise. */
 export const ARTIFACT_EXTENSION = ".tsbpf";
 /** Larger than any real one (a spec of 1M instructions with source lines is ~200 MB: the kernel caps far below). */
@@ -19,7 +24,7 @@ export const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
 export interface Artifact {
   readonly format: typeof ARTIFACT_FORMAT;
-  readonly version: typeof ARTIFACT_VERSION;
+  readonly version: number;
   /** Who wrote it: "tsbpf 0.1.0". */
   readonly producer: string;
   /** The tracer's file name (no directory), for messages. */
@@ -204,9 +209,9 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Artifact {
   if (typeof head !== "object" || head === null || Array.isArray(head) || head.format !== ARTIFACT_FORMAT) {
     throw new ArtifactError(`${file}: not a compiled tracer (no "format": "tsbpf"); build one with tsbpf build <tool.ts> -o ${file}`);
   }
-  if (head.version !== ARTIFACT_VERSION) {
+  if (typeof head.version !== "number" || !ARTIFACT_VERSIONS_READ.includes(head.version)) {
     const by = typeof head.producer === "string" ? ` (written by ${head.producer})` : "";
-    throw new ArtifactError(`${file}: format version ${JSON.stringify(head.version)}${by}; this tsbpf reads version ${ARTIFACT_VERSION}: rebuild it from its source with this tsbpf`);
+    throw new ArtifactError(`${file}: format version ${JSON.stringify(head.version)}${by}; this tsbpf reads versions ${ARTIFACT_VERSIONS_READ.join(" and ")}: rebuild it from its source with this tsbpf`);
   }
   const r = ArtifactSchema.safeParse(data);
   if (!r.success) {

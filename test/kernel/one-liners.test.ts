@@ -4,13 +4,14 @@
 // workload did (and the test says that bpftrace was not compared).
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { kernelTest } from "../support/kernel.ts";
+import { type Lesson, oneLinerLessons, programOf } from "../support/one-liners-doc.ts";
 import { skip } from "../support/skip.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -25,36 +26,13 @@ copyFileSync("/bin/dd", OLDD);
 copyFileSync("/bin/cat", OLCAT);
 spawnSync("chmod", ["+x", OLDD, OLCAT]);
 
-interface Lesson {
-  readonly n: number;
-  readonly bpftrace: string[];
-  readonly tsbpf: string[];
-}
-
-/** `tool 'a b' -c` as argv: single-quoted words and bare words (what the document uses). */
-function words(line: string): string[] {
-  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-}
-
-/** The lessons of docs/one-liners.md: each `### N.` section's bpftrace and tsbpf lines. */
-function lessons(): Map<number, Lesson> {
-  const doc = readFileSync(join(root, "docs", "one-liners.md"), "utf8");
-  const out = new Map<number, Lesson>();
-  for (const section of doc.split(/^### /m).slice(1)) {
-    const n = Number(/^(\d+)\./.exec(section)?.[1]);
-    const bt = /^bpftrace (.*)$/m.exec(section)?.[1];
-    const ts = /^tsbpf (.*)$/m.exec(section)?.[1];
-    if (bt && ts) out.set(n, { n, bpftrace: words(bt), tsbpf: words(ts) });
-  }
-  return out;
-}
-const LESSONS = lessons();
+const LESSONS = oneLinerLessons();
 
 function lesson(n: number, pid?: number): Lesson {
   const l = LESSONS.get(n);
   if (!l) throw new Error(`docs/one-liners.md has no lesson ${n} with a bpftrace and a tsbpf line`);
   const sub = (a: string[]) => a.map((w) => (pid === undefined ? w : w.replaceAll("18644", String(pid))));
-  return { n, bpftrace: sub(l.bpftrace), tsbpf: sub(l.tsbpf) };
+  return { ...l, bpftrace: sub(l.bpftrace), tsbpf: sub(l.tsbpf) };
 }
 
 interface Tool {
@@ -152,8 +130,7 @@ test("every tsbpf one-liner of the tutorial is at most 1.5 times bpftrace's leng
   const ns = [...LESSONS.keys()].sort((a, b) => a - b);
   assert.equal(ns, [1, 2, 3, 4, 5, 6, 7, 8, 11, 12]);
   for (const l of LESSONS.values()) {
-    const program = (a: string[]) => a[a.indexOf("-e") + 1] ?? a[a.indexOf("-l") + 1]!;
-    const ratio = program(l.tsbpf).length / program(l.bpftrace).length;
+    const ratio = programOf(l.tsbpf).length / programOf(l.bpftrace).length;
     assert.ok(ratio <= (l.n === 12 ? 2.2 : 1.5), `lesson ${l.n}: ${ratio.toFixed(2)}x`);
   }
 });

@@ -153,8 +153,13 @@ test("the project type-checks with 0 errors: with plain nodenext settings, and w
     compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, skipLibCheck: true, noEmit: true },
     include: ["*.ts"],
   });
-  // The documented tsconfig names Node's types (for main() and tests): the project installs them (docs/ide.md).
-  const i = sh("npm", ["install", "--offline", "--no-audit", "--no-fund", "--save-dev", `@types/node@${pkg.devDependencies["@types/node"]}`], project);
+  // The documented tsconfig names Node's types (for main() and tests): the project installs them (docs/ide.md). From a
+  // tarball of the repository's own copy: offline, npm resolves a version range only with the registry's metadata in
+  // its cache, which a fresh machine does not have.
+  const types = sh("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work, join(root, "node_modules", "@types", "node")], work);
+  assert.is(types.status, 0, `npm pack of @types/node:\n${types.out}`);
+  const typesTarball = join(work, (JSON.parse(types.out.slice(types.out.indexOf("["))) as { filename: string }[])[0]!.filename);
+  const i = sh("npm", ["install", "--offline", "--no-audit", "--no-fund", "--save-dev", typesTarball], project);
   assert.is(i.status, 0, `npm install --save-dev @types/node, offline:\n${i.out}`);
   check("tsconfig.json", { extends: "tsbpf/tsconfig.bpf.json", include: ["*.ts"] });
 });

@@ -37,9 +37,14 @@ test("every sample reads back as the spec it was compiled to", () => {
     assert.ok(looksLikeArtifact(bytes(text)));
     const a = decodeArtifact(bytes(text), s);
     assert.equal(a.spec, JSON.parse(JSON.stringify(r.spec)), s);
-    assert.is(a.version, 1);
+    assert.is(a.version, 2);
     assert.equal(a.builtOn, builtOn);
+    // pidpersec prints from its handlers: the actions are in the file
+    if (s === "pidpersec.ts") assert.equal(a.spec.actions?.list.map((x) => x.kind), ["print", "print"]);
   }
+  // A version 1 file (no actions: written before print()) reads as it did.
+  const v1 = encode(syscount!).replace('"version":2', '"version":1');
+  assert.is(decodeArtifact(bytes(v1), "old.tsbpf").version, 1);
 });
 
 /** `edit` applied to a copy of syscount's artifact; the reader's message. */
@@ -86,7 +91,7 @@ test("a foreign file, or one of another version, says what it is and what to do"
   };
   check("\x7fELF\x02\x01", /^x\.tsbpf: not a compiled tracer \(\.tsbpf is JSON/);
   check("[1,2]", /not a compiled tracer \(no "format": "tsbpf"\)/);
-  check('{"format":"tsbpf","version":2,"producer":"tsbpf 9.0.0"}', /format version 2 \(written by tsbpf 9\.0\.0\); this tsbpf reads version 1/);
+  check('{"format":"tsbpf","version":3,"producer":"tsbpf 9.0.0"}', /format version 3 \(written by tsbpf 9\.0\.0\); this tsbpf reads versions 1 and 2/);
   assert.not.ok(looksLikeArtifact(bytes('{"maps":[]}')));
 });
 

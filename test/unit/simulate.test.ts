@@ -65,7 +65,7 @@ test("fire() returns r0, the events this run sent (decoded, by channel, in commi
       { channel: "events", event: { pid: 1234, kind: 2, value: 10n } },
       { channel: "perf", event: { x: 6n } },
     ],
-    printk: ["n=5"], instructions: straight,
+    actions: [], printk: ["n=5"], instructions: straight,
   });
   const second = sim.fire("emit", { args: [7n] });
   assert.equal(second.events.map((e) => e.event), [{ pid: 1234, kind: 1, value: 7n }, { pid: 1234, kind: 2, value: 14n }, { x: 8n }]);
