@@ -4,6 +4,8 @@
 // of the tsbpf names it uses. Diagnostics then name the program `-e`.
 
 import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import type { Diagnostic } from "../compiler/diagnostics.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir, makeDir } from "../core/cache-dir.ts";
@@ -44,4 +46,19 @@ export function writeOneLiner(program: string): string {
   const path = join(dir, `${createHash("sha256").update(text).digest("hex").slice(0, 24)}.ts`);
   writeFileSync(path, text);
   return path;
+}
+
+/**
+ * The diagnostics of the one-liner `program` compiled from `file`, as the person who typed it sees them: in `-e`,
+ * and a place past the program (in the lines appended to it: a call left open runs into them) at the program's end.
+ */
+export function oneLinerDiagnostics(diagnostics: readonly Diagnostic[], file: string, program: string): Diagnostic[] {
+  const abs = resolve(file);
+  const lines = program.replace(/\s+$/, "").split("\n");
+  return diagnostics.map((d) => {
+    if (!d.span || resolve(d.span.file) !== abs) return d;
+    if (d.span.line <= lines.length) return { ...d, span: { ...d.span, file: ONE_LINER_NAME } };
+    const end = { file: ONE_LINER_NAME, line: lines.length, column: lines.at(-1)!.length + 1 };
+    return { ...d, message: `${d.message} (at the end of the program)`, span: end };
+  });
 }

@@ -77,8 +77,8 @@ export function isRunOption(word: string): boolean {
   return namesOption(word, RUN_OPTIONS);
 }
 
-/** The module file of the one-liner being run (-e), whose diagnostics say `-e`. */
-let oneLiner: string | undefined;
+/** The one-liner being run (-e) and the module file it was written to, whose diagnostics say `-e`. */
+let oneLiner: { readonly file: string; readonly program: string } | undefined;
 
 /** The user side of a tracer module, as `tsbpf run` uses it. */
 interface ToolModule {
@@ -103,7 +103,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     const { writeOneLiner } = await import("./one-liner.ts");
     positionals.push(writeOneLiner(program));
-    oneLiner = positionals[0];
+    oneLiner = { file: positionals[0]!, program };
   }
   if (json && values.format !== undefined && values.format !== "json") {
     process.stderr.write(`tsbpf run: --json means --format json, not --format ${values.format}; ${usageHint("run")}\n`);
@@ -196,11 +196,9 @@ async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s:
   const c = await compileCached(file, { cache });
   if (c.diagnostics.length) {
     const { formatDiagnostics } = await import("../compiler/diagnostics.ts");
-    const { ONE_LINER_NAME } = await import("./one-liner.ts");
+    const { ONE_LINER_NAME, oneLinerDiagnostics } = await import("./one-liner.ts");
     const abs = resolve(file);
-    const named = file === oneLiner
-      ? c.diagnostics.map((d) => (d.span && resolve(d.span.file) === abs ? { ...d, span: { ...d.span, file: ONE_LINER_NAME } } : d))
-      : c.diagnostics;
+    const named = oneLiner && file === oneLiner.file ? oneLinerDiagnostics(c.diagnostics, file, oneLiner.program) : c.diagnostics;
     process.stderr.write(formatDiagnostics(named, (f) => c.sources(f === ONE_LINER_NAME ? abs : f), useColor(process.stderr)));
   }
   if (!c.spec) return 1;

@@ -15,8 +15,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const env = { ...process.env, TSBPF_CACHE_DIR: mkdtempSync(join(tmpdir(), "tsbpf-cache-")), NO_COLOR: "1" };
 const tsbpf = (args: string[]) => spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
 
+/** Processes started and ended for a few seconds: each makes far more than 10 kinds of syscall (execve, mmap, getdents64...). */
+const syscallWorkload = () =>
+  spawn("sh", ["-c", "end=$(( $(date +%s) + 4 )); while [ $(date +%s) -lt $end ]; do ls -l / >/dev/null; cat /etc/hostname >/dev/null; sleep 0.05; done"], { stdio: "ignore" });
+
 kernelTest(test, "tsbpf run --duration prints the exported maps as bpftrace does", () => {
-  const r = tsbpf(["run", "samples/syscount.ts", "--duration", "1"]);
+  const busy = syscallWorkload();
+  let r: ReturnType<typeof tsbpf>;
+  let numbers: ReturnType<typeof tsbpf>;
+  try {
+    r = tsbpf(["run", "samples/syscount.ts", "--duration", "1"]);
+    numbers = tsbpf(["run", "samples/syscount.ts", "--duration", "1", "--syscall-numbers"]);
+  } finally {
+    busy.kill();
+  }
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, /^Attaching 1 probe\.\.\./m);
   // syscount prints its 10 most frequent syscalls by name (a whole machine makes more than 10 kinds in a second).
@@ -27,7 +39,6 @@ kernelTest(test, "tsbpf run --duration prints the exported maps as bpftrace does
   const note = /^\(top 10 of (\d+) keys\)$/.exec(lines[lines.indexOf(syscalls.at(-1)!) + 1] ?? "");
   assert.ok(note && Number(note[1]) > 10, `no "(top 10 of N keys)" line after the syscalls:\n${r.stdout}`);
   assert.match(r.stdout, /^@processes\[[^\]]+\]: \d+$/m);
-  const numbers = tsbpf(["run", "samples/syscount.ts", "--duration", "1", "--syscall-numbers"]);
   assert.is(numbers.status, 0, numbers.stderr);
   assert.match(numbers.stdout, /^@syscalls\[\d+\]: \d+$/m);
   assert.not.match(numbers.stdout, /^@syscalls\[[a-z]/m);
@@ -74,6 +85,15 @@ kernelTest(test, "Ctrl-C prints the maps and exits 0", async () => {
 });
 
 kernelTest(test, "tsbpf run --format json is --json, and -f json too", () => {
+  const busy = syscallWorkload();
+  try {
+    jsonRuns();
+  } finally {
+    busy.kill();
+  }
+});
+
+function jsonRuns(): void {
   for (const args of [["--format", "json"], ["-f", "json"], ["--json", "--format", "json"]]) {
     const r = tsbpf(["run", "samples/syscount.ts", "--duration", "1", ...args]);
     assert.is(r.status, 0, r.stderr);
@@ -85,7 +105,7 @@ kernelTest(test, "tsbpf run --format json is --json, and -f json too", () => {
     assert.is(Object.keys(syscalls.data["@syscalls"] as object).length, 10, r.stdout);
     assert.ok(syscalls.top === 10 && syscalls.keys! > 10, `the record says how many keys there were: ${JSON.stringify(syscalls)}`);
   }
-});
+}
 
 test("tsbpf run: an unknown --format, or --json with another format, is a usage error (exit 2) before compiling", () => {
   const bad = tsbpf(["run", "samples/syscount.ts", "--format", "yaml"]);

@@ -156,10 +156,15 @@ test("the project type-checks with 0 errors: with plain nodenext settings, and w
   // The documented tsconfig names Node's types (for main() and tests): the project installs them (docs/ide.md). From a
   // tarball of the repository's own copy: offline, npm resolves a version range only with the registry's metadata in
   // its cache, which a fresh machine does not have.
-  const types = sh("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work, join(root, "node_modules", "@types", "node")], work);
-  assert.is(types.status, 0, `npm pack of @types/node:\n${types.out}`);
-  const typesTarball = join(work, (JSON.parse(types.out.slice(types.out.indexOf("["))) as { filename: string }[])[0]!.filename);
-  const i = sh("npm", ["install", "--offline", "--no-audit", "--no-fund", "--save-dev", typesTarball], project);
+  const packed = (dir: string) => {
+    const p = sh("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work, dir], work);
+    assert.is(p.status, 0, `npm pack of ${dir}:\n${p.out}`);
+    return join(work, (JSON.parse(p.out.slice(p.out.indexOf("["))) as { filename: string }[])[0]!.filename);
+  };
+  const typesDir = join(root, "node_modules", "@types", "node");
+  const typesDeps = Object.keys((JSON.parse(readFileSync(join(typesDir, "package.json"), "utf8")) as { dependencies?: object }).dependencies ?? {});
+  const tarballs = [typesDir, ...typesDeps.map((d) => join(root, "node_modules", d))].map(packed);
+  const i = sh("npm", ["install", "--offline", "--no-audit", "--no-fund", "--save-dev", ...tarballs], project);
   assert.is(i.status, 0, `npm install --save-dev @types/node, offline:\n${i.out}`);
   check("tsconfig.json", { extends: "tsbpf/tsconfig.bpf.json", include: ["*.ts"] });
 });
