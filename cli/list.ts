@@ -200,13 +200,16 @@ class Machine {
   tracepoints(): string[] {
     if (this.#tracepoints) return this.#tracepoints;
     const file = join(this.tracefs().root, "available_events");
+    // The kernel writes the file from its list of events as it is read: an event added or removed meanwhile (another
+    // process's uprobe, a module) can make the read skip one that stays. Two reads, merged, make that unlikely.
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      text = `${readFileSync(file, "utf8")}\n${readFileSync(file, "utf8")}`;
     } catch (e) {
       throw new BpfError(`cannot read ${file}: ${(e as Error).message}`, "list tracepoints", "tracepoints are listed by root only: sudo tsbpf list ...");
     }
-    return (this.#tracepoints = text.split("\n").filter((l) => l.includes(":")).map((l) => l.replace(":", "/")));
+    const names = text.split("\n").filter((l) => l.includes(":")).map((l) => l.replace(":", "/"));
+    return (this.#tracepoints = [...new Set(names)]);
   }
 
   categories(): string[] {

@@ -52,6 +52,7 @@ const Options = z.object({
 
 const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--no-cache] [-- args...]
        tsbpf <file.ts|file.tsbpf> [options] [-- args...]
+       tsbpf -e '<program>' [options]        (a one-liner: docs/one-liners.md)
 
 Compiles (or, for a .tsbpf from tsbpf build -o, reads), loads and attaches the tracer; prints the events of its
 exported RingBuffer/PerfEventArray channels as they come, and its exported maps at the end (Ctrl-C, or after
@@ -69,6 +70,7 @@ a load-time parameter declared with param().
                            when it exits; its output goes to stderr
   -v, --verbose            say how long compiling, loading and attaching took
       --param name=value   set a load-time parameter the tracer declares with param()
+      --syscall-numbers    print keys and fields declared Syscall as numbers (as bpftrace does), not names
       --no-cache           compile even when the cache holds this tracer
 `;
 
