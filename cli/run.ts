@@ -312,12 +312,17 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
       stop.request({ kind: "target-exited", pid: target!.pid });
     });
     const cancelTimer = o.duration !== undefined ? stop.after(o.duration) : keepAlive();
+    // What the handlers ask (print, exit...) is carried out while the run lasts: until it is stopped, or main() returns.
     const actions = tracer.spec.actions ? new ActionPump(tracer, output, stop) : undefined;
+    let endPump!: () => void;
+    const pumping = actions?.run(Promise.race([stop.requested, new Promise<void>((r) => (endPump = r))]));
     try {
       if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stop, tracer);
-      else await Promise.all([streamEvents(tracer, output, stop.requested), actions?.run(stop.requested)]);
+      else await streamEvents(tracer, output, stop.requested);
     } finally {
       cancelTimer();
+      endPump();
+      await pumping;
     }
     if (!stop.hurriedBy && !tracer.closed) {
       // The end handlers, then what every handler asked before the maps print.

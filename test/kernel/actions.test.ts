@@ -59,4 +59,27 @@ kernelTest(test, "print, print(map), clear and exit from handlers; begin and end
   assert.equal(lines.slice(at("end") + 1).filter(Boolean), [], out);
 });
 
+
+kernelTest(test, "a tool with main(): its handlers' lines print while main() runs", async () => {
+  const child = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "run", "test/fixtures/tools/print-main.ts", "--verbose", "--", "--only", String(process.pid)],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  let printedAt: number | undefined;
+  child.stdout.on("data", (d) => {
+    out += d;
+    if (printedAt === undefined && out.includes("getppid by ")) printedAt = Date.now();
+  });
+  child.stderr.on("data", (d) => (err += d));
+  const code = new Promise<number | null>((r) => child.on("close", r));
+  while (!/loaded and attached/.test(err) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  void process.ppid;
+  void process.ppid;
+  assert.is(await code, 0, err);
+  const endedAt = Date.now();
+  assert.equal(out.split("\n").filter((l) => l.startsWith("getppid by ")), [`getppid by ${process.pid}`, `getppid by ${process.pid}`], out);
+  // main() waits 1.5 s after the probes are attached: the lines came while it ran, not when the run ended.
+  assert.ok(printedAt !== undefined && endedAt - printedAt > 700, `printed ${printedAt === undefined ? "never" : `${endedAt - printedAt} ms before the end`}`);
+});
+
 test.run();
