@@ -315,7 +315,8 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     // What the handlers ask (print, exit...) is carried out while the run lasts: until it is stopped, or main() returns.
     const actions = tracer.spec.actions ? new ActionPump(tracer, output, stop) : undefined;
     let endPump!: () => void;
-    const pumping = actions?.run(Promise.race([stop.requested, new Promise<void>((r) => (endPump = r))]));
+    const pumpEnded = new Promise<void>((r) => (endPump = r));
+    const pumping = actions?.run(Promise.race([stop.requested, pumpEnded]));
     try {
       if (hasMain && mod?.main) code = await runMain(mod.main, toolArgs, stop, tracer);
       else await streamEvents(tracer, output, stop.requested);
