@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { oneLinerLessons, programOf } from "../test/support/one-liners-doc.ts";
+import { type Lesson, oneLinerLessons, programOf } from "../test/support/one-liners-doc.ts";
 import { type Startup, bpftraceInfo, rebuildBundle, startup, summarize } from "./compiled.ts";
 import { median, ratio } from "./util.ts";
 
@@ -32,66 +32,86 @@ export async function benchOneLiners(): Promise<void> {
   const bpftrace = bpftraceInfo();
   if (!bpftrace) console.log("one-liners:   reference skipped (bpftrace is not installed)");
   const lessons = oneLinerLessons();
-  const sums = { cold: [] as number[], cached: [] as number[], ref: [] as number[], coldRun: [] as number[], cachedRun: [] as number[], refRun: [] as number[] };
   const announce = /^Attaching \d+ probes?\.\.\.$/m;
-  const attached = /^loaded and attached in /m;
+  /** The two measures: each a tsbpf and a bpftrace command line of the lesson, and the line each is timed to. */
+  interface Measure {
+    readonly name: string;
+    readonly tsbpf: (l: Lesson) => { args: string[]; until: RegExp };
+    readonly bpftrace: (l: Lesson) => { args: string[]; until: RegExp };
+    /** bpftrace's figure: its "Attaching" line (attached) or the line it prints (running). */
+    readonly ref: keyof Startup;
+    readonly label: string;
+  }
+  const MEASURES: readonly Measure[] = [
+    {
+      name: "attached", ref: "announcedMs", label: 'bpftrace "Attaching"',
+      tsbpf: (l) => ({ args: [...l.tsbpf, "--verbose"], until: /^loaded and attached in /m }),
+      bpftrace: (l) => ({ args: l.bpftrace, until: announce }),
+    },
+    {
+      name: "running", ref: "attachedMs", label: "bpftrace",
+      tsbpf: (l) => withReadyLine(l.tsbpf, '; begin(() => print("ready"))', l),
+      bpftrace: (l) => withReadyLine(l.bpftrace, ' BEGIN { printf("ready\\n"); }', l),
+    },
+  ];
+  const sums = new Map(MEASURES.map((m) => [m.name, { cold: [] as number[], cached: [] as number[], ref: [] as number[] }]));
   for (const n of LESSONS) {
     const l = lessons.get(n);
     if (!l) continue;
-    const runs = { cold: [] as Startup[], cached: [] as Startup[], ref: [] as Startup[], coldRun: [] as Startup[], cachedRun: [] as Startup[], refRun: [] as Startup[] };
-    // A program with a BEGIN already (hello world) is timed to its own line: bpftrace takes one BEGIN only.
-    const own = /BEGIN \{ printf\("([^"\\]*)\\n"\)/.exec(programOf(l.bpftrace))?.[1];
-    const ready = own ? new RegExp(`^${own}$`, "m") : /^ready$/m;
-    const withBegin = (argv: string[], extra: string) => (own ? argv : argv.map((w) => (w === programOf(argv) ? `${w}${extra}` : w)));
-    const tsReady = withBegin(l.tsbpf, '; begin(() => print("ready"))');
-    const btReady = withBegin(l.bpftrace, ' BEGIN { printf("ready\\n"); }');
     const dirs: string[] = [];
     try {
+      const runs = new Map(MEASURES.map((m) => [m.name, { cold: [] as Startup[], cached: [] as Startup[], ref: [] as Startup[] }]));
       for (let i = 0; i < RUNS; i++) {
-        const dir = mkdtempSync(join(tmpdir(), "tsbpf-bench-oneliner-"));
-        dirs.push(dir);
-        const env = { ...process.env, TSBPF_CACHE_DIR: dir };
-        const args = [join(ROOT, "bin", "tsbpf.js"), ...l.tsbpf, "--verbose"];
-        runs.cold.push(await startup(process.execPath, args, env, announce, attached));
-        runs.cached.push(await startup(process.execPath, args, env, announce, attached));
-        if (bpftrace) runs.ref.push(await startup(bpftrace.path, l.bpftrace, process.env, announce, announce, true));
-        const dir2 = mkdtempSync(join(tmpdir(), "tsbpf-bench-oneliner-"));
-        dirs.push(dir2);
-        const args2 = [join(ROOT, "bin", "tsbpf.js"), ...tsReady];
-        runs.coldRun.push(await startup(process.execPath, args2, { ...process.env, TSBPF_CACHE_DIR: dir2 }, announce, ready));
-        runs.cachedRun.push(await startup(process.execPath, args2, { ...process.env, TSBPF_CACHE_DIR: dir2 }, announce, ready));
-        if (bpftrace) runs.refRun.push(await startup(bpftrace.path, btReady, process.env, announce, ready, true));
+        for (const m of MEASURES) {
+          const r = runs.get(m.name)!;
+          const dir = mkdtempSync(join(tmpdir(), "tsbpf-bench-oneliner-"));
+          dirs.push(dir);
+          const env = { ...process.env, TSBPF_CACHE_DIR: dir };
+          const ts = m.tsbpf(l);
+          const args = [join(ROOT, "bin", "tsbpf.js"), ...ts.args];
+          r.cold.push(await startup(process.execPath, args, env, announce, ts.until));
+          r.cached.push(await startup(process.execPath, args, env, announce, ts.until));
+          if (bpftrace) {
+            const bt = m.bpftrace(l);
+            r.ref.push(await startup(bpftrace.path, bt.args, process.env, announce, bt.until, true));
+          }
+        }
       }
-      const coldRun = summarize(runs.coldRun).attachedMs;
-      const cachedRun = summarize(runs.cachedRun).attachedMs;
-      const refRun = runs.refRun.length ? summarize(runs.refRun).attachedMs : undefined;
-      sums.coldRun.push(coldRun);
-      sums.cachedRun.push(cachedRun);
-      if (refRun !== undefined) sums.refRun.push(refRun);
-      const cold = summarize(runs.cold).attachedMs;
-      const cached = summarize(runs.cached).attachedMs;
-      const ref = runs.ref.length ? summarize(runs.ref).announcedMs : undefined;
-      sums.cold.push(cold);
-      sums.cached.push(cached);
-      if (ref !== undefined) sums.ref.push(ref);
-      const vs = (x: number) => (ref === undefined ? "" : ` (${ratio(x, ref)})`);
-      const vsRun = (x: number) => (refRun === undefined ? "" : ` (${ratio(x, refRun)})`);
-      console.log(`one-liners:   ${`${n}. ${l.title}`.padEnd(36)} attached: tsbpf cold ${ms(cold).padStart(7)}${vs(cold)}, cached ${ms(cached).padStart(7)}${vs(cached)}` +
-        `${ref === undefined ? "" : `; bpftrace "Attaching" ${ms(ref).padStart(7)}`}   [${programOf(l.tsbpf).length} vs ${programOf(l.bpftrace).length} characters]`);
-      console.log(`one-liners:   ${"".padEnd(36)} running:  tsbpf cold ${ms(coldRun).padStart(7)}${vsRun(coldRun)}, cached ${ms(cachedRun).padStart(7)}${vsRun(cachedRun)}` +
-        `${refRun === undefined ? "" : `; bpftrace ${ms(refRun).padStart(7)}`}`);
+      MEASURES.forEach((m, i) => {
+        const r = runs.get(m.name)!;
+        const sum = sums.get(m.name)!;
+        const cold = summarize(r.cold).attachedMs;
+        const cached = summarize(r.cached).attachedMs;
+        const ref = r.ref.length ? summarize(r.ref)[m.ref] : undefined;
+        sum.cold.push(cold);
+        sum.cached.push(cached);
+        if (typeof ref === "number") sum.ref.push(ref);
+        const vs = (x: number) => (typeof ref === "number" ? ` (${ratio(x, ref)})` : "");
+        const head = i === 0 ? `${n}. ${l.title}` : "";
+        const size = i === 0 ? `   [${programOf(l.tsbpf).length} vs ${programOf(l.bpftrace).length} characters]` : "";
+        console.log(`one-liners:   ${head.padEnd(36)} ${`${m.name}:`.padEnd(9)} tsbpf cold ${ms(cold).padStart(7)}${vs(cold)}, cached ${ms(cached).padStart(7)}${vs(cached)}` +
+          `${typeof ref === "number" ? `; ${m.label} ${ms(ref).padStart(7)}` : ""}${size}`);
+      });
     } catch (e) {
       console.log(`one-liners:   ${n}. failed: ${(e as Error).message}`);
     } finally {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   }
-  if (sums.cold.length && sums.ref.length === sums.cold.length) {
-    const [cold, cached, ref] = [median(sums.cold), median(sums.cached), median(sums.ref)];
-    console.log(`one-liners:   all (median of the medians), attached: cold ${ms(cold)} = ${ratio(cold, ref)} bpftrace's "Attaching" ${ms(ref)}; cached ${ms(cached)} = ${ratio(cached, ref)}`);
+  for (const m of MEASURES) {
+    const sum = sums.get(m.name)!;
+    if (!sum.cold.length || sum.ref.length !== sum.cold.length) continue;
+    const [cold, cached, ref] = [median(sum.cold), median(sum.cached), median(sum.ref)];
+    console.log(`one-liners:   all (median of the medians), ${m.name}: cold ${ms(cold)} = ${ratio(cold, ref)} ${m.label}'s ${ms(ref)}; cached ${ms(cached)} = ${ratio(cached, ref)}`);
   }
-  if (sums.coldRun.length && sums.refRun.length === sums.coldRun.length) {
-    const [cold, cached, ref] = [median(sums.coldRun), median(sums.cachedRun), median(sums.refRun)];
-    console.log(`one-liners:   all (median of the medians), running (begin line printed): cold ${ms(cold)} = ${ratio(cold, ref)} bpftrace's ${ms(ref)}; cached ${ms(cached)} = ${ratio(cached, ref)}`);
-  }
+}
+
+/**
+ * `argv` with a line printed once every probe is attached (a begin handler; bpftrace's BEGIN), and that line. A
+ * program that has a BEGIN already (hello world) is timed to its own line: bpftrace takes one BEGIN only.
+ */
+function withReadyLine(argv: string[], extra: string, l: Lesson): { args: string[]; until: RegExp } {
+  const own = /BEGIN \{ printf\("([^"\\]*)\\n"\)/.exec(programOf(l.bpftrace))?.[1];
+  if (own) return { args: argv, until: new RegExp(`^${own}$`, "m") };
+  return { args: argv.map((w) => (w === programOf(argv) ? `${w}${extra}` : w)), until: /^ready$/m };
 }

@@ -1,11 +1,10 @@
 // Every command of the command line, as a user mistypes it: each one given an unknown option, an option without its
-// value, a missing file, a directory, a binary file and an extra argument exits 2 with exactly one line on stderr
+// value or with a bad one, a missing file, a directory, a binary, huge or non-UTF-8 file and an extra argument exits 2 with exactly one line on stderr
 // (`tsbpf <command>: ...`), nothing on stdout and never a stack trace; `--help` and `-h` print the command's usage on
 // stdout and exit 0; `--version` and `-V` print the version; a first word that is a file or one of run's options is
 // `tsbpf run`. And whether diagnostics are coloured: by the stream they go to, NO_COLOR and FORCE_COLOR. Nothing here
 // loads BPF (test/kernel/cli-run-options.test.ts runs what needs the kernel: -o, -q, `tsbpf file.ts`).
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { useColor } from "../../cli/report.ts";
+import { STACK_FRAME, inBatches as all, runCli } from "../support/cli.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-cli-bad-input-"));
@@ -36,6 +36,18 @@ tracepoint("syscalls/sys_enter_getppid", () => {
   calls.increment(bpf.pid());
 });
 `);
+const huge = join(dir, "huge.ts");
+writeFileSync(huge, `// ${"x".repeat(4 * 1024 * 1024)}\n`);
+const notUtf8 = join(dir, "latin1.s");
+writeFileSync(notUtf8, Buffer.from("mov %r0, 0\n# caf\xe9\nexit\n", "latin1"));
+const flag = join(dir, "flag.ts");
+writeFileSync(flag, `import { tracepoint, Count, param, bpf, type u32 } from "tsbpf";
+const failed = param("failed", false);
+export const calls = new Count<u32>();
+tracepoint("syscalls/sys_enter_getppid", () => {
+  if (failed) calls.increment(bpf.pid());
+});
+`);
 const illTyped = join(dir, "ill-typed.ts");
 writeFileSync(illTyped, `import { tracepoint } from "tsbpf";
 tracepoint("syscalls/sys_enter_getppid", () => {
@@ -43,38 +55,7 @@ tracepoint("syscalls/sys_enter_getppid", () => {
 });
 `);
 
-interface Result {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function tsbpf(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, "bin/tsbpf.js"), ...args], { cwd: dir, env: { ...env, ...extraEnv } });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d));
-    p.stderr.on("data", (d: Buffer) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-/** Runs the cases a few at a time (each is a Node process; the machine is shared). */
-async function all<T, R>(items: readonly T[], run: (item: T) => Promise<R>, width = 4): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await run(items[i]!);
-    }
-  }));
-  return out;
-}
-
-const STACK_FRAME = /^ {4}at /m;
+const tsbpf = (args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extraEnv }, dir);
 
 /** What each command reads, and the ways to get it wrong that apply to it: [arguments, what the one line says]. */
 const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
@@ -89,6 +70,9 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["run", missing], `tsbpf run: ${missing}: no such file`],
   [["run", dir], `tsbpf run: ${dir} is a directory`],
   [["run", binary], `tsbpf run: ${binary} is a binary file`],
+  [["run", huge], "MB, more than a TypeScript tracer (.ts) can be (at most 4.0 MB)"],
+  [["run", flag, "--param", "failed=maybe"], 'parameter failed: expected true or false (or 1 or 0), not "maybe"'],
+  [["run", flag, "--param", "fail=1"], "unknown parameter fail (parameters: failed)"],
   [["run", tracer, tracer], `tsbpf run: unexpected argument ${tracer}`],
   [["run", tracer, "-o", join(dir, "no", "such", "dir", "out.txt")], "tsbpf run: cannot write "],
   [["run", tracer, "-o", dir], `tsbpf run: cannot write ${dir}: it is a directory`],
@@ -114,6 +98,7 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["types", "--check", "extra"], "tsbpf types: unexpected argument extra"],
   [["types", "--check", "--type", "task_struct"], "tsbpf types: --type names kernel types and needs --btf"],
   [["types", "--check", "--out", binary], `tsbpf types: ${binary} is not a directory`],
+  [["types", "--btf", "--out", dir], `${dir} is a directory; with --btf, --out names the file to write`],
   // asm, disasm, vm
   [["asm", "--bogus", asm], "tsbpf asm: unknown option --bogus; see tsbpf asm --help"],
   [["asm", asm, "-o"], "tsbpf asm: --out needs a value"],
@@ -121,9 +106,12 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["asm", dir], `tsbpf asm: ${dir} is a directory`],
   [["asm", binaryAsm], `tsbpf asm: ${binaryAsm} is a binary file`],
   [["asm", asm, asm], "tsbpf asm: unexpected argument"],
+  [["asm", notUtf8], `tsbpf asm: ${notUtf8} is a binary file`],
+  [["asm", asm, "-o", dir], `cannot write ${dir}`],
   [["asm"], "tsbpf asm: missing file"],
   [["disasm", "--bogus", bytecode], "tsbpf disasm: unknown option --bogus; see tsbpf disasm --help"],
   [["disasm", bytecode, "--mem"], "tsbpf disasm: unknown option --mem"],
+  [["disasm", "--words", asm], "tsbpf disasm: unknown option --words"],
   [["disasm", missing], `tsbpf disasm: ${missing}: no such file`],
   [["disasm", dir], `tsbpf disasm: ${dir} is a directory`],
   [["disasm", bytecode, bytecode], "tsbpf disasm: unexpected argument"],
@@ -131,6 +119,8 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["vm", "--bogus", asm], "tsbpf vm: unknown option --bogus; see tsbpf vm --help"],
   [["vm", asm, "--budget"], "tsbpf vm: --budget needs a value"],
   [["vm", asm, "--budget", "x"], 'tsbpf vm: --budget must be an integer of at least 1, not "x"'],
+  [["vm", asm, "--budget", "0"], "--budget must be an integer of at least 1"],
+  [["vm", asm, "--mem", "zz"], '--mem must be hex bytes (e.g. 0a0b0c0d), not "zz"'],
   [["vm", missing], `tsbpf vm: ${missing}: no such file`],
   [["vm", dir], `tsbpf vm: ${dir} is a directory`],
   [["vm", binaryAsm], `tsbpf vm: ${binaryAsm} is a binary file`],
