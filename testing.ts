@@ -24,6 +24,9 @@ import { type RunResult, VmError } from "./runtime/interp/vm.ts";
 import { type Action, actionDecoder } from "./runtime/output/actions.ts";
 import type { AggregationData } from "./runtime/output/aggregations.ts";
 import { readAggregation } from "./runtime/output/read.ts";
+import { StackFrames } from "./runtime/output/stacks.ts";
+import { type SimFrame, SimulatedSymbols } from "./runtime/interp/symbols.ts";
+import type { StackTrace } from "./runtime/symbols/types.ts";
 import { formatAggregation } from "./runtime/output/text.ts";
 
 export {
@@ -31,6 +34,8 @@ export {
   defaultEnvironment, memoryOf, type Helper, type HelperContext, type MockEventChannel, type RunInput, type RunResult,
   type SimEnvironment, type VmMap, type VmOptions,
 } from "./runtime/interp/index.ts";
+export type { SimFrame } from "./runtime/interp/symbols.ts";
+export type { Frame, StackTrace } from "./runtime/symbols/types.ts";
 
 export interface SimulateOptions {
   /** The clock the tracer sees (default: a FakeClock at 1 s that only moves when the test moves it). */
@@ -116,7 +121,12 @@ export class Simulation<M = Record<string, unknown>> {
   /** Event codecs by channel, built on first use (null: the channel has no event type). */
   private readonly codecs = new Map<string, Codec | null>();
 
+  /** The names of simulated functions (setStacks()), for symbolizing the stacks the programs captured. */
+  readonly symbols = new SimulatedSymbols();
+  private readonly stackFrames: StackFrames;
+
   constructor(readonly spec: CollectionSpec, readonly collection: SimCollection) {
+    this.stackFrames = new StackFrames(this.symbols, { frames: (map, id) => collection.stackMaps.get(map)?.frames(id) });
     this.maps = Object.fromEntries(objectsFromSpec(spec, simBackends(collection))) as unknown as Simulation<M>["maps"];
   }
 
@@ -207,9 +217,23 @@ export class Simulation<M = Record<string, unknown>> {
     return readAggregation(this.collection.map(name), spec);
   }
 
-  /** The text `tsbpf run` prints for a map. */
+  /** The text `tsbpf run` prints for a map: stacks symbolized by the names setStacks() gave them. */
   print(name: string): string {
-    return formatAggregation(this.aggregation(name));
+    return formatAggregation(this.aggregation(name), { stacks: this.stackFrames });
+  }
+
+  /**
+   * The simulated task's stacks from now on, innermost frame first: function names (each given an address of its
+   * own, which print() turns back into the name) or addresses. bpf.kstack() and bpf.ustack() capture them.
+   */
+  setStacks(stacks: { readonly kernel?: readonly SimFrame[]; readonly user?: readonly SimFrame[] }): void {
+    if (stacks.kernel) this.env.kernelStack = this.symbols.addresses("kernel", stacks.kernel);
+    if (stacks.user) this.env.userStack = this.symbols.addresses("user", stacks.user);
+  }
+
+  /** The StackTrace a stack value (a KStack or UStack key, field or value) stands for, symbolized as print() does. */
+  stack(value: bigint, type: { readonly stack: "kstack" | "ustack"; readonly depth?: number } = { stack: "kstack" }): StackTrace {
+    return this.stackFrames.resolve(type.stack, type.depth ?? 127, value);
   }
 
   /** One record as the test sees it: decoded with the channel's event type, or a copy of its bytes. */

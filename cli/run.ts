@@ -23,6 +23,7 @@ import { processSink } from "../runtime/output/stdio.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
+import type { StackFrames } from "../runtime/output/stacks.ts";
 import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
 import { openOutputFile, readInput } from "./input.ts";
 import { useColor } from "./report.ts";
@@ -295,7 +296,11 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     }
     const { Tracer } = await import("../runtime/user/tracer.ts");
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
-    const output = createOutput(o.format, sink, { format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"] });
+    // Stack values print as symbolized frames, from the tracer's stack maps once it is open.
+    const stacks = spec.maps.some((m) => m.type === "stack_trace") ? await stackFrames() : undefined;
+    const output = createOutput(o.format, sink, {
+      format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"], ...(stacks ? { stacks } : {}),
+    });
     const t0 = performance.now();
     if (!o.quiet) await output.attached(probes);
     // From here a signal is ours: it aborts loading and attaching, which release what they created (stop.ts).
@@ -304,6 +309,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     if (o.target) target = "pid" in o.target ? watchedProcess(o.target.pid) : await heldCommand(o.target.command, stop.signal);
     if (target && o.verbose) log(`tracing process ${target.pid}`);
     tracer = await Tracer.open(target ? targetProcess(spec, target.pid) : spec, { ...(declarations ? { declarations } : {}), signal: stop.signal });
+    stacks?.bind(tracer.stackSource());
     for (const sk of tracer.skipped) log(`skipped optional probe ${sk.attach}: ${sk.reason}`);
     if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
     running = true;
@@ -484,6 +490,12 @@ class ActionPump {
       }
     }
   }
+}
+
+/** What prints a run's stack values: symbols, once the tracer's stack maps exist to read frames from (bind()). */
+async function stackFrames(): Promise<StackFrames> {
+  const [{ StackFrames }, { createSymbolizer }] = await Promise.all([import("../runtime/output/stacks.ts"), import("../runtime/symbols/index.ts")]);
+  return new StackFrames(createSymbolizer());
 }
 
 /** Every map the run prints (exported maps, or all aggregations), read and merged across CPUs. */

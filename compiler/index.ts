@@ -103,6 +103,7 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
     ];
     if (params.specs.length) maps.push(params.map);
     if (lowered.actions.length) maps.push(...actionMaps());
+    for (const [name, use] of lowered.stackMaps) maps.push(stackMapSpec(name, use.depth));
     const moduleSymbol = loaded.checker.getSymbolAtLocation(loaded.file);
     const exported = new Set(moduleSymbol ? loaded.checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : []);
     const user = { ...(exported.has("main") ? { main: true } : {}), ...(exported.has("format") ? { format: true } : {}) };
@@ -185,6 +186,19 @@ function actionMaps(): MapSpec[] {
 
 /** 256 KiB: bpftrace's perf buffers hold 64 pages per CPU; lines come in bursts (a print per event). */
 const ACTIONS_RING_BYTES = 256 * 1024;
+
+/**
+ * A stack trace map: a u32 stack id to `depth` u64 addresses (the rest zero). 16,384 stacks, as bcc's profile and
+ * offcputime keep: the kernel hashes a stack into a bucket and refuses a different one there (-EEXIST), so room
+ * keeps collisions rare; 127-frame stacks make it 16.5 MiB.
+ */
+function stackMapSpec(name: string, depth: number): MapSpec {
+  const u32: TypeDesc = { kind: "int", size: 4, signed: false };
+  const u64: TypeDesc = { kind: "int", size: 8, signed: false };
+  return { name, type: "stack_trace", keySize: 4, valueSize: depth * 8, maxEntries: STACK_MAP_ENTRIES, key: u32, value: { kind: "array", element: u64, length: depth } };
+}
+
+const STACK_MAP_ENTRIES = 16384;
 
 /** A program's per-CPU scratch memory: values too large for the 512-byte stack (events, big structs). */
 function scratchSpec(s: { readonly map: string; readonly size: number }): MapSpec {

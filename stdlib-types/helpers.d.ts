@@ -4,7 +4,7 @@
 // license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,
 // raw_tracepoint (rawTracepoint), tracing (fentry, fexit, tpBtf), perf_event (profile, interval).
 
-import type { DataLoc, Str, ptr, u32, u64 } from "./index.js";
+import type { DataLoc, KStack, StackOptions, Str, UStack, ptr, u32, u64 } from "./index.js";
 
 export declare namespace bpf {
   /**
@@ -76,6 +76,19 @@ export declare namespace bpf {
    * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function jiffies(): u64;
+
+  /**
+   * The kernel stack of the current task, as a value a map, an aggregation or an event can hold:
+   * `$s.count(bpf.kstack())`. `tsbpf run` prints it one frame per line, symbolized from /proc/kallsyms; `--format
+   * folded` and `--flamegraph` make flame graphs of it. The frames live in the tracer's stack trace map of that depth
+   * (`depth`: 1 to 127 frames, default 127); `skip` leaves out that many innermost frames; `fast` compares stacks by
+   * hash only. A stack that could not be stored (a hash collision in the map) prints as `[lost: ...]`.
+   *
+   * - Minimum kernel: Linux 4.6 (`bpf_get_stackid`, helper 27).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
+   */
+  function kstack<D extends number = 127>(options?: StackOptions<D>): KStack<D>;
 
   /**
    * Nanoseconds since boot, including time suspended (CLOCK_BOOTTIME).
@@ -258,4 +271,16 @@ export declare namespace bpf {
    * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    */
   function uidGid(): u64;
+
+  /**
+   * The user-space stack of the current task, with its process, as a value a map, an aggregation or an event can hold:
+   * `$s.count(bpf.ustack())`. `tsbpf run` prints it one frame per line, symbolized from the process's mapped files (ELF
+   * symbols, debug files, perf maps of JIT compilers, source maps). Options as `bpf.kstack()`. Empty in kernel threads.
+   * Frame pointers are needed: code built with -fomit-frame-pointer (most distributions' libraries) gives short stacks.
+   *
+   * - Minimum kernel: Linux 4.6 (`bpf_get_stackid`, helper 27).
+   * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
+   * - GPL-only: the tracer's license must be GPL-compatible.
+   */
+  function ustack<D extends number = 127>(options?: StackOptions<D>): UStack<D>;
 }

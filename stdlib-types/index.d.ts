@@ -37,6 +37,24 @@ export type ptr = bigint;
  * prints it as the running architecture's name for it (`openat`), or as a number with `--syscall-numbers`.
  */
 export type Syscall = number;
+declare const kernelStack: unique symbol;
+declare const userStack: unique symbol;
+/**
+ * A kernel stack of at most `Depth` frames, from `bpf.kstack()`: a key, a value or an event field that `tsbpf run`
+ * prints as its symbolized frames (one per line, innermost first) and `--format folded` as a flame graph's line.
+ */
+export type KStack<Depth extends number = 127> = u64 & { readonly [kernelStack]: Depth };
+/** A user-space stack of at most `Depth` frames and its process, from `bpf.ustack()`; printed as KStack is. */
+export type UStack<Depth extends number = 127> = u64 & { readonly [userStack]: Depth };
+/** What `bpf.kstack()` and `bpf.ustack()` capture. */
+export interface StackOptions<D extends number = 127> {
+  /** At most this many frames, 1 to 127 (the kernel's perf_event_max_stack); a number literal. Default 127. */
+  readonly depth?: D;
+  /** Leave out this many innermost frames (0 to 255). */
+  readonly skip?: number;
+  /** Compare stacks by their hash only when storing them (the kernel's BPF_F_FAST_STACK_CMP): cheaper, may merge two. */
+  readonly fast?: boolean;
+}
 /**
  * A fixed-capacity string: at most N - 1 bytes and a NUL, compared and used as a map key by value. N is a number
  * literal, or a type that is one: `Str<typeof LEN>` for a `const LEN = 64`.

@@ -8,9 +8,9 @@ import { ts } from "ts-morph";
 import type { AggregationKind } from "../../core/aggregations.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import type { Diagnostics } from "../diagnostics.ts";
-import type { AggDecl, MapDecl, ModuleModel } from "./module.ts";
+import { type AggDecl, type MapDecl, type ModuleModel, skipParens } from "./module.ts";
 import { spanOf } from "./program.ts";
-import { TypeResolver, tsbpfName } from "./types.ts";
+import { TypeResolver, stackDesc, tsbpfName } from "./types.ts";
 
 const AGG_METHODS: Readonly<Record<string, AggregationKind>> = {
   count: "count", sum: "sum", min: "min", max: "max", avg: "avg", stats: "stats", hist: "hist", lhist: "lhist",
@@ -123,6 +123,8 @@ function isAdHoc(checker: ts.TypeChecker, sym: ts.Symbol): boolean {
  */
 function keyType(e: ts.Expression, checker: ts.TypeChecker, types: TypeResolver): TypeDesc | undefined {
   const node = declaredTypeNode(e, checker, 0);
+  const stack = node && stackOf(e, node, checker);
+  if (stack) return stack;
   if (node) {
     const t = types.fromNode(node, "the key");
     if (t) return t;
@@ -133,6 +135,21 @@ function keyType(e: ts.Expression, checker: ts.TypeChecker, types: TypeResolver)
   if (t.flags & ts.TypeFlags.NumberLike) return { kind: "int", size: 8, signed: true };
   if (t.flags & ts.TypeFlags.StringLike) return { kind: "string", capacity: 64 };
   return undefined;
+}
+
+/**
+ * A KStack<D>/UStack<D> that a call returns (bpf.kstack({ depth: 5 })): its declaration says KStack<D>, the depth
+ * is the type argument TypeScript inferred for this call.
+ */
+function stackOf(e: ts.Expression, node: ts.TypeNode, checker: ts.TypeChecker): TypeDesc | undefined {
+  if (!ts.isTypeReferenceNode(node)) return undefined;
+  const name = tsbpfName(checker, checker.getSymbolAtLocation(node.typeName));
+  if (name !== "KStack" && name !== "UStack") return undefined;
+  const call = skipParens(e);
+  const returned = ts.isCallExpression(call) ? checker.getResolvedSignature(call)?.getReturnType() : undefined;
+  const depth = returned?.aliasTypeArguments?.[0];
+  if (!depth?.isNumberLiteral()) return undefined;
+  return stackDesc(name === "KStack" ? "kstack" : "ustack", depth.value);
 }
 
 function declaredTypeNode(e: ts.Expression, checker: ts.TypeChecker, depth: number): ts.TypeNode | undefined {

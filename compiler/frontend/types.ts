@@ -1,6 +1,7 @@
 // Memory types from TypeScript: a type annotation (node) in, a TypeDesc (the shared layout model) out, or a
 // diagnostic saying why the type has no fixed layout. tsbpf's integer aliases are recognised by their symbol, and so is
-// `Syscall`, a u32 whose TypeDesc carries the display hint that makes the output print syscall names.
+// `Syscall`, a u32 whose TypeDesc carries the display hint that makes the output print syscall names, and so are
+// `KStack<D>`/`UStack<D>`, u64 stack ids whose hint makes it print the frames.
 
 import { ts } from "ts-morph";
 import type { FieldDesc, IntDisplay, TypeDesc } from "../../core/object/layout.ts";
@@ -33,6 +34,16 @@ const DISPLAYED: Record<string, IntDisplay> = { Syscall: "syscall" };
 
 /** The largest Str<N> capacity or FixedArray length (1 MiB): more could not be a map value or an event. */
 const MAX_SIZE = 1 << 20;
+
+/** Frames a stack keeps when the tracer does not say: the kernel's default perf_event_max_stack, as bpftrace. */
+export const DEFAULT_STACK_DEPTH = 127;
+/** The deepest stack a stack trace map may hold by default (kernel.perf_event_max_stack). */
+export const MAX_STACK_DEPTH = 127;
+
+/** The u64 a KStack<D>/UStack<D> is: its display says which stack trace map holds its frames. */
+export function stackDesc(stack: "kstack" | "ustack", depth: number): TypeDesc {
+  return { kind: "int", size: 8, signed: false, display: stack, depth };
+}
 
 export function intDesc(t: IntType): TypeDesc {
   if (t.bool) return { kind: "bool" };
@@ -123,6 +134,10 @@ export class TypeResolver {
       const int = INT_ALIASES[builtin];
       const display = DISPLAYED[builtin];
       if (int) return display ? { ...(intDesc(int) as Extract<TypeDesc, { kind: "int" }>), display } : intDesc(int);
+      if (builtin === "KStack" || builtin === "UStack") {
+        const depth = node.typeArguments?.length ? this.stackDepth(node, what) : DEFAULT_STACK_DEPTH;
+        return depth === undefined ? undefined : stackDesc(builtin === "KStack" ? "kstack" : "ustack", depth);
+      }
       if (builtin === "Str") {
         const n = this.literalArg(node, 0, what);
         return n === undefined ? undefined : { kind: "string", capacity: n };
@@ -157,6 +172,17 @@ export class TypeResolver {
     this.diags.error("TSB2001", [what, node.getText()], spanOf(node),
       "use integers (u8..u64, i8..i64), boolean, Str<N>, FixedArray<T, N>, or interfaces of those");
     return undefined;
+  }
+
+  /** The depth of KStack<D>/UStack<D>: a literal from 1 to MAX_STACK_DEPTH. */
+  private stackDepth(node: ts.TypeReferenceNode, what: string): number | undefined {
+    const n = this.literalArg(node, 0, what);
+    if (n === undefined) return undefined;
+    if (n > MAX_STACK_DEPTH) {
+      this.diags.error("TSB2059", [String(n), "a stack depth", 1, MAX_STACK_DEPTH], spanOf(node.typeArguments![0]!), `in ${what}`);
+      return undefined;
+    }
+    return n;
   }
 
   private literalArg(node: ts.TypeReferenceNode, i: number, what: string): number | undefined {

@@ -113,6 +113,14 @@ export interface ProgramContext {
   readonly progress?: Progress | undefined;
   /** What the module's handlers ask of user space (print, clear, exit), shared by every program: a record's index. */
   readonly actions: ActionSpec[];
+  /** The stack trace maps bpf.kstack()/bpf.ustack() store into, by name, shared by every program. */
+  readonly stackMaps: Map<string, StackMapUse>;
+}
+
+/** A stack trace map the handlers use: kernel or user stacks of `depth` frames. */
+export interface StackMapUse {
+  readonly stack: "kstack" | "ustack";
+  readonly depth: number;
 }
 
 export class LowerCtx {

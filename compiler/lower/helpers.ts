@@ -5,7 +5,10 @@
 import { ts } from "ts-morph";
 import { HELPERS, type HelperDef, probesOf } from "../../core/helpers/table.ts";
 import { skipParens } from "../frontend/module.ts";
-import { type IntType, U32, U64, intOf } from "../frontend/types.ts";
+import { DEFAULT_STACK_DEPTH, type IntType, MAX_STACK_DEPTH, U32, U64, intOf } from "../frontend/types.ts";
+import { BpfFunc } from "../../core/asm/helpers.ts";
+import { stackMapName } from "../../core/object/names.ts";
+import { mapFd } from "./maps.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
@@ -195,6 +198,67 @@ function sendSignal(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
   return VOID;
 }
 
+/** bpf_get_stackid's flags (uapi bpf.h): frames to skip, a user stack, compare by hash only. */
+const BPF_F_SKIP_FIELD_MASK = 0xff;
+const BPF_F_USER_STACK = 1 << 8;
+const BPF_F_FAST_STACK_CMP = 1 << 9;
+
+/** The options of bpf.kstack()/bpf.ustack(), each a constant. */
+function stackOptions(cx: LowerCtx, e: ts.Expression | undefined, name: string): { depth: number; skip: number; fast: boolean } | undefined {
+  const out = { depth: DEFAULT_STACK_DEPTH, skip: 0, fast: false };
+  if (!e) return out;
+  const o = skipParens(e);
+  if (!ts.isObjectLiteralExpression(o)) {
+    cx.error("TSB1016", [`the options of bpf.${name}()`], e, `e.g. bpf.${name}({ depth: 20, skip: 1 })`);
+    return undefined;
+  }
+  let ok = true;
+  for (const prop of o.properties) {
+    if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name)) {
+      cx.error("TSB1016", [`each option of bpf.${name}()`], prop, "write each as name: constant");
+      ok = false;
+      continue;
+    }
+    const key = prop.name.text;
+    const v = constArg(cx, prop.initializer, `bpf.${name}()'s ${key}`, prop);
+    if (v === undefined) {
+      ok = false;
+      continue;
+    }
+    const range = key === "depth" ? [1, MAX_STACK_DEPTH] : key === "skip" ? [0, BPF_F_SKIP_FIELD_MASK] : [0, 1];
+    if (!Number.isInteger(v) || v < range[0]! || v > range[1]!) {
+      cx.error("TSB2059", [String(v), `bpf.${name}()'s ${key}`, range[0]!, range[1]!], prop.initializer,
+        key === "depth" ? "the kernel keeps at most kernel.perf_event_max_stack frames (127 by default)" : undefined);
+      ok = false;
+      continue;
+    }
+    if (key === "depth") out.depth = v;
+    else if (key === "skip") out.skip = v;
+    else if (key === "fast") out.fast = v !== 0;
+  }
+  return ok ? out : undefined;
+}
+
+/**
+ * bpf.kstack() / bpf.ustack(): bpf_get_stackid into the tracer's stack trace map of that kind and depth (made once
+ * for the module, compiler/index.ts), and the value a key or field holds: the id (or the negative errno) in the low
+ * 32 bits, and for a user stack the process in the high 32 bits, which the output needs to symbolize it.
+ */
+function stack(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
+  const kind = h.name === "kstack" ? "kstack" : "ustack";
+  if (call.arguments.length > 1) return cx.error("TSB2027", [`bpf.${h.name}()`, 1], call.arguments[1]!);
+  const o = stackOptions(cx, call.arguments[0], h.name);
+  if (!o) return ERROR;
+  cx.at(call);
+  const map = stackMapName(kind, o.depth);
+  cx.p.stackMaps.set(map, { stack: kind, depth: o.depth });
+  const flags = o.skip | (kind === "ustack" ? BPF_F_USER_STACK : 0) | (o.fast ? BPF_F_FAST_STACK_CMP : 0);
+  const id = cx.b.ext(cx.b.call(h.id, [reg(cx.ctxReg), mapFd(cx, map), imm(flags)]), 32, false);
+  if (kind === "kstack") return scalar(id, U64);
+  const tgid = cx.b.bin("shl", cx.b.bin("lshr", cx.b.call(BpfFunc.GetCurrentPidTgid, []), imm(32)), imm(32));
+  return scalar(cx.b.bin("or", tgid, id), U64);
+}
+
 const LOWERINGS: Record<string, Lowering> = {
   comm,
   probeReadUser: probeRead,
@@ -206,6 +270,8 @@ const LOWERINGS: Record<string, Lowering> = {
   tracePrintk: (cx, call, h) => tracePrintk(cx, call, h),
   loop: (cx, call, h) => lowerLoopCall(cx, call, h.id),
   sendSignal: (cx, call, h) => sendSignal(cx, call, h),
+  kstack: (cx, call, h) => stack(cx, call, h),
+  ustack: (cx, call, h) => stack(cx, call, h),
 };
 
 /** Every helper's lowering: its own, or the table's. */

@@ -8,7 +8,7 @@ import type { ModuleModel, ProbeDecl } from "../frontend/module.ts";
 import { type IntType, TypeResolver } from "../frontend/types.ts";
 import { FuncBuilder } from "../ir/builder.ts";
 import { type Func, type Progress, imm } from "../ir/ir.ts";
-import { LowerCtx, type ProgramContext } from "./context.ts";
+import { LowerCtx, type ProgramContext, type StackMapUse } from "./context.ts";
 import { lowerExpr } from "./expressions.ts";
 import { lowerStatements } from "./statements.ts";
 import type { TracepointDb } from "./tracepoints.ts";
@@ -36,18 +36,24 @@ export interface LoweredModule {
   readonly programs: LoweredProgram[];
   /** What the handlers ask of user space, by record index (empty when nothing). */
   readonly actions: ActionSpec[];
+  /** The stack trace maps the handlers use (empty when none). */
+  readonly stackMaps: ReadonlyMap<string, StackMapUse>;
 }
 
 export function lowerModule(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions): LoweredModule {
   const actions: ActionSpec[] = [];
-  return { programs: model.probes.map((probe) => lowerProbe(model, checker, diags, tracepoints, opts, probe, actions)), actions };
+  const stackMaps = new Map<string, StackMapUse>();
+  return { programs: model.probes.map((probe) => lowerProbe(model, checker, diags, tracepoints, opts, probe, actions, stackMaps)), actions, stackMaps };
 }
 
-function lowerProbe(model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions, probe: ProbeDecl, actions: ActionSpec[]): LoweredProgram {
+function lowerProbe(
+  model: ModuleModel, checker: ts.TypeChecker, diags: Diagnostics, tracepoints: TracepointDb, opts: LowerOptions, probe: ProbeDecl, actions: ActionSpec[],
+  stackMaps: Map<string, StackMapUse>,
+): LoweredProgram {
   const p: ProgramContext = {
     module: model, checker, diags, tracepoints, arch: opts.arch, callbacks: [], signedAggs: new Set(), usedMaps: new Set(),
     usesParams: false, inlining: [], types: new TypeResolver(checker, diags), paramLayout: opts.paramLayout, paramMap: opts.paramMap,
-    progress: opts.progress, actions,
+    progress: opts.progress, actions, stackMaps,
   };
   const b = new FuncBuilder(probe.name, "entry", 1);
   const cx = new LowerCtx(p, b, probe, { kind: "entry" });

@@ -240,6 +240,25 @@ const ENTRIES: readonly HelperEntry[] = [
     signature: "<T>(src: ptr, struct: string, field: string): T",
     doc: "Reads field `field` of the kernel struct `struct` at `src` as a `T`, e.g. `bpf.readKernelField<i32>(bpf.currentTask(), \"task_struct\", \"tgid\")`. The field's offset comes from the running kernel's BTF when the program is loaded (as CO-RE does), so the tracer works across kernel versions; `field` may be a path through embedded structs (`\"se.sum_exec_runtime\"`). Loading fails with a clear error when the kernel has no such field or its size is not `T`'s. The result is zeroed if the memory cannot be read.",
   },
+  // ---- Stacks ------------------------------------------------------------------------------------------------------
+  {
+    name: "kstack",
+    id: BpfFunc.GetStackid,
+    since: "4.6",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<D extends number = 127>(options?: StackOptions<D>): KStack<D>",
+    doc: "The kernel stack of the current task, as a value a map, an aggregation or an event can hold: `$s.count(bpf.kstack())`. `tsbpf run` prints it one frame per line, symbolized from /proc/kallsyms; `--format folded` and `--flamegraph` make flame graphs of it. The frames live in the tracer's stack trace map of that depth (`depth`: 1 to 127 frames, default 127); `skip` leaves out that many innermost frames; `fast` compares stacks by hash only. A stack that could not be stored (a hash collision in the map) prints as `[lost: ...]`.",
+  },
+  {
+    name: "ustack",
+    id: BpfFunc.GetStackid,
+    since: "4.6",
+    gplOnly: true,
+    programTypes: "all",
+    signature: "<D extends number = 127>(options?: StackOptions<D>): UStack<D>",
+    doc: "The user-space stack of the current task, with its process, as a value a map, an aggregation or an event can hold: `$s.count(bpf.ustack())`. `tsbpf run` prints it one frame per line, symbolized from the process's mapped files (ELF symbols, debug files, perf maps of JIT compilers, source maps). Options as `bpf.kstack()`. Empty in kernel threads. Frame pointers are needed: code built with -fomit-frame-pointer (most distributions' libraries) gives short stacks.",
+  },
   {
     name: "probeReadUserStr",
     id: BpfFunc.ProbeReadUserStr,

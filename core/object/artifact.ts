@@ -11,12 +11,15 @@ import type { CollectionSpec } from "./spec.ts";
 /** The format's name, first key of every file. */
 export const ARTIFACT_FORMAT = "tsbpf";
 /** The format's version, written in every file: a reader refuses versions it does not read (the layout of `spec` may change between them). */
-export const ARTIFACT_VERSION = 2;
+export const ARTIFACT_VERSION = 3;
 /**
  * The versions this reader reads: 1 has no handler actions (spec.actions) nor begin/end programs, which a version 1
- * reader would load and then drop the lines of, and is read as it is.
+ * reader would load and then drop the lines of; 2 has no stacks (stack trace maps, the "kstack"/"ustack" display of
+ * a key or field), which a version 2 reader refuses as malformed. Both are read as they are.
  */
-export const ARTIFACT_VERSIONS_READ: readonly number[] = [1, 2];
+export const ARTIFACT_VERSIONS_READ: readonly number[] = [1, 2, 3];
+/** "1 and 2", "1, 2 and 3". */
+const listVersions = (vs: readonly number[]): string => (vs.length > 1 ? `${vs.slice(0, -1).join(", ")} and ${vs.at(-1)}` : String(vs[0]));
 /** The file name extension `run` and `load()` recognise. */
 export const ARTIFACT_EXTENSION = ".tsbpf";
 /** Larger than any real one (a spec of 1M instructions with source lines is ~200 MB: the kernel caps far below). */
@@ -72,7 +75,7 @@ const Instruction = z.looseObject({
 type TypeDescIn = { kind: string } & Record<string, unknown>;
 const TypeDesc: z.ZodMiniType<TypeDescIn> = z.lazy(() =>
   z.discriminatedUnion("kind", [
-    z.looseObject({ kind: z.literal("int"), size: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]), signed: z.boolean(), display: z.optional(z.enum(["syscall"])) }),
+    z.looseObject({ kind: z.literal("int"), size: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]), signed: z.boolean(), display: z.optional(z.enum(["syscall", "kstack", "ustack"])), depth: z.optional(int(1, 1024)) }),
     z.looseObject({ kind: z.literal("bool") }),
     z.looseObject({ kind: z.literal("string"), capacity: int(1, 1 << 24) }),
     z.looseObject({ kind: z.literal("bytes"), length: int(0, 1 << 24) }),
@@ -211,7 +214,7 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Artifact {
   }
   if (typeof head.version !== "number" || !ARTIFACT_VERSIONS_READ.includes(head.version)) {
     const by = typeof head.producer === "string" ? ` (written by ${head.producer})` : "";
-    throw new ArtifactError(`${file}: format version ${JSON.stringify(head.version)}${by}; this tsbpf reads versions ${ARTIFACT_VERSIONS_READ.join(" and ")}: rebuild it from its source with this tsbpf`);
+    throw new ArtifactError(`${file}: format version ${JSON.stringify(head.version)}${by}; this tsbpf reads versions ${listVersions(ARTIFACT_VERSIONS_READ)}: rebuild it from its source with this tsbpf`);
   }
   const r = ArtifactSchema.safeParse(data);
   if (!r.success) {

@@ -7,7 +7,11 @@
 /** A type as it lives in memory: map keys and values, event records, struct fields. */
 export type TypeDesc =
   /** `display`: how people see the value (the layout and the decoded value are the integer's). */
-  | { readonly kind: "int"; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean; readonly display?: IntDisplay }
+  | {
+    readonly kind: "int"; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean; readonly display?: IntDisplay;
+    /** A stack's depth (display "kstack" or "ustack"): which of the tracer's stack trace maps holds its frames. */
+    readonly depth?: number;
+  }
   | { readonly kind: "bool" }
   /** char[capacity]: text up to the first NUL. */
   | { readonly kind: "string"; readonly capacity: number }
@@ -20,9 +24,12 @@ export type TypeDesc =
 
 /**
  * How an integer is shown when it is printed, never how it is stored: "syscall", a syscall number that runtime/output
- * prints as the running architecture's name for it (core/syscalls), from the tracer's `Syscall` type.
+ * prints as the running architecture's name for it (core/syscalls), from the tracer's `Syscall` type; "kstack" and
+ * "ustack", a stack captured by `bpf.kstack()`/`bpf.ustack()` (`KStack<D>`, `UStack<D>`): a u64 whose low 32 bits
+ * are the id bpf_get_stackid returned (or its negative errno) and whose high 32 bits are the process (user stacks),
+ * printed as the symbolized frames of that id in the tracer's stack trace map of depth `depth` (names.ts stackMapName).
  */
-export type IntDisplay = "syscall";
+export type IntDisplay = "syscall" | "kstack" | "ustack";
 
 export interface FieldDesc {
   readonly name: string;

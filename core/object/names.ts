@@ -10,3 +10,9 @@ export const scratchMapName = (program: string): string => `.scratch.${program}`
 
 /** The ring buffer of the actions handlers ask of user space: print(), exit(), clear(), printing a map. */
 export const ACTIONS_MAP = ".actions";
+
+/**
+ * The tracer's stack trace map of kernel or user stacks of `depth` frames, which bpf.kstack()/bpf.ustack() fill and
+ * the output reads frames from: one per kind and depth, as bpftrace has one per stack mode and size.
+ */
+export const stackMapName = (stack: "kstack" | "ustack", depth: number): string => `.${stack}.${depth}`;

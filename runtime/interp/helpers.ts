@@ -39,10 +39,12 @@ export interface SimEnvironment {
   /** What bpf_get_current_task returns: the task_struct's address; probe reads from it go to readKernel. */
   task: bigint;
   /**
-   * What bpf_get_stackid returns for its (already checked) flags: a stack id, or a negative errno (-EFAULT when no
-   * stack could be taken, -EEXIST on a hash collision without BPF_F_REUSE_STACKID). The VM walks no stacks.
+   * The current task's kernel and user stacks, innermost frame first (return addresses, as the kernel's unwinder
+   * finds them): what bpf_get_stackid stores in a stack trace map. The VM walks no stacks; empty: none to take
+   * (-EFAULT, as a kernel thread's user stack).
    */
-  stackId(flags: bigint): number;
+  kernelStack: readonly bigint[];
+  userStack: readonly bigint[];
 }
 
 /** A clock that moves only when told to (or by `step` ns on every read), so tests see exact times. */
@@ -108,7 +110,8 @@ export function defaultEnvironment(overrides: Partial<SimEnvironment> = {}): Sim
     printk: [],
     signals: [],
     task: FAKE_TASK_ADDRESS,
-    stackId: () => 0,
+    kernelStack: [],
+    userStack: [],
     ...overrides,
   };
 }
@@ -372,12 +375,14 @@ export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap
       if (env.cpu < 0 || env.cpu >= pa.cpus) return ctx.fail(`bpf_perf_event_output: the program runs on CPU ${env.cpu}, but map ${pa.name} simulates ${pa.cpus} CPUs`);
       return pa.output(env.cpu, f === BPF_F_INDEX_MASK ? env.cpu : Number(f), bytes);
     },
-    // bpf_get_stackid(ctx, map, flags): the environment's stack id, after the kernel's flag check.
+    // bpf_get_stackid(ctx, map, flags): the environment's kernel or user stack (BPF_F_USER_STACK) past the skipped
+    // frames (BPF_F_SKIP_FIELD_MASK) stored in the map, after the kernel's flag check.
     [BpfFunc.GetStackid]: (ctx, _regs, map, flags) => {
-      channel(ctx, BpfFunc.GetStackid, map, MockStackTraceMap, "stack trace map");
+      const m = channel(ctx, BpfFunc.GetStackid, map, MockStackTraceMap, "stack trace map");
       const f = BigInt.asUintN(64, flags);
       if ((f & ~STACKID_FLAGS) !== 0n) return -EINVAL;
-      return env.stackId(f);
+      const stack = (f & (1n << 8n)) !== 0n ? env.userStack : env.kernelStack;
+      return m.store(stack.slice(Number(f & 0xffn)), f);
     },
     [BpfFunc.GetCurrentTask]: () => env.task,
     [BpfFunc.GetNumaNodeId]: () => 0,

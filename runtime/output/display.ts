@@ -3,14 +3,23 @@
 // `Syscall` becomes the running architecture's syscall name (core/syscalls), `257` → `openat` on x86_64. A number
 // without a name stays a number in text; in JSON it becomes its decimal string, so that a field's JSON type never
 // depends on its value. The printers (text.ts, json.ts, events.ts) order and aggregate by the decoded values and apply
-// this last; the user side's entries() and the module's format() see the numbers.
+// this last; the user side's entries() and the module's format() see the numbers. A stack id (KStack, UStack)
+// becomes the StackTrace of its frames (stacks.ts), which each printer prints its own way.
 
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { syscallName } from "../../core/syscalls/index.ts";
+import type { StackResolver } from "./stacks.ts";
 
 export interface DisplayOptions {
   /** Print syscall numbers as numbers, as bpftrace does, instead of names (`tsbpf run --syscall-numbers`). */
   readonly syscallNumbers?: boolean;
+  /** Stack ids (KStack, UStack) become the StackTrace of their frames through it; without it they stay numbers. */
+  readonly stacks?: StackResolver;
+}
+
+/** The options a printer keeps of a run's: what display needs. */
+export function displayOptions(o: DisplayOptions): DisplayOptions {
+  return { ...(o.syscallNumbers ? { syscallNumbers: true } : {}), ...(o.stacks ? { stacks: o.stacks } : {}) };
 }
 
 /** How a number that has no name is printed: as it is (text), or as its decimal string (JSON). */
@@ -32,6 +41,12 @@ export function displayOf(type: TypeDesc | undefined, options: DisplayOptions, u
           if (typeof v !== "number" && typeof v !== "bigint") return v;
           return syscallName(v) ?? (unnamed === "string" ? String(v) : v);
         };
+      }
+      if ((type.display === "kstack" || type.display === "ustack") && options.stacks) {
+        const stacks = options.stacks;
+        const stack = type.display;
+        const depth = type.depth ?? 127;
+        return (v) => (typeof v === "bigint" ? stacks.resolve(stack, depth, v) : v);
       }
       return undefined;
     case "array": {

@@ -5,7 +5,7 @@
 // apply: a record holds the event's fields (Syscall fields as names, display.ts, unless syscallNumbers).
 
 import type { AggregationData } from "./aggregations.ts";
-import { type Display, type DisplayOptions, displayOf } from "./display.ts";
+import { type Display, displayOf, type DisplayOptions, displayOptions } from "./display.ts";
 import { attachedJson, eventPrefix, lostJson, mapJson, printfJson, serialize } from "./json.ts";
 import { type EventChannel, type Output, type Sink, writeAndDrain } from "./output.ts";
 
@@ -24,7 +24,7 @@ export class JsonOutput implements Output {
   constructor(sink: Sink, options: JsonOutputOptions = {}) {
     this.#sink = sink;
     this.#now = options.now ?? Date.now;
-    this.#display = { ...(options.syscallNumbers ? { syscallNumbers: true } : {}) };
+    this.#display = displayOptions(options);
   }
 
   attached(probes: number): void {

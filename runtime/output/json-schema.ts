@@ -27,6 +27,8 @@ export const TimeMs = integer(0, Number.MAX_SAFE_INTEGER);
 export function valueSchema(t: TypeDesc): z.ZodMiniType {
   switch (t.kind) {
     case "int": {
+      // A stack: its frames' text, innermost first (stacks.ts stackJson).
+      if (t.display === "kstack" || t.display === "ustack") return z.array(z.string());
       const bits = t.size * 8;
       return t.signed ? integer(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) : integer(0, 2 ** bits - 1);
     }

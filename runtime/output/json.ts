@@ -44,6 +44,8 @@ import {
 } from "./aggregations.ts";
 import { type Display, displayOf } from "./display.ts";
 import { formatValue, mapName, type FormatOptions } from "./text.ts";
+import { isStackTrace } from "../symbols/types.ts";
+import { stackJson } from "./stacks.ts";
 
 /** The version of the record format, in the first record of every run: a change a reader could misread bumps it. */
 export const JSON_FORMAT_VERSION = 1;
@@ -187,13 +189,18 @@ function histogramJson(a: AggregationData, buckets: readonly bigint[]): JsonValu
   return out;
 }
 
-/** A key as a JSON object key: tuple, multi-key and struct keys join their elements with ",". */
+/**
+ * A key as a JSON object key: tuple, multi-key and struct keys join their elements with ","; a stack is its frames
+ * joined by "\n", innermost first.
+ */
 export function jsonKey(key: unknown): string {
   if (typeof key === "string") return key;
-  if (Array.isArray(key)) return key.map(formatValue).join(",");
-  if (typeof key === "object" && key !== null && !(key instanceof Uint8Array)) return Object.values(key).map(formatValue).join(",");
-  return formatValue(key);
+  if (Array.isArray(key)) return key.map(keyPart).join(",");
+  if (typeof key === "object" && key !== null && !(key instanceof Uint8Array) && !isStackTrace(key)) return Object.values(key).map(keyPart).join(",");
+  return keyPart(key);
 }
+
+const keyPart = (v: unknown): string => (isStackTrace(v) ? stackJson(v).join("\n") : formatValue(v));
 
 /** Records as NDJSON: one compact line each, every line ending in "\n" (serialize's rules). */
 export function toNdjson(records: readonly unknown[]): string {
@@ -219,6 +226,7 @@ export function serialize(v: unknown): string {
     case "object": {
       if (v === null) return "null";
       if (v instanceof Uint8Array) return `[${v.join(",")}]`;
+      if (isStackTrace(v)) return serialize(stackJson(v));
       if (Array.isArray(v)) {
         let end = v.length;
         while (end > 0 && v[end - 1] === "") end--;

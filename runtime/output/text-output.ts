@@ -4,7 +4,7 @@
 // as bpftrace prints them (text.ts) after a blank line.
 
 import type { AggregationData } from "./aggregations.ts";
-import type { DisplayOptions } from "./display.ts";
+import { type DisplayOptions, displayOptions } from "./display.ts";
 import { type EventColumn, eventColumns, formatEventHeader, formatEventLine, formatLost, formatWith } from "./events.ts";
 import { type EventChannel, type Output, type OutputOptions, type Sink, writeAndDrain } from "./output.ts";
 import { formatAggregation } from "./text.ts";
@@ -22,7 +22,7 @@ export class TextOutput implements Output {
   constructor(sink: Sink, options: OutputOptions = {}) {
     this.#sink = sink;
     this.#format = options.format;
-    this.#display = { ...(options.syscallNumbers ? { syscallNumbers: true } : {}) };
+    this.#display = displayOptions(options);
     this.#moduleHeader = options.format && typeof options.header === "string" ? options.header : undefined;
   }
 

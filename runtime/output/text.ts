@@ -21,6 +21,8 @@ import {
   type AggregationEntry,
 } from "./aggregations.ts";
 import { type Display, type DisplayOptions, displayOf } from "./display.ts";
+import { isStackTrace } from "../symbols/types.ts";
+import { stackText } from "./stacks.ts";
 
 export interface FormatOptions extends DisplayOptions {
   /**
@@ -112,6 +114,7 @@ export function formatKey(key: unknown): string {
  */
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null) return "";
+  if (isStackTrace(v)) return stackText(v);
   if (v instanceof Uint8Array) {
     return Array.from(v, (b) => (b >= 32 && b <= 126 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`)).join("");
   }
@@ -124,7 +127,7 @@ export function formatValue(v: unknown): string {
 }
 
 const isStruct = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !isStackTrace(v);
 
 /** bpftrace's histogram columns: range left-justified in 16, count right-justified in 8, then a 52-wide bar. */
 const RANGE_WIDTH = 16;

@@ -9,6 +9,8 @@ import { formatAttach } from "../../core/probes.ts";
 import type { Collection, CollectionOptions } from "../kernel/collection.ts";
 import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";
+import { StackFrames, type StackSource } from "../output/stacks.ts";
+import { createSymbolizer } from "../symbols/index.ts";
 import { type BackendFor, bindDeclarations, objectsFromSpec } from "./bind.ts";
 import { kernelBackends } from "./kernel-backends.ts";
 import type { EventBackend } from "./backend.ts";
@@ -105,9 +107,31 @@ export class Tracer {
     return exported.length || this.spec.maps.some((m) => m.exported) ? exported : this.spec.maps.filter((m) => m.aggregation);
   }
 
-  /** What `tsbpf run` prints at exit, as text. */
+  /** What `tsbpf run` prints at exit, as text (stacks symbolized). */
   print(): string {
-    return this.printedMaps().map((m) => formatAggregation(readAggregation(this.collection.map(m.name), m))).join("");
+    const stacks = this.stacks();
+    return this.printedMaps().map((m) => formatAggregation(readAggregation(this.collection.map(m.name), m), stacks ? { stacks } : {})).join("");
+  }
+
+  #stacks: StackFrames | undefined;
+
+  /**
+   * What turns this tracer's stack values (KStack, UStack keys and fields) into symbolized frames, read from its
+   * stack trace maps; undefined when it captures no stacks. One per tracer: symbols read once serve every print.
+   */
+  stacks(): StackFrames | undefined {
+    if (!this.#stacks && this.spec.maps.some((m) => m.type === "stack_trace")) this.#stacks = new StackFrames(createSymbolizer(), this.stackSource());
+    return this.#stacks;
+  }
+
+  /** The frames of a stack id in one of this tracer's stack trace maps (undefined once the id is gone). */
+  stackSource(): StackSource {
+    return {
+      frames: (map, id) => {
+        const m = this.collection.maps.get(map);
+        return m ? (m.get(id) as readonly bigint[] | undefined) : undefined;
+      },
+    };
   }
 
   /** The records of the handlers' actions (print, clear, exit), when the tracer has any; decoded by runtime/output/actions.ts. */

@@ -37,14 +37,16 @@ test("every sample reads back as the spec it was compiled to", () => {
     assert.ok(looksLikeArtifact(bytes(text)));
     const a = decodeArtifact(bytes(text), s);
     assert.equal(a.spec, JSON.parse(JSON.stringify(r.spec)), s);
-    assert.is(a.version, 2);
+    assert.is(a.version, 3);
     assert.equal(a.builtOn, builtOn);
     // pidpersec prints from its handlers: the actions are in the file
     if (s === "pidpersec.ts") assert.equal(a.spec.actions?.list.map((x) => x.kind), ["print", "print"]);
   }
-  // A version 1 file (no actions: written before print()) reads as it did.
-  const v1 = encode(syscount!).replace('"version":2', '"version":1');
-  assert.is(decodeArtifact(bytes(v1), "old.tsbpf").version, 1);
+  // Version 1 and 2 files (no actions: written before print(); no stacks) read as they did.
+  for (const v of [1, 2]) {
+    const old = encode(syscount!).replace('"version":3', `"version":${v}`);
+    assert.is(decodeArtifact(bytes(old), "old.tsbpf").version, v);
+  }
 });
 
 /** `edit` applied to a copy of syscount's artifact; the reader's message. */
@@ -91,7 +93,7 @@ test("a foreign file, or one of another version, says what it is and what to do"
   };
   check("\x7fELF\x02\x01", /^x\.tsbpf: not a compiled tracer \(\.tsbpf is JSON/);
   check("[1,2]", /not a compiled tracer \(no "format": "tsbpf"\)/);
-  check('{"format":"tsbpf","version":3,"producer":"tsbpf 9.0.0"}', /format version 3 \(written by tsbpf 9\.0\.0\); this tsbpf reads versions 1 and 2/);
+  check('{"format":"tsbpf","version":4,"producer":"tsbpf 9.0.0"}', /format version 4 \(written by tsbpf 9\.0\.0\); this tsbpf reads versions 1, 2 and 3/);
   assert.not.ok(looksLikeArtifact(bytes('{"maps":[]}')));
 });
 

@@ -378,7 +378,7 @@ test("bpf_send_signal records signals; an invalid signal is -EINVAL; task, func 
   assert.is(load([Call.helper(174), Exit()], [], env).run().r0, 0n);
 });
 
-test("bpf_get_current_task is the environment's task, readable through readKernel; bpf_get_stackid is the environment's id", () => {
+test("bpf_get_current_task is the environment's task, readable through readKernel; bpf_get_stackid stores the environment's stacks", () => {
   const task = 0xffff_8880_1234_5000n;
   const env = defaultEnvironment({ task, readKernel: memoryOf([[task + 0x20n, Uint8Array.of(0x2a, 0, 0, 0, 0, 0, 0, 0)]]) });
   assert.is(load([Call.helper(35), Exit()], [], env).run().r0, task);
@@ -390,16 +390,29 @@ test("bpf_get_current_task is the environment's task, readable through readKerne
   assert.is(field.run().r0, 42n);
   env.task = 0xffff_8880_9999_0000n;
   assert.is(signed(field.run().r0), -14n); // -EFAULT, and the destination zeroed: -14 + 0
-  const stacks = new MockStackTraceMap({ name: "stacks", type: "stack_trace", keySize: 4, valueSize: 127 * 8, maxEntries: 1024 });
-  const seen: bigint[] = [];
-  env.stackId = (flags) => (seen.push(flags), flags & 0x100n ? 7 : 3);
+  const stacks = new MockStackTraceMap({ name: "stacks", type: "stack_trace", keySize: 4, valueSize: 3 * 8, maxEntries: 1024 });
+  env.kernelStack = [0xffff_ffff_8100_0010n, 0xffff_ffff_8100_0020n, 0xffff_ffff_8100_0030n, 0xffff_ffff_8100_0040n];
+  env.userStack = [0x40_1000n, 0x40_2000n];
   const stackid = load([Mov.reg(R3, R1), LdMapFd(R2, "stacks"), Mov.imm(R1, 0), Call.helper(27), Exit()], [stacks], env);
   const id = (flags: bigint) => signed(stackid.run({ regs: { 1: flags } }).r0);
-  assert.is(id(0n), 3n);
-  assert.is(id(0x100n | 2n), 7n); // BPF_F_USER_STACK, skip 2 frames
-  assert.is(id(0x7ffn), 7n); // every valid flag
+  const k = id(0n);
+  assert.ok(k >= 0n);
+  assert.equal(stacks.frames(Number(k)), env.kernelStack.slice(0, 3)); // cut to the map's depth
+  assert.is(id(0n), k); // the same stack, the same id
+  const skipped = id(1n);
+  assert.equal(stacks.frames(Number(skipped)), env.kernelStack.slice(1, 4));
+  const u = id(0x100n); // BPF_F_USER_STACK
+  assert.equal(stacks.frames(Number(u)), env.userStack);
+  assert.is(id(0x100n | 2n), -14n); // nothing left past 2 skipped frames: -EFAULT
+  assert.is(id(0x7ffn), -14n); // every valid flag (skip 255)
   assert.is(id(0x800n), -22n);
-  assert.equal(seen, [0n, 0x102n, 0x7ffn]);
+  // A stack hashing to a taken bucket: -EEXIST, or the bucket replaced with BPF_F_REUSE_STACKID.
+  const one = new MockStackTraceMap({ name: "one", type: "stack_trace", keySize: 4, valueSize: 8, maxEntries: 1 });
+  const p1 = load([Mov.reg(R3, R1), LdMapFd(R2, "one"), Mov.imm(R1, 0), Call.helper(27), Exit()], [one], env);
+  assert.is(signed(p1.run({ regs: { 1: 0n } }).r0), 0n);
+  assert.is(signed(p1.run({ regs: { 1: 0x100n } }).r0), -17n);
+  assert.is(signed(p1.run({ regs: { 1: 0x100n | 0x400n } }).r0), 0n);
+  assert.equal(one.frames(0), [0x40_1000n]);
   vmFault(() => load([Mov.imm(R3, 0), LdMapFd(R2, "m"), Mov.imm(R1, 0), Call.helper(27), Exit()], [new MockMap(hashSpec())], env).run(), "helper",
     /^bpf_get_stackid: map m is not a stack trace map \(the verifier rejects this program\)/);
 });

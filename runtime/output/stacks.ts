@@ -1,0 +1,90 @@
+// Stack values as people see them: a stack id of a key or field (the u64 of a KStack/UStack: the id in the low 32
+// bits, or the negative errno bpf_get_stackid returned; a user stack's process in the high 32) in, the StackTrace of
+// its symbolized frames out, through the tracer's stack trace maps (kernel or VM: a StackSource) and a Symbolizer;
+// and the text bpftrace prints for one (`\n    frame\n    frame\n` inside `@[...]`).
+
+import { stackMapName } from "../../core/object/names.ts";
+import type { Frame, StackTrace, Symbolizer } from "../symbols/types.ts";
+
+/** Where the frames of a stack id are: the addresses stored under `id` in stack trace map `map`, or undefined. */
+export interface StackSource {
+  frames(map: string, id: number): readonly bigint[] | undefined;
+}
+
+/** A stack id in, its StackTrace out (display.ts calls it for values whose type says "kstack" or "ustack"). */
+export interface StackResolver {
+  resolve(stack: "kstack" | "ustack", depth: number, value: bigint): StackTrace;
+}
+
+/** Linux errno names bpf_get_stackid returns. */
+const ERRNO: Readonly<Record<number, string>> = { 2: "ENOENT", 7: "E2BIG", 12: "ENOMEM", 14: "EFAULT", 17: "EEXIST", 22: "EINVAL" };
+
+/**
+ * A resolver reading frames from `source` and symbolizing them with `symbolizer`, each (map, id, process) once.
+ * `source` may be given later (bind()): a run creates its output before its tracer's maps exist.
+ */
+export class StackFrames implements StackResolver {
+  readonly #cache = new Map<string, StackTrace>();
+  #source: StackSource | undefined;
+
+  constructor(readonly symbolizer: Symbolizer, source?: StackSource) {
+    this.#source = source;
+  }
+
+  bind(source: StackSource): void {
+    this.#source = source;
+    this.#cache.clear();
+  }
+
+  resolve(stack: "kstack" | "ustack", depth: number, value: bigint): StackTrace {
+    const key = `${stack}.${depth}.${value}`;
+    let t = this.#cache.get(key);
+    if (!t) this.#cache.set(key, (t = this.#resolve(stack, depth, value)));
+    return t;
+  }
+
+  #resolve(stack: "kstack" | "ustack", depth: number, value: bigint): StackTrace {
+    const id = Number(BigInt.asIntN(32, value & 0xffffffffn));
+    const pid = stack === "ustack" ? Number((value >> 32n) & 0xffffffffn) : undefined;
+    const base = { kind: stack, ...(pid !== undefined ? { pid } : {}) };
+    // No user stack to take (a kernel thread: -EFAULT) prints as an empty stack, as bpftrace prints it.
+    if (id === -14) return { ...base, frames: [] };
+    if (id < 0) return { ...base, frames: [], error: ERRNO[-id] ?? `errno ${-id}` };
+    const addresses = this.#source?.frames(stackMapName(stack, depth), id);
+    if (!addresses) return { ...base, frames: [], error: "ENOENT" };
+    const end = addresses.indexOf(0n);
+    const live = end < 0 ? addresses : addresses.slice(0, end);
+    const frames = stack === "kstack" ? this.symbolizer.kernel(live) : this.symbolizer.user(pid!, live);
+    return { ...base, frames };
+  }
+}
+
+/** What a stack error means, for the line printed in its place. */
+const ERROR_TEXT: Readonly<Record<string, string>> = {
+  EEXIST: "another stack took its slot in the stack map (hash collision)",
+  ENOENT: "its frames are no longer in the stack map",
+  ENOMEM: "the stack map was full",
+};
+
+/** One frame as bpftrace prints it: `func+12`, or the address in hex when no symbol covers it. */
+export function frameText(f: Frame): string {
+  if (f.symbol === undefined) return `0x${f.address.toString(16)}`;
+  const source = f.source ? ` (${f.source.file}:${f.source.line})` : "";
+  return `${f.symbol}+${f.offset ?? 0n}${source}`;
+}
+
+/**
+ * A stack inside `@[...]` as bpftrace prints it: a newline, then each frame on its own line, indented by 4; an
+ * empty stack (a kernel thread's user stack) prints as nothing.
+ */
+export function stackText(s: StackTrace): string {
+  if (!s.frames.length && !s.error) return "";
+  const lines = s.frames.map((f) => `    ${frameText(f)}\n`);
+  if (s.error) lines.push(`    [lost: ${s.error}: ${ERROR_TEXT[s.error] ?? "bpf_get_stackid failed"}]\n`);
+  return `\n${lines.join("")}`;
+}
+
+/** A stack as one JSON value: its frames' text, innermost first (the error, when there is one, as the only entry). */
+export function stackJson(s: StackTrace): string[] {
+  return s.error ? [`[lost: ${s.error}]`] : s.frames.map(frameText);
+}
