@@ -75,6 +75,9 @@ export function demangle(name: string): string {
   if (out !== undefined) return out;
   if (wasm === undefined) wasm = load();
   out = wasm ? call(wasm, name) : name;
+  // What no demangler reads comes back unchanged, or with its first `_` taken off (the library's retry of a name
+  // carrying macOS's extra underscore): both mean "not demangled".
+  if (out === name.slice(1)) out = name;
   cache.set(name, out);
   return out;
 }

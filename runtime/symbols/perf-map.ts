@@ -77,7 +77,7 @@ export interface JitName {
 // V8's code kinds: `JS:` (Node 20), `LazyCompile:`, `Function:`, `Script:`, `Eval:` (older V8), followed by a tier
 // mark (`~` interpreted, `^` baseline, `+` Maglev, `*` optimized), the name, a space and `file:line:column`.
 const V8_JS = /^(?:JS|LazyCompile|Function|Script|Eval|InterpretedFunction):([~^+*-]?)(.*)$/;
-const LOCATION = /^(.*):(\d+)(?::(\d+))?$/;
+const LOCATION = /^(.*?):(\d+)(?::(\d+))?$/;
 
 /** Cleans a perf map name: V8's JS entries become the function name and its script location; others stay as written. */
 export function parseJitName(raw: string): JitName {
