@@ -1,7 +1,8 @@
-// Placeholder until the symbolizer lands: every frame unnamed.
-import type { Frame, Symbolizer } from "./types.ts";
+// runtime/symbols: captured stack addresses in, printable frames out. The symbolizer (kernel through kallsyms, user
+// through /proc/PID/maps and ELF symbols, JIT through perf maps and source maps), demangling, and frame printing.
 
-export function createSymbolizer(): Symbolizer {
-  const frames = (origin: Frame["origin"]) => (as: readonly bigint[]): Frame[] => as.map((address) => ({ address, origin }));
-  return { kernel: frames("kernel"), user: (_pid, as) => frames("user")(as), remember: () => {} };
-}
+export type { Frame, StackTrace, Symbolizer } from "./types.ts";
+export { isStackTrace } from "./types.ts";
+export { createSymbolizer, type SymbolizerOptions } from "./symbolizer.ts";
+export { formatFrame, foldedFrame, type FrameFormat } from "./format.ts";
+export { demangle } from "./demangle.ts";
