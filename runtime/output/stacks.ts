@@ -4,6 +4,7 @@
 // and the text bpftrace prints for one (`\n    frame\n    frame\n` inside `@[...]`).
 
 import { stackMapName } from "../../core/object/names.ts";
+import { formatFrame } from "../symbols/format.ts";
 import type { Frame, StackTrace, Symbolizer } from "../symbols/types.ts";
 
 /** Where the frames of a stack id are: the addresses stored under `id` in stack trace map `map`, or undefined. */
@@ -66,11 +67,13 @@ const ERROR_TEXT: Readonly<Record<string, string>> = {
   ENOMEM: "the stack map was full",
 };
 
-/** One frame as bpftrace prints it: `func+12`, or the address in hex when no symbol covers it. */
+/**
+ * One frame as bpftrace prints it: `func+12`, or the address in hex when no symbol covers it; code a source map
+ * locates (a JIT's, from a TypeScript file) adds where: `fib+0 (app.ts:4)`.
+ */
 export function frameText(f: Frame): string {
-  if (f.symbol === undefined) return `0x${f.address.toString(16)}`;
-  const source = f.source ? ` (${f.source.file}:${f.source.line})` : "";
-  return `${f.symbol}+${f.offset ?? 0n}${source}`;
+  const text = formatFrame(f);
+  return f.source ? `${text} (${f.source.file}:${f.source.line})` : text;
 }
 
 /**
