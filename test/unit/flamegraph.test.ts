@@ -4,14 +4,19 @@
 // writes them into the DOM (--dump-dom): widths proportional to the samples, the widest leaf of the fixture the widest
 // on screen, labels inside their boxes, a click zooming (the clicked frame across the width, the others hidden),
 // search painting the matches and counting nested ones once, Escape undoing both, no script error; and the standalone
-// .svg file screenshotted, its pixels decoded: the frames are there in their colours.
+// .svg file screenshotted, its pixels decoded: the frames are there in their colours. And --flamegraph's recorder
+// (flamegraph-output.ts) in front of a run's output, and the file it writes.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AggregationData } from "../../runtime/output/aggregations.ts";
+import { FlameGraphRecorder, writeFlameGraph } from "../../runtime/output/flamegraph-output.ts";
 import type { FoldedStack } from "../../runtime/output/folded.ts";
+import { createOutput, type Sink } from "../../runtime/output/index.ts";
+import type { StackTrace } from "../../runtime/symbols/types.ts";
 import { fitLabel, flameGraphHtml, flameGraphSvg, frameColour, frameOrigin, mergeStacks, xml } from "../../runtime/output/flamegraph.ts";
 import { consoleMessages, decodePng, findChromium, runChromium } from "../support/chromium.ts";
 import { skip } from "../support/skip.ts";
@@ -98,6 +103,54 @@ test("labels: whole when they fit, cut with .. when not, none below three charac
 
 test("no samples: a RangeError, not an empty drawing", () => {
   assert.throws(() => flameGraphSvg([{ stack: ["a"], value: 0n }]), /at least one stack with a sample/);
+});
+
+/** A sink that keeps stdout and stderr apart. */
+function memorySink(): Sink & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const writer = (into: string[]) => ({ write: (text: string) => (into.push(text), true), once: () => undefined });
+  return { stdout: writer(out), stderr: writer(err), out, err };
+}
+
+const kstack = (...symbols: string[]): StackTrace => ({ kind: "kstack", frames: symbols.map((symbol) => ({ address: 1n, origin: "kernel", symbol })) });
+
+test("--flamegraph's recorder: the run's output unchanged; the first map with stacks kept, the others noted", async () => {
+  const plain = memorySink();
+  const recorded = memorySink();
+  const calls: AggregationData = { name: "calls", kind: "count", keyed: true, entries: [{ key: "bash", value: 3n }] };
+  const lat: AggregationData = { name: "lat", kind: "hist", keyed: true, entries: [{ key: kstack("a"), buckets: [1n] }] };
+  const first: AggregationData = { name: "first", kind: "count", keyed: true, entries: [{ key: kstack("leaf", "root"), value: 4n }, { key: kstack("root"), value: 1n }] };
+  const second: AggregationData = { name: "second", kind: "sum", keyed: true, entries: [{ key: kstack("x"), value: 9n }] };
+  const recorder = new FlameGraphRecorder(createOutput("text", recorded), recorded, {});
+  for (const o of [createOutput("text", plain), recorder]) {
+    await o.attached(1);
+    await o.line("a line");
+    for (const m of [calls, lat, first, second]) await o.aggregation(m);
+    await o.end();
+  }
+  assert.equal(recorded.out, plain.out);
+  assert.equal(recorded.err.slice(0, plain.err.length), plain.err);
+  assert.equal(recorded.err.slice(plain.err.length), [
+    "note: @lat is a hist: folded stacks need one number per key (count(), sum() or an integer map), not histogram buckets; not in the flame graph\n",
+    "note: @second has stacks too; the flame graph shows @first only (--format folded prints every map)\n",
+  ]);
+  assert.equal(recorder.recorded, { map: "@first", stacks: [{ stack: ["root_[k]"], value: 1n }, { stack: ["root_[k]", "leaf_[k]"], value: 4n }], samples: 5n });
+});
+
+test("writeFlameGraph: an SVG, or an HTML page for .html, subtitled with the map, its stacks and samples", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-flamegraph-"));
+  try {
+    const recorded = { map: "@stacks", stacks: FIXTURE, samples: 470n };
+    writeFlameGraph(join(dir, "f.svg"), recorded, { title: "T" });
+    writeFlameGraph(join(dir, "f.html"), recorded, { title: "T" });
+    const svg = readFileSync(join(dir, "f.svg"), "utf8");
+    const html = readFileSync(join(dir, "f.html"), "utf8");
+    assert.ok(svg.startsWith("<?xml ") && svg.includes(">@stacks: 6 stacks, 470 samples</text>"));
+    assert.ok(html.startsWith("<!DOCTYPE html>") && html.includes("<svg ") && html.includes(">@stacks: 6 stacks, 470 samples</text>"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ---------------------------------------------------------------------------------------------------------------
