@@ -12,7 +12,7 @@ const USAGE = `usage: tsbpf <command> [options]
        tsbpf -e '<program>' [run options]         a one-liner (docs/one-liners.md)
 
 commands:
-  run <file.ts|file.tsbpf> [-d seconds] [-f text|json] [-o file] [-q] [-v] [--param name=value]
+  run <file.ts|file.tsbpf> [-d seconds] [-f text|json|folded] [-o file] [-q] [-v] [--param name=value]
                                             compile, load and attach a tracer; print its maps at exit
   build <file.ts> [--emit summary|asm|spec|ir|tsbpf] [-o out]
                                             check and compile a tracer

@@ -7,9 +7,9 @@
 // object is released on every path. How the run stops (signals at any moment of start-up, --duration, a stalled or
 // closed stdout) and with which exit status is cli/stop.ts.
 
-import type { WriteStream } from "node:fs";
+import { statSync, type WriteStream } from "node:fs";
 import { release } from "node:os";
-import { resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import * as z from "../core/zod.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
@@ -17,6 +17,8 @@ import type { CollectionSpec } from "../core/object/spec.ts";
 import { targetProcess } from "../core/object/target.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "../runtime/output/formats.ts";
+import type { AggregationData } from "../runtime/output/aggregations.ts";
+import type { FlameGraphRecorder } from "../runtime/output/flamegraph-output.ts";
 import { eventChannel, type Output } from "../runtime/output/output.ts";
 import { type Action, actionDecoder } from "../runtime/output/actions.ts";
 import { processSink } from "../runtime/output/stdio.ts";
@@ -25,7 +27,7 @@ import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
 import type { StackFrames } from "../runtime/output/stacks.ts";
 import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
-import { openOutputFile, readInput } from "./input.ts";
+import { fileProblem, openOutputFile, readInput } from "./input.ts";
 import { useColor } from "./report.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 import { heldCommand, type RunTarget, targetPid, watchedProcess } from "./target.ts";
@@ -36,22 +38,24 @@ const RUN_OPTIONS = {
   output: { type: "string", short: "o" }, quiet: { type: "boolean", short: "q" }, verbose: { type: "boolean", short: "v" },
   "no-cache": { type: "boolean" }, "syscall-numbers": { type: "boolean" }, param: { type: "string", multiple: true },
   program: { type: "string", short: "e" }, pid: { type: "string", short: "p" }, command: { type: "string", short: "c" },
+  flamegraph: { type: "string" },
 } as const;
 
 const Options = z.object({
   duration: z.optional(z.string()),
   output: z.optional(z.string()),
   quiet: z._default(z.boolean(), false),
-  format: z._default(z.string().check(z.refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.join(" or ")})` })), "text"),
+  format: z._default(z.string().check(z.refine(isOutputFormat, { error: (i) => `unknown output format ${JSON.stringify(i.input)} (expected ${OUTPUT_FORMATS.slice(0, -1).join(", ")} or ${OUTPUT_FORMATS.at(-1)})` })), "text"),
   verbose: z._default(z.boolean(), false),
   "syscall-numbers": z._default(z.boolean(), false),
   cache: z._default(z.boolean(), true),
   param: z._default(z.array(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*=.+$/, { error: (i) => `expected name=value, not ${JSON.stringify(i.input)}` }))), []),
   pid: z.optional(z.string()),
   command: z.optional(z.string().check(z.refine((c) => c.trim() !== "", "expected a command to run"))),
+  flamegraph: z.optional(z.string().check(z.refine((f) => f !== "", "expected a file name (.svg, or .html for a page)"))),
 });
 
-const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--flamegraph FILE] [--no-cache] [-- args...]
        tsbpf <file.ts|file.tsbpf> [options] [-- args...]
        tsbpf -e '<program>' [options]        (a one-liner: docs/one-liners.md)
 
@@ -62,7 +66,9 @@ a load-time parameter declared with param().
 
   -e, --program TEXT       run a one-liner instead of a file (docs/one-liners.md)
   -d, --duration S         stop after S seconds (0.5, 10...) instead of at Ctrl-C
-  -f, --format ${OUTPUT_FORMATS.join("|")}   text for people; json: NDJSON records on stdout (--json is -f json)
+  -f, --format ${OUTPUT_FORMATS.join("|")}
+                           text for people; json: NDJSON records on stdout (--json is -f json); folded: the maps
+                           keyed by stacks as folded stacks on stdout, flamegraph.pl's input (docs/flamegraphs.md)
   -o, --output FILE        print the events, lines and maps to FILE (created, or emptied) instead of stdout
   -q, --quiet              without "Attaching N probes..." (json: the attached_probes record); errors and
                            warnings still print
@@ -72,6 +78,8 @@ a load-time parameter declared with param().
   -v, --verbose            say how long compiling, loading and attaching took
       --param name=value   set a load-time parameter the tracer declares with param()
       --syscall-numbers    print keys and fields declared Syscall as numbers (as bpftrace does), not names
+      --flamegraph FILE    at the end, draw the first map keyed by stacks as a flame graph into FILE (SVG; an HTML
+                           page when FILE ends in .html)
       --no-cache           compile even when the cache holds this tracer
 `;
 
@@ -131,8 +139,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf run: ${target}; ${usageHint("run")}\n`);
     return 2;
   }
+  const flamegraph = opts.data.flamegraph === undefined ? undefined : flameGraphFile(opts.data.flamegraph, file);
+  if (typeof flamegraph === "string") {
+    process.stderr.write(`tsbpf run: --flamegraph: ${flamegraph}; ${usageHint("run")}\n`);
+    return 2;
+  }
   // The refine above checked the format.
-  const o = { ...opts.data, format: opts.data.format as OutputFormat, duration, target };
+  const o = { ...opts.data, format: opts.data.format as OutputFormat, duration, target, flamegraph };
   // A file for the output is opened before compiling, as bad input is refused first; the run closes it.
   const output = o.output === undefined ? undefined : openOutputFile("run", o.output, file);
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -140,6 +153,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     const input = await tracerInput(file, bytes, o.cache, log, o.verbose);
     if (typeof input === "number") return input;
     const hasMain = !!input.spec.userSide?.main;
+    // Stacks are kept in stack trace maps: a tracer without one has none to draw.
+    if (o.flamegraph && !input.spec.maps.some((m) => m.type === "stack_trace")) {
+      process.stderr.write(`tsbpf run: --flamegraph: ${file} captures no stacks, so there is no flame graph to draw; hint: count bpf.kstack() or bpf.ustack() in a map (docs/flamegraphs.md)\n`);
+      return 2;
+    }
     let spec: CollectionSpec;
     try {
       spec = withParams(input.spec, [...o.param, ...(hasMain ? paramsFromToolArgs(input.spec, toolArgs) : [])]);
@@ -223,6 +241,19 @@ interface RunOptions {
   readonly output: WriteStream | undefined;
   /** The one process traced (-p, -c), if any. */
   readonly target: { readonly pid: number } | { readonly command: string } | undefined;
+  /** Where --flamegraph draws the stacks at the end, and the graph's title. */
+  readonly flamegraph: { readonly path: string; readonly title: string } | undefined;
+}
+
+/** --flamegraph's file, checked before the run (it is written at the end), or the complaint. */
+function flameGraphFile(path: string, input: string): RunOptions["flamegraph"] | string {
+  const dir = statSync(dirname(path), { throwIfNoEntry: false });
+  if (!dir?.isDirectory()) return `${dirname(path)} is not a directory (writing ${path})`;
+  const out = statSync(path, { throwIfNoEntry: false });
+  if (out?.isDirectory()) return `${path} is a directory`;
+  const read = statSync(input, { throwIfNoEntry: false });
+  if (out && read && out.dev === read.dev && out.ino === read.ino) return `${path} is the tracer being run`;
+  return { path, title: `tsbpf run ${basename(input)}` };
 }
 
 /** -p's process (checked now: one that does not exist is bad input) or -c's command, or the one-line complaint. */
@@ -298,9 +329,11 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
     // Stack values print as symbolized frames, from the tracer's stack maps once it is open.
     const stacks = spec.maps.some((m) => m.type === "stack_trace") ? await stackFrames() : undefined;
-    const output = createOutput(o.format, sink, {
-      format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"], ...(stacks ? { stacks } : {}),
-    });
+    const outputOptions = { format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"], ...(stacks ? { stacks } : {}) };
+    const printer = createOutput(o.format, sink, outputOptions);
+    // --flamegraph: in front of the format's Output, keeping the stacks of the maps it prints.
+    const flame = o.flamegraph ? new (await import("../runtime/output/flamegraph-output.ts")).FlameGraphRecorder(printer, sink, outputOptions) : undefined;
+    const output: Output = flame ?? printer;
     const t0 = performance.now();
     if (!o.quiet) await output.attached(probes);
     // From here a signal is ours: it aborts loading and attaching, which release what they created (stop.ts).
@@ -336,8 +369,13 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
       tracer.runEnd();
       await actions?.drain();
       if (!hasMain) await printMaps(tracer, output);
+      else if (flame) for (const m of await readMaps(tracer)) flame.record(m);
       await reportLost(tracer, output);
       await output.end();
+      if (flame && o.flamegraph) {
+        const drawn = await drawFlameGraph(flame, o.flamegraph, log);
+        if (code === 0) code = drawn;
+      }
     }
   } catch (e) {
     if (e instanceof RunStopped) {
@@ -500,8 +538,31 @@ async function stackFrames(): Promise<StackFrames> {
 
 /** Every map the run prints (exported maps, or all aggregations), read and merged across CPUs. */
 async function printMaps(tracer: Tracer, output: Output): Promise<void> {
+  for (const m of await readMaps(tracer)) await output.aggregation(m);
+}
+
+/** The maps the run prints, read and merged across CPUs. */
+async function readMaps(tracer: Tracer): Promise<AggregationData[]> {
   const { readAggregation } = await import("../runtime/output/read.ts");
-  for (const m of tracer.printedMaps()) await output.aggregation(readAggregation(tracer.collection.map(m.name), m));
+  return tracer.printedMaps().map((m) => readAggregation(tracer.collection.map(m.name), m));
+}
+
+/** --flamegraph's file, from the map the recorder kept; the exit code (1 when there was nothing to draw or writing failed). */
+async function drawFlameGraph(flame: FlameGraphRecorder, to: NonNullable<RunOptions["flamegraph"]>, log: (s: string) => void): Promise<number> {
+  const r = flame.recorded;
+  if (!r || r.samples <= 0n) {
+    log(`tsbpf run: --flamegraph: ${r ? `${r.map} has no samples` : "no map printed at the end has stacks in its keys"}; ${to.path} not written`);
+    return 1;
+  }
+  const { writeFlameGraph } = await import("../runtime/output/flamegraph-output.ts");
+  try {
+    writeFlameGraph(to.path, r, { title: to.title });
+  } catch (e) {
+    log(`tsbpf run: --flamegraph: ${fileProblem(to.path, e, "write")}`);
+    return 1;
+  }
+  log(`wrote the flame graph of ${r.map} to ${to.path}: ${r.stacks.length} stacks, ${r.samples} samples`);
+  return 0;
 }
 
 /** Every event channel (exported or not) that dropped events. */

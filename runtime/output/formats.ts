@@ -1,6 +1,7 @@
 // The output formats by name: `tsbpf run --format <name>` in, an Output writing to a sink out. A new format is a
 // class implementing Output (output.ts) in its own file and one entry in FORMATS; the runner needs nothing else.
 
+import { FoldedOutput } from "./folded-output.ts";
 import { JsonOutput } from "./json-output.ts";
 import type { Output, OutputOptions, Sink } from "./output.ts";
 import { TextOutput } from "./text-output.ts";
@@ -10,6 +11,8 @@ const FORMATS = {
   text: (sink: Sink, options: OutputOptions) => new TextOutput(sink, options),
   /** NDJSON records on stdout, in the family of bpftrace's `-f json`. */
   json: (sink: Sink, options: OutputOptions) => new JsonOutput(sink, options),
+  /** The maps with stacks as folded lines on stdout (flamegraph.pl's input); the rest as text on stderr. */
+  folded: (sink: Sink, options: OutputOptions) => new FoldedOutput(sink, options),
 } satisfies Record<string, (sink: Sink, options: OutputOptions) => Output>;
 
 export type OutputFormat = keyof typeof FORMATS;

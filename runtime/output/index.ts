@@ -49,5 +49,6 @@ export {
 export { eventChannel, writeAndDrain, type EventChannel, type Output, type OutputOptions, type Sink, type Writer } from "./output.ts";
 export { TextOutput } from "./text-output.ts";
 export { JsonOutput, type JsonOutputOptions } from "./json-output.ts";
+export { FoldedOutput } from "./folded-output.ts";
 export { createOutput, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from "./formats.ts";
 export { GuardedWriter, processSink, type StdioSink } from "./stdio.ts";

@@ -111,7 +111,7 @@ test("tsbpf run: an unknown --format, or --json with another format, is a usage 
   const bad = tsbpf(["run", "samples/syscount.ts", "--format", "yaml"]);
   assert.is(bad.status, 2);
   assert.is(bad.stdout, "");
-  assert.is(bad.stderr, 'tsbpf run: --format: unknown output format "yaml" (expected text or json); see tsbpf run --help\n');
+  assert.is(bad.stderr, 'tsbpf run: --format: unknown output format "yaml" (expected text, json or folded); see tsbpf run --help\n');
   const both = tsbpf(["run", "samples/syscount.ts", "--json", "--format", "text"]);
   assert.is(both.status, 2);
   assert.is(both.stderr, "tsbpf run: --json means --format json, not --format text; see tsbpf run --help\n");

@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { u32, u64 } from "../../core/object/layout.ts";
 import {
   createOutput,
+  FoldedOutput,
   isOutputFormat,
   JsonOutput,
   OUTPUT_FORMATS,
@@ -178,7 +179,8 @@ test("events() and line() wait for stdout to drain when the writer says its buff
       let drain: (() => void) | undefined;
       const written: string[] = [];
       const stdout = { write: (text: string) => (written.push(text), false), once: (_event: "drain", listener: () => void) => (drain = listener) };
-      const o = createOutput(format, { stdout, stderr: memorySink().stderr });
+      // folded writes events and lines for the person, on stderr: stdout is for the stacks
+      const o = createOutput(format, format === "folded" ? { stdout: memorySink().stdout, stderr: stdout } : { stdout, stderr: memorySink().stderr });
       let done = false;
       const batch = Promise.resolve(stage === "events" ? o.events(sizes, [1n]) : o.line("a line")).then(() => (done = true));
       await new Promise((r) => setTimeout(r, 10));
@@ -196,12 +198,13 @@ test("events() and line() wait for stdout to drain when the writer says its buff
 });
 
 test("the registry: names to implementations, text first", () => {
-  assert.equal(OUTPUT_FORMATS, ["text", "json"]);
-  assert.ok(isOutputFormat("text") && isOutputFormat("json"));
+  assert.equal(OUTPUT_FORMATS, ["text", "json", "folded"]);
+  assert.ok(isOutputFormat("text") && isOutputFormat("json") && isOutputFormat("folded"));
   assert.not.ok(isOutputFormat("yaml"));
   assert.not.ok(isOutputFormat("toString"));
   assert.instance(createOutput("text", memorySink()), TextOutput);
   assert.instance(createOutput("json", memorySink()), JsonOutput);
+  assert.instance(createOutput("folded", memorySink()), FoldedOutput);
 });
 
 test.run();
