@@ -6,7 +6,8 @@
 // optional probe skipped; where there is a PMU, a busy loop's cycles counted.
 //
 // The margin: the workload touches PAGES pages, and exec and the C runtime's start fault about 50 more times
-// (measured with perf stat: 50..54 over 10 runs of `touch-pages 0 0`, 1050..1054 for 1000 pages); a held -c or -p
+// (measured with perf stat: 49..53 over 10 runs of `touch-pages 0 0`, 1051..1053 for 1000 pages; tsbpf, bpftrace
+// and perf stat all counted 2051 for 2000 pages on the same run); a held -c or -p
 // process also counts /bin/sh's exec. So the count is at least PAGES and at most PAGES + 300.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
