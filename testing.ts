@@ -141,8 +141,9 @@ export class Simulation<M = Record<string, unknown>> {
 
   /**
    * Runs the program of `probe` once: a tracepoint name ("sched/sched_switch"), "uprobe:libc:getaddrinfo",
-   * a kernel function of a kprobe, "profile", "interval", or the program's name. `ctx` gives the context: a
-   * tracepoint's fields by name; `{ args: [...], retval }` for probes on functions. A fault in the program throws
+   * a kernel function of a kprobe, "profile", "interval", a perf event ("software:page-faults"), or the program's
+   * name. `ctx` gives the context: a tracepoint's fields by name; `{ args: [...], retval }` for probes on functions;
+   * `{ ip, samplePeriod, addr }` for perf samples (samplePeriod defaults to the probe's period, else 1). A fault in the program throws
    * a VmError whose message starts with the TypeScript file:line:column of the offending code.
    */
   fire<E = Record<string, unknown>>(probe: string, ctx: Readonly<Record<string, unknown>> = {}): FireResult<E> {
@@ -276,7 +277,8 @@ function located(e: VmError): VmError {
 /**
  * Whether `probe` names the attach point `a`: as formatAttach prints it ("tracepoint:sched/sched_switch",
  * "uprobe:libc:getaddrinfo"), or for short, a tracepoint by its name ("sched/sched_switch"), a raw or BTF tracepoint
- * by its name, a probe on a function by `kind:function`, and profile and interval by their kind.
+ * by its name, a probe on a function by `kind:function`, profile and interval by their kind, and a hardware or
+ * software event by `type:event` ("software:page-faults") or its type alone.
  */
 function matchesProbe(a: ProgramSpec["attach"], probe: string): boolean {
   const parsed = parseAttach(probe);
@@ -285,6 +287,7 @@ function matchesProbe(a: ProgramSpec["attach"], probe: string): boolean {
     case "tracepoint": return probe === `${a.category}/${a.name}`;
     case "raw_tracepoint": case "tp_btf": return probe === a.name;
     case "profile": case "interval": return probe === a.kind;
+    case "perf_event": return probe === `${a.type}:${a.event}` || probe === a.type;
     default: return false;
   }
 }
@@ -328,6 +331,12 @@ function contextBytes(p: ProgramSpec, ctx: Readonly<Record<string, unknown>>, en
     args.forEach((v, i) => view.setBigUint64(PT_REGS.args[i]!, BigInt.asUintN(64, BigInt(v)), true));
     if (ctx.retval !== undefined) view.setBigUint64(PT_REGS.ret, BigInt.asUintN(64, BigInt(ctx.retval as number | bigint)), true);
     if (ctx.ip !== undefined) view.setBigUint64(PT_REGS.ip, BigInt.asUintN(64, BigInt(ctx.ip as number | bigint)), true);
+    // struct bpf_perf_event_data: sample_period and addr after the registers.
+    if (context === "perf_event") {
+      const period = ctx.samplePeriod ?? (a.kind === "perf_event" ? a.period : undefined) ?? 1;
+      view.setBigUint64(PT_REGS.size, BigInt.asUintN(64, BigInt(period as number | bigint)), true);
+      if (ctx.addr !== undefined) view.setBigUint64(PT_REGS.size + 8, BigInt.asUintN(64, BigInt(ctx.addr as number | bigint)), true);
+    }
     return bytes;
   }
   const bytes = new Uint8Array(8 * 12);

@@ -5,7 +5,7 @@
 // (FUNC records and btf_trace_* typedefs), a binary's ELF symbols, core/perf-events.ts. Only what a pattern can
 // match is read: `syscalls:*open*` reads one tracefs file, and nothing here loads the compiler or koffi.
 
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { tpBtfArgs } from "../compiler/frontend/btf-types.ts";
@@ -17,6 +17,7 @@ import type { ProbeDeclarator } from "../core/probes.ts";
 import { ElfError, type ElfFile, SHN_UNDEF, SymbolType, readElf, symbolOffset } from "../runtime/kernel/elf.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { resolveBinary } from "../runtime/kernel/libs.ts";
+import { EVENT_SOURCES, cpuPmu } from "../runtime/kernel/pmu.ts";
 import { Tracefs } from "../runtime/kernel/tracefs.ts";
 import { writeAndDrain } from "../runtime/output/output.ts";
 import { GuardedWriter } from "../runtime/output/stdio.ts";
@@ -172,7 +173,6 @@ function kindQuery(kind: ListKind, rest: string): Query {
 // ---- what the machine has ----------------------------------------------------------------------------------------
 
 const VMLINUX = "/sys/kernel/btf/vmlinux";
-const PERF_DEVICES = "/sys/bus/event_source/devices";
 
 /** The machine's probes, each source read once and only when a query needs it. */
 class Machine {
@@ -379,21 +379,15 @@ function symbolDetails(file: ElfFile, name: string): string[] {
 function perfEventDetails(e: PerfEventDef): string[] {
   const also = e.aliases.length ? `; also ${e.aliases.join(", ")}` : "";
   const lines = [`${INDENT}${e.constant} (perf type ${PERF_TYPE[e.kind]}, config ${e.config})${also}${e.since ? `; since Linux ${e.since}` : ""}`];
-  if (e.kind === "hardware" && !hasHardwarePmu()) lines.push(`${INDENT}not available here: no hardware PMU (${PERF_DEVICES})`);
+  if (e.kind === "hardware" && !hasHardwarePmu()) lines.push(`${INDENT}not available here: no hardware PMU (${EVENT_SOURCES})`);
   return lines;
 }
 
 let pmu: boolean | undefined;
 
-/** Whether the kernel drives a CPU PMU: one of its event sources names a cycles event (x86 `cpu`, arm `armv8_pmuv3`). */
+/** Whether the machine exposes a CPU PMU (runtime/kernel/pmu.ts), read once. */
 function hasHardwarePmu(): boolean {
-  pmu ??= (() => {
-    try {
-      return readdirSync(PERF_DEVICES).some((d) => ["cpu-cycles", "cpu_cycles"].some((e) => existsSync(join(PERF_DEVICES, d, "events", e))));
-    } catch {
-      return false;
-    }
-  })();
+  pmu ??= cpuPmu() !== undefined;
   return pmu;
 }
 

@@ -113,6 +113,8 @@ export const MESSAGES = {
   TSB1083: { title: "nested too deeply to parse", template: "the code from here on is nested deeper than TypeScript's parser can follow" },
   TSB1084: { title: "too many branches in one function", template: "{0} has {1} branches (conditions, loops, cases); at most {2} are supported in one function" },
   TSB1085: { title: "print() value outside print()", template: "{0} is a value only inside a print() line" },
+  TSB1086: { title: "unknown perf event option", template: "{0}(): the options are { period: N } or { frequency: Hz }, and optional: true | false" },
+  TSB1087: { title: "both period and frequency", template: "{0}(): sample every N events (period) or N times a second (frequency), not both" },
 
   // ---- TSB2xxx: types, layout, values and declarations --------------------------------------------------------
   TSB2001: { title: "type without a fixed layout", template: "{0}: the type {1} has no fixed layout" },

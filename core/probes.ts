@@ -6,6 +6,7 @@
 // builds contexts by it, and every printer of an attach point is formatAttach. The kernel side of each attach kind
 // (how it attaches) is a file of runtime/kernel/links/, registered there by kind; a test checks both sides.
 
+import { type PerfEventKind, perfEvent, perfEventNames } from "./perf-events.ts";
 
 /** The tracing program types, named as in the kernel (BPF_PROG_TYPE_KPROBE, …_TRACEPOINT, …_RAW_TRACEPOINT, …_TRACING, …_PERF_EVENT). */
 export type TracingProgramType = "kprobe" | "tracepoint" | "raw_tracepoint" | "tracing" | "perf_event";
@@ -16,7 +17,8 @@ export const TRACING_PROGRAM_TYPES: readonly TracingProgramType[] = ["kprobe", "
 /** The probe declarators of stdlib-types/index.d.ts, as a user writes them. */
 export type ProbeDeclarator =
   | "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "tracepoint" | "rawTracepoint" | "fentry" | "fexit" | "tpBtf"
-  | "profile" | "interval" | "begin" | "end";
+  | "profile" | "interval" | "begin" | "end"
+  | "hardware" | "software";
 
 /**
  * What a handler's `ctx` points at, which decides what it may read and how the VM builds it:
@@ -46,12 +48,29 @@ export interface ProbeKindDef {
   readonly attach: (args: ProbeArgs) => AttachSpec;
   /** A readable program name (the compiler makes it unique), from the last argument: "sys_enter_openat", "profile_99". */
   readonly programName: (args: ProbeArgs) => string;
+  /**
+   * Whether its options also take how often to sample, `{ period: N }` or `{ frequency: Hz }` (one of them), which the
+   * front end appends to the literal arguments as `"period", N` or `"frequency", Hz` (nothing when neither is given).
+   */
+  readonly sampleRate?: true;
 }
 
 const str = (name: string) => ({ name, type: "string" as const });
 const num = (name: string) => ({ name, type: "number" as const });
 const lastPart = (args: ProbeArgs): string => String(args[args.length - 1]).split("/").pop()!;
 const positive = (args: ProbeArgs) => (typeof args[0] === "number" && args[0] > 0 ? undefined : "it must be a positive number");
+
+// ---- hardware() and software(): perf events sampled every N events or at F Hz (core/perf-events.ts's names).
+const perfCounter = (type: PerfEventKind): ProbeKindDef => ({
+  declarator: type, programType: "perf_event", params: [str(`${type} event`)], context: "perf_event", sampleRate: true,
+  check: ([name]) => (perfEvent(type, String(name)) ? undefined : `the ${type} events: ${perfEventNames(type).join(", ")}`),
+  attach: ([name, how, n]) => {
+    const event = String(name);
+    if (how === "frequency") return { kind: "perf_event", type, event, frequency: Number(n) };
+    return { kind: "perf_event", type, event, period: how === "period" ? Number(n) : perfEvent(type, event)?.defaultPeriod ?? 1 };
+  },
+  programName: ([name]) => String(name),
+});
 
 const kprobe = (retprobe: boolean): ProbeKindDef => ({
   declarator: retprobe ? "kretprobe" : "kprobe", programType: "kprobe", params: [str("kernel function")], context: "pt_regs",
@@ -111,6 +130,9 @@ export const PROBE_KINDS: Readonly<Record<ProbeDeclarator, ProbeKindDef>> = {
     declarator: "end", programType: "raw_tracepoint", params: [], context: "args",
     attach: () => ({ kind: "end" }), programName: () => "end",
   },
+  // Perf events other than the clocks of profile and interval: counted by the CPU's PMU or by the kernel.
+  hardware: perfCounter("hardware"),
+  software: perfCounter("software"),
 };
 
 /** The declarators that make programs of each type, in table order. */
@@ -150,6 +172,18 @@ export type AttachSpec =
   /** Run once when every other probe is attached (begin), or once when the run ends, before the maps print (end). */
   | { readonly kind: "begin" }
   | { readonly kind: "end" }
+  /**
+   * A hardware or software perf event (`event` as the tracer named it, an alias included) sampled every `period`
+   * events or at `frequency` Hz, on every online CPU, or in process `pid` alone (-p, -c).
+   */
+  | {
+    readonly kind: "perf_event";
+    readonly type: PerfEventKind;
+    readonly event: string;
+    readonly period?: number;
+    readonly frequency?: number;
+    readonly pid?: number;
+  }
   | { readonly kind: "none" };
 
 export type AttachKind = AttachSpec["kind"];
@@ -257,6 +291,18 @@ export const ATTACH_KINDS: { readonly [K in AttachKind]: AttachKindDef<K> } = {
     prefixes: ["end", "END"],
     parse: (_p, rest) => (rest === "" ? { kind: "end" } : undefined),
   },
+  perf_event: {
+    context: "perf_event",
+    // bpftrace's form, `software:page-faults:100`; a frequency as profile's, `hardware:cycles:99hz`.
+    format: (a) => `${a.type}:${a.event}:${a.frequency !== undefined ? `${a.frequency}hz` : a.period}`,
+    prefixes: ["hardware", "software"],
+    parse: (p, rest) => {
+      const m = /^([a-z][a-z0-9-]*):([0-9]+)(hz)?$/i.exec(rest);
+      const n = m ? int(m[2]!) : undefined;
+      if (!m || !n || (p !== "hardware" && p !== "software")) return undefined;
+      return { kind: "perf_event", type: p, event: m[1]!, ...(m[3] ? { frequency: n } : { period: n }) };
+    },
+  },
   none: {
     context: undefined,
     format: () => "none",
@@ -316,6 +362,7 @@ export function bpftraceProbeName(a: AttachSpec): string {
     case "interval": return a.periodMs % 1000 === 0 ? `interval:s:${a.periodMs / 1000}` : `interval:ms:${a.periodMs}`;
     case "begin": return "BEGIN";
     case "end": return "END";
+    case "perf_event": return formatAttach(a);
     case "none": return "none";
   }
 }

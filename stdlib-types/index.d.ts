@@ -133,6 +133,44 @@ export declare function fexit(fn: string, options: ProbeOptions, handler: Handle
 export declare function profile(hz: number, handler: Handler<PerfEventContext>): void;
 /** Runs every `ms` milliseconds on one CPU. */
 export declare function interval(ms: number, handler: Handler<PerfEventContext>): void;
+// ---- hardware() and software(): perf events ---------------------------------------------------------------
+/** Options of a hardware or software probe: how often to sample (one of period and frequency), and `optional`. */
+export type PerfEventOptions = ProbeOptions & (
+  | {
+    /** Run the handler every `period` events (a constant). The default is bpftrace's for the event (`tsbpf list -v`). */
+    readonly period?: number;
+    readonly frequency?: never;
+  }
+  | {
+    /** Run the handler about `frequency` times a second per CPU (the kernel adjusts the period as it goes). */
+    readonly frequency?: number;
+    readonly period?: never;
+  }
+);
+/** The software perf events by perf's and bpftrace's names: counted by the kernel, on every machine. */
+export type SoftwareEventName =
+  | "cpu-clock" | "cpu" | "task-clock" | "page-faults" | "faults" | "context-switches" | "cs" | "cpu-migrations"
+  | "migrations" | "minor-faults" | "major-faults" | "alignment-faults" | "emulation-faults" | "dummy" | "bpf-output"
+  | "cgroup-switches";
+/** The hardware perf events by perf's and bpftrace's names: counted by the CPU's PMU, where the machine has one. */
+export type HardwareEventName =
+  | "cpu-cycles" | "cycles" | "instructions" | "cache-references" | "cache-misses" | "branch-instructions" | "branches"
+  | "branch-misses" | "bus-cycles" | "frontend-stalls" | "stalled-cycles-frontend" | "backend-stalls"
+  | "stalled-cycles-backend" | "ref-cycles";
+/**
+ * Samples a hardware event, counted by the CPU's performance monitoring unit: every `period` events or at
+ * `frequency` Hz, on every CPU (or in the -p / -c process only). A machine without a PMU (most virtual machines)
+ * cannot: the load fails, saying so, unless the probe is `optional: true`.
+ */
+export declare function hardware(event: HardwareEventName, handler: Handler<PerfEventContext>): void;
+export declare function hardware(event: HardwareEventName, options: PerfEventOptions, handler: Handler<PerfEventContext>): void;
+/**
+ * Samples a software event, counted by the kernel (`"page-faults"`, `"context-switches"`): every `period` events
+ * (`{ period: 1 }`: every one) or at `frequency` Hz, on every CPU (or in the -p / -c process only).
+ */
+export declare function software(event: SoftwareEventName, handler: Handler<PerfEventContext>): void;
+export declare function software(event: SoftwareEventName, options: PerfEventOptions, handler: Handler<PerfEventContext>): void;
+
 /** Runs once when every probe is attached: bpftrace's BEGIN. */
 export declare function begin(handler: Handler<void>): void;
 /** Runs once when the run ends, before the maps are printed: bpftrace's END. */
@@ -158,10 +196,14 @@ export interface ArgsContext {
   arg(i: number): u64;
 }
 
-/** A perf-event sample (profile, interval). */
+/** A perf-event sample (profile, interval, hardware, software): struct bpf_perf_event_data. */
 export interface PerfEventContext {
   /** The instruction pointer when the sample was taken. */
   ip(): u64;
+  /** The events counted since the last sample: the period, or, sampling at a frequency, the one the kernel chose. */
+  samplePeriod(): u64;
+  /** The sample's data address, where the event has one (a page fault's faulting address); otherwise 0. */
+  addr(): u64;
 }
 
 // ---- Output from handlers -------------------------------------------------------------------------------------

@@ -550,17 +550,29 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
     diags.error("TSB1037", [kind], spanOf(c));
     return undefined;
   }
-  // Options, an object literal just before the handler: `tracepoint("a/b", { optional: true }, (ctx) => ...)`.
+  // Options, an object literal just before the handler: `tracepoint("a/b", { optional: true }, (ctx) => ...)`;
+  // a perf event's also say how often to sample: `software("page-faults", { period: 1 }, (ctx) => ...)`.
+  const def = PROBE_KINDS[kind];
   let optional = false;
+  let rate: [string, number] | undefined;
   const lastFixed = fixed.length ? skipParens(fixed[fixed.length - 1]!) : undefined;
   if (lastFixed && ts.isObjectLiteralExpression(lastFixed)) {
     fixed.pop();
     for (const prop of lastFixed.properties) {
-      const init = ts.isPropertyAssignment(prop) ? skipParens(prop.initializer) : undefined;
+      const init = ts.isPropertyAssignment(prop) ? skipParens(prop.initializer) : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
       const key = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
+      if (def.sampleRate && init && (key === "period" || key === "frequency")) {
+        const r = sampleRate(kind, key, init, rate, checker, model, diags);
+        if (!r) return undefined;
+        rate = r;
+        continue;
+      }
       if (key !== "optional" || !init || (init.kind !== ts.SyntaxKind.TrueKeyword && init.kind !== ts.SyntaxKind.FalseKeyword)) {
-        diags.error("TSB1038", [kind], spanOf(prop),
-          "optional: true skips the probe where its attach point does not exist on the running machine");
+        if (def.sampleRate) diags.error("TSB1086", [kind], spanOf(prop), "a period counts events between two samples; a frequency is samples per second");
+        else {
+          diags.error("TSB1038", [kind], spanOf(prop),
+            "optional: true skips the probe where its attach point does not exist on the running machine");
+        }
         return undefined;
       }
       optional = init.kind === ts.SyntaxKind.TrueKeyword;
@@ -579,7 +591,6 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
       values.push(Number(v.value));
     }
   }
-  const def = PROBE_KINDS[kind];
   const want = def.params.length;
   if (values.length !== want) {
     diags.error("TSB1040", [kind, want, def.params.map((p) => p.name).join(", ")], spanOf(c));
@@ -592,6 +603,29 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
     diags.error("TSB2026", [typeof value === "string" ? JSON.stringify(value) : value, def.params[0]!.name], spanOf(args[0]!), wrong);
     return undefined;
   }
+  if (rate) values.push(...rate);
   const name = def.programName(values).replace(/[^A-Za-z0-9_]/g, "_");
   return { kind, args: values, handler: h, span: spanOf(c), name, ...(optional ? { optional } : {}) };
+}
+
+/** A perf event's `period: N` or `frequency: Hz` option (a positive constant, and only one of the two). */
+function sampleRate(
+  kind: ProbeDeclarator, key: string, init: ts.Expression, before: [string, number] | undefined,
+  checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics,
+): [string, number] | undefined {
+  if (before) {
+    diags.error("TSB1087", [kind], spanOf(init.parent), `keep { ${before[0]}: ${before[1]} } or { ${key}: ... }`);
+    return undefined;
+  }
+  const v = constValue(init, checker, model);
+  if (!v) {
+    diags.error("TSB1039", [kind], spanOf(init));
+    return undefined;
+  }
+  const max = key === "period" ? BigInt(Number.MAX_SAFE_INTEGER) : 1_000_000_000n;
+  if (v.value < 1n || v.value > max) {
+    diags.error("TSB2059", [String(v.value), key, 1, max], spanOf(init));
+    return undefined;
+  }
+  return [key, Number(v.value)];
 }

@@ -1,5 +1,6 @@
 // The probe context `ctx`: tracepoint fields (loads from the record, relocated at load time), kprobe/uprobe
-// registers (arg0()..arg5(), retval(), ip() from pt_regs), raw tracepoint / fentry arguments (ctx.arg(i)); a BTF
+// registers (arg0()..arg5(), retval(), ip() from pt_regs), a perf sample's ip(), samplePeriod() and addr() (struct
+// bpf_perf_event_data), raw tracepoint / fentry arguments (ctx.arg(i)); a BTF
 // tracepoint's arguments as the running kernel's BTF types them (pointers read as numbers, the count checked).
 
 import { ts } from "ts-morph";
@@ -18,6 +19,15 @@ import { imm, reg } from "../ir/ir.ts";
 const PT_REGS = {
   x86_64: { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128 },
   aarch64: { args: [0, 8, 16, 24, 32, 40], ret: 0, ip: 256 },
+} as const;
+
+/**
+ * struct bpf_perf_event_data { bpf_user_pt_regs_t regs; __u64 sample_period; __u64 addr; }: the fields after the
+ * registers (168 bytes of pt_regs on x86_64, 34 × 8 of user_pt_regs on arm64).
+ */
+const PERF_SAMPLE = {
+  x86_64: { samplePeriod: 168, addr: 176 },
+  aarch64: { samplePeriod: 272, addr: 280 },
 } as const;
 
 
@@ -73,6 +83,9 @@ export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): 
   if (name === "retval" && context === "pt_regs") return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ret, 8, false), U64);
   // A perf sample (bpf_perf_event_data) starts with the registers.
   if (name === "ip" && (context === "pt_regs" || context === "perf_event")) return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ip, 8, false), U64);
+  if ((name === "samplePeriod" || name === "addr") && context === "perf_event") {
+    return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, PERF_SAMPLE[cx.p.arch][name], 8, false), U64);
+  }
   if (name === "arg" && context === "args") {
     const a = call.arguments[0];
     const lit = a && ts.isNumericLiteral(a) ? Number(a.text) : undefined;

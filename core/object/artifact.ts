@@ -124,6 +124,10 @@ const Attach = z.discriminatedUnion("kind", [
   z.looseObject({ kind: z.literal("begin") }),
   z.looseObject({ kind: z.literal("end") }),
   z.looseObject({ kind: z.literal("none") }),
+  z.looseObject({
+    kind: z.literal("perf_event"), type: z.enum(["hardware", "software"]), event: name,
+    period: z.optional(int(1, Number.MAX_SAFE_INTEGER)), frequency: z.optional(int(1, 1e9)), pid: z.optional(int(-1, 0x7fffffff)),
+  }),
 ]);
 
 const Action = z.discriminatedUnion("kind", [

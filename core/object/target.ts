@@ -1,6 +1,7 @@
 // One target process (`tsbpf run -p PID`, `-c CMD`): a CollectionSpec and a process id in; the same spec whose
 // programs count only that process out. Every program that runs in a process's context starts with a filter on the
-// current process id (the kernel's tgid, so all the process's threads pass), and uprobes attach to that process only.
+// current process id (the kernel's tgid, so all the process's threads pass), and uprobes and hardware and software
+// perf events attach to that process only.
 // Done to the compiled spec at load time rather than in the compiler, so a tracer without -p is exactly what was
 // compiled (no instruction added, none for the verifier to prune), and a .tsbpf built without knowing the pid takes
 // one. Used by `tsbpf run`, `load()` and the VM's simulate(), which thereby run the same bytes.
@@ -27,6 +28,7 @@ const IN_PROCESS_CONTEXT: { readonly [K in AttachKind]: boolean } = {
   begin: false,
   end: false,
   none: false,
+  perf_event: true,
 };
 
 /** Whether a program at `attach` counts only the target process under -p. */
@@ -64,8 +66,9 @@ export function targetProcess(spec: CollectionSpec, pid: number): CollectionSpec
 
 function limitTo(p: ProgramSpec, pid: number): ProgramSpec {
   const filter = processFilter(pid);
-  // A uprobe declared with its own pid is given this one too: with -p, no probe fires for another process.
-  const attach: AttachSpec = p.attach.kind === "uprobe" ? { ...p.attach, pid } : p.attach;
+  // A uprobe declared with its own pid is given this one too: with -p, no probe fires for another process. A hardware
+  // or software perf event counts in that process only (so a period counts its events, not the machine's).
+  const attach: AttachSpec = p.attach.kind === "uprobe" || p.attach.kind === "perf_event" ? { ...p.attach, pid } : p.attach;
   return {
     ...p,
     attach,

@@ -18,6 +18,8 @@ export function profile(_hz: number, _handler: AnyHandler): void {}
 export function interval(_ms: number, _handler: AnyHandler): void {}
 export function begin(_handler: AnyHandler): void {}
 export function end(_handler: AnyHandler): void {}
+export function hardware(_event: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function software(_event: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 
 // What handlers ask of user space (print, time, clear, exit) exists only in kernel code.
 const kernelOnly = (name: string) => (): never => {

@@ -55,7 +55,7 @@ export function skip(reason: string): void {
 }
 
 /** Kernel features a test may lack on a kernel built without them (each with how it is probed). */
-export type Feature = "kprobes" | "fentry" | "vmlinux-btf";
+export type Feature = "kprobes" | "fentry" | "vmlinux-btf" | "cpu-pmu";
 
 const FEATURES: Record<Feature, { readonly what: string; readonly probe: () => Promise<string | undefined> }> = {
   kprobes: {
@@ -74,6 +74,11 @@ const FEATURES: Record<Feature, { readonly what: string; readonly probe: () => P
   "vmlinux-btf": {
     what: "vmlinux BTF (CONFIG_DEBUG_INFO_BTF)",
     probe: async () => vmlinuxMissing(),
+  },
+  // The machine's, not the kernel's: a virtual machine without a virtual PMU has no hardware perf events.
+  "cpu-pmu": {
+    what: "a CPU PMU (hardware perf events)",
+    probe: async () => ((await import("../../runtime/kernel/pmu.ts")).cpuPmu() ? undefined : "no core PMU in /sys/bus/event_source/devices"),
   },
 };
 

@@ -14,6 +14,7 @@ import { CliError } from "../../cli/args.ts";
 import { type Query, globRegExp, parsePattern } from "../../cli/list.ts";
 import { parseBtf } from "../../core/object/btf/index.ts";
 import { HARDWARE_EVENTS, PERF_TYPE, SOFTWARE_EVENTS } from "../../core/perf-events.ts";
+import { cpuPmu } from "../../runtime/kernel/pmu.ts";
 import { lacksVmlinuxBtf } from "../support/skip.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -130,6 +131,12 @@ test("tsbpf list software:* and -l hardware:* print every event of the table, so
   assert.is(v.status, 0, v.stderr);
   assert.is(v.stdout, "software:page-faults\n    PERF_COUNT_SW_PAGE_FAULTS (perf type 1, config 2); also faults\n");
   assert.is(tsbpf(["list", "-v", "software:page-faults"]).stdout, v.stdout);
+});
+
+test("tsbpf -lv says a hardware event is not available where the machine exposes no CPU PMU", () => {
+  const v = tsbpf(["-lv", "hardware:cpu-cycles"]);
+  assert.is(v.status, 0, v.stderr);
+  assert.is(/not available here: no hardware PMU/.test(v.stdout), cpuPmu() === undefined, v.stdout);
 });
 
 test("kernel functions come from BTF: kprobe:vfs_read, with its prototype under -v; fentry: lists the same names", () => {

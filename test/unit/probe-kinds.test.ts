@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AttachSpec } from "../../core/object/spec.ts";
-import { ATTACH_KINDS, PROBE_KINDS, PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES, contextOf, formatAttach, parseAttach } from "../../core/probes.ts";
+import {
+  ATTACH_KINDS, PROBE_KINDS, PROBES_OF_PROGRAM_TYPE, TRACING_PROGRAM_TYPES, bpftraceProbeName, contextOf, formatAttach, parseAttach,
+} from "../../core/probes.ts";
 import { ATTACHABLE } from "../../runtime/kernel/links/index.ts";
 import * as tsbpf from "../../index.ts";
 import { simulate } from "../../testing.ts";
@@ -32,6 +34,7 @@ test("each declarator makes an attach point of its program type and context, pri
     kprobe: ["vfs_read"], kretprobe: ["vfs_read"], uprobe: ["libc", "getaddrinfo"], uretprobe: ["/bin/bash", "readline"],
     tracepoint: ["sched/sched_switch"], rawTracepoint: ["sched_switch"], fentry: ["vfs_read"], fexit: ["vfs_read"],
     tpBtf: ["sched_switch"], profile: [99], interval: [1000], begin: [], end: [],
+    hardware: ["cycles"], software: ["page-faults"],
   };
   const printed = new Set<string>();
   for (const [d, def] of Object.entries(PROBE_KINDS)) {
@@ -48,6 +51,8 @@ test("each declarator makes an attach point of its program type and context, pri
   assert.match(PROBE_KINDS.tracepoint.check!(["sched_switch"])!, /"category\/event"/);
   assert.match(PROBE_KINDS.profile.check!([0])!, /positive/);
   assert.match(PROBE_KINDS.interval.check!(["1s"])!, /positive/);
+  assert.match(PROBE_KINDS.hardware.check!(["cyclez"])!, /^the hardware events: cpu-cycles, cycles, instructions, /);
+  assert.match(PROBE_KINDS.software.check!(["cycles"])!, /^the software events: cpu-clock, cpu, task-clock, page-faults, faults, /);
   assert.equal(TRACING_PROGRAM_TYPES.flatMap((t) => PROBES_OF_PROGRAM_TYPE[t]).sort(), Object.keys(PROBE_KINDS).sort());
 });
 
@@ -61,6 +66,9 @@ test("attach points print as kind:target, with offsets and short forms read back
     [{ kind: "begin" }, "begin"],
     [{ kind: "end" }, "end"],
     [{ kind: "none" }, "none"],
+    [{ kind: "perf_event", type: "hardware", event: "cycles", period: 1_000_000 }, "hardware:cycles:1000000"],
+    [{ kind: "perf_event", type: "software", event: "page-faults", period: 1 }, "software:page-faults:1"],
+    [{ kind: "perf_event", type: "software", event: "cs", frequency: 99 }, "software:cs:99hz"],
   ];
   for (const [a, text] of cases) {
     assert.is(formatAttach(a), text);
@@ -68,9 +76,26 @@ test("attach points print as kind:target, with offsets and short forms read back
   }
   assert.equal(parseAttach("tracepoint:sched:sched_switch"), { kind: "tracepoint", category: "sched", name: "sched_switch" });
   assert.equal(parseAttach("rawTracepoint:sched_switch"), { kind: "raw_tracepoint", name: "sched_switch" });
-  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "nosuchkind:x", ""]) {
+  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "nosuchkind:x", "", "hardware:cycles", "software:page-faults:0", "software:faults:1kHz", "software::1"]) {
     assert.is(parseAttach(bad), undefined, `${JSON.stringify(bad)} is not an attach point`);
   }
+});
+
+test("hardware() and software() attach with the period or frequency given, else bpftrace's default for the event", () => {
+  const cases: [readonly (string | number)[], AttachSpec][] = [
+    [["cycles"], { kind: "perf_event", type: "hardware", event: "cycles", period: 1_000_000 }],
+    [["branch-misses"], { kind: "perf_event", type: "hardware", event: "branch-misses", period: 100_000 }],
+    [["instructions", "frequency", 49], { kind: "perf_event", type: "hardware", event: "instructions", frequency: 49 }],
+    [["page-faults"], { kind: "perf_event", type: "software", event: "page-faults", period: 100 }],
+    [["cs"], { kind: "perf_event", type: "software", event: "cs", period: 1000 }],
+    [["cpu-migrations"], { kind: "perf_event", type: "software", event: "cpu-migrations", period: 1 }],
+    [["faults", "period", 1], { kind: "perf_event", type: "software", event: "faults", period: 1 }],
+  ];
+  for (const [args, a] of cases) {
+    const def = args[0] === "cycles" || args[0] === "branch-misses" || args[0] === "instructions" ? PROBE_KINDS.hardware : PROBE_KINDS.software;
+    assert.equal(def.attach(args), a, `${def.declarator}(${args.join(", ")})`);
+  }
+  assert.is(bpftraceProbeName({ kind: "perf_event", type: "software", event: "faults", period: 1 }), "software:faults:1");
 });
 
 test("the VM fires every declarator's program by the name formatAttach prints, on its kind's context", async () => {
@@ -78,7 +103,7 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
   assert.is(sim.spec.programs.length, Object.keys(PROBE_KINDS).length);
   const ctx: Record<string, Record<string, unknown>> = {
     pt_regs: { args: [11n, 12n, 13n], retval: 21n, ip: 31n },
-    perf_event: { ip: 32n },
+    perf_event: { ip: 32n, samplePeriod: 33n, addr: 34n },
     args: { args: [41n, 42n, 43n, 44n] },
     tracepoint: { pid: 51 },
   };
@@ -89,8 +114,9 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
     assert.is(sim.maps.hits.get(i + 1), 1n, `${formatAttach(p.attach)} ran`);
   }
   // What each handler read from its context: kprobe arg0, kretprobe retval, uprobe arg1, uretprobe retval, the
-  // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip.
-  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
+  // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip,
+  // hardware's sample period, software's address.
+  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n, 33n, 34n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
   for (const [v, n] of expected) assert.is(sim.maps.seen.get(v), n, `value ${v} read ${n} times`);
 });
 

@@ -9,6 +9,7 @@ import { BpfError } from "../errors.ts";
 import type { Kernel } from "../kernel.ts";
 import { attachKprobe, kprobeSupport, kprobesUnsupported } from "./kprobe.ts";
 import { type Link, OwnedLink } from "./link.ts";
+import { attachPerfCounter } from "./perf-counters.ts";
 import { attachRawTracepoint } from "./raw-tracepoint.ts";
 import { attachInterval, attachProfile } from "./sampling.ts";
 import { attachTracepoint } from "./tracepoint.ts";
@@ -66,6 +67,8 @@ const ATTACHERS: { readonly [K in AttachKind]: Attacher<K> } = {
   // collection's runEnd() when the run ends; neither leaves anything attached.
   begin: { attach: (k, fd) => runOnce(k, fd, "begin") },
   end: { attach: () => new OwnedLink("end", "BPF_PROG_TEST_RUN at the end", []) },
+  // hardware() and software() perf events.
+  perf_event: { attach: (k, fd, a) => attachPerfCounter(k, fd, a) },
   none: {
     attach: () => {
       throw new BpfError("this program has no attach point", "attach");

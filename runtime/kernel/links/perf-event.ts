@@ -30,6 +30,8 @@ export interface PerfEventAttr {
   readonly sampleType?: bigint;
   readonly wakeupEvents?: number;
   readonly disabled?: boolean;
+  /** Count in the children and threads a task opened with this event starts from now on (bit 1). */
+  readonly inherit?: boolean;
 }
 
 /** struct perf_event_attr, 128 bytes (PERF_ATTR_SIZE_VER7), flag bits at offset 40 (kernel-abi.md §2.1). */
@@ -48,6 +50,7 @@ export function perfEventAttr(a: PerfEventAttr): Uint8Array {
   }
   v.setBigUint64(24, a.sampleType ?? 0n, true);
   if (a.disabled) flags |= 1n;
+  if (a.inherit) flags |= 1n << 1n;
   v.setBigUint64(40, flags, true);
   v.setUint32(48, a.wakeupEvents ?? 0, true);
   v.setBigUint64(56, a.config1 ?? 0n, true);
