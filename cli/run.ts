@@ -25,7 +25,7 @@ import { processSink } from "../runtime/output/stdio.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
-import type { StackFrames } from "../runtime/output/stacks.ts";
+import { hasUserStack, stackProcesses, type StackFrames } from "../runtime/output/stacks.ts";
 import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
 import { fileProblem, openOutputFile, readInput } from "./input.ts";
 import { useColor } from "./report.ts";
@@ -343,6 +343,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     if (target && o.verbose) log(`tracing process ${target.pid}`);
     tracer = await Tracer.open(target ? targetProcess(spec, target.pid) : spec, { ...(declarations ? { declarations } : {}), signal: stop.signal });
     stacks?.bind(tracer.stackSource());
+    const forgetting = stacks ? rememberProcesses(tracer, stacks) : undefined;
     for (const sk of tracer.skipped) log(`skipped optional probe ${sk.attach}: ${sk.reason}`);
     if (o.verbose) log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms; ${performance.now().toFixed(0)} ms since the process started`);
     running = true;
@@ -362,6 +363,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     } finally {
       cancelTimer();
       endPump();
+      forgetting?.();
       await pumping;
     }
     if (!stop.hurriedBy && !tracer.closed) {
@@ -534,6 +536,35 @@ class ActionPump {
 async function stackFrames(): Promise<StackFrames> {
   const [{ StackFrames }, { createSymbolizer }] = await Promise.all([import("../runtime/output/stacks.ts"), import("../runtime/symbols/index.ts")]);
   return new StackFrames(createSymbolizer());
+}
+
+/**
+ * While the run lasts, reads what symbolizing the user stacks in the tracer's maps needs (each process's mappings,
+ * its files' symbols, its perf map) ten times a second for processes it has not read in the last two seconds, so that
+ * stacks of a process that exits before the maps print still symbolize. Returns the function that stops it.
+ */
+function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
+  const maps = tracer.spec.maps.filter((m) => m.key && hasUserStack(m.key));
+  if (!maps.length) return () => {};
+  const readAt = new Map<number, number>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const pids = new Set<number>();
+    for (const m of maps) {
+      try {
+        for (const key of (tracer.collection.map(m.name) as unknown as { keys(): Iterable<unknown> }).keys()) stackProcesses(m.key!, key, pids);
+      } catch {
+        // A map being torn down as the run stops: nothing to read.
+      }
+    }
+    for (const pid of pids) {
+      if (now - (readAt.get(pid) ?? 0) < 2000) continue;
+      readAt.set(pid, now);
+      stacks.symbolizer.remember(pid);
+    }
+  }, 100);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Every map the run prints (exported maps, or all aggregations), read and merged across CPUs. */
