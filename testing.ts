@@ -25,6 +25,7 @@ import { type Action, actionDecoder } from "./runtime/output/actions.ts";
 import type { AggregationData } from "./runtime/output/aggregations.ts";
 import { readAggregation } from "./runtime/output/read.ts";
 import { StackFrames } from "./runtime/output/stacks.ts";
+import { type FoldedStack, displayedKeys, foldedStacks } from "./runtime/output/folded.ts";
 import { type SimFrame, SimulatedSymbols } from "./runtime/interp/symbols.ts";
 import type { StackTrace } from "./runtime/symbols/types.ts";
 import { formatAggregation } from "./runtime/output/text.ts";
@@ -36,6 +37,7 @@ export {
 } from "./runtime/interp/index.ts";
 export type { SimFrame } from "./runtime/interp/symbols.ts";
 export type { Frame, StackTrace } from "./runtime/symbols/types.ts";
+export type { FoldedStack } from "./runtime/output/folded.ts";
 
 export interface SimulateOptions {
   /** The clock the tracer sees (default: a FakeClock at 1 s that only moves when the test moves it). */
@@ -221,6 +223,11 @@ export class Simulation<M = Record<string, unknown>> {
   /** The text `tsbpf run` prints for a map: stacks symbolized by the names setStacks() gave them. */
   print(name: string): string {
     return formatAggregation(this.aggregation(name), { stacks: this.stackFrames });
+  }
+
+  /** A map of stacks as folded stacks (`--format folded`: frames root first, names as print() shows them). */
+  folded(name: string): FoldedStack[] {
+    return foldedStacks(displayedKeys(this.aggregation(name), { stacks: this.stackFrames }));
   }
 
   /**
