@@ -7,7 +7,7 @@
 // object is released on every path. How the run stops (signals at any moment of start-up, --duration, a stalled or
 // closed stdout) and with which exit status is cli/stop.ts.
 
-import { statSync, type WriteStream } from "node:fs";
+import { readlinkSync, statSync, type WriteStream } from "node:fs";
 import { release } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import * as z from "../core/zod.ts";
@@ -546,7 +546,7 @@ async function stackFrames(): Promise<StackFrames> {
 function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
   const maps = tracer.spec.maps.filter((m) => m.key && hasUserStack(m.key));
   if (!maps.length) return () => {};
-  const readAt = new Map<number, number>();
+  const read = new Map<number, { at: number; exe: string }>();
   const timer = setInterval(() => {
     const now = Date.now();
     const pids = new Set<number>();
@@ -558,8 +558,16 @@ function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
       }
     }
     for (const pid of pids) {
-      if (now - (readAt.get(pid) ?? 0) < 2000) continue;
-      readAt.set(pid, now);
+      // A process read before its exec (a stack taken between fork and exec) is read again once it has exec'd.
+      let exe = "";
+      try {
+        exe = readlinkSync(`/proc/${pid}/exe`);
+      } catch {
+        continue; // gone, or a kernel thread: nothing more to read
+      }
+      const last = read.get(pid);
+      if (last && last.exe === exe && now - last.at < 2000) continue;
+      read.set(pid, { at: now, exe });
       stacks.symbolizer.remember(pid);
     }
   }, 100);

@@ -3,10 +3,12 @@
 //
 // Everything is read lazily and cached: the kernel's table once; a process's mappings at its first lookup (or at
 // remember(), for a process about to exit); each mapped file once per (device, inode, mtime), however many processes
-// map it. Files are read through /proc/PID/map_files, so a binary deleted or replaced since it was mapped is still
+// map it. remember() is cheap (a run calls it for every process it sees, while they live): it keeps the mappings, the
+// perf map and an open file descriptor on each mapped file not yet parsed, and the files are parsed, through those
+// descriptors, only when a stack is printed. Files are read through /proc/PID/map_files, so a binary deleted or replaced since it was mapped is still
 // the one symbolized. Nothing here throws for a file that is missing or unreadable: its frames are `[unknown]`.
 
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 import type { Frame, Symbolizer } from "./types.ts";
 import { type KallsymsSource, type KallsymsTable, readKallsyms } from "./kallsyms.ts";
 import { type FunctionTable, type LoadSegment, findDebugFile, functionTable, loadSegments, virtualAddress } from "./elf-symbols.ts";
@@ -51,6 +53,10 @@ class SystemSymbolizer implements Symbolizer {
   readonly #processes = new Map<number, ProcessView>();
   /** Parsed files by "dev:inode:mtime", shared by every process that maps them. */
   readonly #elves = new Map<string, ElfEntry | null>();
+  /** Files remember() kept open, not parsed yet, by "dev:inode:mtime": the descriptor to parse them through. */
+  readonly #held = new Map<string, number>();
+  /** What a remembered mapping ("range:inode" of a process) is, by "dev:inode:mtime". */
+  readonly #heldBy = new Map<string, string>();
   readonly #debugDirs: readonly string[];
   readonly #proc: string;
 
@@ -89,7 +95,7 @@ class SystemSymbolizer implements Symbolizer {
     let view = this.#processes.get(pid);
     if (!view) this.#processes.set(pid, (view = this.#read(pid)));
     else this.#refresh(pid, view);
-    for (const m of view.maps) if (isFile(m)) this.#file(pid, view, m);
+    for (const m of view.maps) if (isFile(m)) this.#hold(pid, view, m);
     // Scripts' source maps too: JIT frames are mapped to their sources when printed, after the process is gone.
     if (view.perfMap) {
       for (const raw of view.perfMap.names) {
@@ -162,11 +168,42 @@ class SystemSymbolizer implements Symbolizer {
     return m && m.path && !isAnonymous(m) ? { address, module: m.path, origin: "user" } : { address, origin: "user" };
   }
 
+  /** Keeps the mapped file open for a later #file() (nothing when it is parsed, or held, already). */
+  #hold(pid: number, view: ProcessView, m: Mapping): void {
+    const key = `${pid}:${m.range}:${m.inode}`;
+    if (view.files.has(`${m.range}:${m.inode}`) || this.#heldBy.has(key) || this.#held.size >= MAX_HELD) return;
+    const path = `${this.#proc}/${pid}/map_files/${m.range}`;
+    const st = statOf(path);
+    if (!st) return;
+    const id = `${st.dev}:${st.ino}:${st.mtimeMs}`;
+    this.#heldBy.set(key, id);
+    if (this.#elves.has(id) || this.#held.has(id)) return;
+    try {
+      this.#held.set(id, openSync(path, "r"));
+    } catch {
+      // Not ours to read: #file() tries the paths then.
+    }
+  }
+
   /** The parsed file behind a mapping (cached per mapping, and per file across processes), or null. */
   #file(pid: number, view: ProcessView, m: Mapping): ElfEntry | null {
     const key = `${m.range}:${m.inode}`;
     const known = view.files.get(key);
     if (known !== undefined) return known;
+    const heldId = this.#heldBy.get(`${pid}:${key}`);
+    if (heldId !== undefined) {
+      let parsed = this.#elves.get(heldId);
+      const fd = this.#held.get(heldId);
+      if (parsed === undefined && fd !== undefined) {
+        this.#elves.set(heldId, (parsed = this.#parse(pid, `/proc/self/fd/${fd}`, m.path)));
+        this.#held.delete(heldId);
+        closeSync(fd);
+      }
+      if (parsed !== undefined) {
+        view.files.set(key, parsed);
+        return parsed;
+      }
+    }
     let entry: ElfEntry | null = null;
     // The mapped inode itself (a deleted or replaced file included), then the path inside the process's root, then
     // the path here; a path whose inode is not the mapped one is another file.
@@ -199,6 +236,9 @@ class SystemSymbolizer implements Symbolizer {
     }
   }
 }
+
+/** Files remember() keeps open at most: beyond, a process's files are read by path when printed. */
+const MAX_HELD = 4096;
 
 /** A mapping of a file (not anonymous memory nor `[vdso]`, `[stack]`...). */
 function isFile(m: Mapping): boolean {

@@ -117,7 +117,7 @@ test("tsbpf run: an unknown --format, or --json with another format, is a usage 
   assert.is(both.stderr, "tsbpf run: --json means --format json, not --format text; see tsbpf run --help\n");
   const help = tsbpf(["run", "--help"]);
   assert.is(help.status, 0);
-  assert.match(help.stdout, /\[--format text\|json\] \[--json\]/);
+  assert.match(help.stdout, /\[--format text\|json\|folded\] \[--json\]/);
 });
 
 test("a tracer that does not compile: the error with its code frame and hint, exit status 1", () => {
