@@ -20,6 +20,7 @@ const IN_PROCESS_CONTEXT: { readonly [K in AttachKind]: boolean } = {
   tp_btf: true,
   kprobe: true,
   uprobe: true,
+  usdt: true,
   fentry: true,
   fexit: true,
   profile: true,
@@ -64,8 +65,8 @@ export function targetProcess(spec: CollectionSpec, pid: number): CollectionSpec
 
 function limitTo(p: ProgramSpec, pid: number): ProgramSpec {
   const filter = processFilter(pid);
-  // A uprobe declared with its own pid is given this one too: with -p, no probe fires for another process.
-  const attach: AttachSpec = p.attach.kind === "uprobe" ? { ...p.attach, pid } : p.attach;
+  // A uprobe (or USDT probe) declared with its own pid is given this one too: with -p, no probe fires for another process.
+  const attach: AttachSpec = p.attach.kind === "uprobe" || p.attach.kind === "usdt" ? { ...p.attach, pid } : p.attach;
   return {
     ...p,
     attach,
