@@ -32,6 +32,7 @@ test("each declarator makes an attach point of its program type and context, pri
     kprobe: ["vfs_read"], kretprobe: ["vfs_read"], uprobe: ["libc", "getaddrinfo"], uretprobe: ["/bin/bash", "readline"],
     tracepoint: ["sched/sched_switch"], rawTracepoint: ["sched_switch"], fentry: ["vfs_read"], fexit: ["vfs_read"],
     tpBtf: ["sched_switch"], profile: [99], interval: [1000], begin: [], end: [],
+    usdt: ["./app", "app", "request"],
   };
   const printed = new Set<string>();
   for (const [d, def] of Object.entries(PROBE_KINDS)) {
@@ -61,6 +62,8 @@ test("attach points print as kind:target, with offsets and short forms read back
     [{ kind: "begin" }, "begin"],
     [{ kind: "end" }, "end"],
     [{ kind: "none" }, "none"],
+    [{ kind: "usdt", target: "/usr/lib/libfoo.so.1", provider: "foo", name: "start" }, "usdt:/usr/lib/libfoo.so.1:foo:start"],
+    [{ kind: "usdt", target: "/proc/42/exe", provider: "app", name: "tick", pid: 42 }, "usdt:/proc/42/exe:app:tick"],
   ];
   for (const [a, text] of cases) {
     assert.is(formatAttach(a), text);
@@ -68,7 +71,10 @@ test("attach points print as kind:target, with offsets and short forms read back
   }
   assert.equal(parseAttach("tracepoint:sched:sched_switch"), { kind: "tracepoint", category: "sched", name: "sched_switch" });
   assert.equal(parseAttach("rawTracepoint:sched_switch"), { kind: "raw_tracepoint", name: "sched_switch" });
-  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "nosuchkind:x", ""]) {
+  assert.equal(PROBE_KINDS.usdt.attach([42, "app", "tick"]), { kind: "usdt", target: "/proc/42/exe", provider: "app", name: "tick", pid: 42 });
+  assert.match(PROBE_KINDS.usdt.check!(["", "app", "tick"])!, /usdt\(binary or pid/);
+  assert.match(PROBE_KINDS.usdt.check!([0, "app", "tick"])!, /usdt\(binary or pid/);
+  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "usdt:./app:tick", "nosuchkind:x", ""]) {
     assert.is(parseAttach(bad), undefined, `${JSON.stringify(bad)} is not an attach point`);
   }
 });
@@ -89,8 +95,9 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
     assert.is(sim.maps.hits.get(i + 1), 1n, `${formatAttach(p.attach)} ran`);
   }
   // What each handler read from its context: kprobe arg0, kretprobe retval, uprobe arg1, uretprobe retval, the
-  // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip.
-  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
+  // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip,
+  // usdt arg(2) (through the spec record fire() writes).
+  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n, 13n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
   for (const [v, n] of expected) assert.is(sim.maps.seen.get(v), n, `value ${v} read ${n} times`);
 });
 
