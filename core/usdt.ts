@@ -226,9 +226,9 @@ export const USDT_SPEC_MAP = ".usdt_specs";
 export const USDT_MAX_SITES = 256;
 
 /**
- * A spec record: per argument 16 bytes { u64 offset; u32 kind; s16 regOffset; u8 signed; u8 shift } (shift = 64 -
+ * A spec record: per argument 16 bytes { u64 offset; u32 kind; u16 regOffset; u8 signed; u8 shift } (shift = 64 -
  * 8 * size: the value is shifted left then right by it, arithmetically when signed, to keep `size` low bytes and
- * extend them), then the argument count (u32) at ARG_COUNT.
+ * extend them), then the argument count (u32) at `argCount`.
  */
 export const USDT_SPEC = {
   argSize: 16,
@@ -252,7 +252,7 @@ export function encodeUsdtSpec(args: readonly UsdtArg[]): Uint8Array {
     const o = i * USDT_SPEC.argSize;
     v.setBigUint64(o + USDT_SPEC.offset, BigInt.asUintN(64, a.offset), true);
     v.setUint32(o + USDT_SPEC.kind, USDT_KIND[a.kind], true);
-    v.setInt16(o + USDT_SPEC.regOffset, a.regOffset, true);
+    v.setUint16(o + USDT_SPEC.regOffset, a.regOffset, true);
     v.setUint8(o + USDT_SPEC.signed, a.signed ? 1 : 0);
     v.setUint8(o + USDT_SPEC.shift, 64 - 8 * a.size);
   });

@@ -192,7 +192,7 @@ function usdtArg(cx: LowerCtx, call: ts.CallExpression, name: "arg" | "argCount"
   const slot = b.slot(8, 8, `USDT argument ${index}`, span);
   const slotAddr = b.newReg();
   b.emit({ op: "addr", dst: slotAddr, slot, off: 0 });
-  const regOff = b.load(base, o + USDT_SPEC.regOffset, 2, true);
+  const regOff = b.load(base, o + USDT_SPEC.regOffset, 2, false);
   // Reading the program's own context cannot fault: the result is not checked.
   b.call(BpfFunc.ProbeReadKernel, [reg(slotAddr), imm(8), b.bin("add", reg(cx.ctxReg), regOff)]);
   b.assign(value, b.load({ kind: "slot", slot }, 0, 8, false));

@@ -141,7 +141,7 @@ test("a spec record holds each argument's place and the shift that extends it", 
   const bytes = encodeUsdtSpec(parseUsdtArgs("-1@%al 8@-16(%rbp) 4@$7"));
   const v = new DataView(bytes.buffer);
   assert.is(bytes.length, USDT_SPEC.size);
-  assert.equal([v.getUint32(USDT_SPEC.kind, true), v.getInt16(USDT_SPEC.regOffset, true), v.getUint8(USDT_SPEC.signed), v.getUint8(USDT_SPEC.shift)], [1, 80, 1, 56]);
+  assert.equal([v.getUint32(USDT_SPEC.kind, true), v.getUint16(USDT_SPEC.regOffset, true), v.getUint8(USDT_SPEC.signed), v.getUint8(USDT_SPEC.shift)], [1, 80, 1, 56]);
   const o = USDT_SPEC.argSize;
   assert.equal([v.getUint32(o + USDT_SPEC.kind, true), v.getBigInt64(o + USDT_SPEC.offset, true), v.getUint8(o + USDT_SPEC.shift)], [2, -16n, 0]);
   assert.equal([v.getUint32(2 * o + USDT_SPEC.kind, true), v.getBigInt64(2 * o + USDT_SPEC.offset, true), v.getUint8(2 * o + USDT_SPEC.shift)], [0, 7n, 32]);
