@@ -2,7 +2,7 @@
 // argument values against what the program did (signed and unsigned ints of 1 to 8 bytes, in memory and in a
 // register, constants, a string read through its pointer), a probe in a shared library, a semaphore the kernel sets
 // while attached and clears after (the program prints it), per-process attach (a pid as the binary, and load()'s
-// { pid }), a probe missing at load time, and bpftrace's usdt: on the same binary giving the same values.
+// { pid }), tracefs uprobe_events instead of the PMU, a probe missing at load time, and bpftrace's usdt: on the same binary giving the same values.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { compile } from "../../compiler/index.ts";
 import { load } from "../../load.ts";
+import { Tracer } from "../../runtime/user/tracer.ts";
 import { kernelTest } from "../support/kernel.ts";
 import { skip } from "../support/skip.ts";
 import { type UsdtApp, buildUsdtApp } from "../support/usdt-app.ts";
@@ -99,6 +101,34 @@ usdt(${JSON.stringify(a.app)}, "app", "guarded", (ctx) => { hits.increment(4); v
     await step(w, "after");
     assert.match(w.out, /^after 0$/m, "the semaphore is cleared when the probe is detached");
     assert.is(await w.exited, 0);
+  } finally {
+    w.child.kill("SIGKILL");
+  }
+});
+
+kernelTest(test, "through tracefs uprobe_events too: the semaphore as path:0xoff(0xref), arguments by cookie", async () => {
+  const a = app();
+  if (!a) return;
+  const path = tracer("legacy", `
+export const sum = new Count<u32>();
+usdt(${JSON.stringify(a.app)}, "app", "guarded", (ctx) => { sum.increment(Number(-ctx.arg(0))); });
+`);
+  const compiled = compile(path);
+  assert.ok(compiled.spec, compiled.diagnostics.map((d) => d.message).join("\n"));
+  const w = await start(a.app);
+  try {
+    const t = await Tracer.open(compiled.spec!, { collection: { legacyProbes: true } });
+    try {
+      assert.match(t.collection.links[0]!.mechanism, /^tracefs uprobe_events /);
+      await step(w, "done");
+      assert.match(w.out, /^enabled 1$/m);
+      assert.equal([...(t.maps.sum as unknown as { entries(): Iterable<[number, bigint]> }).entries()].sort((x, y) => x[0] - y[0]),
+        Array.from({ length: N }, (_, i) => [i, 1n]));
+    } finally {
+      await t.close();
+    }
+    await step(w, "after");
+    assert.match(w.out, /^after 0$/m);
   } finally {
     w.child.kill("SIGKILL");
   }
