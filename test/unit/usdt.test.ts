@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compile } from "../../compiler/index.ts";
+import { decodeArtifact, encodeArtifact } from "../../core/object/artifact.ts";
 import { USDT_SPEC, type UsdtArg, UsdtError, encodeUsdtSpec, parseUsdtArg, parseUsdtArgs, usdtProbes } from "../../core/usdt.ts";
 import { readElf } from "../../runtime/kernel/elf.ts";
 import { memoryOf, simulate } from "../../testing.ts";
@@ -191,6 +192,17 @@ usdt("./missing-here", "app", "tick", (ctx) => {
   sim.fire("usdt:./missing-here:app:tick", { specs: ["4@$5", "-2@$-3", "8@8(%rax)"], regs: { rax: 0x1000n } });
   // Memory that cannot be read gives 0, as bpf_probe_read_user's zeroed destination does.
   assert.equal(read(), new Map([[0, 5n], [1, -3n], [2, 0n], [3, 0n], [11, 0n], [99, 3n]]));
+});
+
+test("a compiled tracer (.tsbpf) keeps a USDT probe's attach point and its spec map", () => {
+  // Optional: whatever process 4242 is here, the compiler does not look into it.
+  const path = join(dir, "pid.ts");
+  writeFileSync(path, `import { usdt, Count, type u32 } from "tsbpf";\nexport const n = new Count<u32>();\nusdt(4242, "app", "tick", { optional: true }, (ctx) => { n.increment(1); });\n`);
+  const spec = compile(path).spec!;
+  assert.equal(spec.programs[0]!.attach, { kind: "usdt", target: "/proc/4242/exe", provider: "app", name: "tick", pid: 4242 });
+  assert.equal(spec.maps.find((m) => m.name === ".usdt_specs"), { name: ".usdt_specs", type: "array", keySize: 4, valueSize: USDT_SPEC.size, maxEntries: 256 });
+  const text = encodeArtifact({ producer: "test", source: path, builtOn: { kernel: "k", arch: "x86_64" }, spec });
+  assert.equal(decodeArtifact(new TextEncoder().encode(text), "pid.tsbpf").spec, spec);
 });
 
 test("ctx.arg(i) in the VM on the binary's own specs", async () => {
