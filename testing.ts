@@ -17,6 +17,7 @@ import { type ParamValue, setParams } from "./core/object/params.ts";
 import type { CollectionSpec, ProgramSpec } from "./core/object/spec.ts";
 import { targetProcess } from "./core/object/target.ts";
 import { contextOf, formatAttach, parseAttach } from "./core/probes.ts";
+import { USDT_MAX_ARGS, USDT_SPEC_MAP, encodeUsdtSpec, parseUsdtArg } from "./core/usdt.ts";
 import { type MockEventChannel, SimCollection } from "./runtime/interp/collection.ts";
 import { type SimEnvironment, defaultEnvironment } from "./runtime/interp/helpers.ts";
 import type { MockMap } from "./runtime/interp/maps.ts";
@@ -145,12 +146,21 @@ export class Simulation<M = Record<string, unknown>> {
    * Runs the program of `probe` once: a tracepoint name ("sched/sched_switch"), "uprobe:libc:getaddrinfo",
    * a kernel function of a kprobe, "profile", "interval", a perf event ("software:page-faults"), or the program's
    * name. `ctx` gives the context: a tracepoint's fields by name; `{ args: [...], retval }` for probes on functions;
-   * `{ ip, samplePeriod, addr }` for perf samples (samplePeriod defaults to the probe's period, else 1). A fault in the program throws
-   * a VmError whose message starts with the TypeScript file:line:column of the offending code.
+   * `{ ip, samplePeriod, addr }` for perf samples (samplePeriod defaults to the probe's period, else 1). A USDT probe's
+   * `{ args: [...] }` are its arguments, each a signed 64-bit value in a register (`ctx.arg(i)` reads them through a
+   * spec record at the cookie, as in the kernel); `specs` gives the probe's argument specs instead ("-4@%edi",
+   * "4@$5", "8@-8(%rbp)"), each register one names holding its `args` value, and `regs` more registers by name
+   * (`{ rbp: 0x7ffd0000n }`). A fault in the program throws a VmError whose message starts with the TypeScript
+   * file:line:column of the offending code.
    */
   fire<E = Record<string, unknown>>(probe: string, ctx: Readonly<Record<string, unknown>> = {}): FireResult<E> {
     const p = this.program(probe);
     const bytes = contextBytes(p, ctx, this.env);
+    if (p.attach.kind === "usdt") {
+      // One spec record, at index 0, which the run's cookie names.
+      this.collection.map(USDT_SPEC_MAP).updateRaw(new Uint8Array(4), usdtFiring(ctx, bytes));
+      this.env.attachCookie = 0n;
+    }
     // Copied as they are committed, decoded after the run: a record that does not decode is the test's error, not
     // a fault in the middle of the program.
     const sent: [string, Uint8Array][] = [];
@@ -164,6 +174,7 @@ export class Simulation<M = Record<string, unknown>> {
       throw e instanceof VmError ? located(e) : e;
     } finally {
       for (const stop of stops) stop();
+      if (p.attach.kind === "usdt") delete this.env.attachCookie;
     }
     const actionsMap = this.spec.actions?.map;
     const events = sent.filter(([channel]) => channel !== actionsMap)
@@ -299,6 +310,27 @@ function matchesProbe(a: ProgramSpec["attach"], probe: string): boolean {
   }
 }
 
+/** The registers a USDT probe's arguments are given in when fire() has no specs for them: 12 distinct ones. */
+const USDT_SIM_REGS = ["rdi", "rsi", "rdx", "rcx", "r8", "r9", "rax", "rbx", "r10", "r11", "r12", "r13"];
+
+/**
+ * A USDT probe's simulated site: its arguments' spec record (fire()'s `specs`, or one signed 64-bit register per
+ * value of `args`), with the registers they name set in the pt_regs bytes.
+ */
+function usdtFiring(ctx: Readonly<Record<string, unknown>>, regs: Uint8Array): Uint8Array {
+  const values = (ctx.args ?? []) as readonly (number | bigint)[];
+  const specs = (ctx.specs as readonly string[] | undefined) ?? values.map((_, i) => `-8@%${USDT_SIM_REGS[i]}`);
+  if (specs.length > USDT_MAX_ARGS) throw new Error(`a USDT probe has at most ${USDT_MAX_ARGS} arguments; fire() was given ${specs.length}`);
+  const view = new DataView(regs.buffer, regs.byteOffset, regs.byteLength);
+  const set = (off: number, v: number | bigint) => view.setBigUint64(off, BigInt.asUintN(64, BigInt(v)), true);
+  for (const [name, v] of Object.entries((ctx.regs ?? {}) as Readonly<Record<string, number | bigint>>)) set(parseUsdtArg(`8@%${name}`).regOffset, v);
+  const args = specs.map((s) => parseUsdtArg(s, "x86_64"));
+  args.forEach((a, i) => {
+    if (a.kind === "reg") set(a.regOffset, values[i] ?? 0);
+  });
+  return encodeUsdtSpec(args);
+}
+
 const db = loadTracepointDb();
 
 /** The context record a program receives, from field values by name. */
@@ -334,7 +366,8 @@ function contextBytes(p: ProgramSpec, ctx: Readonly<Record<string, unknown>>, en
   if (context === "pt_regs" || context === "perf_event") {
     const bytes = new Uint8Array(PT_REGS.size + 16);
     const view = new DataView(bytes.buffer);
-    const args = (ctx.args ?? []) as readonly (number | bigint)[];
+    // A USDT probe's arguments go where their specs say (usdtFiring).
+    const args = a.kind === "usdt" ? [] : (ctx.args ?? []) as readonly (number | bigint)[];
     args.forEach((v, i) => view.setBigUint64(PT_REGS.args[i]!, BigInt.asUintN(64, BigInt(v)), true));
     if (ctx.retval !== undefined) view.setBigUint64(PT_REGS.ret, BigInt.asUintN(64, BigInt(ctx.retval as number | bigint)), true);
     if (ctx.ip !== undefined) view.setBigUint64(PT_REGS.ip, BigInt.asUintN(64, BigInt(ctx.ip as number | bigint)), true);

@@ -2,7 +2,7 @@
 // that match out, one a line in the form a tracer declares them (`tracepoint:syscalls/sys_enter_openat`,
 // `kprobe:vfs_read`, `uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc`, `software:page-faults`), sorted; with -v,
 // what each one gives its handler. The sources: tracefs's available_events and format files, the kernel's BTF
-// (FUNC records and btf_trace_* typedefs), a binary's ELF symbols, core/perf-events.ts. Only what a pattern can
+// (FUNC records and btf_trace_* typedefs), a binary's ELF symbols and USDT notes (core/usdt.ts), core/perf-events.ts. Only what a pattern can
 // match is read: `syscalls:*open*` reads one tracefs file, and nothing here loads the compiler or koffi.
 
 import { readFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { STDLIB_DIR } from "../compiler/paths.ts";
 import { type Btf, parseBtf } from "../core/object/btf/index.ts";
 import { PERF_EVENTS, PERF_TYPE, type PerfEventDef, type PerfEventKind } from "../core/perf-events.ts";
 import type { ProbeDeclarator } from "../core/probes.ts";
+import { type UsdtProbe, UsdtError, parseUsdtArgs, usdtProbes } from "../core/usdt.ts";
 import { ElfError, type ElfFile, SHN_UNDEF, SymbolType, readElf, symbolOffset } from "../runtime/kernel/elf.ts";
 import { BpfError } from "../runtime/kernel/errors.ts";
 import { resolveBinary } from "../runtime/kernel/libs.ts";
@@ -35,20 +36,22 @@ A pattern is a glob (*, ?, [abc]), in tsbpf's form or bpftrace's:
                                                                   kernel functions (the kernel's BTF)
   uprobe:libc:*alloc*   uprobe:/bin/bash:readline  (u:)   uretprobe:  (ur:)
                                                                   functions of a program or library
+  usdt:/usr/bin/python3   usdt:./app:provider:*   usdt:PID  (U:)  USDT probes of a program, library or process
   software:*  (s:)   hardware:*  (h:)                             perf events
   *open*                                                          every kernel-side kind; kernel functions and
                                                                   raw tracepoints once, as kprobe: and rawTracepoint:
 Options:
   -v, --verbose   under each probe what its handler gets: a tracepoint's ctx fields (name: TypeScript type // C
-                  type), a kernel function's or raw tracepoint's arguments, a perf event's numbers
+                  type), a kernel function's or raw tracepoint's arguments, a USDT probe's sites and argument
+                  specs, a perf event's numbers
 Exits 0 when something matched, 1 when nothing did, 2 for a bad pattern.
 `;
 
 /** The kinds a listing prints, named by the declarator a tracer writes. */
 type ListKind = Exclude<ProbeDeclarator, "profile" | "interval" | "begin" | "end"> | PerfEventKind;
 
-/** The kinds a name alone is enough for: all but uprobes, which need a binary. */
-type KernelKind = Exclude<ListKind, "uprobe" | "uretprobe">;
+/** The kinds a name alone is enough for: all but uprobes and USDT probes, which need a binary. */
+type KernelKind = Exclude<ListKind, "uprobe" | "uretprobe" | "usdt">;
 
 /** Every name a pattern may give a kind: tsbpf's declarators, bpftrace's probe types and their short forms. */
 const KINDS: Readonly<Record<string, ListKind>> = {
@@ -58,10 +61,11 @@ const KINDS: Readonly<Record<string, ListKind>> = {
   kprobe: "kprobe", k: "kprobe", kretprobe: "kretprobe", kr: "kretprobe",
   fentry: "fentry", f: "fentry", kfunc: "fentry", fexit: "fexit", fr: "fexit", kretfunc: "fexit",
   uprobe: "uprobe", u: "uprobe", uretprobe: "uretprobe", ur: "uretprobe",
+  usdt: "usdt", U: "usdt",
   software: "software", s: "software", hardware: "hardware", h: "hardware",
 };
 
-const KIND_LIST = "tracepoint, rawTracepoint, tpBtf, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, software, hardware";
+const KIND_LIST = "tracepoint, rawTracepoint, tpBtf, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, usdt, software, hardware";
 
 /**
  * What a pattern without a kind is matched against: the kernel's own probes (never every binary on the system), each
@@ -77,7 +81,9 @@ export type Query =
     /** From a pattern without a kind: a source that cannot be read is a note, not a failure. */
     readonly implied: boolean;
   }
-  | { readonly kind: "uprobe" | "uretprobe"; readonly target: string; readonly match: (name: string) => boolean; readonly implied: false };
+  | { readonly kind: "uprobe" | "uretprobe"; readonly target: string; readonly match: (name: string) => boolean; readonly implied: false }
+  /** USDT probes: `match` takes "provider:name". */
+  | { readonly kind: "usdt"; readonly target: string; readonly match: (name: string) => boolean; readonly implied: false };
 
 /** A shell-style glob as an anchored RegExp: `*` any run of characters, `?` one, `[abc]`, `[a-z]`, `[!abc]`. */
 export function globRegExp(glob: string): RegExp {
@@ -154,6 +160,7 @@ function nameQuery(kind: KernelKind, glob: string, implied: boolean): Query {
 }
 
 function kindQuery(kind: ListKind, rest: string): Query {
+  if (kind === "usdt") return usdtQuery(rest);
   if (kind === "uprobe" || kind === "uretprobe") {
     const at = rest.lastIndexOf(":");
     const target = at < 0 ? rest : rest.slice(0, at);
@@ -168,6 +175,20 @@ function kindQuery(kind: ListKind, rest: string): Query {
     if (sep >= 0) return { kind, match: tracepointMatch(rest.slice(0, sep), rest.slice(sep + 1)), implied: false };
   }
   return nameQuery(kind, rest, false);
+}
+
+/**
+ * `usdt:TARGET`, `usdt:TARGET:NAME` (any provider) or `usdt:TARGET:PROVIDER:NAME`, as bpftrace reads them; TARGET is a
+ * path, a program or library name, or a pid (its main executable).
+ */
+function usdtQuery(rest: string): Query {
+  const parts = rest.split(":");
+  const target = parts[0]!;
+  if (target === "" || parts.length > 3) throw new CliError("list", `usdt needs a program, library or pid, then optionally provider and name: usdt:/usr/bin/python3 or usdt:./app:provider:*`);
+  if (hasGlob(target)) throw new CliError("list", `usdt:${rest}: name one program, library or pid, not a pattern`);
+  const [provider, name] = parts.length === 3 ? [parts[1] || "*", parts[2] || "*"] : ["*", parts[1] || "*"];
+  const p = globRegExp(provider), n = globRegExp(name);
+  return { kind: "usdt", target, match: (full) => p.test(full.slice(0, full.indexOf(":"))) && n.test(full.slice(full.indexOf(":") + 1)), implied: false };
 }
 
 // ---- what the machine has ----------------------------------------------------------------------------------------
@@ -292,6 +313,13 @@ function list(q: Query, m: Machine, out: Listing): void {
       for (const name of names) if (q.match(name)) out.set(`${q.kind}:${path}:${name}`, () => symbolDetails(file, name));
       return;
     }
+    case "usdt": {
+      const { path, sites } = usdtSites(q.target);
+      const byName = new Map<string, UsdtProbe[]>();
+      for (const s of sites) byName.set(`${s.provider}:${s.name}`, [...(byName.get(`${s.provider}:${s.name}`) ?? []), s]);
+      for (const [name, at] of byName) if (q.match(name)) out.set(`usdt:${path}:${name}`, () => usdtDetails(at));
+      return;
+    }
     case "software":
     case "hardware":
       for (const e of PERF_EVENTS) if (e.kind === q.kind && q.match(e.name)) out.set(`${e.kind}:${e.name}`, () => perfEventDetails(e));
@@ -315,6 +343,24 @@ function elfFunctions(target: string, kind: string): { path: string; file: ElfFi
     return { path, file, names };
   } catch (e) {
     if (e instanceof ElfError) throw new CliError("list", `${kind}:${target}: ${e.message}${e.hint ? `; ${e.hint}` : ""}`);
+    throw e;
+  }
+}
+
+/** The USDT probe sites of a program, library or process; bad targets are CliErrors (exit 2). */
+function usdtSites(target: string): { path: string; sites: UsdtProbe[] } {
+  const where = /^[1-9][0-9]*$/.test(target) ? `/proc/${target}/exe` : target;
+  try {
+    const path = resolveBinary(where);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new ElfError(`cannot read ${path}: ${(e as Error).message}`, path);
+    }
+    return { path: where === target ? path : where, sites: usdtProbes(bytes, path) };
+  } catch (e) {
+    if (e instanceof ElfError || e instanceof UsdtError) throw new CliError("list", `usdt:${target}: ${e.message}${e.hint ? `; ${e.hint}` : ""}`);
     throw e;
   }
 }
@@ -374,6 +420,23 @@ function symbolDetails(file: ElfFile, name: string): string[] {
     lines.push(`${INDENT}GNU indirect function: a uprobe here fires when the dynamic linker resolves it, not on each call`);
   }
   return lines;
+}
+
+/** Each site of a USDT probe: its file offset, semaphore, and its arguments as `ctx.arg(i)` reads them. */
+function usdtDetails(sites: readonly UsdtProbe[]): string[] {
+  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  return sites.flatMap((s) => {
+    const sema = s.semaphore ? `, semaphore at file offset 0x${s.semaphoreOffset.toString(16)}` : "";
+    const head = `${INDENT}file offset 0x${s.offset.toString(16)}${sema}`;
+    let args: string[];
+    try {
+      args = parseUsdtArgs(s.args, arch).map((a, i) => `${INDENT}arg${i}: ${a.signed ? "i" : "u"}${a.size * 8}  // ${a.spec}`);
+    } catch (e) {
+      if (!(e instanceof UsdtError)) throw e;
+      args = [`${INDENT}${e.message}`];
+    }
+    return [head, ...(args.length ? args : [`${INDENT}(no arguments)`])];
+  });
 }
 
 function perfEventDetails(e: PerfEventDef): string[] {

@@ -190,6 +190,8 @@ export const MESSAGES = {
   TSB2092: { title: "tracepoint pattern matching nothing", template: "no tracepoint matches {0}" },
   TSB2093: { title: "map declared by its use, used two ways", template: "{0} is used for {1} here, but for {2} on line {3}" },
   TSB2091: { title: "value print() or clear() cannot take", template: "{0} cannot take this value: it takes {1}" },
+  TSB2094: { title: "USDT probe not found", template: "{0} has no USDT probe {1}" },
+  TSB2095: { title: "USDT argument out of range", template: "USDT probe {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

@@ -17,6 +17,7 @@ import { flushCodeCache } from "./typescript.ts";
 import { AGGREGATIONS, LOG2_BUCKETS, histKey, linearBucketCount } from "../core/aggregations.ts";
 import { MAP_KINDS } from "../core/maps.ts";
 import { PROBE_KINDS } from "../core/probes.ts";
+import { USDT_MAX_SITES, USDT_SPEC, USDT_SPEC_MAP } from "../core/usdt.ts";
 import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
 import { ACTIONS_MAP, lostMapName } from "../core/object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
@@ -104,6 +105,10 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
     if (params.specs.length) maps.push(params.map);
     if (lowered.actions.length) maps.push(...actionMaps());
     for (const [name, use] of lowered.stackMaps) maps.push(stackMapSpec(name, use.depth));
+    // The spec records of USDT probe sites, written by the loader (core/usdt.ts), read by ctx.arg(i).
+    if (specs.some((p) => p.attach.kind === "usdt")) {
+      maps.push({ name: USDT_SPEC_MAP, type: "array", keySize: 4, valueSize: USDT_SPEC.size, maxEntries: USDT_MAX_SITES });
+    }
     const moduleSymbol = loaded.checker.getSymbolAtLocation(loaded.file);
     const exported = new Set(moduleSymbol ? loaded.checker.getExportsOfModule(moduleSymbol).map((s) => s.name) : []);
     const user = { ...(exported.has("main") ? { main: true } : {}), ...(exported.has("format") ? { format: true } : {}) };

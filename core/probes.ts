@@ -18,12 +18,15 @@ export const TRACING_PROGRAM_TYPES: readonly TracingProgramType[] = ["kprobe", "
 export type ProbeDeclarator =
   | "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "tracepoint" | "rawTracepoint" | "fentry" | "fexit" | "tpBtf"
   | "profile" | "interval" | "begin" | "end"
-  | "hardware" | "software";
+  | "hardware" | "software"
+  // USDT probes (core/usdt.ts)
+  | "usdt";
 
 /**
  * What a handler's `ctx` points at, which decides what it may read and how the VM builds it:
  * - tracepoint: the tracepoint's record, fields by name (`ctx.filename`), offsets relocated at load;
- * - pt_regs: the registers at the probed instruction (`ctx.arg0()` … `ctx.arg5()`, `ctx.retval()`, `ctx.ip()`);
+ * - pt_regs: the registers at the probed instruction (`ctx.arg0()` … `ctx.arg5()`, `ctx.retval()`, `ctx.ip()`; in a
+ *   USDT handler, `ctx.arg(i)` and `ctx.argCount()`, the probe's arguments found through its spec);
  * - perf_event: a perf sample, which starts with pt_regs (`ctx.ip()`);
  * - args: an array of u64 arguments (raw tracepoints, BTF tracepoints, fentry/fexit: `ctx.arg(i)`).
  */
@@ -80,6 +83,13 @@ const uprobe = (retprobe: boolean): ProbeKindDef => ({
   declarator: retprobe ? "uretprobe" : "uprobe", programType: "kprobe", params: [str("binary or library"), str("symbol")], context: "pt_regs",
   attach: ([target, symbol]) => ({ kind: "uprobe", target: String(target), symbol: String(symbol), retprobe }), programName: lastPart,
 });
+/** "/proc/PID/exe", the path a USDT probe on a process's main executable attaches to; the pid when the target is one. */
+const procExe = (pid: number): string => `/proc/${pid}/exe`;
+const procExePid = (target: string): number | undefined => {
+  const m = /^\/proc\/([1-9][0-9]*)\/exe$/.exec(target);
+  return m ? Number(m[1]) : undefined;
+};
+
 const tracing = (declarator: "fentry" | "fexit"): ProbeKindDef => ({
   declarator, programType: "tracing", params: [str("kernel function")], context: "args",
   attach: ([fn]) => ({ kind: declarator, function: String(fn) }), programName: lastPart,
@@ -91,6 +101,19 @@ export const PROBE_KINDS: Readonly<Record<ProbeDeclarator, ProbeKindDef>> = {
   kretprobe: kprobe(true),
   uprobe: uprobe(false),
   uretprobe: uprobe(true),
+  // USDT: a uprobe at each site of the probe, with a cookie indexing the spec of its arguments (core/usdt.ts). A number
+  // as first argument is a process: its main executable, in that process only.
+  usdt: {
+    declarator: "usdt", programType: "kprobe", params: [str("binary, library or pid"), str("provider"), str("probe name")], context: "pt_regs",
+    check: ([target, provider, name]) => (typeof target === "number" ? Number.isInteger(target) && target > 0 : target !== "")
+      && typeof provider === "string" && /^\w+$/.test(provider) && typeof name === "string" && /^\w+$/.test(name)
+      ? undefined
+      : 'usdt(binary or pid, "provider", "name", handler), e.g. usdt("/usr/bin/python3", "python", "function__entry", (ctx) => ...)',
+    attach: ([target, provider, name]) => (typeof target === "number"
+      ? { kind: "usdt", target: procExe(target), provider: String(provider), name: String(name), pid: target }
+      : { kind: "usdt", target: String(target), provider: String(provider), name: String(name) }),
+    programName: ([, provider, name]) => `${provider}_${name}`,
+  },
   tracepoint: {
     declarator: "tracepoint", programType: "tracepoint", params: [str("tracepoint name")], context: "tracepoint",
     check: ([name]) => /^[A-Za-z0-9_*?]+\/[A-Za-z0-9_*?]+$/.test(String(name))
@@ -163,6 +186,8 @@ export type AttachSpec =
     readonly retprobe: boolean;
     readonly pid?: number;
   }
+  /** Every site of a USDT probe in `target` (a path, a program on $PATH, a library name, or /proc/PID/exe with `pid`). */
+  | { readonly kind: "usdt"; readonly target: string; readonly provider: string; readonly name: string; readonly pid?: number }
   | { readonly kind: "fentry"; readonly function: string }
   | { readonly kind: "fexit"; readonly function: string }
   /** CPU-clock sampling at `frequency` Hz on every online CPU (profile). */
@@ -247,6 +272,17 @@ export const ATTACH_KINDS: { readonly [K in AttachKind]: AttachKindDef<K> } = {
       const where = rest.slice(at + 1);
       const offset = where.startsWith("0x") ? int(where) : undefined;
       return { kind: "uprobe", target, retprobe: p === "uretprobe", ...(offset !== undefined ? { offset } : { symbol: where }) };
+    },
+  },
+  usdt: {
+    context: "pt_regs",
+    format: (a) => `usdt:${a.target}:${a.provider}:${a.name}`,
+    prefixes: ["usdt"],
+    parse: (_p, rest) => {
+      const m = /^(.+):(\w+):(\w+)$/.exec(rest);
+      if (!m) return undefined;
+      const pid = procExePid(m[1]!);
+      return { kind: "usdt", target: m[1]!, provider: m[2]!, name: m[3]!, ...(pid !== undefined ? { pid } : {}) };
     },
   },
   fentry: {
@@ -356,6 +392,7 @@ export function bpftraceProbeName(a: AttachSpec): string {
     case "tp_btf": return `tracepoint:${a.name}`;
     case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"}:${a.function}${a.offset ? `+${a.offset}` : ""}`;
     case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"}:${a.target}:${a.symbol ?? `0x${(a.offset ?? 0).toString(16)}`}`;
+    case "usdt": return `usdt:${a.target}:${a.provider}:${a.name}`;
     case "fentry": return `kfunc:${a.function}`;
     case "fexit": return `kretfunc:${a.function}`;
     case "profile": return `profile:hz:${a.frequency}`;

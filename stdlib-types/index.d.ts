@@ -117,6 +117,14 @@ export declare function uprobe(target: string, symbol: string, options: ProbeOpt
 /** Return of a user-space function; `ctx.retval()` is its return value. */
 export declare function uretprobe(target: string, symbol: string, handler: Handler<ProbeContext>): void;
 export declare function uretprobe(target: string, symbol: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
+/**
+ * A USDT probe (a static probe of `<sys/sdt.h>`, DTRACE_PROBE/STAP_PROBE) named `provider`:`name` in `target`: a
+ * program's or a library's path, a program on $PATH, or a process id (that process's main executable, in that
+ * process only). Every site of the probe is attached; its semaphore, if any, is set while attached. `ctx.arg(i)` is
+ * the probe's argument `i`, read where its note says and extended from its size.
+ */
+export declare function usdt(target: string | number, provider: string, name: string, handler: Handler<UsdtContext>): void;
+export declare function usdt(target: string | number, provider: string, name: string, options: ProbeOptions, handler: Handler<UsdtContext>): void;
 /** Entry of a kernel function (needs CONFIG_KPROBES). */
 export declare function kprobe(fn: string, handler: Handler<ProbeContext>): void;
 export declare function kprobe(fn: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
@@ -187,6 +195,16 @@ export interface ProbeContext {
   /** The return value (uretprobe, kretprobe). */
   retval(): u64;
   /** The instruction pointer. */
+  ip(): u64;
+}
+
+/** The context of a USDT probe: its arguments, as its note describes them, and the registers. */
+export interface UsdtContext {
+  /** Argument `i` (a constant, 0 to 11), sign- or zero-extended from its size as the probe declares it; 0 past the last. */
+  arg(i: number): i64;
+  /** How many arguments this site of the probe has. */
+  argCount(): u32;
+  /** The instruction pointer (the probe's address). */
   ip(): u64;
 }
 

@@ -6,6 +6,7 @@ import { ts } from "ts-morph";
 import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
 import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../core/maps.ts";
 import { declareAdHocMaps } from "./adhoc.ts";
+import { usdtProbeList, usdtSites, usdtTarget } from "./usdt.ts";
 import { PROBE_KINDS, type ProbeDeclarator, globRegExp, isProbeDeclarator, isTracepointPattern } from "../../core/probes.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
@@ -604,6 +605,14 @@ function probeDecl(c: ts.CallExpression, kind: ProbeDeclarator, checker: ts.Type
     return undefined;
   }
   if (rate) values.push(...rate);
+  // A USDT probe whose binary can be read here must be in it (an optional one may be missing; the loader skips it).
+  if (kind === "usdt" && !optional) {
+    const t = usdtTarget(values[0]!);
+    if (t && !usdtSites(t, String(values[1]), String(values[2])).length) {
+      diags.error("TSB2094", [t.path, `${values[1]}:${values[2]}`], spanOf(args[1]!), usdtProbeList(t));
+      return undefined;
+    }
+  }
   const name = def.programName(values).replace(/[^A-Za-z0-9_]/g, "_");
   return { kind, args: values, handler: h, span: spanOf(c), name, ...(optional ? { optional } : {}) };
 }

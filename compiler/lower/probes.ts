@@ -1,11 +1,15 @@
 // The probe context `ctx`: tracepoint fields (loads from the record, relocated at load time), kprobe/uprobe
 // registers (arg0()..arg5(), retval(), ip() from pt_regs), a perf sample's ip(), samplePeriod() and addr() (struct
-// bpf_perf_event_data), raw tracepoint / fentry arguments (ctx.arg(i)); a BTF
-// tracepoint's arguments as the running kernel's BTF types them (pointers read as numbers, the count checked).
+// bpf_perf_event_data), raw tracepoint / fentry arguments (ctx.arg(i)); a BTF tracepoint's arguments as the running
+// kernel's BTF types them (pointers read as numbers, the count checked); a USDT probe's arguments (ctx.arg(i),
+// ctx.argCount()) through the spec record its attachment's cookie selects.
 
 import { ts } from "ts-morph";
 import { PROBE_KINDS } from "../../core/probes.ts";
 import { BpfFunc } from "../../core/asm/helpers.ts";
+import { USDT_KIND, USDT_MAX_ARGS, USDT_SPEC, USDT_SPEC_MAP, parseUsdtArgs } from "../../core/usdt.ts";
+import { usdtSites, usdtTarget } from "../frontend/usdt.ts";
+import { mapFd } from "./maps.ts";
 import { InternalError } from "../diagnostics.ts";
 import { spanOf } from "../frontend/program.ts";
 import { closestTracepoints } from "../frontend/tracepoint-types.ts";
@@ -78,6 +82,7 @@ export function ctxMethod(cx: LowerCtx, call: ts.CallExpression, name: string): 
   const context = probe ? PROBE_KINDS[probe.kind].context : undefined;
   cx.at(call);
   const regs = PT_REGS[cx.p.arch];
+  if (probe?.kind === "usdt" && (name === "arg" || name === "argCount")) return usdtArg(cx, call, name);
   const m = /^arg([0-5])$/.exec(name);
   if (m && context === "pt_regs") return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.args[Number(m[1])]!, 8, false), U64);
   if (name === "retval" && context === "pt_regs") return scalar(cx.b.load({ kind: "reg", id: cx.ctxReg }, regs.ret, 8, false), U64);
@@ -130,4 +135,98 @@ function tpBtfArg(cx: LowerCtx, call: ts.CallExpression, tracepoint: string, ind
   // Reading the program's own context cannot fault: the result is not checked.
   cx.b.call(BpfFunc.ProbeReadKernel, [reg(dst), imm(8), src]);
   return scalar(cx.b.load({ kind: "slot", slot }, 0, 8, false), U64);
+}
+
+/**
+ * ctx.arg(i) and ctx.argCount() in a USDT handler, as libbpf's bpf_usdt_arg: the attachment's cookie indexes the
+ * `.usdt_specs` record the loader wrote for this site of the probe (core/usdt.ts), which says where argument i is:
+ * a constant, a register (read from pt_regs with bpf_probe_read_kernel: the verifier refuses a context load at a
+ * variable offset), or user memory at a register plus an offset (bpf_probe_read_user). The 8 bytes read are then
+ * shifted left and back right by 64 - 8 * size, arithmetically for a signed argument, which keeps the argument's
+ * bytes and extends them. A missing record or an argument past the site's count reads 0. When the binary can be
+ * read at compile time, an index past every site's arguments is an error here.
+ */
+function usdtArg(cx: LowerCtx, call: ts.CallExpression, name: "arg" | "argCount"): Val {
+  const probe = cx.probe!;
+  let index = 0;
+  if (name === "arg") {
+    const a = call.arguments[0];
+    const lit = a && ts.isNumericLiteral(a) ? Number(a.text) : undefined;
+    if (lit === undefined || !Number.isInteger(lit) || lit < 0 || lit >= USDT_MAX_ARGS) {
+      return cx.error("TSB1070", ["the index of ctx.arg(i)", 0, USDT_MAX_ARGS - 1], a ?? call);
+    }
+    index = lit;
+    const t = probe.optional ? undefined : usdtTarget(probe.args[0]!);
+    const sites = t ? usdtSites(t, String(probe.args[1]), String(probe.args[2])) : [];
+    const most = sites.reduce((n, s) => Math.max(n, s.args.trim() ? s.args.trim().split(/\s+/).length : 0), 0);
+    if (sites.length && index >= most) {
+      const widest = sites.find((s) => (s.args.trim() ? s.args.trim().split(/\s+/).length : 0) === most)!;
+      let list = widest.args || "none";
+      try {
+        list = parseUsdtArgs(widest.args, cx.p.arch).map((x, i) => `${i}: ${x.signed ? "i" : "u"}${x.size * 8}`).join(", ") || "none";
+      } catch {
+        // An argument the loader cannot read: it says so at load; the spec string is shown as it is.
+      }
+      const hint = most > 1 ? `its arguments are ctx.arg(0)..ctx.arg(${most - 1})` : most ? "its only argument is ctx.arg(0)" : "it has no arguments to read";
+      return cx.error("TSB2095", [`${probe.args[1]}:${probe.args[2]}`, most, list, index], a!, hint);
+    }
+  }
+  const b = cx.b;
+  const span = cx.span(call);
+  const key = b.slot(4, 8, "USDT spec index", span);
+  b.store({ kind: "slot", slot: key }, 0, 4, b.call(BpfFunc.GetAttachCookie, [reg(cx.ctxReg)]));
+  const keyAddr = b.newReg();
+  b.emit({ op: "addr", dst: keyAddr, slot: key, off: 0 });
+  const spec = b.call(BpfFunc.MapLookupElem, [mapFd(cx, USDT_SPEC_MAP), reg(keyAddr)]);
+  const result = b.newReg();
+  b.assign(result, imm(0));
+  const found = b.newBlock(), done = b.newBlock();
+  b.cbr("ne", spec, imm(0), found, done);
+  b.switchTo(found);
+  const base = { kind: "reg" as const, id: (spec as { id: number }).id };
+  const count = b.load(base, USDT_SPEC.argCount, 4, false);
+  if (name === "argCount") {
+    b.assign(result, count);
+    b.br(done);
+    b.switchTo(done);
+    return scalar(reg(result), U32);
+  }
+  const have = b.newBlock();
+  b.cbr("ugt", count, imm(index), have, done);
+  b.switchTo(have);
+  const o = index * USDT_SPEC.argSize;
+  const kind = b.load(base, o + USDT_SPEC.kind, 4, false);
+  const offset = b.load(base, o + USDT_SPEC.offset, 8, false);
+  const value = b.newReg();
+  b.assign(value, offset);
+  const extend = b.newBlock(), fromReg = b.newBlock(), deref = b.newBlock();
+  b.cbr("eq", kind, imm(USDT_KIND.const), extend, fromReg);
+  b.switchTo(fromReg);
+  const slot = b.slot(8, 8, `USDT argument ${index}`, span);
+  const slotAddr = b.newReg();
+  b.emit({ op: "addr", dst: slotAddr, slot, off: 0 });
+  const regOff = b.load(base, o + USDT_SPEC.regOffset, 2, false);
+  // Reading the program's own context cannot fault: the result is not checked.
+  b.call(BpfFunc.ProbeReadKernel, [reg(slotAddr), imm(8), b.bin("add", reg(cx.ctxReg), regOff)]);
+  b.assign(value, b.load({ kind: "slot", slot }, 0, 8, false));
+  b.cbr("eq", kind, imm(USDT_KIND.reg), extend, deref);
+  b.switchTo(deref);
+  // A fault leaves the slot zeroed (the helper's memset): the argument reads 0, as in libbpf.
+  b.call(BpfFunc.ProbeReadUser, [reg(slotAddr), imm(8), b.bin("add", reg(value), offset)]);
+  b.assign(value, b.load({ kind: "slot", slot }, 0, 8, false));
+  b.br(extend);
+  b.switchTo(extend);
+  const shift = b.load(base, o + USDT_SPEC.shift, 1, false);
+  const signed = b.load(base, o + USDT_SPEC.signed, 1, false);
+  const shifted = b.bin("shl", reg(value), shift);
+  const sext = b.newBlock(), zext = b.newBlock();
+  b.cbr("ne", signed, imm(0), sext, zext);
+  b.switchTo(sext);
+  b.assign(result, b.bin("ashr", shifted, shift));
+  b.br(done);
+  b.switchTo(zext);
+  b.assign(result, b.bin("lshr", shifted, shift));
+  b.br(done);
+  b.switchTo(done);
+  return scalar(reg(result), I64);
 }

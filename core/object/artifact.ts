@@ -117,6 +117,7 @@ const Attach = z.discriminatedUnion("kind", [
   z.looseObject({ kind: z.literal("tp_btf"), name }),
   z.looseObject({ kind: z.literal("kprobe"), function: name, offset: z.optional(u32), retprobe: z.boolean() }),
   z.looseObject({ kind: z.literal("uprobe"), target: name, symbol: z.optional(z.string()), offset: z.optional(int(0, 2 ** 53)), retprobe: z.boolean(), pid: z.optional(int(-1, 0x7fffffff)) }),
+  z.looseObject({ kind: z.literal("usdt"), target: name, provider: name, name, pid: z.optional(int(1, 0x7fffffff)) }),
   z.looseObject({ kind: z.literal("fentry"), function: name }),
   z.looseObject({ kind: z.literal("fexit"), function: name }),
   z.looseObject({ kind: z.literal("profile"), frequency: int(1, 1e9) }),

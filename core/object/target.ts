@@ -21,6 +21,7 @@ const IN_PROCESS_CONTEXT: { readonly [K in AttachKind]: boolean } = {
   tp_btf: true,
   kprobe: true,
   uprobe: true,
+  usdt: true,
   fentry: true,
   fexit: true,
   profile: true,
@@ -66,9 +67,10 @@ export function targetProcess(spec: CollectionSpec, pid: number): CollectionSpec
 
 function limitTo(p: ProgramSpec, pid: number): ProgramSpec {
   const filter = processFilter(pid);
-  // A uprobe declared with its own pid is given this one too: with -p, no probe fires for another process. A hardware
-  // or software perf event counts in that process only (so a period counts its events, not the machine's).
-  const attach: AttachSpec = p.attach.kind === "uprobe" || p.attach.kind === "perf_event" ? { ...p.attach, pid } : p.attach;
+  // A uprobe (or USDT probe) declared with its own pid is given this one too: with -p, no probe fires for another
+  // process. A hardware or software perf event counts in that process only (so a period counts its events, not the
+  // machine's).
+  const attach: AttachSpec = p.attach.kind === "uprobe" || p.attach.kind === "usdt" || p.attach.kind === "perf_event" ? { ...p.attach, pid } : p.attach;
   return {
     ...p,
     attach,

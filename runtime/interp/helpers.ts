@@ -45,6 +45,11 @@ export interface SimEnvironment {
    */
   kernelStack: readonly bigint[];
   userStack: readonly bigint[];
+  /**
+   * What bpf_get_attach_cookie returns: the cookie of the attachment the program runs for (0 when none). A USDT
+   * probe's fire() sets it to the index of the spec record it wrote (testing.ts).
+   */
+  attachCookie?: bigint;
 }
 
 /** A clock that moves only when told to (or by `step` ns on every read), so tests see exact times. */
@@ -414,9 +419,9 @@ export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap
       const t = now();
       return t - (t % TICK_NS);
     },
-    // No kprobe/fentry attachment in the VM, so no function address and no cookie.
+    // No kprobe/fentry attachment in the VM, so no function address; a cookie only where the test gave one.
     [BpfFunc.GetFuncIp]: () => 0,
-    [BpfFunc.GetAttachCookie]: () => 0,
+    [BpfFunc.GetAttachCookie]: () => env.attachCookie ?? 0n,
     // bpf_loop: callback(i, ctx) for i < nr_loops; a non-zero return (the verifier allows only 1) stops the loop.
     [BpfFunc.Loop]: (ctx, count, fn, cbctx, flags) => {
       if (flags !== 0n) return -EINVAL;

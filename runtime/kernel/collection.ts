@@ -12,7 +12,8 @@ import { SymbolNotFoundError } from "./elf.ts";
 import { BpfError, NotFoundError, UnsupportedFeatureError } from "./errors.ts";
 import { LibraryNotFoundError } from "./libs.ts";
 import { Kernel } from "./kernel.ts";
-import { type Link, attach, loadRequirements, runOnce } from "./links/index.ts";
+import { type Link, attach, loadRequirements, runOnce, usdtSpecWriter } from "./links/index.ts";
+import { USDT_SPEC_MAP } from "../../core/usdt.ts";
 import { tracingUnsupported } from "./links/tracing.ts";
 import { possibleCpus } from "./cpus.ts";
 import { BpfMap } from "./maps.ts";
@@ -177,11 +178,15 @@ export class Collection implements Disposable, AsyncDisposable {
     // begin handlers run when attached: last, once every probe is in place, as bpftrace's BEGIN.
     const all = [...this.programs.values()].filter((p) => p.spec.attach.kind !== "none");
     const todo = [...all.filter((p) => p.spec.attach.kind !== "begin"), ...all.filter((p) => p.spec.attach.kind === "begin")];
+    // USDT probe sites' argument specs go into this map, each attachment's cookie indexing its record.
+    const usdtMap = this.maps.get(USDT_SPEC_MAP);
+    const usdtSpecs = usdtMap ? usdtSpecWriter((i, spec) => usdtMap.updateRaw(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, 0, 0), spec)) : undefined;
+    const attachOptions = { ...(opts.legacyProbes ? { legacy: true } : {}), ...(usdtSpecs ? { usdtSpecs } : {}) };
     for (const [i, p] of todo.entries()) {
       // A caller that was asked to stop (Ctrl-C during start-up) gets its reason; it disposes what is attached.
       opts.signal?.throwIfAborted();
       if (this.disposed) throw new BpfError("the collection was disposed while attaching", `attach ${formatAttach(p.spec.attach)}`);
-      const link = this.optionally(p.spec, () => attach(this.kernel, p.fd, p.spec.attach, opts.legacyProbes ? { legacy: true } : {}));
+      const link = this.optionally(p.spec, () => attach(this.kernel, p.fd, p.spec.attach, attachOptions));
       if (!link) {
         this.programs.delete(p.spec.name);
         p.close();

@@ -10,6 +10,7 @@ export function rawTracepoint(_name: string, _optionsOrHandler: Options | AnyHan
 export function tpBtf(_name: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function uprobe(_target: string, _symbol: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function uretprobe(_target: string, _symbol: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
+export function usdt(_target: string | number, _provider: string, _name: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function kprobe(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function kretprobe(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}
 export function fentry(_fn: string, _optionsOrHandler: Options | AnyHandler, _handler?: AnyHandler): void {}

@@ -35,6 +35,7 @@ test("each declarator makes an attach point of its program type and context, pri
     tracepoint: ["sched/sched_switch"], rawTracepoint: ["sched_switch"], fentry: ["vfs_read"], fexit: ["vfs_read"],
     tpBtf: ["sched_switch"], profile: [99], interval: [1000], begin: [], end: [],
     hardware: ["cycles"], software: ["page-faults"],
+    usdt: ["./app", "app", "request"],
   };
   const printed = new Set<string>();
   for (const [d, def] of Object.entries(PROBE_KINDS)) {
@@ -69,6 +70,8 @@ test("attach points print as kind:target, with offsets and short forms read back
     [{ kind: "perf_event", type: "hardware", event: "cycles", period: 1_000_000 }, "hardware:cycles:1000000"],
     [{ kind: "perf_event", type: "software", event: "page-faults", period: 1 }, "software:page-faults:1"],
     [{ kind: "perf_event", type: "software", event: "cs", frequency: 99 }, "software:cs:99hz"],
+    [{ kind: "usdt", target: "/usr/lib/libfoo.so.1", provider: "foo", name: "start" }, "usdt:/usr/lib/libfoo.so.1:foo:start"],
+    [{ kind: "usdt", target: "/proc/42/exe", provider: "app", name: "tick", pid: 42 }, "usdt:/proc/42/exe:app:tick"],
   ];
   for (const [a, text] of cases) {
     assert.is(formatAttach(a), text);
@@ -76,7 +79,10 @@ test("attach points print as kind:target, with offsets and short forms read back
   }
   assert.equal(parseAttach("tracepoint:sched:sched_switch"), { kind: "tracepoint", category: "sched", name: "sched_switch" });
   assert.equal(parseAttach("rawTracepoint:sched_switch"), { kind: "raw_tracepoint", name: "sched_switch" });
-  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "nosuchkind:x", "", "hardware:cycles", "software:page-faults:0", "software:faults:1kHz", "software::1"]) {
+  assert.equal(PROBE_KINDS.usdt.attach([42, "app", "tick"]), { kind: "usdt", target: "/proc/42/exe", provider: "app", name: "tick", pid: 42 });
+  assert.match(PROBE_KINDS.usdt.check!(["", "app", "tick"])!, /usdt\(binary or pid/);
+  assert.match(PROBE_KINDS.usdt.check!([0, "app", "tick"])!, /usdt\(binary or pid/);
+  for (const bad of ["tracepoint:nocategory", "profile:fast", "kprobe:", "uprobe:libc", "usdt:./app:tick", "nosuchkind:x", "", "hardware:cycles", "software:page-faults:0", "software:faults:1kHz", "software::1"]) {
     assert.is(parseAttach(bad), undefined, `${JSON.stringify(bad)} is not an attach point`);
   }
 });
@@ -115,8 +121,8 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
   }
   // What each handler read from its context: kprobe arg0, kretprobe retval, uprobe arg1, uretprobe retval, the
   // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip,
-  // hardware's sample period, software's address.
-  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n, 33n, 34n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
+  // hardware's sample period, software's address, usdt arg(2) (through the spec record fire() writes).
+  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n, 33n, 34n, 13n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
   for (const [v, n] of expected) assert.is(sim.maps.seen.get(v), n, `value ${v} read ${n} times`);
 });
 

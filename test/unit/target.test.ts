@@ -50,10 +50,12 @@ test("simulate({ pid }) over every probe kind: all filtered but interval, begin 
     Object.assign(sim.env, { pid, tid: pid });
     for (const p of sim.spec.programs) sim.fire(p.name);
     const keys = [...sim.aggregation("hits").entries].map((e) => Number(e.key)).sort((a, b) => a - b);
-    assert.equal(keys, pid === 4243 ? [11, 12, 13] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], `as process ${pid}`);
+    assert.equal(keys, pid === 4243 ? [11, 12, 13] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], `as process ${pid}`);
   }
   // Hardware and software perf events open in the process alone.
   for (const p of sim.spec.programs.filter((x) => x.attach.kind === "perf_event")) assert.is((p.attach as { pid?: number }).pid, 4242, p.name);
+  // A USDT probe, like a uprobe, attaches to the process only.
+  assert.equal(sim.spec.programs.find((p) => p.attach.kind === "usdt")?.attach, { kind: "usdt", target: "./app", provider: "app", name: "request", pid: 4242 });
 });
 
 test("simulate() without a pid counts every process (the same tracer, unfiltered)", async () => {

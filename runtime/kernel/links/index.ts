@@ -15,13 +15,17 @@ import { attachInterval, attachProfile } from "./sampling.ts";
 import { attachTracepoint } from "./tracepoint.ts";
 import { type TracingTarget, attachTracing, tracingTarget } from "./tracing.ts";
 import { attachUprobe } from "./uprobe.ts";
+import { type UsdtSpecWriter, attachUsdt } from "./usdt.ts";
 
 export type { Link } from "./link.ts";
+export { type UsdtSpecWriter, usdtSpecWriter } from "./usdt.ts";
 export { OwnedLink };
 
 export interface AttachOptions {
   /** Use tracefs uprobe_events/kprobe_events even where a PMU exists. */
   readonly legacy?: boolean;
+  /** Where USDT probes write the spec records of their sites (the collection's `.usdt_specs` map). */
+  readonly usdtSpecs?: UsdtSpecWriter;
 }
 
 interface Attacher<K extends AttachKind> {
@@ -60,6 +64,10 @@ const ATTACHERS: { readonly [K in AttachKind]: Attacher<K> } = {
       ...(a.pid !== undefined ? { pid: a.pid } : {}),
       ...(opts.legacy ? { legacy: true } : {}),
     }),
+  },
+  // USDT: a uprobe per site, each with its spec record's index as cookie.
+  usdt: {
+    attach: (k, fd, a, opts) => attachUsdt(k, fd, a, { specs: opts.usdtSpecs, ...(opts.legacy ? { legacy: true } : {}) }),
   },
   profile: { attach: (k, fd, a) => attachProfile(k, fd, a.frequency) },
   interval: { attach: (k, fd, a) => attachInterval(k, fd, a.periodMs) },

@@ -98,7 +98,7 @@ function maxSampleRate(): number | undefined {
 }
 
 /** Whether BPF_LINK_CREATE accepts perf events (5.15): EBADF on a bogus fd means it knows the attach type. */
-function havePerfLink(k: Kernel): boolean {
+export function havePerfLink(k: Kernel): boolean {
   return k.feature("bpf_link perf_event", () => {
     try {
       k.sys.close(bpf.linkCreate(k.sys, { progFd: 0x7fffffff, targetFd: 0x7fffffff, attachType: ATTACH_PERF_EVENT }));

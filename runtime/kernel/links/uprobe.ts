@@ -1,6 +1,7 @@
 // Uprobes and uretprobes: a target (path, program on $PATH, or library name), a symbol or offset and an optional
 // pid in; a Link out. Uses the uprobe PMU (4.17); falls back to tracefs uprobe_events, whose entries the Link
-// removes again on close.
+// removes again on close. USDT probes (usdt.ts) attach through here too, with a reference counter (a semaphore the
+// kernel increments while the probe is attached) and a cookie.
 
 import { readElf, symbolOffset } from "../elf.ts";
 import { BpfError, explain } from "../errors.ts";
@@ -20,7 +21,17 @@ export interface UprobeOptions {
   readonly pid?: number;
   /** Force the tracefs uprobe_events interface even when the PMU exists (tests of the fallback use it). */
   readonly legacy?: boolean;
+  /**
+   * The file offset of a u16 the kernel increments while the probe is attached and decrements after (a USDT
+   * semaphore; reference-counted uprobes, 4.20): the PMU's config bits 32..63, or `path:0xoff(0xref)` in tracefs.
+   */
+  readonly refCtrOffset?: bigint;
+  /** The bpf_cookie of the attachment (bpf_get_attach_cookie; needs a bpf_link, 5.15). */
+  readonly cookie?: bigint;
 }
+
+/** PERF_UPROBE_REF_CTR_OFFSET_SHIFT: where the reference counter's offset goes in the uprobe PMU's config. */
+const REF_CTR_OFFSET_SHIFT = 32n;
 
 export interface ResolvedUprobe {
   readonly path: string;
@@ -55,7 +66,7 @@ export function attachUprobe(k: Kernel, progFd: number, o: UprobeOptions): Link 
       try {
         perfFd = openPerfEvent(k, {
           type: pmu.type,
-          config: o.retprobe ? 1n << BigInt(pmu.retprobeBit) : 0n,
+          config: (o.retprobe ? 1n << BigInt(pmu.retprobeBit) : 0n) | ((o.refCtrOffset ?? 0n) << REF_CTR_OFFSET_SHIFT),
           config1: pathStr.address,
           config2: offset,
         }, pid, cpu, `open ${description}`);
@@ -71,7 +82,8 @@ export function attachUprobe(k: Kernel, progFd: number, o: UprobeOptions): Link 
       const group = `tsbpf_${process.pid}`;
       const event = k.uniqueName("u").replace(/[^A-Za-z0-9_]/g, "_");
       try {
-        tracefs.writeProbeEvent("uprobe", `${o.retprobe ? "r" : "p"}:${group}/${event} ${path}:0x${offset.toString(16)}`);
+        const refCtr = o.refCtrOffset ? `(0x${o.refCtrOffset.toString(16)})` : "";
+        tracefs.writeProbeEvent("uprobe", `${o.retprobe ? "r" : "p"}:${group}/${event} ${path}:0x${offset.toString(16)}${refCtr}`);
       } catch (e) {
         throw explain(e, `create ${description} in tracefs uprobe_events`, { call: "perf-open" });
       }
@@ -81,7 +93,7 @@ export function attachUprobe(k: Kernel, progFd: number, o: UprobeOptions): Link 
       mechanism = `tracefs uprobe_events ${group}/${event}`;
     }
     acq.add(closeFd(k.sys, perfFd));
-    const how = attachToPerfEvent(k, acq, progFd, perfFd, `attach ${description}`);
+    const how = attachToPerfEvent(k, acq, progFd, perfFd, `attach ${description}`, o.cookie);
     return acq.link(description, `${mechanism}, ${how}`);
   } catch (e) {
     acq.abort();
