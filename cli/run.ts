@@ -25,7 +25,8 @@ import { processSink } from "../runtime/output/stdio.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
-import { hasUserStack, stackProcesses, type StackFrames } from "../runtime/output/stacks.ts";
+import type { StackFrames } from "../runtime/output/stacks.ts";
+import { USTACK_PIDS_MAP } from "../core/object/names.ts";
 import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
 import { fileProblem, openOutputFile, readInput } from "./input.ts";
 import { useColor } from "./report.ts";
@@ -539,27 +540,26 @@ async function stackFrames(): Promise<StackFrames> {
 }
 
 /**
- * While the run lasts, reads what symbolizing the user stacks in the tracer's maps needs (each process's mappings,
- * its files' symbols, its perf map) ten times a second for processes it has not read in the last two seconds, so that
- * stacks of a process that exits before the maps print still symbolize. Returns the function that stops it.
+ * While the run lasts, reads what symbolizing user stacks needs (each process's mappings, a descriptor on each mapped
+ * file, its perf map: symbolizer.remember) for the processes the programs captured user stacks of, which they list in
+ * USTACK_PIDS_MAP, five times a second; a process again only after 2 s, or once it has exec'd. So a process that exits
+ * before the maps print still symbolizes. Returns the function that stops it.
  */
 function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
-  const maps = tracer.spec.maps.filter((m) => m.key && hasUserStack(m.key));
-  if (!maps.length) return () => {};
+  if (!tracer.spec.maps.some((m) => m.name === USTACK_PIDS_MAP)) return () => {};
+  const pids = tracer.collection.map(USTACK_PIDS_MAP) as unknown as { keys(): Iterable<number> };
   const read = new Map<number, { at: number; exe: string }>();
   const timer = setInterval(() => {
     const now = Date.now();
-    const pids = new Set<number>();
-    for (const m of maps) {
-      try {
-        for (const key of (tracer.collection.map(m.name) as unknown as { keys(): Iterable<unknown> }).keys()) stackProcesses(m.key!, key, pids);
-      } catch {
-        // A map being torn down as the run stops: nothing to read.
-      }
+    let seen: number[];
+    try {
+      seen = [...pids.keys()];
+    } catch {
+      return; // the map is being released as the run stops
     }
-    for (const pid of pids) {
+    for (const pid of seen) {
       // A process read before its exec (a stack taken between fork and exec) is read again once it has exec'd.
-      let exe = "";
+      let exe: string;
       try {
         exe = readlinkSync(`/proc/${pid}/exe`);
       } catch {
@@ -570,7 +570,7 @@ function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
       read.set(pid, { at: now, exe });
       stacks.symbolizer.remember(pid);
     }
-  }, 100);
+  }, 200);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -19,7 +19,7 @@ import { MAP_KINDS } from "../core/maps.ts";
 import { PROBE_KINDS } from "../core/probes.ts";
 import { USDT_MAX_SITES, USDT_SPEC, USDT_SPEC_MAP } from "../core/usdt.ts";
 import { type TypeDesc, codecOf, layoutOf } from "../core/object/layout.ts";
-import { ACTIONS_MAP, lostMapName } from "../core/object/names.ts";
+import { ACTIONS_MAP, USTACK_PIDS_MAP, lostMapName } from "../core/object/names.ts";
 import type { AttachSpec, CollectionSpec, MapSpec, ParamSpec, ProgramSpec, ProgramType } from "../core/object/spec.ts";
 
 export interface CompileOptions {
@@ -105,6 +105,10 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
     if (params.specs.length) maps.push(params.map);
     if (lowered.actions.length) maps.push(...actionMaps());
     for (const [name, use] of lowered.stackMaps) maps.push(stackMapSpec(name, use.depth));
+    if ([...lowered.stackMaps.values()].some((u) => u.stack === "ustack")) {
+      const u32: TypeDesc = { kind: "int", size: 4, signed: false };
+      maps.push({ name: USTACK_PIDS_MAP, type: "lru_hash", keySize: 4, valueSize: 4, maxEntries: 4096, key: u32, value: u32 });
+    }
     // The spec records of USDT probe sites, written by the loader (core/usdt.ts), read by ctx.arg(i).
     if (specs.some((p) => p.attach.kind === "usdt")) {
       maps.push({ name: USDT_SPEC_MAP, type: "array", keySize: 4, valueSize: USDT_SPEC.size, maxEntries: USDT_MAX_SITES });
@@ -193,9 +197,10 @@ function actionMaps(): MapSpec[] {
 const ACTIONS_RING_BYTES = 256 * 1024;
 
 /**
- * A stack trace map: a u32 stack id to `depth` u64 addresses (the rest zero). 16,384 stacks, as bcc's profile and
- * offcputime keep: the kernel hashes a stack into a bucket and refuses a different one there (-EEXIST), so room
- * keeps collisions rare; 127-frame stacks make it 16.5 MiB.
+ * A stack trace map: a u32 stack id to `depth` u64 addresses (the rest zero). 32,768 stacks: the kernel hashes a
+ * stack into one of that many buckets and refuses a different stack there (-EEXIST), so a machine's few thousand
+ * distinct stacks need the room (with bcc's 16,384, a whole-machine profile lost one sample in eight); 127-frame
+ * stacks make it 33 MiB of kernel memory.
  */
 function stackMapSpec(name: string, depth: number): MapSpec {
   const u32: TypeDesc = { kind: "int", size: 4, signed: false };
@@ -203,7 +208,7 @@ function stackMapSpec(name: string, depth: number): MapSpec {
   return { name, type: "stack_trace", keySize: 4, valueSize: depth * 8, maxEntries: STACK_MAP_ENTRIES, key: u32, value: { kind: "array", element: u64, length: depth } };
 }
 
-const STACK_MAP_ENTRIES = 16384;
+const STACK_MAP_ENTRIES = 32768;
 
 /** A program's per-CPU scratch memory: values too large for the 512-byte stack (events, big structs). */
 function scratchSpec(s: { readonly map: string; readonly size: number }): MapSpec {

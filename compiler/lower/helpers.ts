@@ -7,8 +7,8 @@ import { HELPERS, type HelperDef, probesOf } from "../../core/helpers/table.ts";
 import { skipParens } from "../frontend/module.ts";
 import { DEFAULT_STACK_DEPTH, type IntType, MAX_STACK_DEPTH, U32, U64, intOf } from "../frontend/types.ts";
 import { BpfFunc } from "../../core/asm/helpers.ts";
-import { stackMapName } from "../../core/object/names.ts";
-import { mapFd } from "./maps.ts";
+import { USTACK_PIDS_MAP, stackMapName } from "../../core/object/names.ts";
+import { lookup, mapFd, update } from "./maps.ts";
 import { type Operand, imm, reg } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { ERROR, type LowerCtx, VOID, type Val, scalar } from "./context.ts";
@@ -255,8 +255,25 @@ function stack(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
   const flags = o.skip | (kind === "ustack" ? BPF_F_USER_STACK : 0) | (o.fast ? BPF_F_FAST_STACK_CMP : 0);
   const id = cx.b.ext(cx.b.call(h.id, [reg(cx.ctxReg), mapFd(cx, map), imm(flags)]), 32, false);
   if (kind === "kstack") return scalar(id, U64);
-  const tgid = cx.b.bin("shl", cx.b.bin("lshr", cx.b.call(BpfFunc.GetCurrentPidTgid, []), imm(32)), imm(32));
-  return scalar(cx.b.bin("or", tgid, id), U64);
+  const tgid = cx.b.bin("lshr", cx.b.call(BpfFunc.GetCurrentPidTgid, []), imm(32));
+  markProcess(cx, tgid);
+  return scalar(cx.b.bin("or", cx.b.bin("shl", tgid, imm(32)), id), U64);
+}
+
+/** Adds the process to the tracer's USTACK_PIDS_MAP unless it is there: a lookup, and an update only the first time. */
+function markProcess(cx: LowerCtx, tgid: Operand): void {
+  const key = newMem(cx, { kind: "int", size: 4, signed: false }, "the process of a user stack", undefined);
+  cx.b.store(key.base, key.off, 4, tgid);
+  const seen = lookup(cx, USTACK_PIDS_MAP, key);
+  const add = cx.b.newBlock();
+  const done = cx.b.newBlock();
+  cx.b.cbr("eq", seen, imm(0), add, done);
+  cx.b.switchTo(add);
+  const value = newMem(cx, { kind: "int", size: 4, signed: false }, "a mark", undefined);
+  cx.b.store(value.base, value.off, 4, imm(0));
+  update(cx, USTACK_PIDS_MAP, key, value, 0);
+  cx.b.br(done);
+  cx.b.switchTo(done);
 }
 
 const LOWERINGS: Record<string, Lowering> = {

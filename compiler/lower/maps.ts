@@ -75,7 +75,7 @@ export function lookup(cx: LowerCtx, map: string, key: Mem): Operand {
   return cx.b.call(BpfFunc.MapLookupElem, [mapFd(cx, map), addressOf(cx, key)]);
 }
 
-function update(cx: LowerCtx, map: string, key: Mem, value: Mem, flags: number): Operand {
+export function update(cx: LowerCtx, map: string, key: Mem, value: Mem, flags: number): Operand {
   const fd = cx.b.newReg();
   cx.b.emit({ op: "mapfd", dst: fd, map });
   cx.p.usedMaps.add(map);

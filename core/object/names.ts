@@ -16,3 +16,9 @@ export const ACTIONS_MAP = ".actions";
  * the output reads frames from: one per kind and depth, as bpftrace has one per stack mode and size.
  */
 export const stackMapName = (stack: "kstack" | "ustack", depth: number): string => `.${stack}.${depth}`;
+
+/**
+ * The processes whose user stacks the handlers captured (an LRU hash of tgids): user space reads it while the run
+ * lasts, to read each one's mappings before it exits, without walking the maps that hold the stacks.
+ */
+export const USTACK_PIDS_MAP = ".ustack_pids";

@@ -27,9 +27,11 @@
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { syscallName } from "../../core/syscalls/index.ts";
 import type { DisplayOptions } from "./display.ts";
+import type { StackTrace } from "../symbols/types.ts";
+import { stackJson } from "./stacks.ts";
 
 /** How a column renders its value. */
-export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "syscall" | "compound";
+export type ColumnStyle = "decimal" | "hex" | "bool" | "string" | "syscall" | "stack" | "compound";
 
 /** One column of an event's text output: plain data, derived from the event type by eventColumns. */
 export interface EventColumn {
@@ -45,6 +47,8 @@ export interface EventColumn {
   readonly bits: number;
   /** Strings and arrays longer than this are cut and end in "…" (from EventColumnOptions.maxWidth). */
   readonly maxWidth?: number;
+  /** A stack column: its value's frames (the run's StackResolver), printed innermost first as `leaf←caller←...`. */
+  readonly stack?: (v: bigint) => StackTrace;
 }
 
 export interface EventColumnOptions extends DisplayOptions {
@@ -103,6 +107,12 @@ function column(header: string, path: readonly string[], name: string | undefine
   switch (type.kind) {
     case "int":
       if (type.display === "syscall" && !options.syscallNumbers) return { ...base, bits: type.size * 8, width: fit(STRING_WIDTH), align: "left", style: "syscall" };
+      if ((type.display === "kstack" || type.display === "ustack") && options.stacks) {
+        const stacks = options.stacks;
+        const stack = type.display;
+        const depth = type.depth ?? 127;
+        return { ...base, width: fit(ARRAY_WIDTH), align: "left", style: "stack", stack: (v) => stacks.resolve(stack, depth, v), ...cut };
+      }
       if (name !== undefined && isHexName(name)) return { ...base, bits: type.size * 8, width: fit(hexWidth(type.size)), align: "right", style: "hex" };
       return { ...base, bits: type.size * 8, width: fit(DECIMAL_WIDTH[type.size][type.signed ? "signed" : "unsigned"]), align: "right", style: "decimal" };
     case "pointer":
@@ -246,10 +256,18 @@ function cellText(c: EventColumn, v: unknown): string {
     case "syscall":
       text = ((typeof v === "number" || typeof v === "bigint") && syscallName(v)) || compact(v, false);
       break;
+    case "stack":
+      text = typeof v === "bigint" && c.stack ? stackLine(c.stack(v)) : compact(v, false);
+      break;
     default:
       text = compact(v, false);
   }
-  return c.maxWidth !== undefined && (c.style === "string" || c.style === "compound") ? cut(text, c.maxWidth) : text;
+  return c.maxWidth !== undefined && (c.style === "string" || c.style === "compound" || c.style === "stack") ? cut(text, c.maxWidth) : text;
+}
+
+/** A stack on one line: its frames innermost first, `leaf←caller←...`, or why it is missing (`[lost: EEXIST]`). */
+function stackLine(s: StackTrace): string {
+  return stackJson(s).join("←");
 }
 
 function cut(text: string, max: number): string {

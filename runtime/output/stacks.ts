@@ -3,7 +3,6 @@
 // its symbolized frames out, through the tracer's stack trace maps (kernel or VM: a StackSource) and a Symbolizer;
 // and the text bpftrace prints for one (`\n    frame\n    frame\n` inside `@[...]`).
 
-import type { TypeDesc } from "../../core/object/layout.ts";
 import { stackMapName } from "../../core/object/names.ts";
 import { formatFrame } from "../symbols/format.ts";
 import type { Frame, StackTrace, Symbolizer } from "../symbols/types.ts";
@@ -93,32 +92,3 @@ export function stackJson(s: StackTrace): string[] {
   return s.error ? [`[lost: ${s.error}]`] : s.frames.map(frameText);
 }
 
-/** Whether values of `type` hold a user stack anywhere (a UStack key, field or element). */
-export function hasUserStack(type: TypeDesc | undefined): boolean {
-  if (!type) return false;
-  switch (type.kind) {
-    case "int": return type.display === "ustack";
-    case "array": return hasUserStack(type.element);
-    case "struct": return type.fields.some((f) => hasUserStack(f.type));
-    default: return false;
-  }
-}
-
-/** The processes of the user stacks in a decoded value of `type` (a map key, an event). */
-export function stackProcesses(type: TypeDesc, value: unknown, into: Set<number> = new Set()): Set<number> {
-  switch (type.kind) {
-    case "int":
-      if (type.display === "ustack" && typeof value === "bigint") {
-        const pid = Number(value >> 32n);
-        if (pid > 0) into.add(pid);
-      }
-      break;
-    case "array":
-      if (Array.isArray(value)) for (const v of value) stackProcesses(type.element, v, into);
-      break;
-    case "struct":
-      if (typeof value === "object" && value !== null) for (const f of type.fields) stackProcesses(f.type, (value as Record<string, unknown>)[f.name], into);
-      break;
-  }
-  return into;
-}

@@ -14,6 +14,7 @@ import { stackMapName } from "../../core/object/names.ts";
 import { readAggregation } from "../../runtime/output/read.ts";
 import { aggregationJson, serialize } from "../../runtime/output/json.ts";
 import { StackFrames } from "../../runtime/output/stacks.ts";
+import { eventColumns, formatEventLine } from "../../runtime/output/events.ts";
 import { formatAggregation } from "../../runtime/output/text.ts";
 import { simulate } from "../../testing.ts";
 
@@ -34,8 +35,8 @@ test("one stack trace map per kind and depth, and bpf_get_stackid's flags: skip,
   assert.ok(r.spec, r.diagnostics.map((d) => d.message).join("\n"));
   const stackMaps = r.spec!.maps.filter((m) => m.type === "stack_trace").map((m) => [m.name, m.valueSize, m.maxEntries]);
   assert.equal(stackMaps.sort(), [
-    [stackMapName("kstack", 127), 127 * 8, 16384], [stackMapName("kstack", 3), 24, 16384],
-    [stackMapName("ustack", 127), 127 * 8, 16384], [stackMapName("ustack", 8), 64, 16384],
+    [stackMapName("kstack", 127), 127 * 8, 32768], [stackMapName("kstack", 3), 24, 32768],
+    [stackMapName("ustack", 127), 127 * 8, 32768], [stackMapName("ustack", 8), 64, 32768],
   ].sort());
   const key = r.spec!.maps.find((m) => m.name === "samples")!.aggregation!.key!;
   assert.equal(key.kind === "struct" && key.fields.map((f) => f.type), [
@@ -89,6 +90,11 @@ test("a user stack carries its process; an event's stack field symbolizes throug
   const s = sim.stack(e.stack, { stack: "ustack", depth: 8 });
   assert.is(s.pid, 4321);
   assert.equal(s.frames.map((f) => f.symbol), ["open64", "cat_file", "main"]);
+  // A text column prints it on one line, innermost first; without a resolver it is the number.
+  const type = sim.spec.maps.find((m) => m.name === "opens")!.events!.type;
+  const frames = new StackFrames(sim.symbols, { frames: (map, id) => sim.collection.stackMaps.get(map)?.frames(id) });
+  assert.is(formatEventLine(eventColumns(type, { stacks: frames }), e), "   4321 open64+16←cat_file+16←main+16");
+  assert.is(formatEventLine(eventColumns(type), e), `   4321 ${e.stack}`);
 });
 
 test("a stack the kernel could not store prints why; NDJSON has frames as strings", async () => {
