@@ -25,7 +25,7 @@ import { processSink } from "../runtime/output/stdio.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
 import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
-import type { StackFrames } from "../runtime/output/stacks.ts";
+import { type StackFrames, hasStackValues } from "../runtime/output/stacks.ts";
 import { USTACK_PIDS_MAP } from "../core/object/names.ts";
 import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
 import { fileProblem, openOutputFile, readInput } from "./input.ts";
@@ -329,7 +329,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
     const { Tracer } = await import("../runtime/user/tracer.ts");
     const probes = spec.programs.filter((p) => p.attach.kind !== "none").length;
     // Stack values print as symbolized frames, from the tracer's stack maps once it is open.
-    const stacks = spec.maps.some((m) => m.type === "stack_trace") ? await stackFrames() : undefined;
+    const stacks = hasStackValues(spec) ? await stackFrames() : undefined;
     const outputOptions = { format: mod?.format, header: mod?.header, syscallNumbers: o["syscall-numbers"], ...(stacks ? { stacks } : {}) };
     const printer = createOutput(o.format, sink, outputOptions);
     // --flamegraph: in front of the format's Output, keeping the stacks of the maps it prints.

@@ -105,7 +105,7 @@ function compileFile(path: string, opts: CompileOptions): CompileResult {
     if (params.specs.length) maps.push(params.map);
     if (lowered.actions.length) maps.push(...actionMaps());
     for (const [name, use] of lowered.stackMaps) maps.push(stackMapSpec(name, use.depth));
-    if ([...lowered.stackMaps.values()].some((u) => u.stack === "ustack")) {
+    if (programs.some((p) => p.usedMaps.has(USTACK_PIDS_MAP))) {
       const u32: TypeDesc = { kind: "int", size: 4, signed: false };
       maps.push({ name: USTACK_PIDS_MAP, type: "lru_hash", keySize: 4, valueSize: 4, maxEntries: 4096, key: u32, value: u32 });
     }

@@ -46,7 +46,29 @@ declare const userStack: unique symbol;
 export type KStack<Depth extends number = 127> = u64 & { readonly [kernelStack]: Depth };
 /** A user-space stack of at most `Depth` frames and its process, from `bpf.ustack()`; printed as KStack is. */
 export type UStack<Depth extends number = 127> = u64 & { readonly [userStack]: Depth };
-/** What `bpf.kstack()` and `bpf.ustack()` capture. */
+declare const kernelFrames: unique symbol;
+declare const userFrames: unique symbol;
+/**
+ * A kernel stack's frames themselves, copied into an event (or a map value) by `bpf.kframes()` with bpf_get_stack:
+ * no stack map, so an event carries its whole stack. Printed as KStack is.
+ */
+export interface KFrames<Depth extends number = 127> {
+  /** The process the stack was taken in. */
+  readonly pid: u32;
+  /** The bytes of frames bpf_get_stack wrote (8 per frame), or its negative errno. */
+  readonly size: i64;
+  /** Return addresses, innermost first; zero past `size`. */
+  readonly frames: FixedArray<u64, Depth>;
+  readonly [kernelFrames]?: Depth;
+}
+/** A user stack's frames themselves, copied by `bpf.uframes()`; as KFrames. */
+export interface UFrames<Depth extends number = 127> {
+  readonly pid: u32;
+  readonly size: i64;
+  readonly frames: FixedArray<u64, Depth>;
+  readonly [userFrames]?: Depth;
+}
+/** What `bpf.kstack()`, `bpf.ustack()`, `bpf.kframes()` and `bpf.uframes()` capture. */
 export interface StackOptions<D extends number = 127> {
   /** At most this many frames, 1 to 127 (the kernel's perf_event_max_stack); a number literal. Default 127. */
   readonly depth?: D;

@@ -40,6 +40,18 @@ export const DEFAULT_STACK_DEPTH = 127;
 /** The deepest stack a stack trace map may hold by default (kernel.perf_event_max_stack). */
 export const MAX_STACK_DEPTH = 127;
 
+/** The struct a KFrames<D>/UFrames<D> is: the process, bpf_get_stack's result, the frames (FRAMES_OFFSET). */
+export function framesDesc(display: "kframes" | "uframes", depth: number): TypeDesc {
+  return {
+    kind: "struct", name: display === "kframes" ? "KFrames" : "UFrames", display,
+    fields: [
+      { name: "pid", type: { kind: "int", size: 4, signed: false } },
+      { name: "size", type: { kind: "int", size: 8, signed: true } },
+      { name: "frames", type: { kind: "array", element: { kind: "int", size: 8, signed: false }, length: depth } },
+    ],
+  };
+}
+
 /** The u64 a KStack<D>/UStack<D> is: its display says which stack trace map holds its frames. */
 export function stackDesc(stack: "kstack" | "ustack", depth: number): TypeDesc {
   return { kind: "int", size: 8, signed: false, display: stack, depth };
@@ -134,6 +146,10 @@ export class TypeResolver {
       const int = INT_ALIASES[builtin];
       const display = DISPLAYED[builtin];
       if (int) return display ? { ...(intDesc(int) as Extract<TypeDesc, { kind: "int" }>), display } : intDesc(int);
+      if (builtin === "KFrames" || builtin === "UFrames") {
+        const depth = node.typeArguments?.length ? this.stackDepth(node, what) : DEFAULT_STACK_DEPTH;
+        return depth === undefined ? undefined : framesDesc(builtin === "KFrames" ? "kframes" : "uframes", depth);
+      }
       if (builtin === "KStack" || builtin === "UStack") {
         const depth = node.typeArguments?.length ? this.stackDepth(node, what) : DEFAULT_STACK_DEPTH;
         return depth === undefined ? undefined : stackDesc(builtin === "KStack" ? "kstack" : "ustack", depth);

@@ -5,7 +5,7 @@
 import { ts } from "ts-morph";
 import { HELPERS, type HelperDef, probesOf } from "../../core/helpers/table.ts";
 import { skipParens } from "../frontend/module.ts";
-import { DEFAULT_STACK_DEPTH, type IntType, MAX_STACK_DEPTH, U32, U64, intOf } from "../frontend/types.ts";
+import { DEFAULT_STACK_DEPTH, type IntType, MAX_STACK_DEPTH, U32, U64, framesDesc, intOf } from "../frontend/types.ts";
 import { BpfFunc } from "../../core/asm/helpers.ts";
 import { USTACK_PIDS_MAP, stackMapName } from "../../core/object/names.ts";
 import { lookup, mapFd, update } from "./maps.ts";
@@ -260,6 +260,35 @@ function stack(cx: LowerCtx, call: ts.CallExpression, h: HelperDef): Val {
   return scalar(cx.b.bin("or", cx.b.bin("shl", tgid, imm(32)), id), U64);
 }
 
+/**
+ * bpf.kframes() / bpf.uframes(): the stack's frames copied in place with bpf_get_stack (zeroed past the last, all
+ * zero on failure), written straight into an event record's field when that is the destination: the process (for
+ * symbolizing a user stack), the helper's result (bytes written, or the negative errno) and the frames.
+ */
+function frames(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
+  const kind = h.name === "kframes" ? "kframes" : "uframes";
+  if (call.arguments.length > 1) return cx.error("TSB2027", [`bpf.${h.name}()`, 1], call.arguments[1]!);
+  const o = stackOptions(cx, call.arguments[0], h.name);
+  if (!o) return ERROR;
+  cx.at(call);
+  const type = framesDesc(kind, o.depth);
+  const same = dst && dst.type.kind === "struct" && dst.type.display === kind && layoutOf(dst.type).size === layoutOf(type).size;
+  const m = same ? dst : newMem(cx, type, `bpf.${h.name}()`, call);
+  const tgid = cx.b.bin("lshr", cx.b.call(BpfFunc.GetCurrentPidTgid, []), imm(32));
+  // 8 bytes: the pid and the padding after it, zero (a stack buffer's bytes must all be written before it is sent).
+  cx.b.store(m.base, m.off, 8, tgid);
+  if (kind === "uframes") markProcess(cx, tgid);
+  const flags = o.skip | (kind === "uframes" ? BPF_F_USER_STACK : 0);
+  const buf = addressOf(cx, { ...m, off: m.off + FRAMES_OFFSET });
+  const r = cx.b.call(h.id, [reg(cx.ctxReg), buf, imm(o.depth * 8), imm(flags)]);
+  cx.b.store(m.base, m.off + SIZE_OFFSET, 8, r);
+  return m === dst ? VOID : { kind: "mem", ...m };
+}
+
+/** Where framesDesc's fields are: pid (u32) at 0, size (i64) at 8, frames at 16. */
+const SIZE_OFFSET = 8;
+const FRAMES_OFFSET = 16;
+
 /** Adds the process to the tracer's USTACK_PIDS_MAP unless it is there: a lookup, and an update only the first time. */
 function markProcess(cx: LowerCtx, tgid: Operand): void {
   const key = newMem(cx, { kind: "int", size: 4, signed: false }, "the process of a user stack", undefined);
@@ -289,6 +318,8 @@ const LOWERINGS: Record<string, Lowering> = {
   sendSignal: (cx, call, h) => sendSignal(cx, call, h),
   kstack: (cx, call, h) => stack(cx, call, h),
   ustack: (cx, call, h) => stack(cx, call, h),
+  kframes: frames,
+  uframes: frames,
 };
 
 /** Every helper's lowering: its own, or the table's. */
@@ -319,4 +350,6 @@ export function lowerHelper(cx: LowerCtx, call: ts.CallExpression, name: string,
 }
 
 /** Helpers that can write their result straight into memory. */
-export const WRITES_INTO: ReadonlySet<string> = new Set(["comm", "probeReadUser", "probeReadKernel", "readKernelField", "probeReadUserStr", "probeReadKernelStr", "tracepointString"]);
+export const WRITES_INTO: ReadonlySet<string> = new Set([
+  "comm", "probeReadUser", "probeReadKernel", "readKernelField", "probeReadUserStr", "probeReadKernelStr", "tracepointString", "kframes", "uframes",
+]);

@@ -80,7 +80,10 @@ const TypeDesc: z.ZodMiniType<TypeDescIn> = z.lazy(() =>
     z.looseObject({ kind: z.literal("string"), capacity: int(1, 1 << 24) }),
     z.looseObject({ kind: z.literal("bytes"), length: int(0, 1 << 24) }),
     z.looseObject({ kind: z.literal("array"), element: TypeDesc, length: int(0, 1 << 24) }),
-    z.looseObject({ kind: z.literal("struct"), name: z.optional(z.string()), fields: z.array(z.looseObject({ name: z.string(), type: TypeDesc })) }),
+    z.looseObject({
+      kind: z.literal("struct"), name: z.optional(z.string()), fields: z.array(z.looseObject({ name: z.string(), type: TypeDesc })),
+      display: z.optional(z.enum(["kframes", "uframes"])),
+    }),
     z.looseObject({ kind: z.literal("pointer") }),
   ]));
 

@@ -18,7 +18,14 @@ export type TypeDesc =
   /** u8[length] taken as raw bytes. */
   | { readonly kind: "bytes"; readonly length: number }
   | { readonly kind: "array"; readonly element: TypeDesc; readonly length: number }
-  | { readonly kind: "struct"; readonly name?: string; readonly fields: readonly FieldDesc[] }
+  | {
+    readonly kind: "struct"; readonly name?: string; readonly fields: readonly FieldDesc[];
+    /**
+     * Frames copied into the value by bpf_get_stack (`KFrames<D>`/`UFrames<D>`: pid, size, frames): printed as the
+     * stack they are (runtime/output/stacks.ts), never as a struct.
+     */
+    readonly display?: StructDisplay;
+  }
   /** A pointer-sized opaque value (a kernel or user address), decoded as bigint. */
   | { readonly kind: "pointer" };
 
@@ -30,6 +37,9 @@ export type TypeDesc =
  * printed as the symbolized frames of that id in the tracer's stack trace map of depth `depth` (names.ts stackMapName).
  */
 export type IntDisplay = "syscall" | "kstack" | "ustack";
+
+/** How a struct is shown: "kframes"/"uframes", a kernel or user stack's frames copied by bpf.kframes()/bpf.uframes(). */
+export type StructDisplay = "kframes" | "uframes";
 
 export interface FieldDesc {
   readonly name: string;

@@ -135,6 +135,8 @@ const NSIG = 64;
 const BPF_F_INDEX_MASK = 0xffffffffn;
 /** bpf_get_stackid flags: BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID. */
 const STACKID_FLAGS = 0xffn | (1n << 8n) | (1n << 9n) | (1n << 10n);
+/** bpf_get_stack flags: BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_USER_BUILD_ID. */
+const GETSTACK_FLAGS = 0xffn | (1n << 8n) | (1n << 11n);
 
 const nameOf = (id: number): string => helperName(id) ?? `helper ${id}`;
 const u32 = (v: bigint): number => Number(BigInt.asUintN(32, v));
@@ -388,6 +390,23 @@ export function simHelpers(env: SimEnvironment, mapOf: (vmMap: VmMap) => MockMap
       if ((f & ~STACKID_FLAGS) !== 0n) return -EINVAL;
       const stack = (f & (1n << 8n)) !== 0n ? env.userStack : env.kernelStack;
       return m.store(stack.slice(Number(f & 0xffn)), f);
+    },
+    // bpf_get_stack(ctx, buf, size, flags): the environment's stack past the skipped frames, as many as fit, the rest
+    // of the buffer zeroed; the bytes written, or -EINVAL (all zeroed) for a size that is not whole frames or a bad flag.
+    [BpfFunc.GetStack]: (ctx, _regs, buf, size, flags) => {
+      const n = size64(size);
+      const out = dest(ctx, BpfFunc.GetStack, "r2", buf, n);
+      out.fill(0);
+      const f = BigInt.asUintN(64, flags);
+      if ((f & ~GETSTACK_FLAGS) !== 0n || n % 8 !== 0) return -EINVAL;
+      if ((f & (1n << 11n)) !== 0n) return -EINVAL; // BPF_F_USER_BUILD_ID: the VM has no build ids to give
+      const all = (f & (1n << 8n)) !== 0n ? env.userStack : env.kernelStack;
+      // No stack to take (a kernel thread's user stack), or fewer frames than skipped: -EFAULT, as the kernel's.
+      if (all.length === 0 || all.length < Number(f & 0xffn)) return -EFAULT;
+      const stack = all.slice(Number(f & 0xffn), Number(f & 0xffn) + n / 8);
+      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      stack.forEach((a, i) => view.setBigUint64(i * 8, a, true));
+      return stack.length * 8;
     },
     [BpfFunc.GetCurrentTask]: () => env.task,
     [BpfFunc.GetNumaNodeId]: () => 0,

@@ -54,6 +54,16 @@ export function displayOf(type: TypeDesc | undefined, options: DisplayOptions, u
       return element && ((v) => (Array.isArray(v) ? v.map(element) : v));
     }
     case "struct": {
+      if (type.display) {
+        const stacks = options.stacks;
+        if (!stacks) return undefined;
+        const stack = type.display === "kframes" ? "kstack" : "ustack";
+        return (v) => {
+          const f = v as { pid?: unknown; size?: unknown; frames?: unknown };
+          if (typeof f !== "object" || f === null || typeof f.size !== "bigint" || !Array.isArray(f.frames)) return v;
+          return stacks.captured(stack, Number(f.pid ?? 0), f.size, f.frames as bigint[]);
+        };
+      }
       const fields = type.fields.flatMap((f) => {
         const d = displayOf(f.type, options, unnamed);
         return d ? [[f.name, d] as const] : [];

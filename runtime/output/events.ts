@@ -26,8 +26,8 @@
 
 import type { TypeDesc } from "../../core/object/layout.ts";
 import { syscallName } from "../../core/syscalls/index.ts";
-import type { DisplayOptions } from "./display.ts";
-import type { StackTrace } from "../symbols/types.ts";
+import { type DisplayOptions, displayOf } from "./display.ts";
+import { type StackTrace, isStackTrace } from "../symbols/types.ts";
 import { stackJson } from "./stacks.ts";
 
 /** How a column renders its value. */
@@ -48,7 +48,7 @@ export interface EventColumn {
   /** Strings and arrays longer than this are cut and end in "…" (from EventColumnOptions.maxWidth). */
   readonly maxWidth?: number;
   /** A stack column: its value's frames (the run's StackResolver), printed innermost first as `leaf←caller←...`. */
-  readonly stack?: (v: bigint) => StackTrace;
+  readonly stack?: (v: unknown) => StackTrace | undefined;
 }
 
 export interface EventColumnOptions extends DisplayOptions {
@@ -85,7 +85,7 @@ export function eventColumns(type: TypeDesc, options: EventColumnOptions = {}): 
 function addFields(type: Extract<TypeDesc, { kind: "struct" }>, path: readonly string[], options: EventColumnOptions, out: EventColumn[]): void {
   for (const f of type.fields) {
     const p = [...path, f.name];
-    if (f.type.kind === "struct") addFields(f.type, p, options, out);
+    if (f.type.kind === "struct" && !(f.type.display && options.stacks)) addFields(f.type, p, options, out);
     else out.push(column(p.map(headerName).join("."), p, f.name, f.type, options));
   }
 }
@@ -111,7 +111,8 @@ function column(header: string, path: readonly string[], name: string | undefine
         const stacks = options.stacks;
         const stack = type.display;
         const depth = type.depth ?? 127;
-        return { ...base, width: fit(ARRAY_WIDTH), align: "left", style: "stack", stack: (v) => stacks.resolve(stack, depth, v), ...cut };
+        const stackOf = (v: unknown) => (typeof v === "bigint" ? stacks.resolve(stack, depth, v) : undefined);
+        return { ...base, width: fit(ARRAY_WIDTH), align: "left", style: "stack", stack: stackOf, ...cut };
       }
       if (name !== undefined && isHexName(name)) return { ...base, bits: type.size * 8, width: fit(hexWidth(type.size)), align: "right", style: "hex" };
       return { ...base, bits: type.size * 8, width: fit(DECIMAL_WIDTH[type.size][type.signed ? "signed" : "unsigned"]), align: "right", style: "decimal" };
@@ -126,9 +127,12 @@ function column(header: string, path: readonly string[], name: string | undefine
     case "bytes":
     case "array":
       return { ...base, width: fit(Math.min(maxTextLength(type), ARRAY_WIDTH, cut.maxWidth ?? Infinity)), align: "left", style: "compound", ...cut };
-    case "struct":
-      // Unreached (eventColumns flattens structs); kept so that every kind has a column.
+    case "struct": {
+      // KFrames/UFrames, a stack's frames (eventColumns flattens every other struct).
+      const show = options.stacks && type.display ? displayOf(type, options, "number") : undefined;
+      if (show) return { ...base, width: fit(ARRAY_WIDTH), align: "left", style: "stack", stack: (v) => show(v) as StackTrace, ...cut };
       return { ...base, width: fit(ARRAY_WIDTH), align: "left", style: "compound", ...cut };
+    }
   }
 }
 
@@ -257,7 +261,10 @@ function cellText(c: EventColumn, v: unknown): string {
       text = ((typeof v === "number" || typeof v === "bigint") && syscallName(v)) || compact(v, false);
       break;
     case "stack":
-      text = typeof v === "bigint" && c.stack ? stackLine(c.stack(v)) : compact(v, false);
+      {
+        const st = c.stack?.(v);
+        text = st && isStackTrace(st) ? stackLine(st) : compact(v, false);
+      }
       break;
     default:
       text = compact(v, false);

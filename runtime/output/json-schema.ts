@@ -51,6 +51,8 @@ export function valueSchema(t: TypeDesc): z.ZodMiniType {
       );
     }
     case "struct":
+      // KFrames/UFrames: the stack's frames' text, as a stack value's.
+      if (t.display) return z.array(z.string());
       return z.strictObject(Object.fromEntries(t.fields.map((f) => [f.name, valueSchema(f.type)])));
   }
 }

@@ -3,7 +3,9 @@
 // its symbolized frames out, through the tracer's stack trace maps (kernel or VM: a StackSource) and a Symbolizer;
 // and the text bpftrace prints for one (`\n    frame\n    frame\n` inside `@[...]`).
 
+import type { TypeDesc } from "../../core/object/layout.ts";
 import { stackMapName } from "../../core/object/names.ts";
+import type { CollectionSpec } from "../../core/object/spec.ts";
 import { formatFrame } from "../symbols/format.ts";
 import type { Frame, StackTrace, Symbolizer } from "../symbols/types.ts";
 
@@ -12,9 +14,14 @@ export interface StackSource {
   frames(map: string, id: number): readonly bigint[] | undefined;
 }
 
-/** A stack id in, its StackTrace out (display.ts calls it for values whose type says "kstack" or "ustack"). */
+/**
+ * A stack value in, its StackTrace out (display.ts calls it for values whose type says "kstack" or "ustack", and
+ * for KFrames/UFrames structs, "kframes" or "uframes").
+ */
 export interface StackResolver {
   resolve(stack: "kstack" | "ustack", depth: number, value: bigint): StackTrace;
+  /** Frames a program copied (bpf_get_stack's `size` bytes of `frames`, or its negative errno), of process `pid`. */
+  captured(stack: "kstack" | "ustack", pid: number, size: bigint, frames: readonly bigint[]): StackTrace;
 }
 
 /** Linux errno names bpf_get_stackid returns. */
@@ -42,6 +49,16 @@ export class StackFrames implements StackResolver {
     let t = this.#cache.get(key);
     if (!t) this.#cache.set(key, (t = this.#resolve(stack, depth, value)));
     return t;
+  }
+
+  captured(stack: "kstack" | "ustack", pid: number, size: bigint, frames: readonly bigint[]): StackTrace {
+    const base = { kind: stack, ...(stack === "ustack" ? { pid } : {}) };
+    if (size === -14n) return { ...base, frames: [] };
+    if (size < 0n) return { ...base, frames: [], error: ERRNO[Number(-size)] ?? `errno ${-size}` };
+    const copied = frames.slice(0, Number(size / 8n));
+    const end = copied.indexOf(0n);
+    const live = end < 0 ? copied : copied.slice(0, end);
+    return { ...base, frames: stack === "kstack" ? this.symbolizer.kernel(live) : this.symbolizer.user(pid, live) };
   }
 
   #resolve(stack: "kstack" | "ustack", depth: number, value: bigint): StackTrace {
@@ -92,3 +109,14 @@ export function stackJson(s: StackTrace): string[] {
   return s.error ? [`[lost: ${s.error}]`] : s.frames.map(frameText);
 }
 
+
+/** Whether a tracer has stack values to print: a stack trace map (KStack, UStack) or copied frames (KFrames, UFrames). */
+export function hasStackValues(spec: CollectionSpec): boolean {
+  return spec.maps.some((m) => m.type === "stack_trace" || [m.key, m.value, m.events?.type, m.aggregation?.key].some(hasFrames));
+}
+
+function hasFrames(t: TypeDesc | undefined): boolean {
+  if (!t) return false;
+  if (t.kind === "struct") return t.display !== undefined || t.fields.some((f) => hasFrames(f.type));
+  return t.kind === "array" && hasFrames(t.element);
+}

@@ -9,7 +9,7 @@ import { formatAttach } from "../../core/probes.ts";
 import type { Collection, CollectionOptions } from "../kernel/collection.ts";
 import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";
-import { StackFrames, type StackSource } from "../output/stacks.ts";
+import { StackFrames, type StackSource, hasStackValues } from "../output/stacks.ts";
 import { createSymbolizer } from "../symbols/index.ts";
 import { type BackendFor, bindDeclarations, objectsFromSpec } from "./bind.ts";
 import { kernelBackends } from "./kernel-backends.ts";
@@ -120,7 +120,7 @@ export class Tracer {
    * stack trace maps; undefined when it captures no stacks. One per tracer: symbols read once serve every print.
    */
   stacks(): StackFrames | undefined {
-    if (!this.#stacks && this.spec.maps.some((m) => m.type === "stack_trace")) this.#stacks = new StackFrames(createSymbolizer(), this.stackSource());
+    if (!this.#stacks && hasStackValues(this.spec)) this.#stacks = new StackFrames(createSymbolizer(), this.stackSource());
     return this.#stacks;
   }
 

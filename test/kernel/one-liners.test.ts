@@ -239,6 +239,37 @@ kernelTest(test, "8. sched tracepoints by probe name, ending after 5 s: the same
   }
 });
 
+/** The stacks of a `@[kstack]` map as bpftrace prints it: each stack's frame lines and its count. */
+function stacks(out: string): { frames: string[]; count: number }[] {
+  return [...out.matchAll(/^@\[\n((?: {4}\S[^\n]*\n)*)\]: (\d+)$/gm)].map((m) => ({ frames: m[1]!.trimEnd().split("\n").map((l) => l.trim()), count: Number(m[2]) }));
+}
+
+kernelTest(test, "9. on-CPU kernel stacks: the workload's reads, with the same frames in both", async () => {
+  const r = await together(lesson(9), () => run(OLDD, ["if=/dev/zero", "of=/dev/null", "bs=1M", "count=3000"]));
+  const ours = stacks(r.ts);
+  for (const s of ours) for (const f of s.frames) assert.match(f, /^([\w.]+\+\d+|0x[0-9a-f]+)$/, f);
+  // The caller frames of the reads (return addresses: the same text in any sample of the same path).
+  const callers = (list: typeof ours) => new Set(list.filter((s) => s.frames.some((f) => f.startsWith("vfs_read+"))).flatMap((s) => s.frames.slice(1)));
+  const ourCallers = callers(ours);
+  assert.ok([...ourCallers].some((f) => f.startsWith("ksys_read+")), r.ts.slice(0, 3000));
+  if (r.bt === undefined) return comparedOrSkipped();
+  const same = [...callers(stacks(r.bt))].filter((f) => ourCallers.has(f));
+  assert.ok(same.some((f) => f.startsWith("ksys_read+")) && same.some((f) => f.startsWith("vfs_read+")), `shared caller frames: ${same.join(", ")}`);
+});
+
+kernelTest(test, "10. kernel stacks at sched_switch: bpftrace's most frequent stacks, frame for frame, in both", async () => {
+  const r = await together(lesson(10), async () => {
+    for (let i = 0; i < 20; i++) await run("/bin/true", []);
+  });
+  const ours = stacks(r.ts);
+  assert.ok(ours.some((s) => s.frames.some((f) => f.startsWith("__schedule+"))), r.ts.slice(0, 3000));
+  if (r.bt === undefined) return comparedOrSkipped();
+  const text = new Set(ours.map((s) => s.frames.join("\n")));
+  const top = stacks(r.bt).sort((a, b) => b.count - a.count).slice(0, 3);
+  const found = top.filter((s) => text.has(s.frames.join("\n")));
+  assert.ok(found.length >= 2, `of bpftrace's top stacks, tsbpf has ${found.length}:\n${top.map((s) => s.frames.join("\n")).join("\n--\n")}`);
+});
+
 kernelTest(test, "11. block I/O sizes: the workload's 64 KiB requests in both", async () => {
   // Written beside the checkout, which is on a disk: the temporary directory may be a tmpfs, with no block requests.
   const file = join(root, `.one-liners-blockio-${process.pid}`);

@@ -135,6 +135,18 @@ kernelTest(test, "stackcount.ts counts the stacks that reach openat under the pr
   assert.ok(folded(r.stdout).some(([f]) => f[0] === "uprobe:libc:malloc"), "malloc's stacks are counted too");
 });
 
+kernelTest(test, "bpf.uframes()/bpf.kframes(): each event carries its own stacks, symbolized in its JSON record", async () => {
+  const bin = stackwork();
+  if (!bin) return;
+  const r = await runCli(["run", join(root, "test/fixtures/stacks/opens-frames.ts"), "-c", `${bin} 1000000000 10 0`, "-f", "json"], env);
+  assert.is(r.status, 0, r.stderr);
+  const events = r.stdout.split("\n").filter((l) => l.includes('"type":"event"')).map((l) => JSON.parse(l).data as { comm: string; user: string[]; kernel: string[] });
+  const ours = events.filter((e) => e.comm === "stackwork");
+  assert.ok(ours.length >= 2, r.stdout.slice(0, 2000));
+  // read_zeroes's open of /dev/zero: libc's open64, then the kernel's way to the tracepoint.
+  assert.ok(ours.some((e) => e.user.some((f) => /^(__)?open64\+\d+$/.test(f)) && e.kernel.some((f) => f.startsWith("do_syscall_64+"))), JSON.stringify(ours.slice(0, 4)));
+});
+
 kernelTest(test, "bpftrace's profile of the same process at the same time has the same top function", async () => {
   const bin = stackwork();
   if (!bin) return;

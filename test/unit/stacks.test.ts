@@ -15,6 +15,7 @@ import { readAggregation } from "../../runtime/output/read.ts";
 import { aggregationJson, serialize } from "../../runtime/output/json.ts";
 import { StackFrames } from "../../runtime/output/stacks.ts";
 import { eventColumns, formatEventLine } from "../../runtime/output/events.ts";
+import { displayOf } from "../../runtime/output/display.ts";
 import { formatAggregation } from "../../runtime/output/text.ts";
 import { simulate } from "../../testing.ts";
 
@@ -83,9 +84,9 @@ test("the VM stores the simulated stacks; print() shows them as bpftrace does, i
 
 test("a user stack carries its process; an event's stack field symbolizes through the same map", async () => {
   const sim = await simulate(fixture, { env: { pid: 4321, tid: 4321 } });
-  sim.setStacks({ user: ["open64", "cat_file", "main"] });
+  sim.setStacks({ user: ["open64", "cat_file", "main"], kernel: ["perf_syscall_enter", "syscall_trace_enter", "do_syscall_64", "entry_SYSCALL_64", "x"] });
   const r = sim.fire("syscalls/sys_enter_openat", {});
-  const e = r.events[0]!.event as { pid: number; stack: bigint };
+  const e = r.events[0]!.event as { pid: number; stack: bigint; kernel: { pid: number; size: bigint; frames: bigint[] } };
   assert.is(Number(e.stack >> 32n), 4321);
   const s = sim.stack(e.stack, { stack: "ustack", depth: 8 });
   assert.is(s.pid, 4321);
@@ -93,8 +94,17 @@ test("a user stack carries its process; an event's stack field symbolizes throug
   // A text column prints it on one line, innermost first; without a resolver it is the number.
   const type = sim.spec.maps.find((m) => m.name === "opens")!.events!.type;
   const frames = new StackFrames(sim.symbols, { frames: (map, id) => sim.collection.stackMaps.get(map)?.frames(id) });
-  assert.is(formatEventLine(eventColumns(type, { stacks: frames }), e), "   4321 open64+16←cat_file+16←main+16");
-  assert.is(formatEventLine(eventColumns(type), e), `   4321 ${e.stack}`);
+  // bpf.kframes({ depth: 4, skip: 1 }): four frames copied after the first, 32 bytes.
+  assert.equal([e.kernel.pid, e.kernel.size], [4321, 32n]);
+  assert.is(formatEventLine(eventColumns(type, { stacks: frames }), e),
+    "   4321 open64+16←cat_file+16←main+16 syscall_trace_enter+16←do_syscall_64+16←entry_SYSCALL_64+16←x+16");
+  assert.match(formatEventLine(eventColumns(type), e), new RegExp(`^   4321 ${e.stack} +4321 +32 `));
+  assert.is(serialize(displayOf(type, { stacks: frames }, "string")!(e)),
+    '{"pid":4321,"stack":["open64+16","cat_file+16","main+16"],"kernel":["syscall_trace_enter+16","do_syscall_64+16","entry_SYSCALL_64+16","x+16"]}');
+  // Copying fails as the kernel's does: a stack shorter than the frames to skip is -EFAULT, printed empty.
+  sim.setStacks({ kernel: [] });
+  const empty = (sim.fire("syscalls/sys_enter_openat", {}).events[0]!.event as typeof e).kernel;
+  assert.equal([empty.size, empty.frames.every((f) => f === 0n)], [-14n, true]);
 });
 
 test("a stack the kernel could not store prints why; NDJSON has frames as strings", async () => {
