@@ -26,6 +26,7 @@ const REFERENCE: Record<string, { id: number; since: string }> = {
   bpf_get_current_comm: { id: 16, since: "4.2" },
   bpf_get_current_task: { id: 35, since: "4.8" },
   bpf_get_stackid: { id: 27, since: "4.6" },
+  bpf_get_stack: { id: 67, since: "4.18" },
   bpf_get_current_cgroup_id: { id: 80, since: "4.18" },
   bpf_send_signal: { id: 109, since: "5.3" },
   bpf_probe_read_user: { id: 112, since: "5.5" },
@@ -99,7 +100,7 @@ test("ids and versions match kernel-abi.md §8 and, beyond it, bpf.h and ebpf-do
 
 test("licenses and program types follow the kernel's func_proto tables", () => {
   // gpl_only = true in the kernel's bpf_func_proto for exactly these (send_signal is false).
-  const gpl = new Set(["bpf_probe_read_user", "bpf_probe_read_kernel", "bpf_probe_read_user_str", "bpf_probe_read_kernel_str", "bpf_trace_printk", "bpf_get_current_task", "bpf_get_func_ip", "bpf_get_stackid"]);
+  const gpl = new Set(["bpf_probe_read_user", "bpf_probe_read_kernel", "bpf_probe_read_user_str", "bpf_probe_read_kernel_str", "bpf_trace_printk", "bpf_get_current_task", "bpf_get_func_ip", "bpf_get_stackid", "bpf_get_stack"]);
   for (const h of HELPERS) assert.is(h.gplOnly, gpl.has(h.kernelName), `${h.name}: gplOnly`);
   assert.equal(helperByName("funcIp")?.programTypes, ["kprobe", "tracing"]);
   // Every tracing type since raw tracepoints got attach cookies (6.10): loaded from each in test/kernel/guard-verifier.test.ts.
