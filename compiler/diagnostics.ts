@@ -115,6 +115,7 @@ export const MESSAGES = {
   TSB1085: { title: "print() value outside print()", template: "{0} is a value only inside a print() line" },
   TSB1086: { title: "unknown perf event option", template: "{0}(): the options are { period: N } or { frequency: Hz }, and optional: true | false" },
   TSB1087: { title: "both period and frequency", template: "{0}(): sample every N events (period) or N times a second (frequency), not both" },
+  TSB1088: { title: "unknown stack option", template: "{0} has no option {1}; its options are {2}" },
 
   // ---- TSB2xxx: types, layout, values and declarations --------------------------------------------------------
   TSB2001: { title: "type without a fixed layout", template: "{0}: the type {1} has no fixed layout" },

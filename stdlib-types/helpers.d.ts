@@ -4,7 +4,7 @@
 // license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,
 // raw_tracepoint (rawTracepoint), tracing (fentry, fexit, tpBtf), perf_event (profile, interval).
 
-import type { DataLoc, KFrames, KStack, StackOptions, Str, UFrames, UStack, ptr, u32, u64 } from "./index.js";
+import type { DataLoc, FramesOptions, KFrames, KStack, StackOptions, Str, UFrames, UStack, ptr, u32, u64 } from "./index.js";
 
 export declare namespace bpf {
   /**
@@ -80,13 +80,13 @@ export declare namespace bpf {
   /**
    * The kernel stack of the current task, its frames copied in place (bpf_get_stack) rather than stored in a stack map:
    * an event field that carries its whole stack, `{ kernel: bpf.kframes({ depth: 16 }) }`. Printed as `bpf.kstack()`
-   * is. Options as `bpf.kstack()`. `depth` frames take `depth * 8 + 16` bytes of the event.
+   * is. Options `depth` and `skip`, as `bpf.kstack()`'s. `depth` frames take `depth * 8 + 16` bytes of the event.
    *
    * - Minimum kernel: Linux 4.18 (`bpf_get_stack`, helper 67).
    * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    * - GPL-only: the tracer's license must be GPL-compatible.
    */
-  function kframes<D extends number = 127>(options?: StackOptions<D>): KFrames<D>;
+  function kframes<D extends number = 127>(options?: FramesOptions<D>): KFrames<D>;
 
   /**
    * The kernel stack of the current task, as a value a map, an aggregation or an event can hold:
@@ -275,7 +275,7 @@ export declare namespace bpf {
    * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    * - GPL-only: the tracer's license must be GPL-compatible.
    */
-  function uframes<D extends number = 127>(options?: StackOptions<D>): UFrames<D>;
+  function uframes<D extends number = 127>(options?: FramesOptions<D>): UFrames<D>;
 
   /**
    * The real user id of the current task, as seen from the initial user namespace.

@@ -68,7 +68,14 @@ export interface UFrames<Depth extends number = 127> {
   readonly frames: FixedArray<u64, Depth>;
   readonly [userFrames]?: Depth;
 }
-/** What `bpf.kstack()`, `bpf.ustack()`, `bpf.kframes()` and `bpf.uframes()` capture. */
+/** What `bpf.kframes()` and `bpf.uframes()` copy (bpf_get_stack compares nothing: no `fast`). */
+export interface FramesOptions<D extends number = 127> {
+  /** At most this many frames, 1 to 127; a number literal. Default 127. */
+  readonly depth?: D;
+  /** Leave out this many innermost frames (0 to 255). */
+  readonly skip?: number;
+}
+/** What `bpf.kstack()` and `bpf.ustack()` capture. */
 export interface StackOptions<D extends number = 127> {
   /** At most this many frames, 1 to 127 (the kernel's perf_event_max_stack); a number literal. Default 127. */
   readonly depth?: D;

@@ -203,23 +203,32 @@ const BPF_F_SKIP_FIELD_MASK = 0xff;
 const BPF_F_USER_STACK = 1 << 8;
 const BPF_F_FAST_STACK_CMP = 1 << 9;
 
-/** The options of bpf.kstack()/bpf.ustack(), each a constant. */
+/**
+ * The options of bpf.kstack()/bpf.ustack() (depth, skip, fast) and bpf.kframes()/bpf.uframes() (depth, skip: the
+ * kernel's bpf_get_stack has no fast comparison), each a constant.
+ */
 function stackOptions(cx: LowerCtx, e: ts.Expression | undefined, name: string): { depth: number; skip: number; fast: boolean } | undefined {
   const out = { depth: DEFAULT_STACK_DEPTH, skip: 0, fast: false };
   if (!e) return out;
   const o = skipParens(e);
   if (!ts.isObjectLiteralExpression(o)) {
-    cx.error("TSB1016", [`the options of bpf.${name}()`], e, `e.g. bpf.${name}({ depth: 20, skip: 1 })`);
+    cx.error("TSB1066", [`bpf.${name}()`], e, `e.g. bpf.${name}({ depth: 20, skip: 1 })`);
     return undefined;
   }
+  const known = name === "kstack" || name === "ustack" ? ["depth", "skip", "fast"] : ["depth", "skip"];
   let ok = true;
   for (const prop of o.properties) {
     if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.name)) {
-      cx.error("TSB1016", [`each option of bpf.${name}()`], prop, "write each as name: constant");
+      cx.error("TSB1067", [], prop);
       ok = false;
       continue;
     }
     const key = prop.name.text;
+    if (!known.includes(key)) {
+      cx.error("TSB1088", [`bpf.${name}()`, key, known.join(", ")], prop.name);
+      ok = false;
+      continue;
+    }
     const v = constArg(cx, prop.initializer, `bpf.${name}()'s ${key}`, prop);
     if (v === undefined) {
       ok = false;

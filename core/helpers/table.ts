@@ -265,8 +265,8 @@ const ENTRIES: readonly HelperEntry[] = [
     since: "4.18",
     gplOnly: true,
     programTypes: "all",
-    signature: "<D extends number = 127>(options?: StackOptions<D>): KFrames<D>",
-    doc: "The kernel stack of the current task, its frames copied in place (bpf_get_stack) rather than stored in a stack map: an event field that carries its whole stack, `{ kernel: bpf.kframes({ depth: 16 }) }`. Printed as `bpf.kstack()` is. Options as `bpf.kstack()`. `depth` frames take `depth * 8 + 16` bytes of the event.",
+    signature: "<D extends number = 127>(options?: FramesOptions<D>): KFrames<D>",
+    doc: "The kernel stack of the current task, its frames copied in place (bpf_get_stack) rather than stored in a stack map: an event field that carries its whole stack, `{ kernel: bpf.kframes({ depth: 16 }) }`. Printed as `bpf.kstack()` is. Options `depth` and `skip`, as `bpf.kstack()`'s. `depth` frames take `depth * 8 + 16` bytes of the event.",
   },
   {
     name: "uframes",
@@ -274,7 +274,7 @@ const ENTRIES: readonly HelperEntry[] = [
     since: "4.18",
     gplOnly: true,
     programTypes: "all",
-    signature: "<D extends number = 127>(options?: StackOptions<D>): UFrames<D>",
+    signature: "<D extends number = 127>(options?: FramesOptions<D>): UFrames<D>",
     doc: "The user-space stack of the current task, its frames and process copied in place (bpf_get_stack), as `bpf.kframes()` copies the kernel's. Printed as `bpf.ustack()` is.",
   },
   {
