@@ -9,6 +9,7 @@ import { type DisplayOptions } from "./display.ts";
 import { FoldedError, type FoldedStack, displayedKeys, foldedStacks, hasStacks } from "./folded.ts";
 import { type FlameGraphOptions, flameGraphHtml, flameGraphSvg } from "./flamegraph.ts";
 import type { EventChannel, Output, Sink } from "./output.ts";
+import { hasStackType } from "./stacks.ts";
 import { mapName } from "./text.ts";
 
 /** The map a flame graph is drawn from. */
@@ -65,7 +66,8 @@ export class FlameGraphRecorder implements Output {
   /** Keeps `data`'s stacks if it is the first map with stacks that folds (the runner calls it for maps it does not print). */
   record(data: AggregationData): void {
     const shown = displayedKeys(data, this.#display);
-    if (!hasStacks(shown)) return;
+    // A map keyed by stacks counts even when empty: the run then says it has no samples, not that it has no stacks.
+    if (!hasStacks(shown) && !(data.keyed && hasStackType(data.keyType))) return;
     const name = mapName(data);
     if (this.#recorded) {
       this.#sink.stderr.write(`note: ${name} has stacks too; the flame graph shows ${this.#recorded.map} only (--format folded prints every map)\n`);

@@ -112,11 +112,16 @@ export function stackJson(s: StackTrace): string[] {
 
 /** Whether a tracer has stack values to print: a stack trace map (KStack, UStack) or copied frames (KFrames, UFrames). */
 export function hasStackValues(spec: CollectionSpec): boolean {
-  return spec.maps.some((m) => m.type === "stack_trace" || [m.key, m.value, m.events?.type, m.aggregation?.key].some(hasFrames));
+  return spec.maps.some((m) => m.type === "stack_trace" || [m.key, m.value, m.events?.type, m.aggregation?.key].some(hasStackType));
 }
 
-function hasFrames(t: TypeDesc | undefined): boolean {
+/** Whether values of `type` hold a stack anywhere: a KStack/UStack, or KFrames/UFrames. */
+export function hasStackType(t: TypeDesc | undefined): boolean {
   if (!t) return false;
-  if (t.kind === "struct") return t.display !== undefined || t.fields.some((f) => hasFrames(f.type));
-  return t.kind === "array" && hasFrames(t.element);
+  switch (t.kind) {
+    case "int": return t.display === "kstack" || t.display === "ustack";
+    case "struct": return t.display !== undefined || t.fields.some((f) => hasStackType(f.type));
+    case "array": return hasStackType(t.element);
+    default: return false;
+  }
 }

@@ -136,6 +136,10 @@ test("--flamegraph's recorder: the run's output unchanged; the first map with st
     "note: @second has stacks too; the flame graph shows @first only (--format folded prints every map)\n",
   ]);
   assert.equal(recorder.recorded, { map: "@first", stacks: [{ stack: ["root_[k]"], value: 1n }, { stack: ["root_[k]", "leaf_[k]"], value: 4n }], samples: 5n });
+  // A map keyed by stacks that nothing reached is kept, empty: the run says it has no samples.
+  const empty = new FlameGraphRecorder(createOutput("text", memorySink()), memorySink(), {});
+  empty.record({ name: "s", kind: "count", keyed: true, entries: [], keyType: { kind: "int", size: 8, signed: false, display: "kstack", depth: 127 } });
+  assert.equal(empty.recorded, { map: "@s", stacks: [], samples: 0n });
 });
 
 test("writeFlameGraph: an SVG, or an HTML page for .html, subtitled with the map, its stacks and samples", () => {
