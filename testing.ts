@@ -3,6 +3,7 @@
 // fired on contexts built from their typed fields, and what each run returned, emitted and printed.
 
 import { objectsFromSpec } from "./runtime/user/bind.ts";
+import { STACKS } from "./runtime/user/registry.ts";
 import { simBackends } from "./runtime/user/sim-backends.ts";
 import type { AnyMap, TracerMaps } from "./stdlib-types/index.js";
 import type { Btf } from "./core/object/btf/index.ts";
@@ -130,7 +131,9 @@ export class Simulation<M = Record<string, unknown>> {
 
   constructor(readonly spec: CollectionSpec, readonly collection: SimCollection) {
     this.stackFrames = new StackFrames(this.symbols, { frames: (map, id) => collection.stackMaps.get(map)?.frames(id) });
-    this.maps = Object.fromEntries(objectsFromSpec(spec, simBackends(collection))) as unknown as Simulation<M>["maps"];
+    const objects = objectsFromSpec(spec, simBackends(collection));
+    for (const o of objects.values()) Object.assign(o, { [STACKS]: () => this.stackFrames });
+    this.maps = Object.fromEntries(objects) as unknown as Simulation<M>["maps"];
   }
 
   /** The VM's own map behind `name` (raw keys and values, per-CPU slots), for what the user-side API does not show. */

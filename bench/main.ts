@@ -10,6 +10,7 @@ all.events = async () => (await import("./events.ts")).benchEvents();
 all.decode = async () => (await import("./decode.ts")).benchDecode();
 all.oneliners = async () => (await import("./one-liners.ts")).benchOneLiners();
 all.profile = async () => (await import("./profile.ts")).benchProfile();
+all.symbols = async () => (await import("./symbols.ts")).benchSymbols();
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, fn] of Object.entries(all)) {
   if (chosen.length && !chosen.includes(name)) continue;

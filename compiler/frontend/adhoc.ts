@@ -10,7 +10,7 @@ import type { TypeDesc } from "../../core/object/layout.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import { type AggDecl, type MapDecl, type ModuleModel, skipParens } from "./module.ts";
 import { spanOf } from "./program.ts";
-import { TypeResolver, stackDesc, tsbpfName } from "./types.ts";
+import { TypeResolver, framesDesc, stackDesc, tsbpfName } from "./types.ts";
 
 const AGG_METHODS: Readonly<Record<string, AggregationKind>> = {
   count: "count", sum: "sum", min: "min", max: "max", avg: "avg", stats: "stats", hist: "hist", lhist: "lhist",
@@ -138,17 +138,19 @@ function keyType(e: ts.Expression, checker: ts.TypeChecker, types: TypeResolver)
 }
 
 /**
- * A KStack<D>/UStack<D> that a call returns (bpf.kstack({ depth: 5 })): its declaration says KStack<D>, the depth
- * is the type argument TypeScript inferred for this call.
+ * A KStack<D>/UStack<D> (or KFrames<D>/UFrames<D>) that a call returns (bpf.kstack({ depth: 5 })): its declaration
+ * says KStack<D>, the depth is the type argument TypeScript inferred for this call.
  */
 function stackOf(e: ts.Expression, node: ts.TypeNode, checker: ts.TypeChecker): TypeDesc | undefined {
   if (!ts.isTypeReferenceNode(node)) return undefined;
   const name = tsbpfName(checker, checker.getSymbolAtLocation(node.typeName));
-  if (name !== "KStack" && name !== "UStack") return undefined;
+  if (name !== "KStack" && name !== "UStack" && name !== "KFrames" && name !== "UFrames") return undefined;
   const call = skipParens(e);
   const returned = ts.isCallExpression(call) ? checker.getResolvedSignature(call)?.getReturnType() : undefined;
-  const depth = returned?.aliasTypeArguments?.[0];
+  // KStack<D> is a type alias, KFrames<D> an interface: the depth is the alias's or the reference's type argument.
+  const depth = returned?.aliasTypeArguments?.[0] ?? (returned ? checker.getTypeArguments(returned as ts.TypeReference)[0] : undefined);
   if (!depth?.isNumberLiteral()) return undefined;
+  if (name === "KFrames" || name === "UFrames") return framesDesc(name === "KFrames" ? "kframes" : "uframes", depth.value);
   return stackDesc(name === "KStack" ? "kstack" : "ustack", depth.value);
 }
 

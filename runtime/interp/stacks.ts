@@ -45,11 +45,6 @@ export class MockStackTraceMap implements VmMap {
   frames(id: number): readonly bigint[] | undefined {
     return this.#buckets[id]?.frames;
   }
-
-  /** Forgets every stack (a user-space delete of each id). */
-  clear(): void {
-    this.#buckets.fill(undefined);
-  }
 }
 
 /** FNV-1a over the frames' bytes: the bucket of a stack (the kernel uses jhash2; any hash keeps the behaviour). */

@@ -12,6 +12,8 @@ import {
 import { readAggregation } from "../output/read.ts";
 import { formatAggregation } from "../output/text.ts";
 import type { MapBackend } from "./backend.ts";
+import { STACKS } from "./registry.ts";
+import type { StackResolver } from "../output/stacks.ts";
 import { Declared, aOr } from "./declared.ts";
 
 export interface AggregationOptions {
@@ -64,9 +66,10 @@ export abstract class Aggregation<R> extends Declared<MapBackend> {
     this.backend.clear();
   }
 
-  /** The text `tsbpf run` prints for this aggregation. */
+  /** The text `tsbpf run` prints for this aggregation (stacks symbolized, when its tracer gave it the means). */
   print(): string {
-    return formatAggregation(this.read());
+    const stacks = (this as { [STACKS]?: () => StackResolver | undefined })[STACKS]?.();
+    return formatAggregation(this.read(), stacks ? { stacks } : {});
   }
 
   protected read(): AggregationData {

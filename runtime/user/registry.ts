@@ -11,6 +11,11 @@ import type { EventBackend, MapBackend } from "./backend.ts";
 export const BIND: unique symbol = Symbol.for("tsbpf.bind");
 /** `obj[CLASS]` is the class the object is an instance of, as a tracer module names it ("HashMap", "Count", ...). */
 export const CLASS: unique symbol = Symbol.for("tsbpf.class");
+/**
+ * `obj[STACKS]`, when set: a function giving what turns the stack values of the object's map into frames (the
+ * tracer's or the simulation's StackResolver), so that an aggregation's print() shows stacks as `tsbpf run` does.
+ */
+export const STACKS: unique symbol = Symbol.for("tsbpf.stacks");
 const REGISTRY = Symbol.for("tsbpf.registry");
 
 /** The structural protocol every user-side map object implements. */

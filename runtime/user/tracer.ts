@@ -14,7 +14,7 @@ import { createSymbolizer } from "../symbols/index.ts";
 import { type BackendFor, bindDeclarations, objectsFromSpec } from "./bind.ts";
 import { kernelBackends } from "./kernel-backends.ts";
 import type { EventBackend } from "./backend.ts";
-import type { Bindable } from "./registry.ts";
+import { type Bindable, STACKS } from "./registry.ts";
 
 export interface OpenOptions {
   /** Attach the probes (default true). */
@@ -61,6 +61,7 @@ export class Tracer {
       for (const m of spec.maps) if (m.events && objects.has(m.name)) backends(m.name);
       if (spec.actions) backends(spec.actions.map);
       const t = new Tracer(spec, collection, objects, backends);
+      if (hasStackValues(spec)) for (const o of objects.values()) Object.assign(o, { [STACKS]: () => t.stacks() });
       if (options.attach !== false) {
         await collection.attachAll({
           ...(options.onAttach ? { onAttach: (_l, i, n) => options.onAttach!(i, n) } : {}),

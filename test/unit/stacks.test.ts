@@ -80,6 +80,8 @@ test("the VM stores the simulated stacks; print() shows them as bpftrace does, i
     "@shallow[", "    do_nanosleep+16", "]: 1",
     "@shallow[", "    do_anonymous_page+16", "    handle_mm_fault+16", "    exc_page_fault+16", "]: 2", "",
   ].join("\n"));
+  // The user-side object (a tool's main() has the same) prints its stacks the same way.
+  assert.is((sim.maps as unknown as Record<string, { print(): string }>)["shallow"]!.print(), sim.print("shallow"));
 });
 
 test("a user stack carries its process; an event's stack field symbolizes through the same map", async () => {

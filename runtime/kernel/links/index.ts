@@ -11,7 +11,7 @@ import { attachKprobe, kprobeSupport, kprobesUnsupported } from "./kprobe.ts";
 import { type Link, OwnedLink } from "./link.ts";
 import { attachPerfCounter } from "./perf-counters.ts";
 import { attachRawTracepoint } from "./raw-tracepoint.ts";
-import { attachInterval, attachProfile } from "./sampling.ts";
+import { attachInterval } from "./sampling.ts";
 import { attachTracepoint } from "./tracepoint.ts";
 import { type TracingTarget, attachTracing, tracingTarget } from "./tracing.ts";
 import { attachUprobe } from "./uprobe.ts";
@@ -69,7 +69,8 @@ const ATTACHERS: { readonly [K in AttachKind]: Attacher<K> } = {
   usdt: {
     attach: (k, fd, a, opts) => attachUsdt(k, fd, a, { specs: opts.usdtSpecs, ...(opts.legacy ? { legacy: true } : {}) }),
   },
-  profile: { attach: (k, fd, a) => attachProfile(k, fd, a.frequency) },
+  // bpftrace's profile:hz:N is the software cpu-clock event sampled at N Hz on every CPU.
+  profile: { attach: (k, fd, a) => attachPerfCounter(k, fd, { type: "software", event: "cpu-clock", frequency: a.frequency }) },
   interval: { attach: (k, fd, a) => attachInterval(k, fd, a.periodMs) },
   // Run once: begin when attached (after every other probe: Collection.attachAll orders them last), end by its
   // collection's runEnd() when the run ends; neither leaves anything attached.

@@ -1,27 +1,10 @@
-// perf_event programs on software clocks: `profile` samples every online CPU at N Hz; `interval` fires every
-// P ms on one CPU (bpftrace's interval probe). Frequency or period in, one Link (owning every per-CPU event) out.
+// perf_event programs on a software clock firing every P ms on one CPU (bpftrace's interval probe): the period in,
+// one Link out. (`profile`, the same clock sampled at N Hz on every CPU, is a software perf event: perf-counters.ts.)
 
 import { onlineCpus } from "../cpus.ts";
 import type { Kernel } from "../kernel.ts";
 import { Acquisition, type Link, closeFd } from "./link.ts";
 import { PERF_COUNT_SW_CPU_CLOCK, PERF_TYPE_SOFTWARE, attachToPerfEvent, openPerfEvent } from "./perf-event.ts";
-
-export function attachProfile(k: Kernel, progFd: number, frequency: number, cpus: readonly number[] = onlineCpus()): Link {
-  const description = `profile ${frequency} Hz on ${cpus.length} CPU${cpus.length === 1 ? "" : "s"}`;
-  const acq = new Acquisition();
-  try {
-    let mechanism = "";
-    for (const cpu of cpus) {
-      const fd = openPerfEvent(k, { type: PERF_TYPE_SOFTWARE, config: BigInt(PERF_COUNT_SW_CPU_CLOCK), sampleFreq: frequency }, -1, cpu, `open cpu-clock sampling on CPU ${cpu}`);
-      acq.add(closeFd(k.sys, fd));
-      mechanism = attachToPerfEvent(k, acq, progFd, fd, `attach ${description}`);
-    }
-    return acq.link(description, mechanism);
-  } catch (e) {
-    acq.abort();
-    throw e;
-  }
-}
 
 export function attachInterval(k: Kernel, progFd: number, periodMs: number, cpu = onlineCpus()[0] ?? 0): Link {
   const description = `interval ${periodMs} ms`;
