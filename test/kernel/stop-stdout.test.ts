@@ -18,10 +18,11 @@ const calls = (n: number) => {
 };
 
 let scratch: Scratch | undefined;
-/** The ppid.ts fixture with its maps tagged, compiled once for every test of this file. */
-async function ppidTool(tag: string): Promise<string> {
+/** The ppid.ts fixture with its maps tagged (and its ring buffer `ringBytes` long), compiled into the children's cache. */
+async function ppidTool(tag: string, ringBytes?: number): Promise<string> {
   scratch ??= scratchProject();
-  return scratch.tool("test/fixtures/tools/ppid.ts", tag, ["calls", "events"]);
+  const ring = ringBytes === undefined ? undefined : (text: string) => text.replace("new RingBuffer<Call>(1 << 16)", `new RingBuffer<Call>(${ringBytes})`);
+  return scratch.tool("test/fixtures/tools/ppid.ts", tag, ["calls", "events"], ring);
 }
 
 function run(file: string, extra: readonly string[], stdout: "read" | "stalled"): RunChild {
@@ -42,12 +43,15 @@ function lostOf(stderr: string, tag: string): number {
 }
 
 /**
- * Stalls the run's stdout with far more than a pipe holds (30,000 events of ~40 bytes, a 64 KiB ring buffer), stops
- * it with `stop`, and checks what a stop must do without the reader; then reads, and checks that nothing was lost.
+ * Stalls the run's stdout with far more than a pipe holds, stops it with `stop`, and checks what a stop must do
+ * without the reader; then reads, and checks that nothing was lost. The 1 MiB ring buffer holds about 26,000 of the
+ * 60,000 events (40 bytes each): with the stalled reader the rest are lost, and what the ring holds at the stop is
+ * about 900 KB of text, several times what the pipe and this process's paused stream take in (with the 64 KiB ring
+ * of ppid.ts, what was left at the stop sometimes fit in them, and the run ended without waiting).
  */
 async function stalled(sys: Sys, extra: readonly string[], stop: (r: RunChild) => void): Promise<void> {
   const tag = freshTag();
-  const file = await ppidTool(tag);
+  const file = await ppidTool(tag, 1 << 20);
   const r = run(file, extra, "stalled");
   try {
     await stalledRun(sys, tag, r, stop);
@@ -58,7 +62,7 @@ async function stalled(sys: Sys, extra: readonly string[], stop: (r: RunChild) =
 
 async function stalledRun(sys: Sys, tag: string, r: RunChild, stop: (r: RunChild) => void): Promise<void> {
   await r.stderrMatch(/^loaded and attached in /m);
-  const N = 30_000;
+  const N = 60_000;
   calls(N);
   stop(r);
   // Stopped and released while stdout still holds what was written: the lost events are reported, and the run says

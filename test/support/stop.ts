@@ -21,7 +21,8 @@ export interface Scratch {
   /** The environment of a `tsbpf run` child: the scratch cache, no colours. */
   readonly env: NodeJS.ProcessEnv;
   /** Copies `source` (relative to the repository) into the project, every word of `renames` prefixed with `tag`. */
-  tool(source: string, tag: string, renames: readonly string[]): Promise<string>;
+  /** `source` with the words `renames` prefixed by `tag` (and `rewrite` applied), compiled into the cache. */
+  tool(source: string, tag: string, renames: readonly string[], rewrite?: (text: string) => string): Promise<string>;
   remove(): void;
 }
 
@@ -34,9 +35,10 @@ export function scratchProject(): Scratch {
   const env = { ...process.env, TSBPF_CACHE_DIR: cache, NO_COLOR: "1" };
   return {
     dir, env,
-    async tool(source, tag, renames) {
+    async tool(source, tag, renames, rewrite) {
       let text = readFileSync(join(root, source), "utf8");
       for (const word of renames) text = text.replace(new RegExp(`\\b${word}\\b`, "g"), `${tag}${word}`);
+      if (rewrite) text = rewrite(text);
       const file = join(dir, `${tag}-${basename(source)}`);
       writeFileSync(file, text);
       // Compiled here, into the children's cache, so that their start-up is what the tests measure and signal.
