@@ -5,7 +5,7 @@
 //   sudo npx tsbpf run samples/execsnoop.ts
 //   sudo npx tsbpf run samples/execsnoop.ts --param failed=true    (failed execs only)
 
-import { LruHashMap, RingBuffer, bpf, param, tracepoint, type FixedArray, type Str, type i32, type ptr, type u32, type u64 } from "tsbpf";
+import { LruHashMap, RingBuffer, bpf, param, tracepoint, type FixedArray, type Str, type i32, type u32, type u64 } from "tsbpf";
 
 /** Only report execs that failed. */
 const FAILED = param<boolean>("failed", false);
@@ -37,10 +37,9 @@ const execs = new LruHashMap<u32, Exec>(1024);
 export const events = new RingBuffer<Exec>(1 << 22);
 
 tracepoint("syscalls/sys_enter_execve", (ctx) => {
-  const parent = bpf.readKernelField<ptr>(bpf.currentTask(), "task_struct", "real_parent");
   const e: Exec = {
     pid: bpf.pid(),
-    ppid: bpf.readKernelField<i32>(parent, "task_struct", "tgid"),
+    ppid: bpf.currentTask().real_parent.tgid,
     comm: "",
     ret: 0,
     argc: 1,

@@ -1,12 +1,12 @@
 // exitsnoop: every process that ends, with its parent, its age and why it ended: an exit code, or the signal that
-// killed it (bcc's exitsnoop). Shows kernel struct fields read through BTF relocations (task_struct's exit_code,
-// start_time, real_parent, group_leader: offsets from the running kernel at load) and a format() for the lines.
+// killed it (bcc's exitsnoop). Shows kernel structs read as typed objects (`task.real_parent.tgid`: each field at its
+// offset in the running kernel, from its BTF at load) and a format() for the lines.
 //   sudo npx tsbpf run samples/exitsnoop.ts
 //   sudo npx tsbpf run samples/exitsnoop.ts --param failed=true     (only failures: a non-zero code or a signal)
 //   sudo npx tsbpf run samples/exitsnoop.ts --param threads=true    (every thread, not only whole processes)
 
 import { constants } from "node:os";
-import { RingBuffer, bpf, param, tracepoint, type Str, type i32, type ptr, type u32, type u64, type u8 } from "tsbpf";
+import { RingBuffer, bpf, param, tracepoint, type Str, type u32, type u64, type u8 } from "tsbpf";
 
 /** Report only exits with a non-zero code or a signal (bcc's -x). */
 const failed = param<boolean>("failed", false);
@@ -37,20 +37,19 @@ tracepoint("sched/sched_process_exit", (ctx) => {
   if (!threads && !ctx.group_dead) return;
   const task = bpf.currentTask();
   // The wait(2) status: exit code in bits 15:8, or the signal in bits 6:0 and the core dump flag in bit 7.
-  const status = bpf.readKernelField<i32>(task, "task_struct", "exit_code");
+  const status = task.exit_code;
   if (failed && status === 0) return;
   // The last thread need not be the main one: the process's start and name are its group leader's.
-  const self = threads ? task : bpf.readKernelField<ptr>(task, "task_struct", "group_leader");
-  const parent = bpf.readKernelField<ptr>(task, "task_struct", "real_parent");
+  const self = threads ? task : task.group_leader;
   exits.emit({
     pid: bpf.pid(),
-    ppid: bpf.readKernelField<i32>(parent, "task_struct", "tgid"),
+    ppid: task.real_parent.tgid,
     tid: bpf.tid(),
-    age: bpf.ktimeGetNs() - bpf.readKernelField<u64>(self, "task_struct", "start_time"),
+    age: bpf.ktimeGetNs() - self.start_time,
     code: (status >> 8) & 0xff,
     signal: status & 0x7f,
     core: (status & 0x80) !== 0,
-    comm: bpf.readKernelField<Str<16>>(self, "task_struct", "comm"),
+    comm: self.comm,
   });
 });
 

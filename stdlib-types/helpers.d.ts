@@ -4,7 +4,8 @@
 // license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,
 // raw_tracepoint (rawTracepoint), tracing (fentry, fexit, tpBtf), perf_event (profile, interval).
 
-import type { DataLoc, FramesOptions, KFrames, KStack, StackOptions, Str, UFrames, UStack, ptr, u32, u64 } from "./index.js";
+import type { DataLoc, FramesOptions, KernelPtr, KFrames, KStack, StackOptions, Str, UFrames, UStack, ptr, u32, u64 } from "./index.js";
+import type { task_struct } from "./kernel.js";
 
 export declare namespace bpf {
   /**
@@ -43,13 +44,14 @@ export declare namespace bpf {
   function cpu(): u32;
 
   /**
-   * The address of the current task's `struct task_struct`, to read with `bpf.probeReadKernel`.
+   * The current task's `struct task_struct`: its fields read the kernel's memory
+   * (`bpf.currentTask().real_parent.tgid`), at their offsets in the running kernel (CO-RE). As a `ptr`, its address.
    *
    * - Minimum kernel: Linux 4.8 (`bpf_get_current_task`, helper 35).
    * - Program types: all tracing types (kprobe, tracepoint, raw_tracepoint, tracing, perf_event); probes: every probe.
    * - GPL-only: the tracer's license must be GPL-compatible.
    */
-  function currentTask(): ptr;
+  function currentTask(): KernelPtr<task_struct>;
 
   /**
    * The address of the traced kernel function, in fentry and fexit programs and in kprobes placed at a function's entry

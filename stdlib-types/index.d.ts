@@ -8,6 +8,8 @@ import type { TracepointContext, TracepointName } from "./tracepoints.js";
 
 export * from "./helpers.js";
 export type { TracepointContext, TracepointName, Tracepoints } from "./tracepoints.js";
+/** The kernel's structs, unions and enums, from its BTF: `kernel.task_struct`, `kernel.file` (see `KernelPtr`). */
+export type * as kernel from "./kernel.js";
 
 // ---- Integer types --------------------------------------------------------------------------------------------
 // Up to 32 bits an integer is a `number`; 64-bit integers are `bigint`. Arithmetic is integer arithmetic on
@@ -32,6 +34,14 @@ export type i32 = number;
 export type i64 = bigint;
 /** A kernel or user-space address (64 bits). Read the memory behind it with `bpf.probeRead*`. */
 export type ptr = bigint;
+/**
+ * A pointer to the kernel struct or union `T` (declared in `tsbpf/kernel`, or by `tsbpf types --btf`): a `ptr` whose
+ * fields read kernel memory, `bpf.currentTask().real_parent.tgid`. Each field is read at its offset in the running
+ * kernel, which the loader takes from the kernel's BTF (CO-RE), with bpf_probe_read_kernel; a NULL or unreadable
+ * pointer reads as zeros (test it first where that matters: `if (task.mm === 0n) return;`). An embedded struct
+ * (`file.f_path`) costs nothing until one of its fields is read.
+ */
+export type KernelPtr<T> = ptr & T;
 /**
  * A syscall number (a u32: raw_syscalls/sys_enter's `id`, `__NR_openat` in C). As a key or a field, `tsbpf run`
  * prints it as the running architecture's name for it (`openat`), or as a number with `--syscall-numbers`.

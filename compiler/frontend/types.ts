@@ -146,6 +146,8 @@ export class TypeResolver {
       const int = INT_ALIASES[builtin];
       const display = DISPLAYED[builtin];
       if (int) return display ? { ...(intDesc(int) as Extract<TypeDesc, { kind: "int" }>), display } : intDesc(int);
+      // A pointer to a kernel struct is an address; its fields are read where they are accessed (lower/kernel.ts).
+      if (builtin === "KernelPtr") return intDesc(U64);
       if (builtin === "KFrames" || builtin === "UFrames") {
         const depth = node.typeArguments?.length ? this.stackDepth(node, what) : DEFAULT_STACK_DEPTH;
         return depth === undefined ? undefined : framesDesc(builtin === "KFrames" ? "kframes" : "uframes", depth);

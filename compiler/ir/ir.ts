@@ -79,8 +79,8 @@ export interface FieldReloc {
   readonly kind: "btf_field";
   readonly struct: string;
   readonly field: string;
-  /** The bytes the program reads there: the loader checks the field has that size. */
-  readonly size: number;
+  /** The bytes the program reads there: the loader checks the field has that size (none: an embedded struct's address). */
+  readonly size?: number;
 }
 
 export interface Block {

@@ -8,6 +8,7 @@ import { type Block, type Cmp, type Operand, evalCmp, imm, reg } from "../ir/ir.
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
 import { lowerCall, lowerCallInto } from "./calls.ts";
 import { type Binding, ERROR, type LowerCtx, type RefVal, type Val, VOID, constant, scalar } from "./context.ts";
+import { kernelProperty } from "./kernel.ts";
 import { ctxProperty } from "./probes.ts";
 import { compareString } from "./strings.ts";
 import { type Mem, baseOf, copyBytes, describe, isPossiblyUndefined, literalFits, loadInt, missingHint, newMem, sameLayout, storeInt, toMem, toScalar, unchecked, zeroBytes, zeroPadding } from "./values.ts";
@@ -192,6 +193,8 @@ export function exitIfMissing(cx: LowerCtx, v: Val, e: ts.Node): Val {
 }
 
 function property(cx: LowerCtx, e: ts.PropertyAccessExpression): Val {
+  const kernel = kernelProperty(cx, e);
+  if (kernel) return kernel;
   const obj = lowerExpr(cx, e.expression);
   const name = e.name.text;
   if (obj.kind === "error") return ERROR;
@@ -814,8 +817,13 @@ export function lowerInto(cx: LowerCtx, e: ts.Expression, dst: Mem): void {
     storeBytes(cx, dst, bytes, t.capacity);
     return;
   }
-  // Helpers that write into memory write straight into the destination.
+  // Helpers that write into memory write straight into the destination, and so do reads of kernel fields.
   if (ts.isCallExpression(e) && lowerCallInto(cx, e, dst)) return;
+  if (ts.isPropertyAccessExpression(e)) {
+    const v = kernelProperty(cx, e, dst);
+    if (v === VOID || v === ERROR) return;
+    if (v) return void storeValue(cx, dst, v, written);
+  }
   // The expression as written: a cast around a map value that may be missing is checked by lowerExpr.
   storeValue(cx, dst, lowerExpr(cx, written), written);
 }

@@ -24,8 +24,9 @@ const TABLE_RESULTS: Readonly<Record<string, IntType>> = { u32: U32, u64: U64, p
 
 /** The integer a helper lowered from the table returns, or undefined when the helper needs a lowering of its own. */
 function tableResult(h: HelperDef): IntType | undefined {
-  const m = /^\(\): (\w+)$/.exec(h.signature);
-  return m ? TABLE_RESULTS[m[1]!] : undefined;
+  const m = /^\(\): (\w+)(<\w+>)?$/.exec(h.signature);
+  // A `KernelPtr<T>` is a pointer: its fields are read by lowering kernel.ts.
+  return m ? TABLE_RESULTS[m[2] && m[1] === "KernelPtr" ? "ptr" : m[1]!] : undefined;
 }
 
 /** bpf.x() of a helper without arguments: the call, and the half of its result the table names. */
@@ -132,7 +133,8 @@ function probeReadStr(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: 
   return m === dst ? VOID : { kind: "mem", ...m };
 }
 
-function inEventRecord(cx: LowerCtx, m: Mem): boolean {
+/** Whether `m` is in the event record being built (a reserved ring buffer record). */
+export function inEventRecord(cx: LowerCtx, m: Mem): boolean {
   const r = cx.eventRecord;
   return !!r && r.kind === "reg" && m.base.kind === "reg" && m.base.id === r.id;
 }

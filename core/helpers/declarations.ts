@@ -14,7 +14,8 @@ const HEADER = `// Generated from core/helpers/table.ts by \`npm run gen:helpers
 // license. Program types are the kernel's: kprobe (kprobe, kretprobe, uprobe, uretprobe), tracepoint,
 // raw_tracepoint (rawTracepoint), tracing (fentry, fexit, tpBtf), perf_event (profile, interval).
 
-import type { DataLoc, FramesOptions, KFrames, KStack, StackOptions, Str, UFrames, UStack, ptr, u32, u64 } from "./index.js";
+import type { DataLoc, FramesOptions, KernelPtr, KFrames, KStack, StackOptions, Str, UFrames, UStack, ptr, u32, u64 } from "./index.js";
+import type { task_struct } from "./kernel.js";
 `;
 
 /** The text of stdlib-types/helpers.d.ts for `helpers` (the whole table by default). */

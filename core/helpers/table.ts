@@ -133,8 +133,8 @@ const ENTRIES: readonly HelperEntry[] = [
     since: "4.8",
     gplOnly: true,
     programTypes: "all",
-    signature: "(): ptr",
-    doc: "The address of the current task's `struct task_struct`, to read with `bpf.probeReadKernel`.",
+    signature: "(): KernelPtr<task_struct>",
+    doc: "The current task's `struct task_struct`: its fields read the kernel's memory (`bpf.currentTask().real_parent.tgid`), at their offsets in the running kernel (CO-RE). As a `ptr`, its address.",
   },
   // ---- Time, CPU, randomness -------------------------------------------------------------------------------------
   {

@@ -13,6 +13,11 @@ export class FieldRelocationError extends Error {
 /** The byte offset and size of `field` (a dotted path through embedded structs) in struct or union `struct`. */
 export function fieldOffset(btf: Btf, struct: string, field: string): { offset: number; size: number } {
   const types = [...btf.findByName(struct, "struct"), ...btf.findByName(struct, "union")];
+  // A typedef of an anonymous struct (`atomic_t`) names it too.
+  for (const t of btf.findByName(struct, "typedef")) {
+    const r = btf.resolve(t.id);
+    if (r.kind === "struct" || r.kind === "union") types.push(r);
+  }
   const outer = types.find((t) => "members" in t && t.members.length > 0) ?? types[0];
   if (!outer) throw new FieldRelocationError(`the kernel's BTF has no struct ${struct}`);
   let id: TypeId = outer.id;
@@ -31,7 +36,7 @@ export function fieldOffset(btf: Btf, struct: string, field: string): { offset: 
 
 function apply(btf: Btf, spec: ProgramSpec, r: BtfFieldRelocation): number {
   const { offset, size } = fieldOffset(btf, r.struct, r.field);
-  if (size !== r.size) {
+  if (r.size !== undefined && size !== r.size) {
     throw new FieldRelocationError(`${r.struct}.${r.field} is ${size} bytes in this kernel; program ${spec.name} reads it as ${r.size}`);
   }
   return offset;

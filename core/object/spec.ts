@@ -131,8 +131,8 @@ export interface BtfFieldRelocation {
   readonly struct: string;
   /** A member, or a dotted path through embedded structs ("se.sum_exec_runtime"); anonymous members are looked into. */
   readonly field: string;
-  /** Bytes the program reads at the field: the field must have exactly this size. */
-  readonly size: number;
+  /** Bytes the program reads at the field: the field must have exactly this size (none: only its offset is taken). */
+  readonly size?: number;
 }
 
 /** Where a program attaches: one member per attach kind, defined with the probe kinds (core/probes.ts). */

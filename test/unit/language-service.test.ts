@@ -29,6 +29,8 @@ tracepoint("sched/sched_switch", (ctx) => {
 });
 
 tracepoint("/*@name*/sched/sched_wakeup", (ctx) => {
+  const parent = bpf.currentTask()./*@task*/real_parent;
+  starts.set(parent./*@parent*/tgid, 0n);
   const t0 = starts.get(ctx.pid);
   if (t0 === undefined) return;
   starts.delete(ctx.pid);
@@ -262,6 +264,24 @@ test("ctx. in a sched_switch handler lists prev_comm and next_pid with their typ
   assert.match(text(pid.documentation), /^pid_t next_pid — offset \d+, 4 bytes$/);
   const state = details(tracerPath, pos, entry(info, "prev_state"));
   assert.is(text(state.displayParts), "(property) prev_state: bigint");
+});
+
+test("bpf.currentTask(). completes task_struct's fields, and a pointer field completes the struct it points to", () => {
+  const info = completions(tracerPath, tracer.at.task!);
+  assert.ok(info.isMemberCompletion);
+  for (const name of ["pid", "tgid", "comm", "real_parent", "group_leader", "mm", "start_time", "exit_code"]) entry(info, name);
+  const parent = details(tracerPath, tracer.at.task!, entry(info, "real_parent"));
+  assert.is(text(parent.displayParts), "(property) task_struct.real_parent: KernelPtr<task_struct>");
+  assert.match(text(parent.documentation), /^struct task_struct \*real_parent — offset \d+, 8 bytes$/);
+  const mm = details(tracerPath, tracer.at.task!, entry(info, "mm"));
+  assert.is(text(mm.displayParts), "(property) task_struct.mm: KernelPtr<mm_struct>");
+  // Through the pointer: the parent's fields, with their C declarations.
+  const through = completions(tracerPath, tracer.at.parent!);
+  const tgid = details(tracerPath, tracer.at.parent!, entry(through, "tgid"));
+  assert.is(text(tgid.displayParts), "(property) task_struct.tgid: number");
+  assert.match(text(tgid.documentation), /^pid_t tgid — offset \d+, 4 bytes$/);
+  const quick = ws.service.getQuickInfoAtPosition(tracerPath, tracer.at.task!)!;
+  assert.match(text(quick.documentation), /^struct task_struct \*real_parent/);
 });
 
 test("a wrong key type for a HashMap<u32, u64> is a type error on the key", () => {

@@ -1,0 +1,113 @@
+// Kernel structs as typed objects: a property access on a kernel type (`bpf.currentTask().real_parent.tgid`,
+// `file.f_path.dentry`) in, reads of kernel memory out. The TypeScript types (stdlib-types/kernel.d.ts, or a
+// project's `tsbpf types --btf` file) say what each step is: a `KernelPtr<T>` field is a pointer, read and followed;
+// a struct or union field is embedded, and only moves the address; an integer, `Str<N>` or `FixedArray` field is
+// read into a value. Each read is bpf_probe_read_kernel of the field at its offset in the running kernel: a
+// `btf_field` relocation (struct, dotted path through embedded members, size) that the loader resolves from the
+// kernel's BTF (core/object/relocate.ts), so one compiled tracer reads the right bytes on every kernel.
+
+import { ts } from "ts-morph";
+import { BpfFunc } from "../../core/asm/helpers.ts";
+import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
+import { U64, intOf, tsbpfName } from "../frontend/types.ts";
+import { type Operand, imm, reg } from "../ir/ir.ts";
+import { ERROR, type LowerCtx, type Val, VOID, scalar } from "./context.ts";
+import { addressOf, lowerExpr } from "./expressions.ts";
+import { inEventRecord } from "./helpers.ts";
+import { type Mem, loadInt, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
+
+/** The brand every generated kernel struct carries: `readonly [kernelLayout]: "struct task_struct"`. */
+const BRAND = /^__@kernelLayout@\d+$/;
+
+/** The C name of the kernel struct or union a TypeScript type is (or points to), or undefined. */
+export function kernelStruct(checker: ts.TypeChecker, type: ts.Type): string | undefined {
+  const brand = checker.getPropertiesOfType(type).find((p) => BRAND.test(p.escapedName as string));
+  if (!brand) return undefined;
+  const t = checker.getTypeOfSymbol(brand);
+  if (!t.isStringLiteral()) return undefined;
+  // "struct task_struct", "union bpf_attr", "typedef struct {...} atomic_t": the name is the last word.
+  const m = /(\w+)$/.exec(t.value);
+  return m?.[1];
+}
+
+/** What a field of a kernel struct is, from its declared TypeScript type. */
+type FieldKind = { readonly kind: "pointer" } | { readonly kind: "embedded" } | { readonly kind: "value"; readonly type: TypeDesc };
+
+function fieldKind(cx: LowerCtx, e: ts.PropertyAccessExpression): FieldKind | undefined {
+  const sym = cx.checker.getSymbolAtLocation(e.name);
+  const decl = sym?.declarations?.[0];
+  if (!decl || !ts.isPropertySignature(decl) || !decl.type) return undefined;
+  const node = decl.type;
+  if (ts.isTypeReferenceNode(node) && tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(node.typeName)) === "KernelPtr") return { kind: "pointer" };
+  if (ts.isTypeLiteralNode(node) || kernelStruct(cx.checker, cx.checker.getTypeFromTypeNode(node))) return { kind: "embedded" };
+  const type = cx.p.types.fromNode(node, `field ${e.name.text}`);
+  return type ? { kind: "value", type } : undefined;
+}
+
+/**
+ * `e` when its object is a kernel struct (or a pointer to one), lowered; undefined when it is not (the caller goes
+ * on with tsbpf's own structs). A run of embedded members (`file.f_path.dentry`) is one relocated offset from the
+ * pointer that starts it.
+ */
+export function kernelProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, dst?: Mem): Val | undefined {
+  const struct = kernelStruct(cx.checker, cx.checker.getTypeAtLocation(e.expression));
+  if (!struct) return undefined;
+  const kind = fieldKind(cx, e);
+  if (!kind) return cx.error("TSB2039", [`struct ${struct}`, e.name.text], e.name);
+  // Walk back over embedded members to the pointer the path starts from.
+  const path = [e.name.text];
+  let owner = struct;
+  let base: ts.Expression = e.expression;
+  for (let inner = skipParens(base); ts.isPropertyAccessExpression(inner); inner = skipParens(base)) {
+    const outer = kernelStruct(cx.checker, cx.checker.getTypeAtLocation(inner.expression));
+    if (!outer || fieldKind(cx, inner)?.kind !== "embedded") break;
+    path.unshift(inner.name.text);
+    owner = outer;
+    base = inner.expression;
+  }
+  const from = toScalar(cx, lowerExpr(cx, base), base);
+  if (!from) return ERROR;
+  cx.at(e);
+  const field = path.join(".");
+  const at = (size?: number) => {
+    const dst = cx.b.newReg();
+    cx.b.emit({ op: "fieldoff", dst, a: from.op, reloc: { kind: "btf_field", struct: owner, field, ...(size === undefined ? {} : { size }) } });
+    return reg(dst);
+  };
+  switch (kind.kind) {
+    case "embedded":
+      // The embedded struct's address: nothing is read until one of its fields is.
+      return scalar(at(), U64);
+    case "pointer":
+      return read(cx, { kind: "int", size: 8, signed: false }, at(8), e, dst);
+    case "value":
+      return read(cx, kind.type, at(layoutOf(kind.type).size), e, dst);
+  }
+}
+
+/**
+ * bpf_probe_read_kernel of a `type` at `addr` (zeroed by the helper on failure): straight into `dst` when it has the
+ * same layout (an event record's field: no copy), otherwise into a stack slot.
+ */
+function read(cx: LowerCtx, type: TypeDesc, addr: Operand, e: ts.Node, dst: Mem | undefined): Val {
+  const size = layoutOf(type).size;
+  const into = dst && sameLayout(dst.type, type);
+  const m = into ? dst : newMem(cx, type, "a kernel field", e);
+  if (type.kind === "string") {
+    // A char array need not end in a NUL, and the helper leaves the bytes after one as they were: read as a string,
+    // into zeroed memory so that it compares and hashes by value (an event record's reader stops at the NUL).
+    if (!inEventRecord(cx, m)) zeroBytes(cx, m.base, m.off, size);
+    cx.b.call(BpfFunc.ProbeReadKernelStr, [addressOf(cx, m), imm(size), addr]);
+    return into ? VOID : { kind: "mem", ...m };
+  }
+  cx.b.call(BpfFunc.ProbeReadKernel, [addressOf(cx, m), imm(size), addr]);
+  if (into) return VOID;
+  const it = intOf(type);
+  if (it) return scalar(loadInt(cx, m.base, m.off, it), it);
+  return { kind: "mem", ...m };
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return e;
+}
