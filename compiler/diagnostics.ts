@@ -193,6 +193,8 @@ export const MESSAGES = {
   TSB2091: { title: "value print() or clear() cannot take", template: "{0} cannot take this value: it takes {1}" },
   TSB2094: { title: "USDT probe not found", template: "{0} has no USDT probe {1}" },
   TSB2095: { title: "USDT argument out of range", template: "USDT probe {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
+  TSB2096: { title: "kprobe argument past the registers", template: "a kprobe on {0} reads the first {1} arguments, from registers: {2} is argument {3}" },
+  TSB2097: { title: "void return value", template: "{0} returns nothing: its return value cannot be read" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

@@ -5,11 +5,19 @@
 // generated into helpers.d.ts and tracepoint contexts into tracepoints.d.ts.
 
 import type { TracepointContext, TracepointName } from "./tracepoints.js";
+import type { KernelFunctions } from "./kernel-functions.js";
 
 export * from "./helpers.js";
 export type { TracepointContext, TracepointName, Tracepoints } from "./tracepoints.js";
 /** The kernel's structs, unions and enums, from its BTF: `kernel.task_struct`, `kernel.file` (see `KernelPtr`). */
 export type * as kernel from "./kernel.js";
+export type { KernelFunctions } from "./kernel-functions.js";
+/** A kernel function with a BTF prototype (stdlib-types/kernel-functions.d.ts): fentry, fexit, kprobe and kretprobe type it. */
+export type KernelFunctionName = keyof KernelFunctions;
+/** The parameters of kernel function `F`, as its handler receives them. */
+export type KernelArgs<F extends KernelFunctionName> = KernelFunctions[F]["args"];
+/** The return value of kernel function `F`. */
+export type KernelReturn<F extends KernelFunctionName> = KernelFunctions[F]["ret"];
 
 // ---- Integer types --------------------------------------------------------------------------------------------
 // Up to 32 bits an integer is a `number`; 64-bit integers are `bigint`. Arithmetic is integer arithmetic on
@@ -164,16 +172,39 @@ export declare function uretprobe(target: string, symbol: string, options: Probe
  */
 export declare function usdt(target: string | number, provider: string, name: string, handler: Handler<UsdtContext>): void;
 export declare function usdt(target: string | number, provider: string, name: string, options: ProbeOptions, handler: Handler<UsdtContext>): void;
-/** Entry of a kernel function (needs CONFIG_KPROBES). */
+/**
+ * Entry of a kernel function (needs CONFIG_KPROBES). A function with a BTF prototype (`KernelFunctionName`) gives
+ * the handler its arguments, typed (`kprobe("vfs_read", (file, buf, count) => ...)`, read from the registers: the
+ * first 6); another gets the registers (`ctx.arg0()`).
+ */
+export declare function kprobe<F extends KernelFunctionName>(fn: F, handler: (...args: KernelArgs<F>) => void | number): void;
+export declare function kprobe<F extends KernelFunctionName>(fn: F, options: ProbeOptions, handler: (...args: KernelArgs<F>) => void | number): void;
 export declare function kprobe(fn: string, handler: Handler<ProbeContext>): void;
 export declare function kprobe(fn: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
-/** Return of a kernel function (needs CONFIG_KPROBES). */
+/**
+ * Return of a kernel function (needs CONFIG_KPROBES). A function with a BTF prototype gives the handler its return
+ * value, typed (`kretprobe("vfs_read", (ret) => ...)`); another gets the registers (`ctx.retval()`).
+ */
+export declare function kretprobe<F extends KernelFunctionName>(fn: F, handler: (ret: KernelReturn<F>) => void | number): void;
+export declare function kretprobe<F extends KernelFunctionName>(fn: F, options: ProbeOptions, handler: (ret: KernelReturn<F>) => void | number): void;
 export declare function kretprobe(fn: string, handler: Handler<ProbeContext>): void;
 export declare function kretprobe(fn: string, options: ProbeOptions, handler: Handler<ProbeContext>): void;
-/** Entry of a kernel function through a BPF trampoline (5.5; needs BTF): `ctx.arg(i)`. */
+/**
+ * Entry of a kernel function through a BPF trampoline (5.5; needs BTF): the handler gets the function's arguments,
+ * typed from its BTF prototype (`fentry("vfs_read", (file, buf, count, pos) => ...)`); a function that
+ * kernel-functions.d.ts does not type gets `ctx.arg(i)`.
+ */
+export declare function fentry<F extends KernelFunctionName>(fn: F, handler: (...args: KernelArgs<F>) => void | number): void;
+export declare function fentry<F extends KernelFunctionName>(fn: F, options: ProbeOptions, handler: (...args: KernelArgs<F>) => void | number): void;
 export declare function fentry(fn: string, handler: Handler<ArgsContext>): void;
 export declare function fentry(fn: string, options: ProbeOptions, handler: Handler<ArgsContext>): void;
-/** Return of a kernel function through a BPF trampoline (5.5): `ctx.arg(i)`, then the return value. */
+/**
+ * Return of a kernel function through a BPF trampoline (5.5): the handler gets the function's arguments and then its
+ * return value, typed (`fexit("vfs_read", (file, buf, count, pos, ret) => ...)`); a function that
+ * kernel-functions.d.ts does not type gets `ctx.arg(i)`, the return value after the arguments.
+ */
+export declare function fexit<F extends KernelFunctionName>(fn: F, handler: (...args: [...KernelArgs<F>, ret: KernelReturn<F>]) => void | number): void;
+export declare function fexit<F extends KernelFunctionName>(fn: F, options: ProbeOptions, handler: (...args: [...KernelArgs<F>, ret: KernelReturn<F>]) => void | number): void;
 export declare function fexit(fn: string, handler: Handler<ArgsContext>): void;
 export declare function fexit(fn: string, options: ProbeOptions, handler: Handler<ArgsContext>): void;
 /** Samples every online CPU `hz` times a second (cpu-clock). */

@@ -40,6 +40,8 @@ export interface BtfDeclarations {
   readonly missing: readonly string[];
   /** How many declarations the text holds (the roots found and the types they embed). */
   readonly count: number;
+  /** The TypeScript name of each struct and union declared, by type id (a typedef's anonymous body too). */
+  readonly structs: ReadonlyMap<TypeId, string>;
 }
 
 /** Columns the generated text keeps to (the project's line length). */
@@ -97,7 +99,12 @@ export function generateBtfDeclarations(btf: Btf, options: BtfDeclarationOptions
   const imports = used.length ? `import type { ${used.join(", ")} } from ${JSON.stringify(options.importFrom ?? "tsbpf")};\n` : "";
   const brand = g.branded ? `\n${KERNEL_LAYOUT_DOC}\ndeclare const ${BRAND}: unique symbol;\n` : "";
   const text = `${header}\n\n${imports}${brand}${body.length ? "\n" + body.join("\n") : ""}${imports ? "" : "\nexport {};\n"}`;
-  return { text, missing, count: g.declared.size };
+  const structs = new Map<TypeId, string>();
+  for (const d of g.declared.values()) {
+    if (d.body) structs.set(d.body.id, d.name);
+    else if (isAggregate(d.type)) structs.set(d.type.id, d.name);
+  }
+  return { text, missing, count: g.declared.size, structs };
 }
 
 const KERNEL_LAYOUT_DOC = `/**

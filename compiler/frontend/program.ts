@@ -10,6 +10,7 @@ import type { SourceSpan } from "../../core/asm/index.ts";
 import { type Diagnostic, error } from "../diagnostics.ts";
 import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
 import { pruneCallFlow } from "./flow.ts";
+import { kernelFunctionSubset } from "./kernel-functions.ts";
 import { localImports } from "../local-imports.ts";
 import { JSDOC_PARSING, compilerHost, tracepointData } from "./sources.ts";
 import { generateDeclarations, mentionedNames, tracepointSubset } from "./tracepoint-types.ts";
@@ -55,9 +56,33 @@ const NOT_PARSED = "\n";
 /** The declarations of tracepoint contexts the program is checked against (the ones its files name). */
 export const TRACEPOINTS_D_TS = join(STDLIB_DIR, "tracepoints.d.ts");
 
+/** The declarations of kernel functions the program is checked against (the ones its files name). */
+export const KERNEL_FUNCTIONS_D_TS = join(STDLIB_DIR, "kernel-functions.d.ts");
+
 /** The program of the tracer `file` (already parsed) and the files it imports. */
 function createProgram(file: ts.SourceFile): ts.Program {
-  return ts.createProgram({ rootNames: [file.fileName], options: COMPILER_OPTIONS, host: compilerHost(COMPILER_OPTIONS, file, tracepointDeclarations(file)) });
+  const texts = localImports(file.fileName, file.text).map((f) => f.text);
+  const replaced = [tracepointDeclarations(texts), kernelFunctionDeclarations(texts)].filter((r) => r !== undefined);
+  return ts.createProgram({ rootNames: [file.fileName], options: COMPILER_OPTIONS, host: compilerHost(COMPILER_OPTIONS, file, replaced) });
+}
+
+let kernelFunctionsText: string | null | undefined;
+/**
+ * stdlib-types/kernel-functions.d.ts as this program needs it: the functions its files name in string literals (the
+ * whole file, every function of the kernel, is 4 MB: for editors). Undefined (the file is read as it is) without it.
+ */
+function kernelFunctionDeclarations(texts: readonly string[]): { readonly path: string; readonly text: string } | undefined {
+  if (kernelFunctionsText === undefined) {
+    try {
+      kernelFunctionsText = readFileSync(KERNEL_FUNCTIONS_D_TS, "utf8");
+    } catch {
+      kernelFunctionsText = null;
+    }
+  }
+  if (kernelFunctionsText === null) return undefined;
+  const names = new Set<string>();
+  for (const text of texts) for (const m of text.matchAll(/(["'`])([A-Za-z_]\w*)\1/g)) names.add(m[2]!);
+  return { path: KERNEL_FUNCTIONS_D_TS, text: kernelFunctionSubset(kernelFunctionsText, names) };
 }
 
 /**
@@ -65,11 +90,11 @@ function createProgram(file: ts.SourceFile): ts.Program {
  * `tracepointSubset`), generated from tracepoints.json, which `tsbpf types` writes together with it. Undefined (the
  * whole file is read) when there is no tracepoints.json.
  */
-function tracepointDeclarations(file: ts.SourceFile): { readonly path: string; readonly text: string } | undefined {
+function tracepointDeclarations(texts: readonly string[]): { readonly path: string; readonly text: string } | undefined {
   const data = tracepointData(join(STDLIB_DIR, "tracepoints.json"));
   if (!data) return undefined;
   const names = new Set<string>();
-  for (const { text } of localImports(file.fileName, file.text)) for (const n of mentionedNames(text)) names.add(n);
+  for (const text of texts) for (const n of mentionedNames(text)) names.add(n);
   return { path: TRACEPOINTS_D_TS, text: generateDeclarations(tracepointSubset(data, names)) };
 }
 

@@ -81,14 +81,15 @@ export function tracepointData(path: string): TracepointData | undefined {
  * (already parsed, from its given text), `replaced` (a declaration file given as text instead of the file's) and
  * declaration files from the process-wide cache.
  */
-export function compilerHost(options: ts.CompilerOptions, tracer: ts.SourceFile, replaced?: { readonly path: string; readonly text: string }): ts.CompilerHost {
+export function compilerHost(options: ts.CompilerOptions, tracer: ts.SourceFile, replacements: readonly { readonly path: string; readonly text: string }[] = []): ts.CompilerHost {
+  const replaced = new Map(replacements.map((r) => [r.path, r.text]));
   const host = ts.createCompilerHost(options, true);
   host.jsDocParsingMode = JSDOC_PARSING;
   const { fileExists, readFile, directoryExists } = host;
   host.getDefaultLibLocation = () => LIB_DIR;
   host.getDefaultLibFileName = (o) => `${LIB_DIR}/${ts.getDefaultLibFileName(o)}`;
-  host.fileExists = (f) => f === tracer.fileName || f === replaced?.path || libText(f) !== undefined || fileExists(f);
-  host.readFile = (f) => (f === tracer.fileName ? tracer.text : f === replaced?.path ? replaced.text : libText(f) ?? readFile(f));
+  host.fileExists = (f) => f === tracer.fileName || replaced.has(f) || libText(f) !== undefined || fileExists(f);
+  host.readFile = (f) => (f === tracer.fileName ? tracer.text : replaced.get(f) ?? libText(f) ?? readFile(f));
   host.directoryExists = (d) => d === LIB_DIR || (directoryExists?.(d) ?? true);
   host.getSourceFile = (fileName, languageVersion, onError) => {
     if (fileName === tracer.fileName) return tracer;

@@ -10,6 +10,7 @@ import { FuncBuilder } from "../ir/builder.ts";
 import { type Func, type Progress, imm } from "../ir/ir.ts";
 import { LowerCtx, type ProgramContext, type StackMapUse } from "./context.ts";
 import { lowerExpr } from "./expressions.ts";
+import { bindKernelArgs } from "./kernel.ts";
 import { lowerStatements } from "./statements.ts";
 import type { TracepointDb } from "./tracepoints.ts";
 import { toScalar } from "./values.ts";
@@ -62,8 +63,9 @@ function lowerProbe(
   if (h.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) || (ts.isFunctionExpression(h) && h.asteriskToken)) {
     cx.error("TSB1004", ["the handler", ts.isFunctionExpression(h) && h.asteriskToken ? "a generator" : "async"], h);
   }
-  if (h.parameters.length > 1) cx.error("TSB2029", ["a handler", "the probe context"], h.parameters[1]!);
-  const ctxParam = h.parameters[0];
+  const typedArgs = bindKernelArgs(cx, h);
+  if (!typedArgs && h.parameters.length > 1) cx.error("TSB2029", ["a handler", "the probe context"], h.parameters[1]!);
+  const ctxParam = typedArgs ? undefined : h.parameters[0];
   if (ctxParam) {
     if (!ts.isIdentifier(ctxParam.name)) cx.error("TSB1013", ["destructuring"], ctxParam.name, "the context parameter cannot be destructured: use ctx.field");
     else {

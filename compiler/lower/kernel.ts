@@ -14,6 +14,7 @@ import { type Operand, imm, reg } from "../ir/ir.ts";
 import { ERROR, type LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerExpr } from "./expressions.ts";
 import { inEventRecord } from "./helpers.ts";
+import { PT_REGS, copiedArg } from "./probes.ts";
 import { type Mem, loadInt, newMem, sameLayout, toScalar, zeroBytes } from "./values.ts";
 
 /** The brand every generated kernel struct carries: `readonly [kernelLayout]: "struct task_struct"`. */
@@ -110,4 +111,106 @@ function read(cx: LowerCtx, type: TypeDesc, addr: Operand, e: ts.Node, dst: Mem 
 function skipParens(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
   return e;
+}
+
+/** A kernel function's prototype as kernel-functions.d.ts declares it: its parameters' and return value's types. */
+interface KernelSignature {
+  readonly args: readonly { readonly name: string; readonly type: ts.TypeNode }[];
+  readonly ret: ts.TypeNode;
+}
+
+/**
+ * The prototype of kernel function `fn` in the `KernelFunctions` interface the program sees, when the handler of
+ * `call` was typed by it (the declarator's overload with a type parameter was chosen); otherwise undefined, and the
+ * handler gets the untyped context.
+ */
+function kernelSignature(cx: LowerCtx, call: ts.CallExpression, fn: string): KernelSignature | undefined {
+  const decl = cx.checker.getResolvedSignature(call)?.getDeclaration();
+  if (!decl || !decl.typeParameters?.length) return undefined;
+  const mod = cx.checker.getSymbolAtLocation(decl.getSourceFile());
+  const exported = mod && cx.checker.getExportsOfModule(mod).find((s) => s.name === "KernelFunctions");
+  const target = exported && exported.flags & ts.SymbolFlags.Alias ? cx.checker.getAliasedSymbol(exported) : exported;
+  const iface = target?.declarations?.find(ts.isInterfaceDeclaration);
+  const member = iface?.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && m.name.getText() === fn);
+  if (!member?.type || !ts.isTypeLiteralNode(member.type)) return undefined;
+  const part = (name: string) => member.type && ts.isTypeLiteralNode(member.type)
+    ? member.type.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && m.name.getText() === name)?.type : undefined;
+  const args = part("args");
+  const ret = part("ret");
+  if (!args || !ts.isTupleTypeNode(args) || !ret) return undefined;
+  return { args: args.elements.map((e, i) => (ts.isNamedTupleMember(e) ? { name: e.name.text, type: e.type } : { name: `arg${i}`, type: e })), ret };
+}
+
+/**
+ * Binds the parameters of a kprobe, kretprobe, fentry or fexit handler typed by its function's BTF prototype
+ * (`fentry("vfs_read", (file, buf, count, pos) => ...)`): fentry's and fexit's from the context's 64-bit slots (a
+ * pointer copied out: the verifier's trusted pointer refuses arithmetic), fexit's last one the return value after
+ * the arguments; a kprobe's from the registers of the calling convention, a kretprobe's one from the return
+ * register. Each value is narrowed to its declared type. Returns false when the handler is not typed this way.
+ */
+export function bindKernelArgs(cx: LowerCtx, h: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  const probe = cx.probe;
+  if (!probe || !["kprobe", "kretprobe", "fentry", "fexit"].includes(probe.kind) || !ts.isCallExpression(h.parent)) return false;
+  const fn = String(probe.args[0]);
+  const sig = kernelSignature(cx, h.parent, fn);
+  if (!sig) return false;
+  const ctx = { kind: "reg" as const, id: cx.ctxReg };
+  const regs = PT_REGS[cx.p.arch];
+  const slots: { name: string; type: ts.TypeNode; read: () => Val }[] = [];
+  if (probe.kind === "kretprobe") {
+    slots.push({ name: "ret", type: sig.ret, read: () => scalar(cx.b.load(ctx, regs.ret, 8, false), U64) });
+  } else {
+    sig.args.forEach((a, i) => slots.push({
+      ...a,
+      read: () => {
+        if (probe.kind === "kprobe") return scalar(cx.b.load(ctx, regs.args[i]!, 8, false), U64);
+        return isPointer(cx, a.type) ? copiedArg(cx, i, `argument ${a.name} of ${fn}`, h) : scalar(cx.b.load(ctx, i * 8, 8, false), U64);
+      },
+    }));
+    if (probe.kind === "fexit") slots.push({ name: "ret", type: sig.ret, read: () => scalar(cx.b.load(ctx, sig.args.length * 8, 8, false), U64) });
+  }
+  h.parameters.forEach((p, i) => {
+    const slot = slots[i];
+    if (!ts.isIdentifier(p.name)) return void cx.error("TSB1013", ["destructuring"], p.name);
+    if (!slot) return; // TypeScript has said that there is no such argument
+    const sym = cx.symbol(p.name);
+    if (!sym || !referenced(cx, h.body, sym)) return;
+    // An argument that cannot be read is reported once, here, and is an error value where it is used.
+    const failed = () => cx.bind(sym, { kind: "value", val: ERROR, mutable: false });
+    if (probe.kind === "kprobe" && i >= regs.args.length) {
+      cx.error("TSB2096", [fn, regs.args.length, slot.name, i], p, "fentry reads every argument of a function, from its trampoline");
+      return failed();
+    }
+    if (slot.type.kind === ts.SyntaxKind.VoidKeyword) {
+      cx.error("TSB2097", [fn], p);
+      return failed();
+    }
+    const type = cx.p.types.fromNode(slot.type, `argument ${slot.name} of ${fn}`);
+    const it = type && intOf(type);
+    if (!it) return failed();
+    cx.at(p);
+    const v = slot.read();
+    if (v.kind !== "scalar") return;
+    const narrowed = it.bits === 64 ? v.op : cx.b.ext(v.op, it.bits as 8 | 16 | 32, it.signed);
+    cx.bind(sym, { kind: "value", val: scalar(narrowed, it), mutable: false });
+  });
+  return true;
+}
+
+function isPointer(cx: LowerCtx, node: ts.TypeNode): boolean {
+  if (!ts.isTypeReferenceNode(node)) return false;
+  const name = tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(node.typeName));
+  return name === "KernelPtr" || name === "ptr";
+}
+
+/** Whether `body` refers to `sym` (an unread argument costs nothing, not even its copy). */
+function referenced(cx: LowerCtx, body: ts.Node, sym: ts.Symbol): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && cx.symbol(n) === sym) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
 }

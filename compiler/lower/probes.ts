@@ -20,7 +20,7 @@ import { loadInt } from "./values.ts";
 import { imm, reg } from "../ir/ir.ts";
 
 /** struct pt_regs offsets (x86_64: asm/ptrace.h; arm64: user_pt_regs), as libbpf's bpf_tracing.h uses them. */
-const PT_REGS = {
+export const PT_REGS = {
   x86_64: { args: [112, 104, 96, 88, 72, 64], ret: 80, ip: 128 },
   aarch64: { args: [0, 8, 16, 24, 32, 40], ret: 0, ip: 256 },
 } as const;
@@ -125,10 +125,18 @@ function tpBtfArg(cx: LowerCtx, call: ts.CallExpression, tracepoint: string, ind
     return cx.error("TSB2090", [tracepoint, args.length, list, index], call.arguments[0] ?? call, hint);
   }
   if (!arg.pointer) return scalar(cx.b.load(ctx, index * 8, 8, false), U64);
+  return copiedArg(cx, index, `ctx.arg(${index}) (${arg.type})`, call);
+}
+
+/**
+ * Argument `index` of a BTF-typed context (tp_btf, fentry, fexit) that is a pointer: copied out of the context with
+ * bpf_probe_read_kernel, which gives the verifier a plain number (a trusted pointer refuses arithmetic).
+ */
+export function copiedArg(cx: LowerCtx, index: number, what: string, at: ts.Node): Val {
   // One slot per argument, reused by every read of it in the function (an unrolled loop reading it adds nothing to
   // the 512-byte stack): it is loaded right after the helper writes it, and always holds the same value.
   let slot = cx.ctxArgSlots.get(index);
-  if (slot === undefined) cx.ctxArgSlots.set(index, (slot = cx.b.slot(8, 8, `ctx.arg(${index}) (${arg.type})`, cx.span(call))));
+  if (slot === undefined) cx.ctxArgSlots.set(index, (slot = cx.b.slot(8, 8, what, cx.span(at))));
   const dst = cx.b.newReg();
   cx.b.emit({ op: "addr", dst, slot, off: 0 });
   const src = index === 0 ? reg(cx.ctxReg) : cx.b.bin("add", reg(cx.ctxReg), imm(index * 8));

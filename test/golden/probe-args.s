@@ -1,22 +1,22 @@
-; program vfs_read (kprobe, 14 instructions)
- 0: mov %r6, %r1
-; sizes.set(bpf.tid(), ctx.arg2());  (test/golden/programs/probe-args.ts:10)
+; program vfs_read (kprobe, 13 instructions)
+; kprobe("vfs_read", (_file, _buf, count) => {  (test/golden/programs/probe-args.ts:10)
+ 0: ldxdw %r6, [%r1+96]
+; sizes.set(bpf.tid(), count);  (test/golden/programs/probe-args.ts:11)
  1: call bpf_get_current_pid_tgid#14
  2: stxw [%r10-8], %r0
- 3: ldxdw %r0, [%r6+96]
- 4: stxdw [%r10-16], %r0
- 5: lddw %r1, map_fd sizes
- 7: mov %r2, %r10
- 8: add %r2, -8
- 9: mov %r3, %r10
-10: add %r3, -16
-11: mov %r4, 0
-12: call bpf_map_update_elem#2
-13: mov %r0, 0
-14: exit
+ 3: stxdw [%r10-16], %r6
+ 4: lddw %r1, map_fd sizes
+ 6: mov %r2, %r10
+ 7: add %r2, -8
+ 8: mov %r3, %r10
+ 9: add %r3, -16
+10: mov %r4, 0
+11: call bpf_map_update_elem#2
+12: mov %r0, 0
+13: exit
 
 ; program vfs_read_2 (kprobe, 31 instructions)
-; const ret: i64 = ctx.retval();  (test/golden/programs/probe-args.ts:14)
+; kretprobe("vfs_read", (ret) => {  (test/golden/programs/probe-args.ts:14)
  0: ldxdw %r0, [%r1+80]
 ; if (ret < 0n) failed.add(sizes.get(bpf.tid()) ?? 0n);  (test/golden/programs/probe-args.ts:15)
  1: jsge %r0, 0, +19

@@ -162,10 +162,25 @@ function workspace(files: Readonly<Record<string, string>>, { nodeTypes = true }
 
 const tracer = mark(TRACER);
 const kernel = mark(KERNEL);
+// fentry and fexit handlers typed by the kernel function's BTF prototype (stdlib-types/kernel-functions.d.ts).
+const FUNCTIONS = mark(`import { Count, bpf, fentry, fexit, type u64 } from "tsbpf";
+
+export const sizes = new Count<u64>();
+
+fentry("/*@fn*/vfs_read", (file, buf, count) => {
+  sizes.increment(count + bpf.probeReadKernel<u64>(buf));
+  const name = bpf.probeReadKernelStr(file./*@file*/f_path.dentry.d_name.name, 32);
+  if (name === "x") sizes.increment(0n);
+});
+
+fexit("vfs_read", (_file, _buf, _count, _pos, ret) => {
+  sizes.increment(/*@ret*/ret as u64);
+});
+`);
 const vmlinux = generateBtfDeclarations(parseBtf(btfFixture()), { types: ["task_struct"], source: "a test blob" }).text;
 const samples = readdirSync(join(root, "samples")).filter((f) => f.endsWith(".ts")).sort();
 const ws = workspace({
-  "tracer.ts": tracer.text, "flagged.ts": FLAGGED, "kernel.ts": kernel.text, "vmlinux.d.ts": vmlinux,
+  "tracer.ts": tracer.text, "flagged.ts": FLAGGED, "kernel.ts": kernel.text, "vmlinux.d.ts": vmlinux, "functions.ts": FUNCTIONS.text,
   ...Object.fromEntries(samples.map((f) => [`samples/${f}`, readFileSync(join(root, "samples", f), "utf8")])),
 });
 const tracerPath = ws.path("tracer.ts");
@@ -193,7 +208,7 @@ function details(path: string, pos: number, e: ts.CompletionEntry): ts.Completio
 
 test("the project's tsconfig extends tsbpf/tsconfig.bpf.json through package.json exports", () => {
   assert.equal(ws.configErrors.map(flat), []);
-  assert.equal([...ws.fileNames].sort(), ["flagged.ts", "kernel.ts", ...samples.map((f) => `samples/${f}`), "tracer.ts", "vmlinux.d.ts"].map(ws.path).sort());
+  assert.equal([...ws.fileNames].sort(), ["flagged.ts", "functions.ts", "kernel.ts", ...samples.map((f) => `samples/${f}`), "tracer.ts", "vmlinux.d.ts"].map(ws.path).sort());
   const o = ws.options;
   assert.is(o.strict, true);
   assert.is(o.noImplicitReturns, true);
@@ -282,6 +297,21 @@ test("bpf.currentTask(). completes task_struct's fields, and a pointer field com
   assert.match(text(tgid.documentation), /^pid_t tgid — offset \d+, 4 bytes$/);
   const quick = ws.service.getQuickInfoAtPosition(tracerPath, tracer.at.task!)!;
   assert.match(text(quick.documentation), /^struct task_struct \*real_parent/);
+});
+
+test("fentry(\"vfs_ completes kernel function names; the handler's parameters are typed by the function's prototype", () => {
+  const path = ws.path("functions.ts");
+  assert.equal(ws.service.getSemanticDiagnostics(path).map(flat), []);
+  const names = completions(path, FUNCTIONS.at.fn! + "vfs_".length);
+  for (const name of ["vfs_read", "vfs_write", "vfs_open", "do_sys_openat2"]) entry(names, name);
+  const file = completions(path, FUNCTIONS.at.file!);
+  for (const name of ["f_path", "f_inode", "f_flags", "f_pos"]) entry(file, name);
+  const quick = (at: number) => text(ws.service.getQuickInfoAtPosition(path, at)!.displayParts);
+  assert.is(quick(FUNCTIONS.at.ret!), "(parameter) ret: bigint");
+  assert.match(quick(FUNCTIONS.text.indexOf("(file, buf") + 1), /^\(parameter\) file: KernelPtr<file>$/);
+  // A wrong use of an argument is a type error: count is a u64, not a string.
+  const wrong = workspace({ "f.ts": FUNCTIONS.text.replace("count + ", "count.length + ") });
+  assert.match(wrong.service.getSemanticDiagnostics(wrong.path("f.ts")).map(flat).join("\n"), /TS2339 Property 'length' does not exist on type 'bigint'/);
 });
 
 test("a wrong key type for a HashMap<u32, u64> is a type error on the key", () => {

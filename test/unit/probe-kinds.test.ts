@@ -110,7 +110,7 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
   const ctx: Record<string, Record<string, unknown>> = {
     pt_regs: { args: [11n, 12n, 13n], retval: 21n, ip: 31n },
     perf_event: { ip: 32n, samplePeriod: 33n, addr: 34n },
-    args: { args: [41n, 42n, 43n, 44n] },
+    args: { args: [41n, 42n, 43n, 44n, 45n] },
     tracepoint: { pid: 51 },
   };
   const expected = new Map<bigint, bigint>();
@@ -119,10 +119,11 @@ test("the VM fires every declarator's program by the name formatAttach prints, o
     sim.fire(formatAttach(p.attach), ctx[context]);
     assert.is(sim.maps.hits.get(i + 1), 1n, `${formatAttach(p.attach)} ran`);
   }
-  // What each handler read from its context: kprobe arg0, kretprobe retval, uprobe arg1, uretprobe retval, the
-  // tracepoint's pid, raw tracepoint arg(1), fentry arg(2), fexit arg(3), tp_btf arg(0), profile and interval ip,
+  // What each handler read from its context: kprobe's first argument (typed: vfs_read's file), kretprobe's return
+  // value, uprobe arg1, uretprobe retval, the tracepoint's pid, raw tracepoint arg(1), fentry's third argument
+  // (vfs_write's count), fexit's return value (after vfs_write's 4 arguments), tp_btf arg(0), profile and interval ip,
   // hardware's sample period, software's address, usdt arg(2) (through the spec record fire() writes).
-  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 44n, 41n, 32n, 32n, 33n, 34n, 13n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
+  for (const v of [11n, 21n, 12n, 21n, 51n, 42n, 43n, 45n, 41n, 32n, 32n, 33n, 34n, 13n]) expected.set(v, (expected.get(v) ?? 0n) + 1n);
   for (const [v, n] of expected) assert.is(sim.maps.seen.get(v), n, `value ${v} read ${n} times`);
 });
 

@@ -16,6 +16,6 @@ function kibOf(bytes: u64): u64 {
   return clamp(bytes / KIB, CAP);
 }
 
-kprobe("vfs_read", (ctx) => {
-  kib.add(kibOf(ctx.arg2()));
+kprobe("vfs_read", (_file, _buf, count) => {
+  kib.add(kibOf(count));
 });
