@@ -121,7 +121,10 @@ let guest: Promise<Guest> | undefined;
 /** The console's last lines, for a failure's message. */
 const tail = (g: Guest): string => g.boot.console.split("\n").slice(-40).join("\n");
 
-/** The tracer's JSON records, after checking that its run ended well and attached its 2 or 3 probes. */
+/**
+ * The tracer's maps from its JSON records, after checking that its run ended well and announced `probes` probes
+ * (`attached_probes` comes before attaching, as bpftrace's "Attaching N probes...": the counts prove the attaching).
+ */
 function records(g: Guest, t: TracerName, probes: number): Map<string, Record<string, number>> {
   if (g.boot.timedOut) throw new Error(`the guest did not power off within ${BOOT_LIMIT_MS / 1000} s:\n${tail(g)}`);
   const s = g.sections.get(t);
@@ -136,7 +139,7 @@ function records(g: Guest, t: TracerName, probes: number): Map<string, Record<st
     if (r.type === "attached_probes") attached = r.data.probes as number;
     if (r.type === "map") for (const [k, v] of Object.entries(r.data)) maps.set(k.replace(/^@/, ""), v as Record<string, number>);
   }
-  assert.is(attached, probes, `${t}: probes attached\n${text}`);
+  assert.is(attached, probes, `${t}: probes announced\n${text}`);
   return maps;
 }
 
