@@ -156,10 +156,16 @@ function tracepointString(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, d
   return m === dst ? VOID : { kind: "mem", ...m };
 }
 
-/** bpf.comm(): the task's name, written by the helper straight into its destination. */
+/**
+ * bpf.comm(): the task's name, written by the helper straight into its destination. Zeroed first outside an event
+ * record: on some kernels (6.1's) the helper copies with strscpy, which leaves the bytes past the NUL as they were,
+ * and a name used as a map key must hash and compare by value (test/kernel/second-kernel.test.ts saw one comm split
+ * into several keys).
+ */
 function comm(cx: LowerCtx, call: ts.CallExpression, h: HelperDef, dst: Mem | undefined): Val {
   cx.at(call);
   const m = dst && dst.type.kind === "string" && dst.type.capacity === 16 ? dst : newMem(cx, { kind: "string", capacity: 16 }, "bpf.comm()", call);
+  if (!inEventRecord(cx, m)) zeroBytes(cx, m.base, m.off, 16);
   cx.b.call(h.id, [addressOf(cx, m), imm(16)]);
   return m === dst ? VOID : { kind: "mem", ...m };
 }

@@ -1,4 +1,4 @@
-; program sys_enter_openat (tracepoint, 65 instructions)
+; program sys_enter_openat (tracepoint, 67 instructions)
   0: mov %r6, %r1
 ; stacks.increment({ probe: probe(), comm: bpf.comm(), user: bpf.ustack(), kernel: bpf.kstack() });  (samples/stackcount.ts:19)
   1: lddw %r0, 0x696f706563617274
@@ -11,62 +11,64 @@
  12: stxdw [%r10-56], %r0
  13: stdw [%r10-48], 1952542309
  14: stdw [%r10-40], 0
- 15: mov %r1, %r10
- 16: add %r1, -32
- 17: mov %r2, 16
- 18: call bpf_get_current_comm#16
- 19: lddw %r2, map_fd .ustack.127
- 21: mov %r1, %r6
- 22: mov %r3, 256
- 23: call bpf_get_stackid#27
- 24: mov32 %r8, %r0
- 25: call bpf_get_current_pid_tgid#14
- 26: mov %r7, %r0
- 27: rsh %r7, 32
- 28: stxw [%r10-96], %r7
- 29: lddw %r1, map_fd .ustack_pids
- 31: mov %r2, %r10
- 32: add %r2, -96
- 33: call bpf_map_lookup_elem#1
- 34: jne %r0, 0, +9
- 35: stw [%r10-88], 0
- 36: lddw %r1, map_fd .ustack_pids
- 38: mov %r2, %r10
- 39: add %r2, -96
- 40: mov %r3, %r10
- 41: add %r3, -88
- 42: mov %r4, 0
- 43: call bpf_map_update_elem#2
- 44: lsh %r7, 32
- 45: or %r7, %r8
- 46: stxdw [%r10-16], %r7
- 47: lddw %r2, map_fd .kstack.127
- 49: mov %r1, %r6
- 50: mov %r3, 0
- 51: call bpf_get_stackid#27
- 52: mov32 %r0, %r0
- 53: stxdw [%r10-8], %r0
- 54: lddw %r1, map_fd stacks
- 56: mov %r2, %r10
- 57: add %r2, -80
- 58: call bpf_map_lookup_elem#1
- 59: jeq %r0, 0, +5
- 60: ldxdw %r1, [%r0]
- 61: add %r1, 1
- 62: stxdw [%r0], %r1
- 63: mov %r0, 0
- 64: exit
- 65: stdw [%r10-96], 1
- 66: lddw %r1, map_fd stacks
- 68: mov %r2, %r10
- 69: add %r2, -80
- 70: mov %r3, %r10
- 71: add %r3, -96
- 72: mov %r4, 1
- 73: call bpf_map_update_elem#2
- 74: ja -12
+ 15: stdw [%r10-32], 0
+ 16: stdw [%r10-24], 0
+ 17: mov %r1, %r10
+ 18: add %r1, -32
+ 19: mov %r2, 16
+ 20: call bpf_get_current_comm#16
+ 21: lddw %r2, map_fd .ustack.127
+ 23: mov %r1, %r6
+ 24: mov %r3, 256
+ 25: call bpf_get_stackid#27
+ 26: mov32 %r8, %r0
+ 27: call bpf_get_current_pid_tgid#14
+ 28: mov %r7, %r0
+ 29: rsh %r7, 32
+ 30: stxw [%r10-96], %r7
+ 31: lddw %r1, map_fd .ustack_pids
+ 33: mov %r2, %r10
+ 34: add %r2, -96
+ 35: call bpf_map_lookup_elem#1
+ 36: jne %r0, 0, +9
+ 37: stw [%r10-88], 0
+ 38: lddw %r1, map_fd .ustack_pids
+ 40: mov %r2, %r10
+ 41: add %r2, -96
+ 42: mov %r3, %r10
+ 43: add %r3, -88
+ 44: mov %r4, 0
+ 45: call bpf_map_update_elem#2
+ 46: lsh %r7, 32
+ 47: or %r7, %r8
+ 48: stxdw [%r10-16], %r7
+ 49: lddw %r2, map_fd .kstack.127
+ 51: mov %r1, %r6
+ 52: mov %r3, 0
+ 53: call bpf_get_stackid#27
+ 54: mov32 %r0, %r0
+ 55: stxdw [%r10-8], %r0
+ 56: lddw %r1, map_fd stacks
+ 58: mov %r2, %r10
+ 59: add %r2, -80
+ 60: call bpf_map_lookup_elem#1
+ 61: jeq %r0, 0, +5
+ 62: ldxdw %r1, [%r0]
+ 63: add %r1, 1
+ 64: stxdw [%r0], %r1
+ 65: mov %r0, 0
+ 66: exit
+ 67: stdw [%r10-96], 1
+ 68: lddw %r1, map_fd stacks
+ 70: mov %r2, %r10
+ 71: add %r2, -80
+ 72: mov %r3, %r10
+ 73: add %r3, -96
+ 74: mov %r4, 1
+ 75: call bpf_map_update_elem#2
+ 76: ja -12
 
-; program malloc (kprobe, 63 instructions)
+; program malloc (kprobe, 65 instructions)
   0: mov %r7, %r1
 ; stacks.increment({ probe: probe(), comm: bpf.comm(), user: bpf.ustack(), kernel: bpf.kstack() });  (samples/stackcount.ts:23)
   1: lddw %r0, 0x6c3a65626f727075
@@ -77,57 +79,59 @@
   8: stdw [%r10-56], 0
   9: stdw [%r10-48], 0
  10: stdw [%r10-40], 0
- 11: mov %r1, %r10
- 12: add %r1, -32
- 13: mov %r2, 16
- 14: call bpf_get_current_comm#16
- 15: lddw %r2, map_fd .ustack.127
- 17: mov %r1, %r7
- 18: mov %r3, 256
- 19: call bpf_get_stackid#27
- 20: mov32 %r8, %r0
- 21: call bpf_get_current_pid_tgid#14
- 22: mov %r6, %r0
- 23: rsh %r6, 32
- 24: stxw [%r10-96], %r6
- 25: lddw %r1, map_fd .ustack_pids
- 27: mov %r2, %r10
- 28: add %r2, -96
- 29: call bpf_map_lookup_elem#1
- 30: jne %r0, 0, +9
- 31: stw [%r10-88], 0
- 32: lddw %r1, map_fd .ustack_pids
- 34: mov %r2, %r10
- 35: add %r2, -96
- 36: mov %r3, %r10
- 37: add %r3, -88
- 38: mov %r4, 0
- 39: call bpf_map_update_elem#2
- 40: lsh %r6, 32
- 41: or %r6, %r8
- 42: stxdw [%r10-16], %r6
- 43: lddw %r2, map_fd .kstack.127
- 45: mov %r1, %r7
- 46: mov %r3, 0
- 47: call bpf_get_stackid#27
- 48: mov32 %r0, %r0
- 49: stxdw [%r10-8], %r0
- 50: lddw %r1, map_fd stacks
- 52: mov %r2, %r10
- 53: add %r2, -80
- 54: call bpf_map_lookup_elem#1
- 55: jeq %r0, 0, +5
- 56: ldxdw %r1, [%r0]
- 57: add %r1, 1
- 58: stxdw [%r0], %r1
- 59: mov %r0, 0
- 60: exit
- 61: stdw [%r10-96], 1
- 62: lddw %r1, map_fd stacks
- 64: mov %r2, %r10
- 65: add %r2, -80
- 66: mov %r3, %r10
- 67: add %r3, -96
- 68: mov %r4, 1
- 69: call bpf_map_update_elem#2
- 70: ja -12
+ 11: stdw [%r10-32], 0
+ 12: stdw [%r10-24], 0
+ 13: mov %r1, %r10
+ 14: add %r1, -32
+ 15: mov %r2, 16
+ 16: call bpf_get_current_comm#16
+ 17: lddw %r2, map_fd .ustack.127
+ 19: mov %r1, %r7
+ 20: mov %r3, 256
+ 21: call bpf_get_stackid#27
+ 22: mov32 %r8, %r0
+ 23: call bpf_get_current_pid_tgid#14
+ 24: mov %r6, %r0
+ 25: rsh %r6, 32
+ 26: stxw [%r10-96], %r6
+ 27: lddw %r1, map_fd .ustack_pids
+ 29: mov %r2, %r10
+ 30: add %r2, -96
+ 31: call bpf_map_lookup_elem#1
+ 32: jne %r0, 0, +9
+ 33: stw [%r10-88], 0
+ 34: lddw %r1, map_fd .ustack_pids
+ 36: mov %r2, %r10
+ 37: add %r2, -96
+ 38: mov %r3, %r10
+ 39: add %r3, -88
+ 40: mov %r4, 0
+ 41: call bpf_map_update_elem#2
+ 42: lsh %r6, 32
+ 43: or %r6, %r8
+ 44: stxdw [%r10-16], %r6
+ 45: lddw %r2, map_fd .kstack.127
+ 47: mov %r1, %r7
+ 48: mov %r3, 0
+ 49: call bpf_get_stackid#27
+ 50: mov32 %r0, %r0
+ 51: stxdw [%r10-8], %r0
+ 52: lddw %r1, map_fd stacks
+ 54: mov %r2, %r10
+ 55: add %r2, -80
+ 56: call bpf_map_lookup_elem#1
+ 57: jeq %r0, 0, +5
+ 58: ldxdw %r1, [%r0]
+ 59: add %r1, 1
+ 60: stxdw [%r0], %r1
+ 61: mov %r0, 0
+ 62: exit
+ 63: stdw [%r10-96], 1
+ 64: lddw %r1, map_fd stacks
+ 66: mov %r2, %r10
+ 67: add %r2, -80
+ 68: mov %r3, %r10
+ 69: add %r3, -96
+ 70: mov %r4, 1
+ 71: call bpf_map_update_elem#2
+ 72: ja -12

@@ -1,60 +1,62 @@
-; program sys_enter (tracepoint, 53 instructions)
+; program sys_enter (tracepoint, 55 instructions)
   0: mov %r6, %r1
 ; if (PID !== 0 && bpf.pid() !== PID) return;  (samples/syscount.ts:18)
   1: lddw %r0, map_value .rodata+0
   3: ldxw %r0, [%r0]
-  4: jne %r0, 0, +26
+  4: jne %r0, 0, +28
 ; syscalls.increment(Number(ctx.id));  (samples/syscount.ts:19)
   5: ldxdw %r0, [%r6+8]
-  6: stxw [%r10-8], %r0
+  6: stxw [%r10-24], %r0
   7: lddw %r1, map_fd syscalls
   9: mov %r2, %r10
- 10: add %r2, -8
+ 10: add %r2, -24
  11: call bpf_map_lookup_elem#1
- 12: jeq %r0, 0, +26
+ 12: jeq %r0, 0, +28
  13: ldxdw %r1, [%r0]
  14: add %r1, 1
  15: stxdw [%r0], %r1
 ; processes.increment(bpf.comm());  (samples/syscount.ts:20)
- 16: mov %r1, %r10
- 17: add %r1, -32
- 18: mov %r2, 16
- 19: call bpf_get_current_comm#16
- 20: lddw %r1, map_fd processes
- 22: mov %r2, %r10
- 23: add %r2, -32
- 24: call bpf_map_lookup_elem#1
- 25: jeq %r0, 0, +23
- 26: ldxdw %r1, [%r0]
- 27: add %r1, 1
- 28: stxdw [%r0], %r1
- 29: mov %r0, 0
- 30: exit
+ 16: stdw [%r10-16], 0
+ 17: stdw [%r10-8], 0
+ 18: mov %r1, %r10
+ 19: add %r1, -16
+ 20: mov %r2, 16
+ 21: call bpf_get_current_comm#16
+ 22: lddw %r1, map_fd processes
+ 24: mov %r2, %r10
+ 25: add %r2, -16
+ 26: call bpf_map_lookup_elem#1
+ 27: jeq %r0, 0, +23
+ 28: ldxdw %r1, [%r0]
+ 29: add %r1, 1
+ 30: stxdw [%r0], %r1
+ 31: mov %r0, 0
+ 32: exit
 ; if (PID !== 0 && bpf.pid() !== PID) return;  (samples/syscount.ts:18)
- 31: call bpf_get_current_pid_tgid#14
- 32: rsh %r0, 32
- 33: lddw %r1, map_value .rodata+0
- 35: ldxw %r1, [%r1]
- 36: jeq %r0, %r1, -32
- 37: mov %r0, 0
- 38: exit
+ 33: call bpf_get_current_pid_tgid#14
+ 34: rsh %r0, 32
+ 35: lddw %r1, map_value .rodata+0
+ 37: ldxw %r1, [%r1]
+ 38: jeq %r0, %r1, -34
+ 39: mov %r0, 0
+ 40: exit
 ; syscalls.increment(Number(ctx.id));  (samples/syscount.ts:19)
- 39: stdw [%r10-16], 1
- 40: lddw %r1, map_fd syscalls
- 42: mov %r2, %r10
- 43: add %r2, -8
- 44: mov %r3, %r10
- 45: add %r3, -16
- 46: mov %r4, 1
- 47: call bpf_map_update_elem#2
- 48: ja -33
+ 41: stdw [%r10-16], 1
+ 42: lddw %r1, map_fd syscalls
+ 44: mov %r2, %r10
+ 45: add %r2, -24
+ 46: mov %r3, %r10
+ 47: add %r3, -16
+ 48: mov %r4, 1
+ 49: call bpf_map_update_elem#2
+ 50: ja -35
 ; processes.increment(bpf.comm());  (samples/syscount.ts:20)
- 49: stdw [%r10-16], 1
- 50: lddw %r1, map_fd processes
- 52: mov %r2, %r10
- 53: add %r2, -32
- 54: mov %r3, %r10
- 55: add %r3, -16
- 56: mov %r4, 1
- 57: call bpf_map_update_elem#2
- 58: ja -30
+ 51: stdw [%r10-24], 1
+ 52: lddw %r1, map_fd processes
+ 54: mov %r2, %r10
+ 55: add %r2, -16
+ 56: mov %r3, %r10
+ 57: add %r3, -24
+ 58: mov %r4, 1
+ 59: call bpf_map_update_elem#2
+ 60: ja -30
