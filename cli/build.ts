@@ -15,6 +15,7 @@ import type { CollectionSpec } from "../core/object/spec.ts";
 import { PACKAGE_VERSION } from "../compiler/paths.ts";
 import { storeCompiled } from "../compiler/cache.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { resolveBinary } from "../runtime/kernel/libs.ts";
 import { Tracefs } from "../runtime/kernel/tracefs.ts";
 import { CliError, parseCommandArgs, usageHint } from "./args.ts";
 import { checkTracerFile, fileProblem } from "./input.ts";
@@ -129,6 +130,16 @@ function objectOf(spec: CollectionSpec): Uint8Array {
           return tracefs.format(category!, name!).fields.find((f) => f.name === field)?.offset;
         } catch {
           tracefs = null;
+          return undefined;
+        }
+      },
+      // A library by its file name (libc.so.6), which libbpf finds in the library directories on any machine; a
+      // program by its path here.
+      uprobeTarget: (target) => {
+        try {
+          const path = resolveBinary(target);
+          return basename(path).includes(".so") ? basename(path) : path;
+        } catch {
           return undefined;
         }
       },

@@ -32,6 +32,11 @@ export interface BpfObjectOptions {
   readonly tracepointField?: (tracepoint: string, field: string) => number | undefined;
   /** The kernel's BTF, for the types of the kernel struct members programs read (their CO-RE local types). */
   readonly kernelBtf?: () => Btf | undefined;
+  /**
+   * What a uprobe's target given by name (`libc`, `bash`) is called in the section, which libbpf resolves as a path,
+   * a library file name (`libc.so.6`, searched in the library directories) or a program on PATH; undefined: as given.
+   */
+  readonly uprobeTarget?: (target: string) => string | undefined;
 }
 
 export interface BpfObject {
@@ -46,7 +51,7 @@ const BTF_KEYED = new Set(["hash", "array", "percpu_hash", "percpu_array", "lru_
 const PIN_BY_NAME = 1;
 
 /** The libbpf SEC() name of an attach point, or a BpfObjectError for one a libbpf object cannot name. */
-export function sectionName(a: AttachSpec, notes: string[]): string {
+export function sectionName(a: AttachSpec, notes: string[], uprobeTarget?: (target: string) => string | undefined): string {
   switch (a.kind) {
     case "tracepoint":
       return `tracepoint/${a.category}/${a.name}`;
@@ -58,9 +63,15 @@ export function sectionName(a: AttachSpec, notes: string[]): string {
       return `${a.retprobe ? "kretprobe" : "kprobe"}/${a.function}${a.offset ? `+0x${a.offset.toString(16)}` : ""}`;
     case "uprobe": {
       if (a.pid !== undefined) notes.push(`${formatAttach(a)}: only in process ${a.pid} with tsbpf; the object's section attaches in every process`);
-      if (!a.target.includes("/")) notes.push(`${formatAttach(a)}: libbpf looks for "${a.target}" on PATH and in the library directories when it attaches`);
+      let target = a.target;
+      if (!target.includes("/")) {
+        const named = uprobeTarget?.(target);
+        if (named === undefined) notes.push(`uprobe target "${target}" is written as given; libbpf looks for it on PATH when it attaches`);
+        else if (named !== target) notes.push(`uprobe target "${target}" is written as "${named}" (found on this machine)`);
+        target = named ?? target;
+      }
       const at = a.symbol !== undefined ? `${a.symbol}${a.offset ? `+0x${a.offset.toString(16)}` : ""}` : `0x${(a.offset ?? 0).toString(16)}`;
-      return `${a.retprobe ? "uretprobe" : "uprobe"}/${a.target}:${at}`;
+      return `${a.retprobe ? "uretprobe" : "uprobe"}/${target}:${at}`;
     }
     case "fentry": case "fexit":
       return `${a.kind}/${a.function}`;
@@ -131,7 +142,7 @@ export function writeBpfObject(spec: CollectionSpec, options: BpfObjectOptions =
   const tpNotes = new Set<string>();
 
   for (const p of spec.programs) {
-    const sec = codeOf(sectionName(p.attach, notes));
+    const sec = codeOf(sectionName(p.attach, notes, options.uprobeTarget));
     const slots = slotIndex(p.instructions);
     const total = p.instructions.length ? slots[slots.length - 1]! + (p.instructions[p.instructions.length - 1]!.op === OP_LDDW ? 2 : 1) : 0;
     const subs = subprogramStarts(p.instructions).map((s) => s.slot);
@@ -281,7 +292,7 @@ export function writeBpfObject(spec: CollectionSpec, options: BpfObjectOptions =
   }, btf.b);
   elf.section({ name: ".BTF", type: SHT_PROGBITS, flags: 0, data: btf.b.encode(), align: 4 });
   elf.section({ name: ".BTF.ext", type: SHT_PROGBITS, flags: 0, data: btfExt, align: 4 });
-  return { bytes: elf.encode(), notes };
+  return { bytes: elf.encode(), notes: [...new Set(notes)] };
 }
 
 /** An instruction as the object holds it: no symbolic fields, no metadata (line_info carries the source). */
