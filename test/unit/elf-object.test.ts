@@ -29,6 +29,8 @@ function kernelBtf(): Btf {
   const m = (name: string, type: number, byte: number) => ({ name, type, bitOffset: byte * 8, bitfieldSize: 0 });
   const se = b.add({ kind: "struct", name: "sched_entity", size: 24, members: [m("load", u64, 0), m("vruntime", u64, 8), m("sum_exec_runtime", u64, 16)] });
   const anon = b.add({ kind: "union", name: "", size: 4, members: [m("tgid", pid, 0), m("tgid_alias", int, 0)] });
+  // typedef struct { int counter; } atomic_t;
+  b.add({ kind: "typedef", name: "atomic_t", type: b.add({ kind: "struct", name: "", size: 4, members: [m("counter", int, 0)] }) });
   const task = b.reserve();
   const taskPtr = b.add({ kind: "ptr", name: "", type: task });
   b.define(task, { kind: "struct", name: "task_struct", size: 96, members: [m("state", int, 0), m("", anon, 4), m("se", se, 16), m("real_parent", taskPtr, 48)] });
@@ -298,6 +300,25 @@ test("CO-RE: each kernel field read is a byte-offset relocation whose access str
     assert.is(t.kind, kernel.typeById(kt).kind, r.field);
     assert.ok(target.offset >= 0);
   }
+});
+
+test("CO-RE: a struct the kernel names by a typedef (atomic_t) is a typedef locally too, which libbpf matches", () => {
+  const p = tool.programs.find((x) => x.name === "sched_process_exec")!;
+  const retyped: CollectionSpec = {
+    ...tool,
+    programs: tool.programs.map((x) => (x !== p ? x : {
+      ...x, relocations: x.relocations!.map((r) => (r.kind === "btf_field" && r.field === "tgid" ? { ...r, struct: "atomic_t", field: "counter" } : r)),
+    })),
+  };
+  const x = read(writeBpfObject(retyped, options).bytes);
+  const at = slotIndex(p.instructions)[p.relocations!.find((r) => r.kind === "btf_field" && r.field === "tgid")!.insn]!;
+  const rec = x.ext.coreRelos!.find((s) => s.section === "tracepoint/sched/sched_process_exec")!.records.find((r) => r.insnOff === at)!;
+  const local = x.btf.typeById(rec.typeId);
+  assert.is(local.kind, "typedef");
+  assert.is(local.name, "atomic_t");
+  const body = x.btf.resolve(rec.typeId);
+  assert.ok(body.kind === "struct" && body.name === "" && body.members[0]!.name === "counter");
+  assert.is(x.btf.stringAt(rec.accessStrOff), "0:0");
 });
 
 test("tracepoint field offsets are resolved from the given formats, or noted", () => {

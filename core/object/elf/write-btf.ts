@@ -134,6 +134,8 @@ type Leaf =
 interface LocalStruct {
   readonly name: string;
   readonly union: boolean;
+  /** The kernel names it by a typedef of an anonymous struct (`atomic_t`): so does the local type. */
+  readonly typedef?: boolean;
   readonly members: Map<string, { leaf?: Leaf; inner?: LocalStruct }>;
 }
 
@@ -165,11 +167,17 @@ export class CoreLocals {
   add(read: FieldRead): void {
     const k = this.#kernel;
     const candidates = [...k.findByName(read.struct, "struct"), ...k.findByName(read.struct, "union")];
-    const outer = candidates.find((t) => "members" in t && t.members.length > 0) ?? candidates[0];
+    let outer = candidates.find((t) => "members" in t && t.members.length > 0) ?? candidates[0];
+    let typedef = false;
+    if (!outer) {
+      // As core/object/relocate.ts: a typedef of an anonymous struct names it too.
+      outer = k.findByName(read.struct, "typedef").map((t) => k.resolve(t.id)).find((t) => t.kind === "struct" || t.kind === "union");
+      typedef = true;
+    }
     if (!outer) throw new FieldTypeError(`the kernel's BTF has no struct ${read.struct}`);
     let root = this.#roots.get(read.struct);
     if (!root) {
-      root = { name: read.struct, union: outer.kind === "union", members: new Map() };
+      root = { name: read.struct, union: outer.kind === "union", typedef, members: new Map() };
       this.#roots.set(read.struct, root);
     }
     let node = root;
@@ -247,7 +255,8 @@ function buildStruct(btf: ObjectBtf, s: LocalStruct): BuiltStruct {
     align = Math.max(align, a);
   }
   const size = Math.ceil(end / align) * align;
-  const id = btf.b.add({ kind: s.union ? "union" : "struct", name: s.name, size, members });
+  const body = btf.b.add({ kind: s.union ? "union" : "struct", name: s.typedef ? "" : s.name, size, members });
+  const id = s.typedef ? btf.b.add({ kind: "typedef", name: s.name, type: body }) : body;
   return { id, size, align, offsets, inner };
 }
 
