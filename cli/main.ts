@@ -14,7 +14,7 @@ const USAGE = `usage: tsbpf <command> [options]
 commands:
   run <file.ts|file.tsbpf> [-d seconds] [-f text|json|folded] [-o file] [-q] [-v] [--param name=value]
                                             compile, load and attach a tracer; print its maps at exit
-  build <file.ts> [--emit summary|asm|spec|ir|tsbpf] [-o out]
+  build <file.ts> [--emit summary|asm|spec|ir|tsbpf|object] [-o out]
                                             check and compile a tracer
   types [--categories a,b] [--out DIR] [--check]
                                             generate tracepoint declarations for the running kernel

@@ -32,6 +32,22 @@ export function subprogramStarts(insns: readonly Instruction[]): { slot: number;
 export function programBtf(name: string, insns: readonly Instruction[]): ProgramBtf | undefined {
   if (!insns.some((i) => i.meta?.span)) return undefined;
   const b = new BtfBuilder();
+  const { funcs, lines } = addProgramBtf(b, name, insns);
+  return {
+    blob: b.encode(),
+    funcInfo: encodeFuncInfo(funcs),
+    funcInfoCount: funcs.length,
+    lineInfo: encodeLineInfo(lines),
+    lineInfoCount: lines.length,
+  };
+}
+
+/**
+ * Adds a program's functions (FUNC and FUNC_PROTO) and source lines to `b`; returns its func_info (the entry first,
+ * then one per subprogram, named `<name>_subN`) and line_info records, offsets in slots from the program's start.
+ * The ELF object writer (elf/write-bpf.ts) puts several programs into one builder this way.
+ */
+export function addProgramBtf(b: BtfBuilder, name: string, insns: readonly Instruction[]): { funcs: FuncInfo[]; lines: LineInfo[] } {
   const int = b.add({ kind: "int", name: "int", size: 4, encoding: IntEncoding.Signed, bitOffset: 0, bits: 32 });
   const u64 = b.add({ kind: "int", name: "unsigned long long", size: 8, encoding: IntEncoding.None, bitOffset: 0, bits: 64 });
   const voidPtr = b.add({ kind: "ptr", name: "", type: 0 });
@@ -46,7 +62,6 @@ export function programBtf(name: string, insns: readonly Instruction[]): Program
   for (const [n, s] of subs.entries()) {
     funcs.push({ insnOff: s.slot, typeId: b.add({ kind: "func", name: `${cName(name)}_sub${n + 1}`, type: subProto, linkage: FuncLinkage.Static }) });
   }
-
   // One line_info where the source position changes, and one at every function start (the kernel requires it).
   const slots = slotIndex(insns);
   const funcStarts = new Set(funcs.map((f) => f.insnOff));
@@ -75,14 +90,8 @@ export function programBtf(name: string, insns: readonly Instruction[]): Program
     const first = lines[0] ?? { fileNameOff: 0, lineOff: 0, line: 0, column: 0 };
     lines.unshift({ ...first, insnOff: 0 });
   }
-  return {
-    blob: b.encode(),
-    funcInfo: encodeFuncInfo(funcs),
-    funcInfoCount: funcs.length,
-    lineInfo: encodeLineInfo(lines),
-    lineInfoCount: lines.length,
-  };
+  return { funcs, lines };
 }
 
 /** BTF names are C identifiers. */
-const cName = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_").replace(/^([0-9])/, "_$1") || "prog";
+export const cName = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_").replace(/^([0-9])/, "_$1") || "prog";

@@ -92,6 +92,7 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["build", "--bogus", tracer], "tsbpf build: unknown option --bogus; see tsbpf build --help"],
   [["build", tracer, "-o"], "tsbpf build: --out needs a value"],
   [["build", tracer, "--emit", "wat"], "tsbpf build: --emit: "],
+  [["build", tracer, "--emit", "object"], "tsbpf build: --emit object writes a binary file: give it with -o"],
   [["build", missing], `tsbpf build: ${missing}: no such file`],
   [["build", dir], `tsbpf build: ${dir} is a directory`],
   [["build", binary], `tsbpf build: ${binary} is a binary file`],
