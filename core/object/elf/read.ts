@@ -67,7 +67,8 @@ export function readElfObject(bytes: Uint8Array, what: string): ElfObject {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (why: string) => new ElfObjectError(`${what}: ${why}`);
   if (!isElf(bytes)) throw fail("not an ELF file");
-  if (bytes.length < 64 || bytes[4] !== 2 || bytes[5] !== 1) throw fail("not a 64-bit little-endian ELF file");
+  if (bytes.length < 64) throw fail(`starts as an ELF file but is ${bytes.length} bytes long, shorter than an ELF header (truncated?)`);
+  if (bytes[4] !== 2 || bytes[5] !== 1) throw fail("not a 64-bit little-endian ELF file");
   const type = view.getUint16(16, true), machine = view.getUint16(18, true);
   if (machine !== EM_BPF) throw fail(`an ELF file for machine ${machine}, not BPF (247): not a clang -target bpf object`);
   if (type !== ET_REL) throw fail(`an ELF file of type ${type}, not a relocatable object (clang -c output)`);

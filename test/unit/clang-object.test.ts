@@ -1,0 +1,131 @@
+// Clang-built libbpf objects (test/fixtures/clang/, built by test/support/clang-objects.ts) converted into a
+// CollectionSpec without loading anything: maps from `.maps` BTF with key and value layouts, global data maps,
+// programs by section name, bpf-to-bpf calls placed and fixed, CO-RE relocations resolved against this kernel's BTF
+// (a flavoured local struct whose offsets differ from the kernel's), a relocation no kernel satisfies poisoned, what
+// tsbpf does not support refused in one line; and `tsbpf run` of a binary that is no BPF object: one line, exit 2.
+
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { OP_CALL, OP_LDDW, PseudoCall, PseudoLd, disassemble } from "../../core/asm/index.ts";
+import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
+import { POISON_HELPER } from "../../core/object/elf/read-core.ts";
+import { LibbpfObjectError, libbpfObjectSpec } from "../../core/object/elf/read-object.ts";
+import { fieldOffset } from "../../core/object/relocate.ts";
+import { MAP_FLAGS } from "../../core/object/spec.ts";
+import { clangObjects, compileBpf } from "../support/clang-objects.ts";
+import { STACK_FRAME, runCli } from "../support/cli.ts";
+import { skip } from "../support/skip.ts";
+
+let kernelBtf: Btf | undefined;
+const btf = () => (kernelBtf ??= parseBtf(readFileSync("/sys/kernel/btf/vmlinux")));
+
+/** A test over the built fixtures; skipped (saying why) where clang, bpftool or libbpf-dev are missing. */
+function withObjects(name: string, fn: (object: (n: string) => string, dir: string) => unknown): void {
+  test(name, async () => {
+    const o = clangObjects();
+    if (!o.ok) return skip(`${name}: ${o.reason}`);
+    await fn(o.object, o.dir);
+  });
+}
+
+const spec = (path: string) => libbpfObjectSpec(readFileSync(path), { file: path, kernelBtf: btf, kernel: "test" });
+
+withObjects("a BTF-defined hash map and a tracepoint program: sizes, layouts, exported, map loads by name", (object) => {
+  const s = spec(object("getppid-count"));
+  assert.equal(s.maps, [{
+    name: "calls", type: "hash", keySize: 4, valueSize: 8, maxEntries: 1024, exported: true,
+    key: { kind: "int", size: 4, signed: false }, value: { kind: "int", size: 8, signed: false },
+  }]);
+  assert.is(s.programs.length, 1);
+  const p = s.programs[0]!;
+  assert.equal([p.name, p.type, p.attach, p.license], ["count_getppid", "tracepoint", { kind: "tracepoint", category: "syscalls", name: "sys_enter_getppid" }, "GPL"]);
+  const loads = p.instructions.filter((i) => i.op === OP_LDDW);
+  assert.ok(loads.length >= 1 && loads.every((i) => i.src === PseudoLd.MapFd && i.map === "calls"), disassemble(p.instructions));
+});
+
+withObjects("CO-RE: a ___flavor struct's fields are read at the kernel's offsets; exists and size answered; the subprogram is appended and called", (object) => {
+  const s = spec(object("core-parent"));
+  const p = s.programs[0]!;
+  const text = disassemble(p.instructions);
+  // The object's own struct puts real_parent at 8 and tgid at 0; the kernel's task_struct does not.
+  const parent = fieldOffset(btf(), "task_struct", "real_parent").offset;
+  const tgid = fieldOffset(btf(), "task_struct", "tgid").offset;
+  assert.ok(parent !== 8 && tgid !== 0, "the kernel's offsets differ from the object's");
+  const immediates = p.instructions.filter((i) => (i.op & 0x07) === 0x07 && (i.op & 0x08) === 0).map((i) => i.imm);
+  assert.ok(immediates.includes(parent), `real_parent's offset ${parent} in:\n${text}`);
+  assert.ok(immediates.includes(tgid), `tgid's offset ${tgid} in:\n${text}`);
+  const call = p.instructions.findIndex((i) => i.op === OP_CALL && i.src === PseudoCall.Local);
+  assert.ok(call >= 0, text);
+  // The callee starts right after the program's exit, where the call's offset leads.
+  const exit = p.instructions.findIndex((i) => i.op === 0x95);
+  const slots = (n: number) => p.instructions.slice(0, n).reduce((a, i) => a + (i.op === OP_LDDW ? 2 : 1), 0);
+  assert.is(slots(call) + 1 + p.instructions[call]!.imm, slots(exit + 1), text);
+  assert.equal(s.maps[0]!.value, {
+    kind: "struct", name: "parent", fields: [
+      { name: "ppid", type: { kind: "int", size: 4, signed: false } }, { name: "missing_exists", type: { kind: "int", size: 4, signed: false } },
+      { name: "tgid_size", type: { kind: "int", size: 4, signed: false } }, { name: "comm", type: { kind: "string", capacity: 16 } },
+    ],
+  });
+});
+
+withObjects("global data: .rodata frozen and read-only for programs, .bss as a struct of its variables, loads with their offsets; a ring buffer's records typed by struct event", (object) => {
+  const s = spec(object("globals"));
+  const rodata = s.maps.find((m) => m.name === ".rodata")!;
+  assert.equal([rodata.type, rodata.valueSize, rodata.freeze, rodata.flags, rodata.exported], ["array", 4, true, MAP_FLAGS.rdonlyProg, undefined]);
+  const bss = s.maps.find((m) => m.name === ".bss")!;
+  // At the offsets of their symbols (clang places them in definition order), not the DATASEC's zeros.
+  assert.equal(bss.value, { kind: "struct", fields: [
+    { name: "total", type: { kind: "int", size: 8, signed: false } }, { name: "seen_by_filter", type: { kind: "int", size: 8, signed: false } },
+    { name: "unused_event", type: { kind: "pointer" } },
+  ] });
+  const values = s.programs[0]!.instructions.filter((i) => i.op === OP_LDDW && i.src === PseudoLd.MapValue).map((i) => `${i.map}+${i.imm2}`);
+  assert.ok(values.includes(".rodata+0"), values.join(" "));
+  assert.ok(values.filter((v) => v.startsWith(".bss+")).length >= 2, values.join(" "));
+  const events = s.maps.find((m) => m.name === "events")!;
+  assert.equal([events.keySize, events.valueSize, events.exported], [0, 0, true]);
+  assert.equal(events.events?.type, { kind: "struct", name: "event", fields: [
+    { name: "pid", type: { kind: "int", size: 4, signed: false } }, { name: "seq", type: { kind: "int", size: 4, signed: false } },
+    { name: "comm", type: { kind: "string", capacity: 16 } },
+  ] });
+  assert.ok(s.maps.some((m) => m.name === events.events?.lostMap));
+});
+
+withObjects("a CO-RE relocation no kernel satisfies is poisoned as libbpf does, naming the struct, the field and the kernel", (object) => {
+  const p = spec(object("core-missing")).programs[0]!;
+  const poison = p.instructions.find((i) => i.op === OP_CALL && i.imm === POISON_HELPER);
+  assert.ok(poison, disassemble(p.instructions));
+  assert.is(poison.meta?.comment, "CO-RE: struct task_struct___mine.no_such_field_in_any_kernel is not in Linux test");
+});
+
+withObjects("what tsbpf does not load is one error naming it: a section it does not attach, a .kconfig extern, a file that is no BPF object", (_object, dir) => {
+  const head = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n';
+  const socket = compileBpf(dir, "socket", `${head}SEC("socket") int f(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n`);
+  assert.throws(() => spec(socket), (e: unknown) => e instanceof LibbpfObjectError && /section socket: tsbpf does not attach programs of this section/.test(e.message) && /tracepoint\/CAT\/NAME/.test(e.hint ?? ""));
+  const kconfig = compileBpf(dir, "kconfig", `${head}extern int LINUX_KERNEL_VERSION __kconfig;\nSEC("tp/syscalls/sys_enter_getppid") int f(void *ctx) { return LINUX_KERNEL_VERSION; }\nchar LICENSE[] SEC("license") = "GPL";\n`);
+  assert.throws(() => spec(kconfig), (e: unknown) => e instanceof LibbpfObjectError && /uses extern LINUX_KERNEL_VERSION/.test(e.message));
+  const notBpf = join(dir, "true.bpf.o");
+  copyFileSync("/bin/true", notBpf);
+  assert.throws(() => spec(notBpf), (e: unknown) => e instanceof LibbpfObjectError && /not a clang -target bpf object/.test(e.message));
+});
+
+test("tsbpf run of a binary that is no BPF object: one line, exit 2, no dump", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-clang-cli-"));
+  const env = { ...process.env, TSBPF_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" };
+  const random = join(dir, "some-random.bin");
+  writeFileSync(random, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
+  const elf = join(dir, "true.o");
+  copyFileSync("/bin/true", elf);
+  for (const [file, message] of [[random, /is a binary file, not a TypeScript tracer/], [elf, /not a relocatable object|not a clang -target bpf object/]] as const) {
+    const r = await runCli(["run", file], env);
+    assert.is(r.status, 2, r.stderr);
+    assert.is(r.stdout, "");
+    assert.is(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, message);
+    assert.not.match(r.stderr, STACK_FRAME);
+  }
+});
+
+test.run();
