@@ -1,7 +1,8 @@
 // Clang-built libbpf objects (test/fixtures/clang/, built by test/support/clang-objects.ts) converted into a
 // CollectionSpec without loading anything: maps from `.maps` BTF with key and value layouts, global data maps,
 // programs by section name, bpf-to-bpf calls placed and fixed, CO-RE relocations resolved against this kernel's BTF
-// (a flavoured local struct whose offsets differ from the kernel's), a relocation no kernel satisfies poisoned, what
+// (a flavoured local struct whose offsets differ from the kernel's), a bpf_loop callback's address, C lines from
+// .BTF.ext, a relocation no kernel satisfies poisoned, what
 // tsbpf does not support refused in one line; and `tsbpf run` of a binary that is no BPF object: one line, exit 2.
 
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -79,11 +80,20 @@ withObjects("global data: .rodata frozen and read-only for programs, .bss as a s
   // At the offsets of their symbols (clang places them in definition order), not the DATASEC's zeros.
   assert.equal(bss.value, { kind: "struct", fields: [
     { name: "total", type: { kind: "int", size: 8, signed: false } }, { name: "seen_by_filter", type: { kind: "int", size: 8, signed: false } },
-    { name: "unused_event", type: { kind: "pointer" } },
+    { name: "looped", type: { kind: "int", size: 8, signed: false } }, { name: "unused_event", type: { kind: "pointer" } },
   ] });
   const values = s.programs[0]!.instructions.filter((i) => i.op === OP_LDDW && i.src === PseudoLd.MapValue).map((i) => `${i.map}+${i.imm2}`);
   assert.ok(values.includes(".rodata+0"), values.join(" "));
   assert.ok(values.filter((v) => v.startsWith(".bss+")).length >= 2, values.join(" "));
+  // bpf_loop's callback: its address loaded (BPF_PSEUDO_FUNC), pointing at the subprogram appended after the exit.
+  const insns = s.programs[0]!.instructions;
+  const fn = insns.findIndex((i) => i.op === OP_LDDW && i.src === PseudoLd.Func);
+  const slots = (n: number) => insns.slice(0, n).reduce((a, i) => a + (i.op === OP_LDDW ? 2 : 1), 0);
+  assert.ok(fn >= 0, disassemble(insns));
+  assert.is(slots(fn) + 1 + insns[fn]!.imm, slots(insns.findIndex((i) => i.op === 0x95) + 1), disassemble(insns));
+  // Every instruction carries its C line (.BTF.ext line_info), for func_info, line_info and verifier messages.
+  assert.ok(insns.every((i) => i.meta?.span?.file.endsWith("globals.bpf.c")), "C lines");
+  assert.ok(insns.some((i) => i.meta?.source?.includes("bpf_loop(2, add_one, NULL, 0)")), "the line's text");
   const events = s.maps.find((m) => m.name === "events")!;
   assert.equal([events.keySize, events.valueSize, events.exported], [0, 0, true]);
   assert.equal(events.events?.type, { kind: "struct", name: "event", fields: [

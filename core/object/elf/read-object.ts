@@ -6,10 +6,14 @@
 // appended, its map loads pointed at maps by name and its CO-RE relocations applied from the kernel's BTF. Map keys
 // and values get a TypeDesc from the object's BTF (integers, enums, char arrays as strings, structs, arrays), so the
 // printers show them; a ring buffer's records are decoded when the object declares `struct <map>_event` or
-// `struct event` (libbpf-tools keep it with `const struct event *unused`). Pure: the bytes and the BTF are given.
+// `struct event` (libbpf-tools keep it with `const struct event *unused`). Instructions carry their C line (from
+// .BTF.ext line_info) as their source span, so the loader's func_info and line_info name C lines in verifier logs.
+// Pure: the bytes and the BTF are given.
 
-import { type Instruction, OP_CALL, OP_LDDW, PseudoCall, PseudoLd, decode } from "../../asm/index.ts";
-import { type Btf, type BtfType, type CoreRelo, CoreReloKind, type TypeId, parseBtf, parseBtfExt } from "../btf/index.ts";
+import { type Instruction, OP_CALL, OP_LDDW, PseudoCall, PseudoLd, type SourceSpan, decode } from "../../asm/index.ts";
+import {
+  type Btf, type BtfType, type CoreRelo, CoreReloKind, type ExtSection, type LineInfo, type TypeId, parseBtf, parseBtfExt,
+} from "../btf/index.ts";
 import { MAP_KINDS, type MapType } from "../../maps.ts";
 import { type AttachSpec, parseAttach } from "../../probes.ts";
 import { type FieldDesc, type TypeDesc, layoutOf } from "../layout.ts";
@@ -17,8 +21,8 @@ import { lostMapName } from "../names.ts";
 import { MAP_FLAGS, type CollectionSpec, type MapSpec, type ProgramSpec, type ProgramType } from "../spec.ts";
 import { CoreRelocationError, describeAccess, patchInstruction, poisonInstruction, resolveCoreRelo } from "./read-core.ts";
 import {
-  type ElfObject, type ObjectSection, type ObjectSymbol, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STB_LOCAL,
-  STT_FUNC, STT_SECTION, readElfObject,
+  type ElfObject, type ObjectSection, type ObjectSymbol, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_FUNC,
+  STT_SECTION, readElfObject,
 } from "./read.ts";
 
 /** Something in the object that tsbpf cannot load (or that is malformed): the message names the file and what. */
@@ -124,7 +128,7 @@ export function libbpfObjectSpec(bytes: Uint8Array, options: ObjectOptions): Col
     let cached: Btf | undefined;
     return () => (cached ??= typeof options.kernelBtf === "function" ? options.kernelBtf() : options.kernelBtf);
   })();
-  const linker = new Linker(elf, btf, ext?.coreRelos, mapOfSymbol, dataMaps, kernelBtf, options, fail);
+  const linker = new Linker(elf, btf, ext?.coreRelos, ext?.lineInfo, mapOfSymbol, dataMaps, kernelBtf, options, fail);
   const programs: ProgramSpec[] = [];
   for (const s of elf.sections) {
     if (s.type !== SHT_PROGBITS || !(s.flags & SHF_EXECINSTR) || s.name === ".text" || s.size === 0) continue;
@@ -318,11 +322,13 @@ interface Piece {
 /** Builds each program: its function, then every .text subprogram it reaches, relocated. */
 class Linker {
   private readonly decoded = new Map<number, { insns: Instruction[]; slotOf: number[]; indexOfSlot: Map<number, number> }>();
+  private readonly lines = new Map<number, LineInfo[]>();
 
   constructor(
     private readonly elf: ElfObject,
     private readonly btf: Btf | undefined,
-    private readonly coreRelos: readonly { readonly section: string; readonly records: readonly CoreRelo[] }[] | undefined,
+    private readonly coreRelos: readonly ExtSection<CoreRelo>[] | undefined,
+    private readonly lineInfo: readonly ExtSection<LineInfo>[] | undefined,
     private readonly mapOfSymbol: ReadonlyMap<number, string>,
     private readonly dataMaps: ReadonlyMap<number, string>,
     private readonly kernelBtf: () => Btf,
@@ -398,7 +404,8 @@ class Linker {
           throw this.fail(`program ${program}: relocation type ${r.type} against ${r.symbol.name || "a section"} on instruction ${i} of ${piece.section.name}`);
         }
         ins = this.core(piece.section, slot, ins, program);
-        out.push(ins);
+        const line = this.lineAt(piece.section, slot);
+        out.push(line ? { ...ins, meta: { ...ins.meta, ...line } } : ins);
         outSlot += ins.op === OP_LDDW ? 2 : 1;
       }
       // The next piece starts here.
@@ -446,12 +453,32 @@ class Linker {
     }
   }
 
+  /**
+   * The C line of the instruction at `slot` of `section` (from .BTF.ext line_info), as the source span the loader
+   * turns into the program's func_info and line_info: verifier logs and refusals then name the C source line.
+   */
+  private lineAt(section: ObjectSection, slot: number): { span: SourceSpan; source: string } | undefined {
+    let lines = this.lines.get(section.index);
+    if (!lines) {
+      lines = [...(this.lineInfo?.find((l) => l.section === section.name)?.records ?? [])].sort((a, b) => a.insnOff - b.insnOff);
+      this.lines.set(section.index, lines);
+    }
+    let lo = 0, hi = lines.length - 1, found: LineInfo | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (lines[mid]!.insnOff <= slot) (found = lines[mid], lo = mid + 1);
+      else hi = mid - 1;
+    }
+    if (!found || !this.btf) return undefined;
+    return { span: { file: this.btf.stringAt(found.fileNameOff), line: found.line, column: found.column }, source: this.btf.stringAt(found.lineOff) };
+  }
+
   private kernelName(): string {
     return this.options.kernel ? `Linux ${this.options.kernel}` : "this kernel";
   }
 }
 
-/** Whether a symbol is in a section of code (a callee, or a callback's address). */
+/** Whether a symbol is in a section of code (a callee, or a callback's address for bpf_loop and the like). */
 function isCode(elf: ElfObject, s: ObjectSymbol): boolean {
-  return ((elf.sections[s.shndx]?.flags ?? 0) & SHF_EXECINSTR) !== 0 && (s.bind === STB_LOCAL || s.type === STT_FUNC || s.type === STT_SECTION);
+  return ((elf.sections[s.shndx]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
 }
