@@ -1,6 +1,6 @@
 // Clang-built libbpf objects (test/fixtures/clang/, built by test/support/clang-objects.ts) run as users run them:
 // `tsbpf run x.bpf.o` while this process makes a known number of getppid() calls (the printed count for this process
-// equals them; with -p only this process is counted), a CO-RE read of the parent's tgid equal to process.ppid,
+// equals them; with -p only this process is counted), a ring buffer's events as lines, a CO-RE read of the parent's tgid equal to process.ppid,
 // load() with the maps, a ring buffer's typed events and a bpf_loop callback's counts, and a poisoned CO-RE relocation refused by the verifier
 // with the field and the kernel named.
 
@@ -16,6 +16,7 @@ import type { HashMap, RingBuffer } from "../../stdlib-types/index.js";
 import { clangObjects } from "../support/clang-objects.ts";
 import { kernelTest } from "../support/kernel.ts";
 import { skip } from "../support/skip.ts";
+import { waitFor } from "../support/wait.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const env = { ...process.env, TSBPF_CACHE_DIR: mkdtempSync(join(tmpdir(), "tsbpf-cache-")), NO_COLOR: "1" };
@@ -79,6 +80,19 @@ withObjects("tsbpf run: a CO-RE read through a ___flavor struct gives the parent
   r.child.kill("SIGINT");
   assert.is(await r.exit, 0, r.out.stderr);
   assert.match(r.out.stdout, new RegExp(`^@parents\\[${process.pid}\\]: \\{ \\.ppid = ${process.ppid}, \\.missing_exists = 0, \\.tgid_size = 4, \\.comm = node \\}$`, "m"), r.out.stdout);
+});
+
+withObjects("tsbpf run x.bpf.o: a ring buffer's records printed as lines, columns from struct event; the run ends cleanly", async (object) => {
+  const r = run([object("globals")]);
+  await r.attached;
+  calls(3);
+  const mine = () => r.out.stdout.split("\n").filter((l) => new RegExp(`^\\s*${process.pid}\\s+\\d+ node$`).test(l));
+  await waitFor(() => mine().length >= 3, "3 event lines");
+  r.child.kill("SIGINT");
+  assert.is(await r.exit, 0, r.out.stderr);
+  assert.match(r.out.stdout.split("\n")[0]!, /^\s+PID\s+SEQ COMM$/);
+  assert.is(mine().length, 3, r.out.stdout);
+  assert.not.match(r.out.stderr, /error/i);
 });
 
 withObjects("load(x.bpf.o): its maps by their C names, a ring buffer's events typed by struct event, .bss readable", async (object) => {

@@ -100,7 +100,9 @@ withObjects("global data: .rodata frozen and read-only for programs, .bss as a s
     { name: "pid", type: { kind: "int", size: 4, signed: false } }, { name: "seq", type: { kind: "int", size: 4, signed: false } },
     { name: "comm", type: { kind: "string", capacity: 16 } },
   ] });
-  assert.ok(s.maps.some((m) => m.name === events.events?.lostMap));
+  // Its drop counter, which `tsbpf run` reads at the end (by a u32 key: it must have the layout).
+  const lost = s.maps.find((m) => m.name === events.events?.lostMap)!;
+  assert.equal([lost.type, lost.key, lost.value], ["percpu_array", { kind: "int", size: 4, signed: false }, { kind: "int", size: 8, signed: false }]);
 });
 
 withObjects("a CO-RE relocation no kernel satisfies is poisoned as libbpf does, naming the struct, the field and the kernel", (object) => {

@@ -121,7 +121,10 @@ export function libbpfObjectSpec(bytes: Uint8Array, options: ObjectOptions): Col
     const record = [...btf.findByName(`${m.name}_event`, "struct"), ...btf.findByName("event", "struct")][0];
     if (!record) continue;
     maps[i] = { ...m, exported: true, events: { type: typeDesc(btf, record.id), lostMap: lostMapName(m.name) } };
-    maps.push({ name: lostMapName(m.name), type: "percpu_array", keySize: 4, valueSize: 8, maxEntries: 1 });
+    maps.push({
+      name: lostMapName(m.name), type: "percpu_array", keySize: 4, valueSize: 8, maxEntries: 1,
+      key: { kind: "int", size: 4, signed: false }, value: { kind: "int", size: 8, signed: false },
+    });
   }
 
   const kernelBtf = (() => {
