@@ -1,8 +1,9 @@
 // Clang-built libbpf objects (test/fixtures/clang/, built by test/support/clang-objects.ts) run as users run them:
 // `tsbpf run x.bpf.o` while this process makes a known number of getppid() calls (the printed count for this process
-// equals them; with -p only this process is counted), a ring buffer's events as lines, a CO-RE read of the parent's tgid equal to process.ppid,
-// load() with the maps, a ring buffer's typed events and a bpf_loop callback's counts, and a poisoned CO-RE relocation refused by the verifier
-// with the field and the kernel named.
+// equals them; with -p only this process is counted), a ring buffer's events as lines, a CO-RE read of the parent's
+// tgid equal to process.ppid, load() with the maps, a ring buffer's typed events and a bpf_loop callback's counts,
+// the C CO-RE equivalents of execsnoop and exitsnoop reporting a known exec and exit, and a poisoned CO-RE
+// relocation refused by the verifier with the field and the kernel named.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -123,6 +124,35 @@ withObjects("load(x.bpf.o): its maps by their C names, a ring buffer's events ty
     assert.is((counts.maps.calls as unknown as HashMap<number, bigint>).get(process.pid), 3n);
   } finally {
     await counts.close();
+  }
+});
+
+withObjects("the C CO-RE equivalents of execsnoop and exitsnoop: an exec's arguments and parent, an exit's code and parent", async (object) => {
+  type Exec = { pid: number; ppid: number; comm: string; ret: number; argc: number; argv: string[] };
+  type Exit = { pid: number; ppid: number; code: number; signal: number; comm: string };
+  const exec = await load(object("execsnoop"));
+  const exit = await load(object("exitsnoop"));
+  try {
+    const child = spawn("/bin/sh", ["-c", "exit 3"]);
+    const echo = spawn("/bin/echo", ["one", "two"]);
+    await Promise.all([new Promise((r) => child.on("exit", r)), new Promise((r) => echo.on("exit", r))]);
+    let exited: Exit | undefined;
+    for await (const e of exit.maps.exits as unknown as RingBuffer<Exit>) {
+      if (e.pid !== child.pid) continue;
+      exited = e;
+      break;
+    }
+    assert.equal([exited!.ppid, exited!.code, exited!.signal, exited!.comm], [process.pid, 3, 0, "sh"]);
+    let execed: Exec | undefined;
+    for await (const e of exec.maps.events as unknown as RingBuffer<Exec>) {
+      if (e.pid !== echo.pid) continue;
+      execed = e;
+      break;
+    }
+    assert.equal([execed!.ppid, execed!.ret, execed!.comm, execed!.argv.slice(0, execed!.argc)], [process.pid, 0, "echo", ["/bin/echo", "one", "two"]]);
+  } finally {
+    await exec.close();
+    await exit.close();
   }
 });
 

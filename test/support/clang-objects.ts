@@ -14,6 +14,9 @@ const FIXTURES = join(root, "test/fixtures/clang");
 /** Built objects by fixture name (`getppid-count`), or why they cannot be built here. */
 export type ClangObjects = { readonly ok: true; readonly dir: string; object(name: string): string } | { readonly ok: false; readonly reason: string };
 
+/** The fixtures, by name (test/fixtures/clang/<name>.bpf.c). */
+export const CLANG_FIXTURES = ["getppid-count", "core-parent", "globals", "core-missing", "execsnoop", "exitsnoop"] as const;
+
 let built: ClangObjects | undefined;
 
 const which = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
@@ -47,6 +50,6 @@ export function clangObjects(): ClangObjects {
   const h = spawnSync("bpftool", ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"], { encoding: "utf8", maxBuffer: 64 << 20 });
   if (h.status !== 0) throw new Error(`bpftool btf dump failed: ${h.stderr}`);
   writeFileSync(join(dir, "vmlinux.h"), h.stdout);
-  for (const name of ["getppid-count", "core-parent", "globals", "core-missing"]) compileBpf(dir, name);
+  for (const name of CLANG_FIXTURES) compileBpf(dir, name);
   return (built = { ok: true, dir, object: (name) => join(dir, `${name}.bpf.o`) });
 }

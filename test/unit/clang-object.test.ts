@@ -5,7 +5,7 @@
 // .BTF.ext, a relocation no kernel satisfies poisoned, what
 // tsbpf does not support refused in one line; and `tsbpf run` of a binary that is no BPF object: one line, exit 2.
 
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -112,6 +112,24 @@ withObjects("a CO-RE relocation no kernel satisfies is poisoned as libbpf does, 
   assert.is(poison.meta?.comment, "CO-RE: struct task_struct___mine.no_such_field_in_any_kernel is not in Linux test");
 });
 
+withObjects("a legacy map (struct bpf_map_def in SEC(\"maps\")): created from its definition, loaded by name", (_object, dir) => {
+  const legacy = compileBpf(dir, "legacy", `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+struct bpf_map_def { unsigned int type, key_size, value_size, max_entries, map_flags; };
+struct bpf_map_def SEC("maps") counts = { .type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8, .max_entries = 3 };
+SEC("raw_tp/sys_enter") int f(void *ctx) { __u32 k = 1; __u64 *v = bpf_map_lookup_elem(&counts, &k); if (v) *v += 1; return 0; }
+char LICENSE[] SEC("license") = "GPL";
+`);
+  const s = spec(legacy);
+  // No BTF type: integers of the sizes, so that the printers and load() can read it.
+  assert.equal(s.maps, [{
+    name: "counts", type: "array", keySize: 4, valueSize: 8, maxEntries: 3, exported: true,
+    key: { kind: "int", size: 4, signed: false }, value: { kind: "int", size: 8, signed: false },
+  }]);
+  assert.equal(s.programs[0]!.attach, { kind: "raw_tracepoint", name: "sys_enter" });
+  assert.ok(s.programs[0]!.instructions.some((i) => i.op === OP_LDDW && i.map === "counts"));
+});
+
 withObjects("what tsbpf does not load is one error naming it: a section it does not attach, a .kconfig extern, a file that is no BPF object", (_object, dir) => {
   const head = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n';
   const socket = compileBpf(dir, "socket", `${head}SEC("socket") int f(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n`);
@@ -125,6 +143,7 @@ withObjects("what tsbpf does not load is one error naming it: a section it does 
 
 test("tsbpf run of a binary that is no BPF object: one line, exit 2, no dump", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-clang-cli-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const env = { ...process.env, TSBPF_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" };
   const random = join(dir, "some-random.bin");
   writeFileSync(random, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));

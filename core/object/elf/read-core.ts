@@ -168,7 +168,7 @@ function fieldValue(btf: Btf, f: FieldMatch, kind: CoreReloKind): bigint {
   }
 }
 
-/** The target types that may stand for local type `id`: same kind (struct and union alike; enum and enum64), same essential name. */
+/** The target types that may stand for local type `id`: same kind (struct or union; enum or enum64), same essential name. */
 function candidates(local: Btf, target: Btf, id: TypeId): BtfType[] {
   const t = local.typeById(id);
   const name = essentialName(t.name);

@@ -44,7 +44,7 @@ export interface ObjectOptions {
 
 const R_BPF_64_64 = 1, R_BPF_64_ABS64 = 2, R_BPF_64_ABS32 = 3, R_BPF_64_NODYLD32 = 4;
 
-/** libbpf's section names (SEC("...")) that attach by name, as tsbpf's `kind:target` attach text; undefined otherwise. */
+/** A libbpf section name (SEC("...")) that attaches by name, as tsbpf's `kind:target` attach text; else undefined. */
 function attachText(section: string): string | undefined {
   const slash = section.indexOf("/");
   const prefix = slash < 0 ? section : section.slice(0, slash);
@@ -225,14 +225,20 @@ function mapSpec(name: string, type: MapType, keySize: number, valueSize: number
   return {
     name, type, keySize: channel === "ringbuf" ? 0 : keySize, valueSize: channel === "ringbuf" ? 0 : valueSize, maxEntries,
     ...(flags ? { flags } : {}), ...(pinning === 1 ? { pinning: "by-name" as const } : {}),
-    ...(key && !channel ? { key } : {}), ...(value && !channel ? { value } : {}),
+    // Sizes without a BTF type (legacy maps, __uint(key_size, N)): unsigned integers where they fit, else bytes.
+    ...(channel ? {} : { key: key ?? untyped(keySize), value: value ?? untyped(valueSize) }),
     // The object's own maps are what it counts in: printed at the end, bound by load(). An event channel only once
     // its records have a type (its events are then streamed).
     ...(channel ? {} : { exported: true }),
   };
 }
 
-/** The legacy `maps` section: `struct bpf_map_def { type, key_size, value_size, max_entries, map_flags }` per symbol. */
+/** A key or value known only by its size. */
+function untyped(size: number): TypeDesc {
+  return size === 1 || size === 2 || size === 4 || size === 8 ? { kind: "int", size, signed: false } : { kind: "bytes", length: size };
+}
+
+/** The legacy `maps` section: a `struct bpf_map_def` (type, key and value size, max_entries, flags) per symbol. */
 function legacyMaps(elf: ElfObject, section: ObjectSection, mapOfSymbol: Map<number, string>, fail: (w: string, h?: string) => Error): MapSpec[] {
   const view = new DataView(section.data.buffer, section.data.byteOffset, section.data.byteLength);
   return elf.symbols.filter((s) => s.shndx === section.index && s.type !== STT_SECTION && s.name).map((s) => {
@@ -245,7 +251,10 @@ function legacyMaps(elf: ElfObject, section: ObjectSection, mapOfSymbol: Map<num
   });
 }
 
-/** A global data section's value: a struct of its variables, at the offsets their symbols give (clang leaves the DATASEC's at 0). */
+/**
+ * A global data section's value: a struct of its variables, at the offsets their symbols give (clang leaves the
+ * DATASEC's at 0).
+ */
 function datasecType(elf: ElfObject, btf: Btf, s: ObjectSection): TypeDesc | undefined {
   const datasec = btf.findByName(s.name, "datasec")[0];
   if (!datasec) return undefined;
@@ -423,7 +432,7 @@ class Linker {
     return out;
   }
 
-  /** An lddw that loads a map (a symbol of .maps or maps) or the address of global data (MAP_VALUE, with its offset). */
+  /** An lddw loading a map (a symbol of .maps or maps) or the address of global data (MAP_VALUE, with its offset). */
   private mapLoad(ins: Instruction, sym: ObjectSymbol, type: number, program: string): Instruction {
     if (type !== R_BPF_64_64) throw this.fail(`program ${program}: relocation type ${type} on an lddw`);
     const map = this.mapOfSymbol.get(sym.index);
