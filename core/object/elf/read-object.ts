@@ -10,9 +10,9 @@
 // .BTF.ext line_info) as their source span, so the loader's func_info and line_info name C lines in verifier logs.
 // Pure: the bytes and the BTF are given.
 
-import { type Instruction, OP_CALL, OP_LDDW, PseudoCall, PseudoLd, type SourceSpan, decode } from "../../asm/index.ts";
+import { AsmError, type Instruction, OP_CALL, OP_LDDW, PseudoCall, PseudoLd, type SourceSpan, decode } from "../../asm/index.ts";
 import {
-  type Btf, type BtfType, type CoreRelo, CoreReloKind, type ExtSection, type LineInfo, type TypeId, parseBtf, parseBtfExt,
+  type Btf, BtfError, type BtfType, type CoreRelo, CoreReloKind, type ExtSection, type LineInfo, type TypeId, parseBtf, parseBtfExt,
 } from "../btf/index.ts";
 import { MAP_KINDS, type MapType } from "../../maps.ts";
 import { type AttachSpec, parseAttach } from "../../probes.ts";
@@ -72,6 +72,16 @@ const MAP_TYPE_BY_ID = new Map<number, MapType>(Object.entries(MAP_KINDS).map(([
 
 /** Converts the object in `bytes` (read from `options.file`) into a CollectionSpec. */
 export function libbpfObjectSpec(bytes: Uint8Array, options: ObjectOptions): CollectionSpec {
+  try {
+    return convert(bytes, options);
+  } catch (e) {
+    // A malformed .BTF, .BTF.ext or instruction stream is the object's fault, said in one line like the rest.
+    if (e instanceof BtfError || e instanceof AsmError) throw new LibbpfObjectError(`${options.file}: ${e.message}`, "the object is malformed: rebuild it with clang -O2 -g -target bpf -c");
+    throw e;
+  }
+}
+
+function convert(bytes: Uint8Array, options: ObjectOptions): CollectionSpec {
   const file = options.file;
   let elf: ElfObject;
   try {
@@ -116,7 +126,7 @@ export function libbpfObjectSpec(bytes: Uint8Array, options: ObjectOptions): Col
     });
   }
   // Event channels get their record type and a drop counter (which these programs do not increment).
-  for (const [i, m] of maps.entries()) {
+  for (const [i, m] of [...maps.entries()]) {
     if (!MAP_KINDS[m.type].channel || !btf) continue;
     const record = [...btf.findByName(`${m.name}_event`, "struct"), ...btf.findByName("event", "struct")][0];
     if (!record) continue;

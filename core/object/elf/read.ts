@@ -21,6 +21,8 @@ export const SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4;
 export const STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3;
 export const STB_LOCAL = 0;
 const EM_BPF = 247, ET_REL = 1;
+/** The largest .bss a loader could create (a map value is at most KMALLOC_MAX_SIZE, a few MB; this is generous). */
+const MAX_NOBITS = 1 << 28;
 
 export interface ObjectSection {
   readonly index: number;
@@ -80,6 +82,8 @@ export function readElfObject(bytes: Uint8Array, what: string): ElfObject {
     const offset = Number(view.getBigUint64(at + 24, true)), size = Number(view.getBigUint64(at + 32, true));
     const t = view.getUint32(at + 4, true);
     if (t !== SHT_NOBITS && offset + size > bytes.length) throw fail(`section ${i} lies past the end of the file`);
+    // .bss is zeros made here: a size no BPF map value can have is a corrupt header, not an allocation to make.
+    if (t === SHT_NOBITS && size > MAX_NOBITS) throw fail(`section ${i} claims ${size} bytes of zeros, more than a BPF object holds`);
     return {
       nameOff: view.getUint32(at, true), type: t, flags: Number(view.getBigUint64(at + 8, true)), offset, size,
       link: view.getUint32(at + 40, true), info: view.getUint32(at + 44, true),
