@@ -76,6 +76,9 @@ withObjects("global data: .rodata frozen and read-only for programs, .bss as a s
   const s = spec(object("globals"));
   const rodata = s.maps.find((m) => m.name === ".rodata")!;
   assert.equal([rodata.type, rodata.valueSize, rodata.freeze, rodata.flags, rodata.exported], ["array", 4, true, MAP_FLAGS.rdonlyProg, undefined]);
+  // .rodata's variables are load-time parameters (tsbpf run --param filter_pid=N, load()'s params).
+  assert.equal([s.paramMap, s.params], [".rodata", [{ name: "filter_pid", offset: 0, type: { kind: "int", size: 4, signed: false }, default: "0" }]]);
+  assert.is(rodata.initialValue, "00000000");
   const bss = s.maps.find((m) => m.name === ".bss")!;
   // At the offsets of their symbols (clang places them in definition order), not the DATASEC's zeros.
   assert.equal(bss.value, { kind: "struct", fields: [

@@ -1,7 +1,8 @@
 // A clang-built libbpf object (`clang -O2 -g -target bpf -c x.bpf.c`) in, with the BTF of the kernel it is to run
 // on; the CollectionSpec the loaders take out, as libbpf would have prepared it: maps from the BTF-defined `.maps`
 // section (and the legacy `maps` one), global data (.rodata*, .data*, .bss*) as one-element array maps with their
-// initial contents (.rodata frozen), one program per function of every section whose name libbpf knows
+// initial contents (.rodata frozen; its integer and bool variables are load-time parameters, as a tracer's param()
+// are), one program per function of every section whose name libbpf knows
 // (`tracepoint/syscalls/sys_enter_getppid`, `raw_tp/...`, `kprobe/...`), each with the .text subprograms it calls
 // appended, its map loads pointed at maps by name and its CO-RE relocations applied from the kernel's BTF. Map keys
 // and values get a TypeDesc from the object's BTF (integers, enums, char arrays as strings, structs, arrays), so the
@@ -16,9 +17,9 @@ import {
 } from "../btf/index.ts";
 import { MAP_KINDS, type MapType } from "../../maps.ts";
 import { type AttachSpec, parseAttach } from "../../probes.ts";
-import { type FieldDesc, type TypeDesc, layoutOf } from "../layout.ts";
+import { type FieldDesc, type TypeDesc, codecOf, layoutOf } from "../layout.ts";
 import { lostMapName } from "../names.ts";
-import { MAP_FLAGS, type CollectionSpec, type MapSpec, type ProgramSpec, type ProgramType } from "../spec.ts";
+import { MAP_FLAGS, type CollectionSpec, type MapSpec, type ParamSpec, type ProgramSpec, type ProgramType } from "../spec.ts";
 import { CoreRelocationError, describeAccess, patchInstruction, poisonInstruction, resolveCoreRelo } from "./read-core.ts";
 import {
   type ElfObject, type ObjectSection, type ObjectSymbol, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_FUNC,
@@ -113,16 +114,19 @@ function convert(bytes: Uint8Array, options: ObjectOptions): CollectionSpec {
   }
   const legacy = elf.section("maps");
   if (legacy) maps.push(...legacyMaps(elf, legacy, mapOfSymbol, fail));
+  let params: ParamSpec[] = [];
   for (const s of elf.sections) {
     if (!isDataSection(s)) continue;
     const value = btf ? datasecType(elf, btf, s) : undefined;
     const rodata = s.name.startsWith(".rodata");
+    // .rodata's integer and bool variables (`const volatile` settings) are load-time parameters (--param name=value).
+    if (s.name === ".rodata" && value?.kind === "struct") params = rodataParams(value, s.data);
     dataMaps.set(s.index, s.name);
     maps.push({
       name: s.name, type: "array", keySize: 4, valueSize: s.size, maxEntries: 1, key: { kind: "int", size: 4, signed: false },
       ...(value ? { value } : {}),
       ...(rodata ? { flags: MAP_FLAGS.rdonlyProg, freeze: true } : {}),
-      ...(s.type !== SHT_NOBITS && s.data.some((b) => b !== 0) ? { initialValue: Buffer.from(s.data).toString("hex") } : {}),
+      ...(s.type !== SHT_NOBITS && (s.name === ".rodata" || s.data.some((b) => b !== 0)) ? { initialValue: Buffer.from(s.data).toString("hex") } : {}),
     });
   }
   // Event channels get their record type and a drop counter (which these programs do not increment).
@@ -159,7 +163,7 @@ function convert(bytes: Uint8Array, options: ObjectOptions): CollectionSpec {
     }
   }
   if (!programs.length) throw fail("has no program in a section tsbpf attaches", `the sections it attaches: ${KNOWN_SECTIONS}`);
-  return { maps, programs };
+  return { maps, programs, ...(params.length ? { params, paramMap: ".rodata" } : {}) };
 }
 
 /** Whether a relocation of some section names symbol `s`. */
@@ -241,6 +245,15 @@ function mapSpec(name: string, type: MapType, keySize: number, valueSize: number
     // its records have a type (its events are then streamed).
     ...(channel ? {} : { exported: true }),
   };
+}
+
+/** The integer and bool variables of .rodata (laid out as `value`), with their initial values as defaults. */
+function rodataParams(value: Extract<TypeDesc, { kind: "struct" }>, data: Uint8Array): ParamSpec[] {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return (layoutOf(value).fields ?? []).flatMap((f) => {
+    if ((f.type.kind !== "int" && f.type.kind !== "bool") || f.name.startsWith("__")) return [];
+    return [{ name: f.name, offset: f.offset, type: f.type, default: String(codecOf(f.type).decode(view, f.offset)) }];
+  });
 }
 
 /** A key or value known only by its size. */
