@@ -62,10 +62,10 @@ const USAGE = `usage: tsbpf run <file.ts|file.tsbpf|file.bpf.o> [--duration seco
        tsbpf -e '<program>' [options]        (a one-liner: docs/one-liners.md)
 
 Compiles (or, for a .tsbpf from tsbpf build -o or a clang-built libbpf object, reads), loads and attaches the
-tracer; prints the events of its
-exported RingBuffer/PerfEventArray channels as they come, and its exported maps at the end (Ctrl-C, or after
---duration). A module that exports main(args) runs it instead, with args after --; there, --<param> <value> sets
-a load-time parameter declared with param().
+tracer; prints the events of its exported RingBuffer/PerfEventArray channels as they come, and its exported maps
+at the end (Ctrl-C, or after --duration). A module that exports main(args) runs it instead, with args after --;
+there, --<param> <value> sets a load-time parameter declared with param(). A libbpf object's maps are its .maps,
+its events a ring buffer's records of struct event, its parameters .rodata's variables (docs/elf-objects.md).
 
   -e, --program TEXT       run a one-liner instead of a file (docs/one-liners.md)
   -d, --duration S         stop after S seconds (0.5, 10...) instead of at Ctrl-C
