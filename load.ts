@@ -1,14 +1,15 @@
-// `load()`, the programmatic API: a tracer's path (a .ts file, or a compiled .tsbpf) and options in; the tracer
-// compiled (through the compile cache), loaded, attached, with its maps as user-side objects, out. Importing this
-// module loads neither the TypeScript compiler nor koffi: load() does, when called (and neither a cache hit nor a
-// .tsbpf file loads the compiler).
+// `load()`, the programmatic API: a tracer's path (a .ts file, a compiled .tsbpf, or a clang-built libbpf object)
+// and options in; the tracer compiled (through the compile cache), loaded, attached, with its maps as user-side
+// objects, out. Importing this module loads neither the TypeScript compiler nor koffi: load() does, when called (and
+// neither a cache hit, a .tsbpf file nor an object loads the compiler).
 
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "./core/zod.ts";
 import type { Diagnostic } from "./compiler/diagnostics.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath } from "./core/object/artifact.ts";
+import { isElf } from "./core/object/elf/read.ts";
 import type { ParamValue } from "./core/object/params.ts";
 import type { CollectionSpec } from "./core/object/spec.ts";
 import { Tracer } from "./runtime/user/tracer.ts";
@@ -40,14 +41,16 @@ export type LoadedTracer<M> = Omit<Tracer, "maps"> & { readonly maps: TracerMaps
  * with the module: `load<typeof import("./tool.ts")>("./tool.ts")`. A relative path is resolved against the working
  * directory (as `fs` does); to name a file beside the calling module, pass a URL:
  * `load(new URL("./tool.ts", import.meta.url))`. A compiled tracer (`tsbpf build tool.ts -o tool.tsbpf`) is loaded
- * without the compiler: `load<typeof import("./tool.ts")>("./tool.tsbpf")`.
+ * without the compiler: `load<typeof import("./tool.ts")>("./tool.tsbpf")`. A clang-built libbpf object (`clang -O2 -g
+ * -target bpf -c x.bpf.c`, any file starting with the ELF magic) is loaded with its CO-RE relocations resolved
+ * against the running kernel: `load("./x.bpf.o")`, its maps by their C names.
  */
 export async function load<M = Record<string, unknown>>(path: string | { readonly href: string }, options: LoadOptions = {}): Promise<LoadedTracer<M>> {
   const o = Options.safeParse(options);
   if (!o.success) throw new TypeError(`load(): ${o.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
   const file = typeof path === "string" ? resolve(path) : fileURLToPath(path.href);
   checkFile(file, typeof path === "string" && !isAbsolute(path));
-  let spec = isArtifactPath(file) ? readArtifact(file) : await compiled(file, o.data.cache !== false);
+  let spec = isArtifactPath(file) ? readArtifact(file) : isElfFile(file) ? await readObject(file) : await compiled(file, o.data.cache !== false);
   if (o.data.params) {
     const { setParams } = await import("./core/object/params.ts");
     spec = setParams(spec, o.data.params as Record<string, ParamValue>);
@@ -65,6 +68,28 @@ function readArtifact(file: string): CollectionSpec {
     return decodeArtifact(readFileSync(file), file).spec;
   } catch (e) {
     if (e instanceof ArtifactError) throw new TypeError(`load(): ${e.message}`);
+    throw e;
+  }
+}
+
+/** Whether the file starts with the ELF magic (a clang-built BPF object, whatever it is called). */
+function isElfFile(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && isElf(head);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A clang-built libbpf object, relocated for the running kernel (runtime/kernel/libbpf-object.ts). */
+async function readObject(file: string): Promise<CollectionSpec> {
+  const { libbpfObject, LibbpfObjectError } = await import("./runtime/kernel/libbpf-object.ts");
+  try {
+    return libbpfObject(readFileSync(file), file);
+  } catch (e) {
+    if (e instanceof LibbpfObjectError) throw new TypeError(`load(): ${e.message}${e.hint ? ` (${e.hint})` : ""}`);
     throw e;
   }
 }

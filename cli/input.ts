@@ -1,9 +1,10 @@
 // The files a command reads: a path and what it should hold in, the file's bytes (or nothing: the path is fine) out,
 // or a CliError saying in one line why not: missing, a directory, unreadable, binary where text is expected, or too
-// large to be what it claims to be. Checked before the compiler or the assembler sees the path. And the file a run
+// large to be what it claims to be; and whether a file is an ELF object (a BPF object to `tsbpf run`). Checked
+// before the compiler or the assembler sees the path. And the file a run
 // prints to instead of stdout (`tsbpf run -o FILE`), opened before anything is loaded.
 
-import { type Stats, type WriteStream, createWriteStream, openSync, readFileSync, statSync } from "node:fs";
+import { type Stats, type WriteStream, closeSync, createWriteStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { MAX_ARTIFACT_BYTES } from "../core/object/artifact.ts";
 import { CliError } from "./args.ts";
 
@@ -11,7 +12,7 @@ import { CliError } from "./args.ts";
  * What a command expects in a file. A tracer is TypeScript source; real ones are a few kilobytes, and the limit
  * keeps a wrong file (a log, a core dump) from occupying the compiler for minutes.
  */
-export type InputKind = "tracer" | "artifact" | "assembly" | "bytecode";
+export type InputKind = "tracer" | "artifact" | "assembly" | "bytecode" | "object";
 
 export const MAX_INPUT_BYTES: Record<InputKind, number> = {
   tracer: 4 * 1024 * 1024,
@@ -19,6 +20,8 @@ export const MAX_INPUT_BYTES: Record<InputKind, number> = {
   assembly: 64 * 1024 * 1024,
   // The kernel's limit is 1M instructions (BPF_COMPLEXITY_LIMIT_INSNS) of 8 bytes; lddw takes 16.
   bytecode: 16 * 1024 * 1024,
+  // A clang -g object of a tool built against a whole vmlinux.h carries its debug info: a few MB at most.
+  object: 64 * 1024 * 1024,
 };
 
 const DESCRIPTION: Record<InputKind, string> = {
@@ -26,6 +29,7 @@ const DESCRIPTION: Record<InputKind, string> = {
   artifact: "a compiled tracer (.tsbpf)",
   assembly: "eBPF assembly text",
   bytecode: "eBPF bytecode",
+  object: "a BPF object (clang -target bpf)",
 };
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
@@ -50,6 +54,23 @@ export function readInput(command: string, path: string, kind: InputKind): Buffe
   }
   if ((kind === "tracer" || kind === "assembly") && isBinary(data)) throw new CliError(command, `${path} is a binary file, not ${DESCRIPTION[kind]}`);
   return data;
+}
+
+/**
+ * Whether `path` starts with the ELF magic, whatever it is called: `tsbpf run` and load() take it for a clang-built
+ * BPF object. False when it cannot be read (readInput then says why).
+ */
+export function startsWithElfMagic(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Text files hold no NUL bytes and decode as UTF-8. */

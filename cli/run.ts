@@ -12,6 +12,7 @@ import { release } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import * as z from "../core/zod.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
+import { isElf } from "../core/object/elf/read.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 import { targetProcess } from "../core/object/target.ts";
@@ -28,7 +29,7 @@ import type { Tracer } from "../runtime/user/tracer.ts";
 import { type StackFrames, hasStackValues } from "../runtime/output/stacks.ts";
 import { USTACK_PIDS_MAP } from "../core/object/names.ts";
 import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
-import { fileProblem, openOutputFile, readInput } from "./input.ts";
+import { fileProblem, openOutputFile, readInput, startsWithElfMagic } from "./input.ts";
 import { useColor } from "./report.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 import { heldCommand, type RunTarget, targetPid, watchedProcess } from "./target.ts";
@@ -56,14 +57,15 @@ const Options = z.object({
   flamegraph: z.optional(z.string().check(z.refine((f) => f !== "", "expected a file name (.svg, or .html for a page)"))),
 });
 
-const USAGE = `usage: tsbpf run <file.ts|file.tsbpf> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--flamegraph FILE] [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf|file.bpf.o> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--flamegraph FILE] [--no-cache] [-- args...]
        tsbpf <file.ts|file.tsbpf> [options] [-- args...]
        tsbpf -e '<program>' [options]        (a one-liner: docs/one-liners.md)
 
-Compiles (or, for a .tsbpf from tsbpf build -o, reads), loads and attaches the tracer; prints the events of its
-exported RingBuffer/PerfEventArray channels as they come, and its exported maps at the end (Ctrl-C, or after
---duration). A module that exports main(args) runs it instead, with args after --; there, --<param> <value> sets
-a load-time parameter declared with param().
+Compiles (or, for a .tsbpf from tsbpf build -o or a clang-built libbpf object, reads), loads and attaches the
+tracer; prints the events of its exported RingBuffer/PerfEventArray channels as they come, and its exported maps
+at the end (Ctrl-C, or after --duration). A module that exports main(args) runs it instead, with args after --;
+there, --<param> <value> sets a load-time parameter declared with param(). A libbpf object's maps are its .maps,
+its events a ring buffer's records of struct event, its parameters .rodata's variables (docs/elf-objects.md).
 
   -e, --program TEXT       run a one-liner instead of a file (docs/one-liners.md)
   -d, --duration S         stop after S seconds (0.5, 10...) instead of at Ctrl-C
@@ -129,7 +131,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${opts.success ? "" : opts.error.issues.map((i) => `tsbpf run: --${String(i.path[0])}: ${i.message}; ${usageHint("run")}\n`).join("")}${extra}${missing}`);
     return 2;
   }
-  const bytes = readInput("run", file, isArtifactPath(file) ? "artifact" : "tracer");
+  const bytes = readInput("run", file, isArtifactPath(file) ? "artifact" : startsWithElfMagic(file) ? "object" : "tracer");
   const duration = opts.data.duration === undefined ? undefined : parseDuration(opts.data.duration);
   if (typeof duration === "string") {
     process.stderr.write(`tsbpf run: ${duration}; ${usageHint("run")}\n`);
@@ -198,6 +200,7 @@ interface TracerInput {
  */
 async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s: string) => void, verbose: boolean): Promise<TracerInput | number> {
   const origin = resolve(file);
+  if (isElf(bytes)) return { spec: await libbpfObjectInput(file, bytes, log, verbose), origin };
   if (isArtifactPath(file) || looksLikeArtifact(bytes)) {
     const t0 = performance.now();
     let a;
@@ -230,6 +233,20 @@ async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s:
     ...(c.spec.userSide ? { userSide: () => bundled(file, origin) } : {}),
     origin,
   };
+}
+
+/** A clang-built libbpf object, relocated for this kernel; what it holds that tsbpf cannot load is bad input (exit 2). */
+async function libbpfObjectInput(file: string, bytes: Buffer, log: (s: string) => void, verbose: boolean): Promise<CollectionSpec> {
+  const t0 = performance.now();
+  const { libbpfObject, LibbpfObjectError } = await import("../runtime/kernel/libbpf-object.ts");
+  try {
+    const spec = libbpfObject(bytes, file);
+    if (verbose) log(`read the BPF object ${file} (${spec.programs.length} programs, ${spec.maps.length} maps) in ${(performance.now() - t0).toFixed(0)} ms`);
+    return spec;
+  } catch (e) {
+    if (e instanceof LibbpfObjectError) throw new CliError("run", `${e.message}${e.hint ? `; hint: ${e.hint}` : ""}`);
+    throw e;
+  }
 }
 
 interface RunOptions {

@@ -1,7 +1,8 @@
 // Verifier logs: the kernel's log text and the loaded instructions in, a VerifierError out that names the failing
 // instruction, the TypeScript line behind it, a one-line explanation in plain words and the relevant log tail.
 
-import { type Instruction, type SourceSpan, slotIndex } from "../../core/asm/index.ts";
+import { type Instruction, OP_CALL, type SourceSpan, slotIndex } from "../../core/asm/index.ts";
+import { POISON_HELPER } from "../../core/object/elf/read-core.ts";
 import { BpfError } from "./errors.ts";
 
 /** The diagnostic code of a program the kernel verifier rejected (TSB3xxx: the verifier; compiler/diagnostics.ts). */
@@ -118,6 +119,8 @@ export function verifierError(programName: string, log: string, insns: readonly 
     if (i >= 0) insn = i;
   }
   const meta = insn !== undefined ? insns[insn]?.meta : undefined;
+  // A CO-RE relocation this kernel cannot satisfy, poisoned as libbpf does: the verifier reached it.
+  const poisoned = insn !== undefined && insns[insn]!.op === OP_CALL && insns[insn]!.imm === POISON_HELPER ? meta?.comment : undefined;
   const lines = log.trimEnd().split("\n");
   // Keep the last instructions before the error: enough to see the path, short enough to read.
   const tail = lines.slice(-12).join("\n");
@@ -127,11 +130,11 @@ export function verifierError(programName: string, log: string, insns: readonly 
     `load program ${programName}`,
     log,
     tail,
-    explanation,
+    poisoned ?? explanation,
     insn,
     meta?.span,
     meta?.source,
-    hint,
+    poisoned ? "the object reads it on a path that does not check bpf_core_field_exists() (or bpf_core_type_exists()) first" : hint,
     code,
     errno,
   );

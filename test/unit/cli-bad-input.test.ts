@@ -69,7 +69,8 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["run", tracer, "-f", "yaml"], 'tsbpf run: --format: unknown output format "yaml"'],
   [["run", missing], `tsbpf run: ${missing}: no such file`],
   [["run", dir], `tsbpf run: ${dir} is a directory`],
-  [["run", binary], `tsbpf run: ${binary} is a binary file`],
+  // An ELF file is taken for a clang-built BPF object, whatever its name.
+  [["run", binary], `tsbpf run: ${binary}: starts as an ELF file but is 8 bytes long`],
   [["run", huge], "MB, more than a TypeScript tracer (.ts) can be (at most 4.0 MB)"],
   [["run", flag, "--param", "failed=maybe"], 'parameter failed: expected true or false (or 1 or 0), not "maybe"'],
   [["run", flag, "--param", "fail=1"], "unknown parameter fail (parameters: failed)"],
