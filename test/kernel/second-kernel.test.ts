@@ -161,10 +161,11 @@ guestTest("the guest boots the 6.x cloud kernel and runs every tracer", (g) => {
   assert.equal([...g.sections.keys()], [...TRACERS]);
 });
 
-guestTest("kprobe: getppid() counted exactly; vfs_read's count argument read from the registers", (g) => {
+guestTest("kprobe: getppid() counted exactly; vfs_read's typed arguments read from the registers, the file through kernel structs", (g) => {
   const m = records(g, "kprobe", 2);
   assert.equal(m.get("getppid"), { sqwork: N });
   assert.equal(m.get("readCount"), { [COUNT]: N });
+  assert.equal(m.get("fileSize"), { [DATA_SIZE]: N }, "file.f_inode.i_size of the file read");
 });
 
 guestTest("kretprobe: do_sys_openat2's return is the fd, vfs_read's the bytes read", (g) => {
@@ -176,10 +177,11 @@ guestTest("kretprobe: do_sys_openat2's return is the fd, vfs_read's the bytes re
   assert.equal(m.get("readRet"), { [COUNT]: N });
 });
 
-guestTest("fentry: getppid() counted exactly; vfs_read's count argument read from the trampoline's arguments", (g) => {
+guestTest("fentry: getppid() counted exactly; vfs_read's typed arguments from the trampoline, the file's name through kernel structs", (g) => {
   const m = records(g, "fentry", 2);
   assert.equal(m.get("getppid"), { sqwork: N });
   assert.equal(m.get("readCount"), { [COUNT]: N });
+  assert.equal(m.get("readName"), { data: N }, "file.f_path.dentry.d_name.name of the file read");
 });
 
 guestTest("fexit: the return value after the arguments (the fd, the bytes read), and an argument beside it", (g) => {
