@@ -9,7 +9,7 @@ import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import * as z from "../core/zod.ts";
 import { type Instruction, disassemble } from "../core/asm/index.ts";
 import { encodeArtifact, isArtifactPath } from "../core/object/artifact.ts";
-import { type Btf, parseBtf } from "../core/object/btf/index.ts";
+import { type Btf, kernelBtfPath, parseBtf } from "../core/object/btf/index.ts";
 import { BpfObjectError, writeBpfObject } from "../core/object/elf/write-bpf.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 import { PACKAGE_VERSION } from "../compiler/paths.ts";
@@ -114,8 +114,6 @@ async function artifactOf(file: string, spec: CollectionSpec): Promise<string> {
   return encodeArtifact({ producer: `tsbpf ${PACKAGE_VERSION}`, source: basename(file), builtOn: { kernel: release(), arch: arch() }, spec, ...(userSide ? { userSide } : {}) });
 }
 
-const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
-
 /** The libbpf object of `spec`; what it cannot carry is noted on stderr, what it cannot express refused. */
 function objectOf(spec: CollectionSpec): Uint8Array {
   let tracefs: Tracefs | null | undefined;
@@ -145,7 +143,7 @@ function objectOf(spec: CollectionSpec): Uint8Array {
       },
       kernelBtf: () => {
         try {
-          return (btf ??= parseBtf(readFileSync(KERNEL_BTF)));
+          return (btf ??= parseBtf(readFileSync(kernelBtfPath())));
         } catch {
           return undefined;
         }

@@ -11,6 +11,7 @@ import { readlinkSync, statSync, type WriteStream } from "node:fs";
 import { release } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import * as z from "../core/zod.ts";
+import { btfFileProblem } from "../core/object/btf/index.ts";
 import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
 import { isElf } from "../core/object/elf/read.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
@@ -40,7 +41,7 @@ const RUN_OPTIONS = {
   output: { type: "string", short: "o" }, quiet: { type: "boolean", short: "q" }, verbose: { type: "boolean", short: "v" },
   "no-cache": { type: "boolean" }, "syscall-numbers": { type: "boolean" }, param: { type: "string", multiple: true },
   program: { type: "string", short: "e" }, pid: { type: "string", short: "p" }, command: { type: "string", short: "c" },
-  flamegraph: { type: "string" },
+  flamegraph: { type: "string" }, btf: { type: "string" },
 } as const;
 
 const Options = z.object({
@@ -55,9 +56,10 @@ const Options = z.object({
   pid: z.optional(z.string()),
   command: z.optional(z.string().check(z.refine((c) => c.trim() !== "", "expected a command to run"))),
   flamegraph: z.optional(z.string().check(z.refine((f) => f !== "", "expected a file name (.svg, or .html for a page)"))),
+  btf: z.optional(z.string().check(z.refine((f) => f !== "", "expected a BTF file"))),
 });
 
-const USAGE = `usage: tsbpf run <file.ts|file.tsbpf|file.bpf.o> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--flamegraph FILE] [--no-cache] [-- args...]
+const USAGE = `usage: tsbpf run <file.ts|file.tsbpf|file.bpf.o> [--duration seconds] [--format ${OUTPUT_FORMATS.join("|")}] [--json] [-o file] [-q] [--syscall-numbers] [--verbose] [--param name=value]... [-p PID | -c CMD] [--flamegraph FILE] [--btf FILE] [--no-cache] [-- args...]
        tsbpf <file.ts|file.tsbpf> [options] [-- args...]
        tsbpf -e '<program>' [options]        (a one-liner: docs/one-liners.md)
 
@@ -83,6 +85,8 @@ its events a ring buffer's records of struct event, its parameters .rodata's var
       --syscall-numbers    print keys and fields declared Syscall as numbers (as bpftrace does), not names
       --flamegraph FILE    at the end, draw the first map keyed by stacks as a flame graph into FILE (SVG; an HTML
                            page when FILE ends in .html)
+      --btf FILE           read kernel struct offsets from this BTF file instead of /sys/kernel/btf/vmlinux: for a
+                           kernel built without BTF, the file BTFHub has for it (docs/kernel-types.md)
       --no-cache           compile even when the cache holds this tracer
 `;
 
@@ -136,6 +140,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (typeof duration === "string") {
     process.stderr.write(`tsbpf run: ${duration}; ${usageHint("run")}\n`);
     return 2;
+  }
+  if (opts.data.btf !== undefined) {
+    const problem = btfFileProblem(opts.data.btf);
+    if (problem) {
+      process.stderr.write(`tsbpf run: --btf: ${problem}; ${usageHint("run")}\n`);
+      return 2;
+    }
+    // Read where kernel struct offsets are resolved: at load, in the VM, and by the compiler (core/object/btf).
+    process.env.TSBPF_BTF = resolve(opts.data.btf);
   }
   const target = runTarget(opts.data);
   if (typeof target === "string") {

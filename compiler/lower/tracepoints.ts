@@ -8,10 +8,9 @@ import { join } from "node:path";
 import { STDLIB_DIR } from "../frontend/program.ts";
 import type { TracepointData, TracepointInfo } from "../frontend/tracepoint-types.ts";
 import { type TpBtfArg, tpBtfArgs } from "../frontend/btf-types.ts";
-import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
+import { type Btf, kernelBtfPath, parseBtf } from "../../core/object/btf/index.ts";
 
 /** The running kernel's BTF (5.4+ with CONFIG_DEBUG_INFO_BTF). */
-export const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 
 export interface TracepointDb {
   readonly kernel: string;
@@ -24,7 +23,7 @@ export interface TracepointDb {
   tpBtfArgs?(name: string): readonly TpBtfArg[] | undefined;
 }
 
-export function loadTracepointDb(file = join(STDLIB_DIR, "tracepoints.json"), btfFile = KERNEL_BTF): TracepointDb {
+export function loadTracepointDb(file = join(STDLIB_DIR, "tracepoints.json"), btfFile = kernelBtfPath()): TracepointDb {
   const data = existsSync(file)
     ? (JSON.parse(readFileSync(file, "utf8")) as Partial<TracepointData>)
     : {};

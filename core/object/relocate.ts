@@ -2,7 +2,7 @@
 // the program with each `add reg, imm` of a `btf_field` relocation set to that field's offset in that kernel out.
 // Shared by the kernel loader and the VM, so both run the same bytes. Pure: the BTF is given.
 
-import type { Btf, TypeId } from "./btf/index.ts";
+import { type Btf, type TypeId, kernelBtfName } from "./btf/index.ts";
 import type { BtfFieldRelocation, ProgramSpec } from "./spec.ts";
 
 /** A field the running kernel does not have (or has with another size): the message says which and what to do. */
@@ -19,13 +19,13 @@ export function fieldOffset(btf: Btf, struct: string, field: string): { offset: 
     if (r.kind === "struct" || r.kind === "union") types.push(r);
   }
   const outer = types.find((t) => "members" in t && t.members.length > 0) ?? types[0];
-  if (!outer) throw new FieldRelocationError(`the kernel's BTF has no struct ${struct}`);
+  if (!outer) throw new FieldRelocationError(`${kernelBtfName()} has no struct ${struct}`);
   let id: TypeId = outer.id;
   let offset = 0;
   let where = struct;
   for (const part of field.split(".")) {
     const m = btf.member(id, part);
-    if (!m) throw new FieldRelocationError(`struct ${where} has no field ${part} in this kernel`);
+    if (!m) throw new FieldRelocationError(`struct ${where} has no field ${part} in ${kernelBtfName()}`);
     if (m.bitfieldSize !== 0 || m.bitOffset % 8 !== 0) throw new FieldRelocationError(`${where}.${part} is a bitfield: it cannot be read by offset`);
     offset += m.bitOffset / 8;
     id = m.type;
@@ -37,7 +37,7 @@ export function fieldOffset(btf: Btf, struct: string, field: string): { offset: 
 function apply(btf: Btf, spec: ProgramSpec, r: BtfFieldRelocation): number {
   const { offset, size } = fieldOffset(btf, r.struct, r.field);
   if (r.size !== undefined && size !== r.size) {
-    throw new FieldRelocationError(`${r.struct}.${r.field} is ${size} bytes in this kernel; program ${spec.name} reads it as ${r.size}`);
+    throw new FieldRelocationError(`${r.struct}.${r.field} is ${size} bytes in ${kernelBtfName()}; program ${spec.name} reads it as ${r.size}`);
   }
   return offset;
 }

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { MAP_KINDS } from "../../core/maps.ts";
-import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
+import { type Btf, kernelBtfPath, parseBtf } from "../../core/object/btf/index.ts";
 import { FieldRelocationError, relocateFields } from "../../core/object/relocate.ts";
 import type { CollectionSpec, MapSpec } from "../../core/object/spec.ts";
 import { MockPerfEventArray, MockRingBuffer } from "./events.ts";
@@ -25,18 +25,19 @@ export interface SimCollectionOptions {
   readonly budget?: number;
 }
 
-let vmlinux: Btf | undefined;
+let vmlinux: { readonly file: string; readonly btf: Btf } | undefined;
 
-/** This machine's kernel BTF, for relocating kernel struct field reads in the VM. */
+/** This machine's kernel BTF (or --btf's file), for relocating kernel struct field reads in the VM. */
 function vmlinuxBtf(): Btf {
-  if (vmlinux) return vmlinux;
+  if (vmlinux?.file === kernelBtfPath()) return vmlinux.btf;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync("/sys/kernel/btf/vmlinux");
+    bytes = readFileSync(kernelBtfPath());
   } catch (e) {
-    throw new FieldRelocationError(`the tracer reads kernel struct fields, whose offsets come from kernel BTF, and /sys/kernel/btf/vmlinux cannot be read (${(e as Error).message}); pass { btf } to simulate()`);
+    throw new FieldRelocationError(`the tracer reads kernel struct fields, whose offsets come from kernel BTF, and ${kernelBtfPath()} cannot be read (${(e as Error).message}); pass { btf } to simulate()`);
   }
-  return (vmlinux = parseBtf(bytes));
+  vmlinux = { file: kernelBtfPath(), btf: parseBtf(bytes) };
+  return vmlinux.btf;
 }
 
 /** A simulated event channel: both kinds implement runtime/user's EventBackend. */

@@ -270,7 +270,7 @@ export class Collection implements Disposable, AsyncDisposable {
 export function relocate(k: Kernel, spec: ProgramSpec): ProgramSpec {
   if (!spec.relocations?.length) return spec;
   try {
-    spec = relocateFields(spec, () => k.btf);
+    spec = relocateFields(spec, () => k.relocationBtf);
   } catch (e) {
     if (!(e instanceof FieldRelocationError)) throw e;
     throw new BpfError(`program ${spec.name}: ${e.message}`, `load program ${spec.name}`,

@@ -2,12 +2,12 @@
 // tracefs, lazily parsed vmlinux BTF, and cached feature probes. One per process is typical; no module state.
 
 import { readFileSync } from "node:fs";
-import { type Btf, parseBtf } from "../../core/object/btf/index.ts";
+import { type Btf, VMLINUX_BTF, kernelBtfPath, parseBtf } from "../../core/object/btf/index.ts";
 import { BpfError } from "./errors.ts";
 import { type Sys, linuxSys } from "./sys.ts";
 import { Tracefs } from "./tracefs.ts";
 
-export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
+export { VMLINUX_BTF };
 
 /** Replacements for what is otherwise read from the running system (tests use fakes). */
 export interface KernelOptions {
@@ -19,6 +19,7 @@ export interface KernelOptions {
 export class Kernel {
   private tracefsValue: Tracefs | undefined;
   private btfValue: Btf | undefined;
+  private externalBtf: { readonly file: string; readonly btf: Btf } | undefined;
   private readonly features = new Map<string, unknown>();
   private counter = 0;
 
@@ -55,6 +56,25 @@ export class Kernel {
       this.btfValue = parseBtf(bytes);
     }
     return this.btfValue;
+  }
+
+  /**
+   * The BTF kernel struct offsets come from (CO-RE): the kernel's, or the file `--btf FILE` names (TSBPF_BTF) for a
+   * kernel built without BTF.
+   */
+  get relocationBtf(): Btf {
+    const file = kernelBtfPath();
+    if (file === VMLINUX_BTF) return this.btf;
+    if (!this.externalBtf || this.externalBtf.file !== file) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new BpfError(`cannot read ${file} (--btf): ${(e as Error).message}`, "read kernel BTF", "give --btf a readable BTF file of this kernel");
+      }
+      this.externalBtf = { file, btf: parseBtf(bytes) };
+    }
+    return this.externalBtf.btf;
   }
 
   /** A name unique in this process, for tracefs probe events: `<prefix><pid>_<n>`. */

@@ -2,6 +2,7 @@
 // func_info/line_info/core_relo records, .BTF.ext). Pure data: no syscalls, shared by the compiler and the runtime.
 
 export * from "./types.ts";
+export { VMLINUX_BTF, btfFileProblem, kernelBtfName, kernelBtfPath } from "./kernel-btf.ts";
 export { Btf, type BtfHeader, type MemberRef, parseBtf, parseBtfExt } from "./reader.ts";
 export {
   type BtfBase, BtfBuilder, type BtfBuilderOptions, encodeBtfExt, encodeCoreRelos, encodeFuncInfo, encodeLineInfo,
