@@ -195,6 +195,7 @@ export const MESSAGES = {
   TSB2095: { title: "USDT argument out of range", template: "USDT probe {0} has {1:argument} ({2}): ctx.arg({3}) is past the last" },
   TSB2096: { title: "kprobe argument past the registers", template: "a kprobe on {0} reads the first {1} arguments, from registers: {2} is argument {3}" },
   TSB2097: { title: "void return value", template: "{0} returns nothing: its return value cannot be read" },
+  TSB2098: { title: "not a kernel field", template: "fieldExists() takes a field of a kernel struct, not {0}" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

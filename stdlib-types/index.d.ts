@@ -149,6 +149,18 @@ type ContextOf<N> = N extends TracepointName ? TracepointContext<N> : PatternCon
 export interface PatternContext {}
 /** The probe that fired, named as bpftrace's `probe` names it: "tracepoint:sched:sched_switch", "kprobe:vfs_read". */
 export declare function probe(): Str<64>;
+/**
+ * Whether the running kernel has this field of a kernel struct (`fieldExists(task.core_cookie)`): a constant the
+ * loader sets from the kernel's BTF, as libbpf's `bpf_core_field_exists`. Nothing is read. A read of a field this
+ * kernel lacks fails at load, unless the program tests the field with `fieldExists()`: then only a read the test
+ * does not guard is refused, so one tracer runs on kernels that differ.
+ */
+export declare function fieldExists(field: unknown): boolean;
+/**
+ * A bitfield of a kernel struct (`unsigned int in_execve:1`), read as an integer of type `T`: the loader takes its
+ * bit position and width from the running kernel's BTF.
+ */
+export type Bits<T> = T;
 
 /** Raw tracepoint (4.17): the tracepoint's raw arguments, `ctx.arg(i)`. Cheaper than a tracepoint. */
 export declare function rawTracepoint(name: string, handler: Handler<ArgsContext>): void;

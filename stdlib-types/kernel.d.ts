@@ -6,7 +6,7 @@
 // other pointers are a `ptr`, whose doc comment gives the C type. Each field's doc comment gives its C declaration,
 // offset and size in this kernel only: the compiler takes offsets from the running kernel's BTF at load (CO-RE).
 
-import type { FixedArray, KernelPtr, Str, ptr, u8, u16, u32, u64, i16, i32, i64 } from "./index.js";
+import type { Bits, FixedArray, KernelPtr, Str, ptr, u8, u16, u32, u64, i16, i32, i64 } from "./index.js";
 
 /**
  * Brands the kernel's structs and unions: their layout is the kernel's (unions, bitfields, anonymous members), which
@@ -310,27 +310,27 @@ export interface desc_struct {
   /** u16 base0 — offset 2, 2 bytes */
   readonly base0: u16;
   /** u16 base1:8 — offset 4 bit 0, 8 bits (bitfield) */
-  readonly base1: u16;
+  readonly base1: Bits<u16>;
   /** u16 type:4 — offset 5 bit 0, 4 bits (bitfield) */
-  readonly type: u16;
+  readonly type: Bits<u16>;
   /** u16 s:1 — offset 5 bit 4, 1 bit (bitfield) */
-  readonly s: u16;
+  readonly s: Bits<u16>;
   /** u16 dpl:2 — offset 5 bit 5, 2 bits (bitfield) */
-  readonly dpl: u16;
+  readonly dpl: Bits<u16>;
   /** u16 p:1 — offset 5 bit 7, 1 bit (bitfield) */
-  readonly p: u16;
+  readonly p: Bits<u16>;
   /** u16 limit1:4 — offset 6 bit 0, 4 bits (bitfield) */
-  readonly limit1: u16;
+  readonly limit1: Bits<u16>;
   /** u16 avl:1 — offset 6 bit 4, 1 bit (bitfield) */
-  readonly avl: u16;
+  readonly avl: Bits<u16>;
   /** u16 l:1 — offset 6 bit 5, 1 bit (bitfield) */
-  readonly l: u16;
+  readonly l: Bits<u16>;
   /** u16 d:1 — offset 6 bit 6, 1 bit (bitfield) */
-  readonly d: u16;
+  readonly d: Bits<u16>;
   /** u16 g:1 — offset 6 bit 7, 1 bit (bitfield) */
-  readonly g: u16;
+  readonly g: Bits<u16>;
   /** u16 base2:8 — offset 7 bit 0, 8 bits (bitfield) */
-  readonly base2: u16;
+  readonly base2: Bits<u16>;
 }
 
 /** struct dev_archdata — 0 bytes */
@@ -366,31 +366,31 @@ export interface dev_pm_info {
   /** pm_message_t power_state — offset 0, 4 bytes */
   readonly power_state: pm_message;
   /** bool can_wakeup:1 — offset 4 bit 0, 1 bit (bitfield) */
-  readonly can_wakeup: boolean;
+  readonly can_wakeup: Bits<boolean>;
   /** bool async_suspend:1 — offset 4 bit 1, 1 bit (bitfield) */
-  readonly async_suspend: boolean;
+  readonly async_suspend: Bits<boolean>;
   /** bool in_dpm_list:1 — offset 4 bit 2, 1 bit (bitfield) */
-  readonly in_dpm_list: boolean;
+  readonly in_dpm_list: Bits<boolean>;
   /** bool is_prepared:1 — offset 4 bit 3, 1 bit (bitfield) */
-  readonly is_prepared: boolean;
+  readonly is_prepared: Bits<boolean>;
   /** bool is_suspended:1 — offset 4 bit 4, 1 bit (bitfield) */
-  readonly is_suspended: boolean;
+  readonly is_suspended: Bits<boolean>;
   /** bool is_noirq_suspended:1 — offset 4 bit 5, 1 bit (bitfield) */
-  readonly is_noirq_suspended: boolean;
+  readonly is_noirq_suspended: Bits<boolean>;
   /** bool is_late_suspended:1 — offset 4 bit 6, 1 bit (bitfield) */
-  readonly is_late_suspended: boolean;
+  readonly is_late_suspended: Bits<boolean>;
   /** bool no_pm:1 — offset 4 bit 7, 1 bit (bitfield) */
-  readonly no_pm: boolean;
+  readonly no_pm: Bits<boolean>;
   /** bool early_init:1 — offset 5 bit 0, 1 bit (bitfield) */
-  readonly early_init: boolean;
+  readonly early_init: Bits<boolean>;
   /** bool direct_complete:1 — offset 5 bit 1, 1 bit (bitfield) */
-  readonly direct_complete: boolean;
+  readonly direct_complete: Bits<boolean>;
   /** u32 driver_flags — offset 8, 4 bytes */
   readonly driver_flags: u32;
   /** spinlock_t lock — offset 12, 4 bytes */
   readonly lock: spinlock;
   /** bool should_wakeup:1 — offset 16 bit 0, 1 bit (bitfield) */
-  readonly should_wakeup: boolean;
+  readonly should_wakeup: Bits<boolean>;
   /** struct hrtimer suspend_timer — offset 24, 64 bytes */
   readonly suspend_timer: hrtimer;
   /** u64 timer_expires — offset 88, 8 bytes */
@@ -406,29 +406,29 @@ export interface dev_pm_info {
   /** atomic_t child_count — offset 164, 4 bytes */
   readonly child_count: atomic_t;
   /** unsigned int disable_depth:3 — offset 168 bit 0, 3 bits (bitfield) */
-  readonly disable_depth: u32;
+  readonly disable_depth: Bits<u32>;
   /** bool idle_notification:1 — offset 168 bit 3, 1 bit (bitfield) */
-  readonly idle_notification: boolean;
+  readonly idle_notification: Bits<boolean>;
   /** bool request_pending:1 — offset 168 bit 4, 1 bit (bitfield) */
-  readonly request_pending: boolean;
+  readonly request_pending: Bits<boolean>;
   /** bool deferred_resume:1 — offset 168 bit 5, 1 bit (bitfield) */
-  readonly deferred_resume: boolean;
+  readonly deferred_resume: Bits<boolean>;
   /** bool needs_force_resume:1 — offset 168 bit 6, 1 bit (bitfield) */
-  readonly needs_force_resume: boolean;
+  readonly needs_force_resume: Bits<boolean>;
   /** bool runtime_auto:1 — offset 168 bit 7, 1 bit (bitfield) */
-  readonly runtime_auto: boolean;
+  readonly runtime_auto: Bits<boolean>;
   /** bool ignore_children:1 — offset 169 bit 0, 1 bit (bitfield) */
-  readonly ignore_children: boolean;
+  readonly ignore_children: Bits<boolean>;
   /** bool no_callbacks:1 — offset 169 bit 1, 1 bit (bitfield) */
-  readonly no_callbacks: boolean;
+  readonly no_callbacks: Bits<boolean>;
   /** bool irq_safe:1 — offset 169 bit 2, 1 bit (bitfield) */
-  readonly irq_safe: boolean;
+  readonly irq_safe: Bits<boolean>;
   /** bool use_autosuspend:1 — offset 169 bit 3, 1 bit (bitfield) */
-  readonly use_autosuspend: boolean;
+  readonly use_autosuspend: Bits<boolean>;
   /** bool timer_autosuspends:1 — offset 169 bit 4, 1 bit (bitfield) */
-  readonly timer_autosuspends: boolean;
+  readonly timer_autosuspends: Bits<boolean>;
   /** bool memalloc_noio:1 — offset 169 bit 5, 1 bit (bitfield) */
-  readonly memalloc_noio: boolean;
+  readonly memalloc_noio: Bits<boolean>;
   /** unsigned int links_count — offset 172, 4 bytes */
   readonly links_count: u32;
   /** enum rpm_request request — offset 176, 4 bytes */
@@ -456,7 +456,7 @@ export interface dev_pm_info {
   /** struct dev_pm_qos *qos — offset 248, 8 bytes */
   readonly qos: ptr;
   /** bool detach_power_off:1 — offset 256 bit 0, 1 bit (bitfield) */
-  readonly detach_power_off: boolean;
+  readonly detach_power_off: Bits<boolean>;
 }
 
 /** struct device — 696 bytes */
@@ -542,19 +542,19 @@ export interface device {
   /** enum device_removable removable — offset 680, 4 bytes */
   readonly removable: device_removable;
   /** bool offline_disabled:1 — offset 684 bit 0, 1 bit (bitfield) */
-  readonly offline_disabled: boolean;
+  readonly offline_disabled: Bits<boolean>;
   /** bool offline:1 — offset 684 bit 1, 1 bit (bitfield) */
-  readonly offline: boolean;
+  readonly offline: Bits<boolean>;
   /** bool of_node_reused:1 — offset 684 bit 2, 1 bit (bitfield) */
-  readonly of_node_reused: boolean;
+  readonly of_node_reused: Bits<boolean>;
   /** bool state_synced:1 — offset 684 bit 3, 1 bit (bitfield) */
-  readonly state_synced: boolean;
+  readonly state_synced: Bits<boolean>;
   /** bool can_match:1 — offset 684 bit 4, 1 bit (bitfield) */
-  readonly can_match: boolean;
+  readonly can_match: Bits<boolean>;
   /** bool dma_skip_sync:1 — offset 684 bit 5, 1 bit (bitfield) */
-  readonly dma_skip_sync: boolean;
+  readonly dma_skip_sync: Bits<boolean>;
   /** bool dma_iommu:1 — offset 684 bit 6, 1 bit (bitfield) */
-  readonly dma_iommu: boolean;
+  readonly dma_iommu: Bits<boolean>;
   /** long unsigned int flags[1] — offset 688, 8 bytes */
   readonly flags: FixedArray<u64, 1>;
 }
@@ -827,36 +827,36 @@ export interface flowi_uli {
 export interface fred_cs {
   readonly [kernelLayout]: "struct fred_cs";
   /** u64 cs:16 — offset 0 bit 0, 16 bits (bitfield) */
-  readonly cs: u64;
+  readonly cs: Bits<u64>;
   /** u64 sl:2 — offset 2 bit 0, 2 bits (bitfield) */
-  readonly sl: u64;
+  readonly sl: Bits<u64>;
   /** u64 wfe:1 — offset 2 bit 2, 1 bit (bitfield) */
-  readonly wfe: u64;
+  readonly wfe: Bits<u64>;
 }
 
 /** struct fred_ss — 8 bytes */
 export interface fred_ss {
   readonly [kernelLayout]: "struct fred_ss";
   /** u64 ss:16 — offset 0 bit 0, 16 bits (bitfield) */
-  readonly ss: u64;
+  readonly ss: Bits<u64>;
   /** u64 sti:1 — offset 2 bit 0, 1 bit (bitfield) */
-  readonly sti: u64;
+  readonly sti: Bits<u64>;
   /** u64 swevent:1 — offset 2 bit 1, 1 bit (bitfield) */
-  readonly swevent: u64;
+  readonly swevent: Bits<u64>;
   /** u64 nmi:1 — offset 2 bit 2, 1 bit (bitfield) */
-  readonly nmi: u64;
+  readonly nmi: Bits<u64>;
   /** u64 vector:8 — offset 4 bit 0, 8 bits (bitfield) */
-  readonly vector: u64;
+  readonly vector: Bits<u64>;
   /** u64 type:4 — offset 6 bit 0, 4 bits (bitfield) */
-  readonly type: u64;
+  readonly type: Bits<u64>;
   /** u64 enclave:1 — offset 7 bit 0, 1 bit (bitfield) */
-  readonly enclave: u64;
+  readonly enclave: Bits<u64>;
   /** u64 lm:1 — offset 7 bit 1, 1 bit (bitfield) */
-  readonly lm: u64;
+  readonly lm: Bits<u64>;
   /** u64 nested:1 — offset 7 bit 2, 1 bit (bitfield) */
-  readonly nested: u64;
+  readonly nested: Bits<u64>;
   /** u64 insnlen:4 — offset 7 bit 4, 4 bits (bitfield) */
-  readonly insnlen: u64;
+  readonly insnlen: Bits<u64>;
 }
 
 /** typedef struct {...} freeptr_t — 8 bytes */
@@ -997,13 +997,13 @@ export interface inet_connection_sock {
   /** unsigned int (*icsk_sync_mss)(struct sock *, u32) — offset 1240, 8 bytes */
   readonly icsk_sync_mss: ptr;
   /** __u8 icsk_ca_state:5 — offset 1248 bit 0, 5 bits (bitfield) */
-  readonly icsk_ca_state: u8;
+  readonly icsk_ca_state: Bits<u8>;
   /** __u8 icsk_ca_initialized:1 — offset 1248 bit 5, 1 bit (bitfield) */
-  readonly icsk_ca_initialized: u8;
+  readonly icsk_ca_initialized: Bits<u8>;
   /** __u8 icsk_ca_setsockopt:1 — offset 1248 bit 6, 1 bit (bitfield) */
-  readonly icsk_ca_setsockopt: u8;
+  readonly icsk_ca_setsockopt: Bits<u8>;
   /** __u8 icsk_ca_dst_locked:1 — offset 1248 bit 7, 1 bit (bitfield) */
-  readonly icsk_ca_dst_locked: u8;
+  readonly icsk_ca_dst_locked: Bits<u8>;
   /** __u8 icsk_retransmits — offset 1249, 1 byte */
   readonly icsk_retransmits: u8;
   /** __u8 icsk_pending — offset 1250, 1 byte */
@@ -1027,13 +1027,13 @@ export interface inet_connection_sock {
     /** __u8 retry — offset 3, 1 byte */
     readonly retry: u8;
     /** __u32 ato:8 — offset 4 bit 0, 8 bits (bitfield) */
-    readonly ato: u32;
+    readonly ato: Bits<u32>;
     /** __u32 lrcv_flowlabel:20 — offset 5 bit 0, 20 bits (bitfield) */
-    readonly lrcv_flowlabel: u32;
+    readonly lrcv_flowlabel: Bits<u32>;
     /** __u32 dst_quick_ack:1 — offset 7 bit 4, 1 bit (bitfield) */
-    readonly dst_quick_ack: u32;
+    readonly dst_quick_ack: Bits<u32>;
     /** __u32 unused:3 — offset 7 bit 5, 3 bits (bitfield) */
-    readonly unused: u32;
+    readonly unused: Bits<u32>;
     /** __u32 lrcvtime — offset 8, 4 bytes */
     readonly lrcvtime: u32;
     /** __u16 last_seg_size — offset 12, 2 bytes */
@@ -1048,9 +1048,9 @@ export interface inet_connection_sock {
     /** int search_low — offset 4, 4 bytes */
     readonly search_low: i32;
     /** u32 probe_size:31 — offset 8 bit 0, 31 bits (bitfield) */
-    readonly probe_size: u32;
+    readonly probe_size: Bits<u32>;
     /** u32 enabled:1 — offset 11 bit 7, 1 bit (bitfield) */
-    readonly enabled: u32;
+    readonly enabled: Bits<u32>;
     /** u32 probe_timestamp — offset 12, 4 bytes */
     readonly probe_timestamp: u32;
   };
@@ -1365,15 +1365,15 @@ export interface kobject {
   /** struct kref kref — offset 56, 4 bytes */
   readonly kref: kref;
   /** unsigned int state_initialized:1 — offset 60 bit 0, 1 bit (bitfield) */
-  readonly state_initialized: u32;
+  readonly state_initialized: Bits<u32>;
   /** unsigned int state_in_sysfs:1 — offset 60 bit 1, 1 bit (bitfield) */
-  readonly state_in_sysfs: u32;
+  readonly state_in_sysfs: Bits<u32>;
   /** unsigned int state_add_uevent_sent:1 — offset 60 bit 2, 1 bit (bitfield) */
-  readonly state_add_uevent_sent: u32;
+  readonly state_add_uevent_sent: Bits<u32>;
   /** unsigned int state_remove_uevent_sent:1 — offset 60 bit 3, 1 bit (bitfield) */
-  readonly state_remove_uevent_sent: u32;
+  readonly state_remove_uevent_sent: Bits<u32>;
   /** unsigned int uevent_suppress:1 — offset 60 bit 4, 1 bit (bitfield) */
-  readonly uevent_suppress: u32;
+  readonly uevent_suppress: Bits<u32>;
 }
 
 /** struct kref — 4 bytes */
@@ -1404,17 +1404,17 @@ export interface linux_binprm {
   /** long unsigned int p — offset 32, 8 bytes */
   readonly p: u64;
   /** unsigned int have_execfd:1 — offset 40 bit 0, 1 bit (bitfield) */
-  readonly have_execfd: u32;
+  readonly have_execfd: Bits<u32>;
   /** unsigned int execfd_creds:1 — offset 40 bit 1, 1 bit (bitfield) */
-  readonly execfd_creds: u32;
+  readonly execfd_creds: Bits<u32>;
   /** unsigned int secureexec:1 — offset 40 bit 2, 1 bit (bitfield) */
-  readonly secureexec: u32;
+  readonly secureexec: Bits<u32>;
   /** unsigned int point_of_no_return:1 — offset 40 bit 3, 1 bit (bitfield) */
-  readonly point_of_no_return: u32;
+  readonly point_of_no_return: Bits<u32>;
   /** unsigned int comm_from_dentry:1 — offset 40 bit 4, 1 bit (bitfield) */
-  readonly comm_from_dentry: u32;
+  readonly comm_from_dentry: Bits<u32>;
   /** unsigned int is_check:1 — offset 40 bit 5, 1 bit (bitfield) */
-  readonly is_check: u32;
+  readonly is_check: Bits<u32>;
   /** struct file *executable — offset 48, 8 bytes */
   readonly executable: KernelPtr<file>;
   /** struct file *interpreter — offset 56, 8 bytes */
@@ -1781,19 +1781,19 @@ export interface net_device {
   /** __u8 __cacheline_group_begin__net_device_read_tx[0] — offset 0, 0 bytes */
   readonly __cacheline_group_begin__net_device_read_tx: FixedArray<u8, 0>;
   /** long unsigned int priv_flags:32 — offset 0 bit 0, 32 bits, in an anonymous union (bitfield) */
-  readonly priv_flags: u64;
+  readonly priv_flags: Bits<u64>;
   /** long unsigned int lltx:1 — offset 4 bit 0, 1 bit, in an anonymous union (bitfield) */
-  readonly lltx: u64;
+  readonly lltx: Bits<u64>;
   /** long unsigned int netmem_tx:1 — offset 4 bit 1, 1 bit, in an anonymous union (bitfield) */
-  readonly netmem_tx: u64;
+  readonly netmem_tx: Bits<u64>;
   /** struct {...} priv_flags_fast — offset 0, 8 bytes, in an anonymous union */
   readonly priv_flags_fast: {
     /** long unsigned int priv_flags:32 — offset 0 bit 0, 32 bits (bitfield) */
-    readonly priv_flags: u64;
+    readonly priv_flags: Bits<u64>;
     /** long unsigned int lltx:1 — offset 4 bit 0, 1 bit (bitfield) */
-    readonly lltx: u64;
+    readonly lltx: Bits<u64>;
     /** long unsigned int netmem_tx:1 — offset 4 bit 1, 1 bit (bitfield) */
-    readonly netmem_tx: u64;
+    readonly netmem_tx: Bits<u64>;
   };
   /** const struct net_device_ops *netdev_ops — offset 8, 8 bytes */
   readonly netdev_ops: ptr;
@@ -2063,7 +2063,7 @@ export interface net_device {
   /** enum netdev_ml_priv_type ml_priv_type — offset 1336, 4 bytes */
   readonly ml_priv_type: netdev_ml_priv_type;
   /** enum netdev_stat_type pcpu_stat_type:8 — offset 1340 bit 0, 8 bits (bitfield) */
-  readonly pcpu_stat_type: netdev_stat_type;
+  readonly pcpu_stat_type: Bits<netdev_stat_type>;
   /** struct device dev — offset 1344, 696 bytes */
   readonly dev: device;
   /** const struct attribute_group *sysfs_groups[5] — offset 2040, 40 bytes */
@@ -2101,13 +2101,13 @@ export interface net_device {
   /** bool rx_cpu_rmap_auto — offset 2186, 1 byte */
   readonly rx_cpu_rmap_auto: boolean;
   /** long unsigned int see_all_hwtstamp_requests:1 — offset 2187 bit 0, 1 bit (bitfield) */
-  readonly see_all_hwtstamp_requests: u64;
+  readonly see_all_hwtstamp_requests: Bits<u64>;
   /** long unsigned int change_proto_down:1 — offset 2187 bit 1, 1 bit (bitfield) */
-  readonly change_proto_down: u64;
+  readonly change_proto_down: Bits<u64>;
   /** long unsigned int netns_immutable:1 — offset 2187 bit 2, 1 bit (bitfield) */
-  readonly netns_immutable: u64;
+  readonly netns_immutable: Bits<u64>;
   /** long unsigned int fcoe_mtu:1 — offset 2187 bit 3, 1 bit (bitfield) */
-  readonly fcoe_mtu: u64;
+  readonly fcoe_mtu: Bits<u64>;
   /** struct list_head net_notifier_list — offset 2192, 16 bytes */
   readonly net_notifier_list: list_head;
   /** const struct udp_tunnel_nic_info *udp_tunnel_nic_info — offset 2208, 8 bytes */
@@ -2985,23 +2985,23 @@ export interface sched_dl_entity {
   /** unsigned int flags — offset 80, 4 bytes */
   readonly flags: u32;
   /** unsigned int dl_throttled:1 — offset 84 bit 0, 1 bit (bitfield) */
-  readonly dl_throttled: u32;
+  readonly dl_throttled: Bits<u32>;
   /** unsigned int dl_yielded:1 — offset 84 bit 1, 1 bit (bitfield) */
-  readonly dl_yielded: u32;
+  readonly dl_yielded: Bits<u32>;
   /** unsigned int dl_non_contending:1 — offset 84 bit 2, 1 bit (bitfield) */
-  readonly dl_non_contending: u32;
+  readonly dl_non_contending: Bits<u32>;
   /** unsigned int dl_overrun:1 — offset 84 bit 3, 1 bit (bitfield) */
-  readonly dl_overrun: u32;
+  readonly dl_overrun: Bits<u32>;
   /** unsigned int dl_server:1 — offset 84 bit 4, 1 bit (bitfield) */
-  readonly dl_server: u32;
+  readonly dl_server: Bits<u32>;
   /** unsigned int dl_server_active:1 — offset 84 bit 5, 1 bit (bitfield) */
-  readonly dl_server_active: u32;
+  readonly dl_server_active: Bits<u32>;
   /** unsigned int dl_defer:1 — offset 84 bit 6, 1 bit (bitfield) */
-  readonly dl_defer: u32;
+  readonly dl_defer: Bits<u32>;
   /** unsigned int dl_defer_armed:1 — offset 84 bit 7, 1 bit (bitfield) */
-  readonly dl_defer_armed: u32;
+  readonly dl_defer_armed: Bits<u32>;
   /** unsigned int dl_defer_running:1 — offset 85 bit 0, 1 bit (bitfield) */
-  readonly dl_defer_running: u32;
+  readonly dl_defer_running: Bits<u32>;
   /** struct hrtimer dl_timer — offset 88, 64 bytes */
   readonly dl_timer: hrtimer;
   /** struct hrtimer inactive_timer — offset 152, 64 bytes */
@@ -3193,11 +3193,11 @@ export interface signal_struct {
   /** struct core_state *core_state — offset 120, 8 bytes */
   readonly core_state: ptr;
   /** unsigned int is_child_subreaper:1 — offset 128 bit 0, 1 bit (bitfield) */
-  readonly is_child_subreaper: u32;
+  readonly is_child_subreaper: Bits<u32>;
   /** unsigned int has_child_subreaper:1 — offset 128 bit 1, 1 bit (bitfield) */
-  readonly has_child_subreaper: u32;
+  readonly has_child_subreaper: Bits<u32>;
   /** unsigned int timer_create_restore_ids:1 — offset 128 bit 2, 1 bit (bitfield) */
-  readonly timer_create_restore_ids: u32;
+  readonly timer_create_restore_ids: Bits<u32>;
   /** atomic_t next_posix_timer_id — offset 132, 4 bytes */
   readonly next_posix_timer_id: atomic_t;
   /** struct hlist_head posix_timers — offset 136, 8 bytes */
@@ -3364,73 +3364,73 @@ export interface sk_buff {
   /** __u8 __cloned_offset[0] — offset 126, 0 bytes */
   readonly __cloned_offset: FixedArray<u8, 0>;
   /** __u8 cloned:1 — offset 126 bit 0, 1 bit (bitfield) */
-  readonly cloned: u8;
+  readonly cloned: Bits<u8>;
   /** __u8 nohdr:1 — offset 126 bit 1, 1 bit (bitfield) */
-  readonly nohdr: u8;
+  readonly nohdr: Bits<u8>;
   /** __u8 fclone:2 — offset 126 bit 2, 2 bits (bitfield) */
-  readonly fclone: u8;
+  readonly fclone: Bits<u8>;
   /** __u8 peeked:1 — offset 126 bit 4, 1 bit (bitfield) */
-  readonly peeked: u8;
+  readonly peeked: Bits<u8>;
   /** __u8 head_frag:1 — offset 126 bit 5, 1 bit (bitfield) */
-  readonly head_frag: u8;
+  readonly head_frag: Bits<u8>;
   /** __u8 pfmemalloc:1 — offset 126 bit 6, 1 bit (bitfield) */
-  readonly pfmemalloc: u8;
+  readonly pfmemalloc: Bits<u8>;
   /** __u8 pp_recycle:1 — offset 126 bit 7, 1 bit (bitfield) */
-  readonly pp_recycle: u8;
+  readonly pp_recycle: Bits<u8>;
   /** __u8 active_extensions — offset 127, 1 byte */
   readonly active_extensions: u8;
   /** __u8 __pkt_type_offset[0] — offset 128, 0 bytes, in an anonymous union */
   readonly __pkt_type_offset: FixedArray<u8, 0>;
   /** __u8 pkt_type:3 — offset 128 bit 0, 3 bits, in an anonymous union (bitfield) */
-  readonly pkt_type: u8;
+  readonly pkt_type: Bits<u8>;
   /** __u8 ignore_df:1 — offset 128 bit 3, 1 bit, in an anonymous union (bitfield) */
-  readonly ignore_df: u8;
+  readonly ignore_df: Bits<u8>;
   /** __u8 dst_pending_confirm:1 — offset 128 bit 4, 1 bit, in an anonymous union (bitfield) */
-  readonly dst_pending_confirm: u8;
+  readonly dst_pending_confirm: Bits<u8>;
   /** __u8 ip_summed:2 — offset 128 bit 5, 2 bits, in an anonymous union (bitfield) */
-  readonly ip_summed: u8;
+  readonly ip_summed: Bits<u8>;
   /** __u8 ooo_okay:1 — offset 128 bit 7, 1 bit, in an anonymous union (bitfield) */
-  readonly ooo_okay: u8;
+  readonly ooo_okay: Bits<u8>;
   /** __u8 __mono_tc_offset[0] — offset 129, 0 bytes, in an anonymous union */
   readonly __mono_tc_offset: FixedArray<u8, 0>;
   /** __u8 tstamp_type:2 — offset 129 bit 0, 2 bits, in an anonymous union (bitfield) */
-  readonly tstamp_type: u8;
+  readonly tstamp_type: Bits<u8>;
   /** __u8 tc_at_ingress:1 — offset 129 bit 2, 1 bit, in an anonymous union (bitfield) */
-  readonly tc_at_ingress: u8;
+  readonly tc_at_ingress: Bits<u8>;
   /** __u8 tc_skip_classify:1 — offset 129 bit 3, 1 bit, in an anonymous union (bitfield) */
-  readonly tc_skip_classify: u8;
+  readonly tc_skip_classify: Bits<u8>;
   /** __u8 remcsum_offload:1 — offset 129 bit 4, 1 bit, in an anonymous union (bitfield) */
-  readonly remcsum_offload: u8;
+  readonly remcsum_offload: Bits<u8>;
   /** __u8 csum_complete_sw:1 — offset 129 bit 5, 1 bit, in an anonymous union (bitfield) */
-  readonly csum_complete_sw: u8;
+  readonly csum_complete_sw: Bits<u8>;
   /** __u8 csum_level:2 — offset 129 bit 6, 2 bits, in an anonymous union (bitfield) */
-  readonly csum_level: u8;
+  readonly csum_level: Bits<u8>;
   /** __u8 inner_protocol_type:1 — offset 130 bit 0, 1 bit, in an anonymous union (bitfield) */
-  readonly inner_protocol_type: u8;
+  readonly inner_protocol_type: Bits<u8>;
   /** __u8 l4_hash:1 — offset 130 bit 1, 1 bit, in an anonymous union (bitfield) */
-  readonly l4_hash: u8;
+  readonly l4_hash: Bits<u8>;
   /** __u8 sw_hash:1 — offset 130 bit 2, 1 bit, in an anonymous union (bitfield) */
-  readonly sw_hash: u8;
+  readonly sw_hash: Bits<u8>;
   /** __u8 no_fcs:1 — offset 130 bit 3, 1 bit, in an anonymous union (bitfield) */
-  readonly no_fcs: u8;
+  readonly no_fcs: Bits<u8>;
   /** __u8 encapsulation:1 — offset 130 bit 4, 1 bit, in an anonymous union (bitfield) */
-  readonly encapsulation: u8;
+  readonly encapsulation: Bits<u8>;
   /** __u8 encap_hdr_csum:1 — offset 130 bit 5, 1 bit, in an anonymous union (bitfield) */
-  readonly encap_hdr_csum: u8;
+  readonly encap_hdr_csum: Bits<u8>;
   /** __u8 csum_valid:1 — offset 130 bit 6, 1 bit, in an anonymous union (bitfield) */
-  readonly csum_valid: u8;
+  readonly csum_valid: Bits<u8>;
   /** __u8 nf_trace:1 — offset 130 bit 7, 1 bit, in an anonymous union (bitfield) */
-  readonly nf_trace: u8;
+  readonly nf_trace: Bits<u8>;
   /** __u8 redirected:1 — offset 131 bit 0, 1 bit, in an anonymous union (bitfield) */
-  readonly redirected: u8;
+  readonly redirected: Bits<u8>;
   /** __u8 from_ingress:1 — offset 131 bit 1, 1 bit, in an anonymous union (bitfield) */
-  readonly from_ingress: u8;
+  readonly from_ingress: Bits<u8>;
   /** __u8 nf_skip_egress:1 — offset 131 bit 2, 1 bit, in an anonymous union (bitfield) */
-  readonly nf_skip_egress: u8;
+  readonly nf_skip_egress: Bits<u8>;
   /** __u8 slow_gro:1 — offset 131 bit 3, 1 bit, in an anonymous union (bitfield) */
-  readonly slow_gro: u8;
+  readonly slow_gro: Bits<u8>;
   /** __u8 unreadable:1 — offset 131 bit 4, 1 bit, in an anonymous union (bitfield) */
-  readonly unreadable: u8;
+  readonly unreadable: Bits<u8>;
   /** __u16 tc_index — offset 132, 2 bytes, in an anonymous union */
   readonly tc_index: u16;
   /** u16 alloc_cpu — offset 134, 2 bytes, in an anonymous union */
@@ -3486,55 +3486,55 @@ export interface sk_buff {
     /** __u8 __pkt_type_offset[0] — offset 0, 0 bytes */
     readonly __pkt_type_offset: FixedArray<u8, 0>;
     /** __u8 pkt_type:3 — offset 0 bit 0, 3 bits (bitfield) */
-    readonly pkt_type: u8;
+    readonly pkt_type: Bits<u8>;
     /** __u8 ignore_df:1 — offset 0 bit 3, 1 bit (bitfield) */
-    readonly ignore_df: u8;
+    readonly ignore_df: Bits<u8>;
     /** __u8 dst_pending_confirm:1 — offset 0 bit 4, 1 bit (bitfield) */
-    readonly dst_pending_confirm: u8;
+    readonly dst_pending_confirm: Bits<u8>;
     /** __u8 ip_summed:2 — offset 0 bit 5, 2 bits (bitfield) */
-    readonly ip_summed: u8;
+    readonly ip_summed: Bits<u8>;
     /** __u8 ooo_okay:1 — offset 0 bit 7, 1 bit (bitfield) */
-    readonly ooo_okay: u8;
+    readonly ooo_okay: Bits<u8>;
     /** __u8 __mono_tc_offset[0] — offset 1, 0 bytes */
     readonly __mono_tc_offset: FixedArray<u8, 0>;
     /** __u8 tstamp_type:2 — offset 1 bit 0, 2 bits (bitfield) */
-    readonly tstamp_type: u8;
+    readonly tstamp_type: Bits<u8>;
     /** __u8 tc_at_ingress:1 — offset 1 bit 2, 1 bit (bitfield) */
-    readonly tc_at_ingress: u8;
+    readonly tc_at_ingress: Bits<u8>;
     /** __u8 tc_skip_classify:1 — offset 1 bit 3, 1 bit (bitfield) */
-    readonly tc_skip_classify: u8;
+    readonly tc_skip_classify: Bits<u8>;
     /** __u8 remcsum_offload:1 — offset 1 bit 4, 1 bit (bitfield) */
-    readonly remcsum_offload: u8;
+    readonly remcsum_offload: Bits<u8>;
     /** __u8 csum_complete_sw:1 — offset 1 bit 5, 1 bit (bitfield) */
-    readonly csum_complete_sw: u8;
+    readonly csum_complete_sw: Bits<u8>;
     /** __u8 csum_level:2 — offset 1 bit 6, 2 bits (bitfield) */
-    readonly csum_level: u8;
+    readonly csum_level: Bits<u8>;
     /** __u8 inner_protocol_type:1 — offset 2 bit 0, 1 bit (bitfield) */
-    readonly inner_protocol_type: u8;
+    readonly inner_protocol_type: Bits<u8>;
     /** __u8 l4_hash:1 — offset 2 bit 1, 1 bit (bitfield) */
-    readonly l4_hash: u8;
+    readonly l4_hash: Bits<u8>;
     /** __u8 sw_hash:1 — offset 2 bit 2, 1 bit (bitfield) */
-    readonly sw_hash: u8;
+    readonly sw_hash: Bits<u8>;
     /** __u8 no_fcs:1 — offset 2 bit 3, 1 bit (bitfield) */
-    readonly no_fcs: u8;
+    readonly no_fcs: Bits<u8>;
     /** __u8 encapsulation:1 — offset 2 bit 4, 1 bit (bitfield) */
-    readonly encapsulation: u8;
+    readonly encapsulation: Bits<u8>;
     /** __u8 encap_hdr_csum:1 — offset 2 bit 5, 1 bit (bitfield) */
-    readonly encap_hdr_csum: u8;
+    readonly encap_hdr_csum: Bits<u8>;
     /** __u8 csum_valid:1 — offset 2 bit 6, 1 bit (bitfield) */
-    readonly csum_valid: u8;
+    readonly csum_valid: Bits<u8>;
     /** __u8 nf_trace:1 — offset 2 bit 7, 1 bit (bitfield) */
-    readonly nf_trace: u8;
+    readonly nf_trace: Bits<u8>;
     /** __u8 redirected:1 — offset 3 bit 0, 1 bit (bitfield) */
-    readonly redirected: u8;
+    readonly redirected: Bits<u8>;
     /** __u8 from_ingress:1 — offset 3 bit 1, 1 bit (bitfield) */
-    readonly from_ingress: u8;
+    readonly from_ingress: Bits<u8>;
     /** __u8 nf_skip_egress:1 — offset 3 bit 2, 1 bit (bitfield) */
-    readonly nf_skip_egress: u8;
+    readonly nf_skip_egress: Bits<u8>;
     /** __u8 slow_gro:1 — offset 3 bit 3, 1 bit (bitfield) */
-    readonly slow_gro: u8;
+    readonly slow_gro: Bits<u8>;
     /** __u8 unreadable:1 — offset 3 bit 4, 1 bit (bitfield) */
-    readonly unreadable: u8;
+    readonly unreadable: Bits<u8>;
     /** __u16 tc_index — offset 4, 2 bytes */
     readonly tc_index: u16;
     /** u16 alloc_cpu — offset 6, 2 bytes */
@@ -3787,13 +3787,13 @@ export interface sock {
   /** __u8 __cacheline_group_end__sock_read_tx[0] — offset 574, 0 bytes */
   readonly __cacheline_group_end__sock_read_tx: FixedArray<u8, 0>;
   /** u8 sk_gso_disabled:1 — offset 574 bit 0, 1 bit (bitfield) */
-  readonly sk_gso_disabled: u8;
+  readonly sk_gso_disabled: Bits<u8>;
   /** u8 sk_kern_sock:1 — offset 574 bit 1, 1 bit (bitfield) */
-  readonly sk_kern_sock: u8;
+  readonly sk_kern_sock: Bits<u8>;
   /** u8 sk_no_check_tx:1 — offset 574 bit 2, 1 bit (bitfield) */
-  readonly sk_no_check_tx: u8;
+  readonly sk_no_check_tx: Bits<u8>;
   /** u8 sk_no_check_rx:1 — offset 574 bit 3, 1 bit (bitfield) */
-  readonly sk_no_check_rx: u8;
+  readonly sk_no_check_rx: Bits<u8>;
   /** u8 sk_shutdown — offset 575, 1 byte */
   readonly sk_shutdown: u8;
   /** long unsigned int sk_lingertime — offset 576, 8 bytes */
@@ -3825,23 +3825,23 @@ export interface sock {
   /** u8 sk_scm_recv_flags — offset 652, 1 byte, in an anonymous union */
   readonly sk_scm_recv_flags: u8;
   /** u8 sk_scm_credentials:1 — offset 652 bit 0, 1 bit, in an anonymous union (bitfield) */
-  readonly sk_scm_credentials: u8;
+  readonly sk_scm_credentials: Bits<u8>;
   /** u8 sk_scm_security:1 — offset 652 bit 1, 1 bit, in an anonymous union (bitfield) */
-  readonly sk_scm_security: u8;
+  readonly sk_scm_security: Bits<u8>;
   /** u8 sk_scm_pidfd:1 — offset 652 bit 2, 1 bit, in an anonymous union (bitfield) */
-  readonly sk_scm_pidfd: u8;
+  readonly sk_scm_pidfd: Bits<u8>;
   /** u8 sk_scm_rights:1 — offset 652 bit 3, 1 bit, in an anonymous union (bitfield) */
-  readonly sk_scm_rights: u8;
+  readonly sk_scm_rights: Bits<u8>;
   /** u8 sk_scm_unused:4 — offset 652 bit 4, 4 bits, in an anonymous union (bitfield) */
-  readonly sk_scm_unused: u8;
+  readonly sk_scm_unused: Bits<u8>;
   /** u8 sk_clockid — offset 653, 1 byte */
   readonly sk_clockid: u8;
   /** u8 sk_txtime_deadline_mode:1 — offset 654 bit 0, 1 bit (bitfield) */
-  readonly sk_txtime_deadline_mode: u8;
+  readonly sk_txtime_deadline_mode: Bits<u8>;
   /** u8 sk_txtime_report_errors:1 — offset 654 bit 1, 1 bit (bitfield) */
-  readonly sk_txtime_report_errors: u8;
+  readonly sk_txtime_report_errors: Bits<u8>;
   /** u8 sk_txtime_unused:6 — offset 654 bit 2, 6 bits (bitfield) */
-  readonly sk_txtime_unused: u8;
+  readonly sk_txtime_unused: Bits<u8>;
   /** u8 sk_bpf_cb_flags — offset 655, 1 byte */
   readonly sk_bpf_cb_flags: u8;
   /** void *sk_user_data — offset 656, 8 bytes */
@@ -3909,13 +3909,13 @@ export interface sock_common {
   /** volatile unsigned char skc_state — offset 18, 1 byte */
   readonly skc_state: u8;
   /** unsigned char skc_reuse:4 — offset 19 bit 0, 4 bits (bitfield) */
-  readonly skc_reuse: u8;
+  readonly skc_reuse: Bits<u8>;
   /** unsigned char skc_reuseport:1 — offset 19 bit 4, 1 bit (bitfield) */
-  readonly skc_reuseport: u8;
+  readonly skc_reuseport: Bits<u8>;
   /** unsigned char skc_ipv6only:1 — offset 19 bit 5, 1 bit (bitfield) */
-  readonly skc_ipv6only: u8;
+  readonly skc_ipv6only: Bits<u8>;
   /** unsigned char skc_net_refcnt:1 — offset 19 bit 6, 1 bit (bitfield) */
-  readonly skc_net_refcnt: u8;
+  readonly skc_net_refcnt: Bits<u8>;
   /** int skc_bound_dev_if — offset 20, 4 bytes */
   readonly skc_bound_dev_if: i32;
   /** struct hlist_node skc_bind_node — offset 24, 16 bytes, in an anonymous union */
@@ -4352,45 +4352,45 @@ export interface task_struct {
   /** unsigned int personality — offset 1184, 4 bytes */
   readonly personality: u32;
   /** unsigned int sched_reset_on_fork:1 — offset 1188 bit 0, 1 bit (bitfield) */
-  readonly sched_reset_on_fork: u32;
+  readonly sched_reset_on_fork: Bits<u32>;
   /** unsigned int sched_contributes_to_load:1 — offset 1188 bit 1, 1 bit (bitfield) */
-  readonly sched_contributes_to_load: u32;
+  readonly sched_contributes_to_load: Bits<u32>;
   /** unsigned int sched_migrated:1 — offset 1188 bit 2, 1 bit (bitfield) */
-  readonly sched_migrated: u32;
+  readonly sched_migrated: Bits<u32>;
   /** unsigned int sched_task_hot:1 — offset 1188 bit 3, 1 bit (bitfield) */
-  readonly sched_task_hot: u32;
+  readonly sched_task_hot: Bits<u32>;
   /** unsigned int sched_remote_wakeup:1 — offset 1192 bit 0, 1 bit (bitfield) */
-  readonly sched_remote_wakeup: u32;
+  readonly sched_remote_wakeup: Bits<u32>;
   /** unsigned int sched_rt_mutex:1 — offset 1192 bit 1, 1 bit (bitfield) */
-  readonly sched_rt_mutex: u32;
+  readonly sched_rt_mutex: Bits<u32>;
   /** unsigned int user_dumpable:1 — offset 1192 bit 2, 1 bit (bitfield) */
-  readonly user_dumpable: u32;
+  readonly user_dumpable: Bits<u32>;
   /** unsigned int in_execve:1 — offset 1192 bit 3, 1 bit (bitfield) */
-  readonly in_execve: u32;
+  readonly in_execve: Bits<u32>;
   /** unsigned int init_private_fork_class:4 — offset 1192 bit 4, 4 bits (bitfield) */
-  readonly init_private_fork_class: u32;
+  readonly init_private_fork_class: Bits<u32>;
   /** unsigned int in_iowait:1 — offset 1193 bit 0, 1 bit (bitfield) */
-  readonly in_iowait: u32;
+  readonly in_iowait: Bits<u32>;
   /** unsigned int restore_sigmask:1 — offset 1193 bit 1, 1 bit (bitfield) */
-  readonly restore_sigmask: u32;
+  readonly restore_sigmask: Bits<u32>;
   /** unsigned int in_user_fault:1 — offset 1193 bit 2, 1 bit (bitfield) */
-  readonly in_user_fault: u32;
+  readonly in_user_fault: Bits<u32>;
   /** unsigned int no_cgroup_migration:1 — offset 1193 bit 3, 1 bit (bitfield) */
-  readonly no_cgroup_migration: u32;
+  readonly no_cgroup_migration: Bits<u32>;
   /** unsigned int frozen:1 — offset 1193 bit 4, 1 bit (bitfield) */
-  readonly frozen: u32;
+  readonly frozen: Bits<u32>;
   /** unsigned int use_memdelay:1 — offset 1193 bit 5, 1 bit (bitfield) */
-  readonly use_memdelay: u32;
+  readonly use_memdelay: Bits<u32>;
   /** unsigned int in_memstall:1 — offset 1193 bit 6, 1 bit (bitfield) */
-  readonly in_memstall: u32;
+  readonly in_memstall: Bits<u32>;
   /** unsigned int in_eventfd:1 — offset 1193 bit 7, 1 bit (bitfield) */
-  readonly in_eventfd: u32;
+  readonly in_eventfd: Bits<u32>;
   /** unsigned int reported_split_lock:1 — offset 1194 bit 0, 1 bit (bitfield) */
-  readonly reported_split_lock: u32;
+  readonly reported_split_lock: Bits<u32>;
   /** unsigned int in_thrashing:1 — offset 1194 bit 1, 1 bit (bitfield) */
-  readonly in_thrashing: u32;
+  readonly in_thrashing: Bits<u32>;
   /** unsigned int in_nf_duplicate:1 — offset 1194 bit 2, 1 bit (bitfield) */
-  readonly in_nf_duplicate: u32;
+  readonly in_nf_duplicate: Bits<u32>;
   /** long unsigned int atomic_flags — offset 1200, 8 bytes */
   readonly atomic_flags: u64;
   /** struct restart_block restart_block — offset 1208, 56 bytes */
@@ -4721,27 +4721,27 @@ export interface tcp_options_received {
   /** u32 rcv_tsecr — offset 12, 4 bytes */
   readonly rcv_tsecr: u32;
   /** u16 saw_tstamp:1 — offset 16 bit 0, 1 bit (bitfield) */
-  readonly saw_tstamp: u16;
+  readonly saw_tstamp: Bits<u16>;
   /** u16 tstamp_ok:1 — offset 16 bit 1, 1 bit (bitfield) */
-  readonly tstamp_ok: u16;
+  readonly tstamp_ok: Bits<u16>;
   /** u16 dsack:1 — offset 16 bit 2, 1 bit (bitfield) */
-  readonly dsack: u16;
+  readonly dsack: Bits<u16>;
   /** u16 wscale_ok:1 — offset 16 bit 3, 1 bit (bitfield) */
-  readonly wscale_ok: u16;
+  readonly wscale_ok: Bits<u16>;
   /** u16 sack_ok:3 — offset 16 bit 4, 3 bits (bitfield) */
-  readonly sack_ok: u16;
+  readonly sack_ok: Bits<u16>;
   /** u16 smc_ok:1 — offset 16 bit 7, 1 bit (bitfield) */
-  readonly smc_ok: u16;
+  readonly smc_ok: Bits<u16>;
   /** u16 snd_wscale:4 — offset 17 bit 0, 4 bits (bitfield) */
-  readonly snd_wscale: u16;
+  readonly snd_wscale: Bits<u16>;
   /** u16 rcv_wscale:4 — offset 17 bit 4, 4 bits (bitfield) */
-  readonly rcv_wscale: u16;
+  readonly rcv_wscale: Bits<u16>;
   /** u8 accecn:6 — offset 18 bit 0, 6 bits (bitfield) */
-  readonly accecn: u8;
+  readonly accecn: Bits<u8>;
   /** u8 saw_unknown:1 — offset 18 bit 6, 1 bit (bitfield) */
-  readonly saw_unknown: u8;
+  readonly saw_unknown: Bits<u8>;
   /** u8 unused:1 — offset 18 bit 7, 1 bit (bitfield) */
-  readonly unused: u8;
+  readonly unused: Bits<u8>;
   /** u8 num_sacks — offset 19, 1 byte */
   readonly num_sacks: u8;
   /** u16 user_mss — offset 20, 2 bytes */
@@ -4764,11 +4764,11 @@ export interface tcp_rack {
   /** u8 reo_wnd_steps — offset 20, 1 byte */
   readonly reo_wnd_steps: u8;
   /** u8 reo_wnd_persist:5 — offset 21 bit 0, 5 bits (bitfield) */
-  readonly reo_wnd_persist: u8;
+  readonly reo_wnd_persist: Bits<u8>;
   /** u8 dsack_seen:1 — offset 21 bit 5, 1 bit (bitfield) */
-  readonly dsack_seen: u8;
+  readonly dsack_seen: Bits<u8>;
   /** u8 advanced:1 — offset 21 bit 6, 1 bit (bitfield) */
-  readonly advanced: u8;
+  readonly advanced: Bits<u8>;
 }
 
 /** struct tcp_sack_block — 8 bytes */
@@ -4822,15 +4822,15 @@ export interface tcp_sock {
   /** u8 scaling_ratio — offset 1462, 1 byte */
   readonly scaling_ratio: u8;
   /** u8 repair:1 — offset 1463 bit 0, 1 bit (bitfield) */
-  readonly repair: u8;
+  readonly repair: Bits<u8>;
   /** u8 tcp_usec_ts:1 — offset 1463 bit 1, 1 bit (bitfield) */
-  readonly tcp_usec_ts: u8;
+  readonly tcp_usec_ts: Bits<u8>;
   /** u8 is_sack_reneg:1 — offset 1463 bit 2, 1 bit (bitfield) */
-  readonly is_sack_reneg: u8;
+  readonly is_sack_reneg: Bits<u8>;
   /** u8 is_cwnd_limited:1 — offset 1463 bit 3, 1 bit (bitfield) */
-  readonly is_cwnd_limited: u8;
+  readonly is_cwnd_limited: Bits<u8>;
   /** u8 recvmsg_inq:1 — offset 1463 bit 4, 1 bit (bitfield) */
-  readonly recvmsg_inq: u8;
+  readonly recvmsg_inq: Bits<u8>;
   /** __u8 __cacheline_group_end__tcp_sock_read_txrx[0] — offset 1464, 0 bytes */
   readonly __cacheline_group_end__tcp_sock_read_txrx: FixedArray<u8, 0>;
   /** __u8 __cacheline_group_begin__tcp_sock_read_rx[0] — offset 1464, 0 bytes */
@@ -4900,21 +4900,21 @@ export interface tcp_sock {
   /** __u8 __cacheline_group_begin__tcp_sock_write_txrx[0] — offset 1641, 0 bytes */
   readonly __cacheline_group_begin__tcp_sock_write_txrx: FixedArray<u8, 0>;
   /** u8 nonagle:4 — offset 1641 bit 0, 4 bits (bitfield) */
-  readonly nonagle: u8;
+  readonly nonagle: Bits<u8>;
   /** u8 rate_app_limited:1 — offset 1641 bit 4, 1 bit (bitfield) */
-  readonly rate_app_limited: u8;
+  readonly rate_app_limited: Bits<u8>;
   /** u8 received_ce_pending:4 — offset 1642 bit 0, 4 bits (bitfield) */
-  readonly received_ce_pending: u8;
+  readonly received_ce_pending: Bits<u8>;
   /** u8 unused2:4 — offset 1642 bit 4, 4 bits (bitfield) */
-  readonly unused2: u8;
+  readonly unused2: Bits<u8>;
   /** u8 accecn_minlen:2 — offset 1643 bit 0, 2 bits (bitfield) */
-  readonly accecn_minlen: u8;
+  readonly accecn_minlen: Bits<u8>;
   /** u8 est_ecnfield:2 — offset 1643 bit 2, 2 bits (bitfield) */
-  readonly est_ecnfield: u8;
+  readonly est_ecnfield: Bits<u8>;
   /** u8 accecn_opt_demand:2 — offset 1643 bit 4, 2 bits (bitfield) */
-  readonly accecn_opt_demand: u8;
+  readonly accecn_opt_demand: Bits<u8>;
   /** u8 prev_ecnfield:2 — offset 1643 bit 6, 2 bits (bitfield) */
-  readonly prev_ecnfield: u8;
+  readonly prev_ecnfield: Bits<u8>;
   /** __be32 pred_flags — offset 1644, 4 bytes */
   readonly pred_flags: u32;
   /** u64 tcp_clock_cache — offset 1648, 8 bytes */
@@ -5012,45 +5012,45 @@ export interface tcp_sock {
   /** u8 compressed_ack — offset 1912, 1 byte */
   readonly compressed_ack: u8;
   /** u8 dup_ack_counter:2 — offset 1913 bit 0, 2 bits (bitfield) */
-  readonly dup_ack_counter: u8;
+  readonly dup_ack_counter: Bits<u8>;
   /** u8 tlp_retrans:1 — offset 1913 bit 2, 1 bit (bitfield) */
-  readonly tlp_retrans: u8;
+  readonly tlp_retrans: Bits<u8>;
   /** u8 syn_ect_snt:2 — offset 1913 bit 3, 2 bits (bitfield) */
-  readonly syn_ect_snt: u8;
+  readonly syn_ect_snt: Bits<u8>;
   /** u8 syn_ect_rcv:2 — offset 1913 bit 5, 2 bits (bitfield) */
-  readonly syn_ect_rcv: u8;
+  readonly syn_ect_rcv: Bits<u8>;
   /** u8 thin_lto:1 — offset 1913 bit 7, 1 bit (bitfield) */
-  readonly thin_lto: u8;
+  readonly thin_lto: Bits<u8>;
   /** u8 fastopen_connect:1 — offset 1914 bit 0, 1 bit (bitfield) */
-  readonly fastopen_connect: u8;
+  readonly fastopen_connect: Bits<u8>;
   /** u8 fastopen_no_cookie:1 — offset 1914 bit 1, 1 bit (bitfield) */
-  readonly fastopen_no_cookie: u8;
+  readonly fastopen_no_cookie: Bits<u8>;
   /** u8 fastopen_client_fail:2 — offset 1914 bit 2, 2 bits (bitfield) */
-  readonly fastopen_client_fail: u8;
+  readonly fastopen_client_fail: Bits<u8>;
   /** u8 frto:1 — offset 1914 bit 4, 1 bit (bitfield) */
-  readonly frto: u8;
+  readonly frto: Bits<u8>;
   /** u8 repair_queue — offset 1915, 1 byte */
   readonly repair_queue: u8;
   /** u8 save_syn:2 — offset 1916 bit 0, 2 bits (bitfield) */
-  readonly save_syn: u8;
+  readonly save_syn: Bits<u8>;
   /** u8 syn_data:1 — offset 1916 bit 2, 1 bit (bitfield) */
-  readonly syn_data: u8;
+  readonly syn_data: Bits<u8>;
   /** u8 syn_fastopen:1 — offset 1916 bit 3, 1 bit (bitfield) */
-  readonly syn_fastopen: u8;
+  readonly syn_fastopen: Bits<u8>;
   /** u8 syn_fastopen_exp:1 — offset 1916 bit 4, 1 bit (bitfield) */
-  readonly syn_fastopen_exp: u8;
+  readonly syn_fastopen_exp: Bits<u8>;
   /** u8 syn_fastopen_ch:1 — offset 1916 bit 5, 1 bit (bitfield) */
-  readonly syn_fastopen_ch: u8;
+  readonly syn_fastopen_ch: Bits<u8>;
   /** u8 syn_data_acked:1 — offset 1916 bit 6, 1 bit (bitfield) */
-  readonly syn_data_acked: u8;
+  readonly syn_data_acked: Bits<u8>;
   /** u8 syn_fastopen_child:1 — offset 1916 bit 7, 1 bit (bitfield) */
-  readonly syn_fastopen_child: u8;
+  readonly syn_fastopen_child: Bits<u8>;
   /** u8 keepalive_probes — offset 1917, 1 byte */
   readonly keepalive_probes: u8;
   /** u8 accecn_fail_mode:4 — offset 1918 bit 0, 4 bits (bitfield) */
-  readonly accecn_fail_mode: u8;
+  readonly accecn_fail_mode: Bits<u8>;
   /** u8 saw_accecn_opt:2 — offset 1918 bit 4, 2 bits (bitfield) */
-  readonly saw_accecn_opt: u8;
+  readonly saw_accecn_opt: Bits<u8>;
   /** u32 tcp_tx_delay — offset 1920, 4 bytes */
   readonly tcp_tx_delay: u32;
   /** u32 mdev_max_us — offset 1924, 4 bytes */
@@ -5118,7 +5118,7 @@ export interface tcp_sock {
   /** u8 bpf_sock_ops_cb_flags — offset 2232, 1 byte */
   readonly bpf_sock_ops_cb_flags: u8;
   /** u8 bpf_chg_cc_inprogress:1 — offset 2233 bit 0, 1 bit (bitfield) */
-  readonly bpf_chg_cc_inprogress: u8;
+  readonly bpf_chg_cc_inprogress: Bits<u8>;
   /** u16 timeout_rehash — offset 2234, 2 bytes */
   readonly timeout_rehash: u16;
   /** u32 rcv_ooopack — offset 2236, 4 bytes */
@@ -5202,7 +5202,7 @@ export interface thread_struct {
   /** long unsigned int iopl_emul — offset 136, 8 bytes */
   readonly iopl_emul: u64;
   /** unsigned int iopl_warn:1 — offset 144 bit 0, 1 bit (bitfield) */
-  readonly iopl_warn: u32;
+  readonly iopl_warn: Bits<u32>;
   /** u32 pkru — offset 148, 4 bytes */
   readonly pkru: u32;
 }

@@ -54,7 +54,7 @@ export function generate(funcs: readonly Func[], diags: Diagnostics, name: strin
       for (const [i, r] of e.relocs) {
         relocations.push(r.kind === "tracepoint_field"
           ? { insn: base + i, kind: r.kind, tracepoint: r.tracepoint, field: r.field, offset: r.offset }
-          : { insn: base + i, kind: r.kind, struct: r.struct, field: r.field, ...(r.size === undefined ? {} : { size: r.size }) });
+          : { insn: base + i, kind: r.kind, struct: r.struct, field: r.field, ...(r.size === undefined ? {} : { size: r.size }), ...(r.part ? { part: r.part } : {}) });
       }
       base += e.items.filter((x) => !isLabel(x)).length;
       for (const it of e.items) items.push(it); // not push(...items): a spread of 100,000s overflows the stack

@@ -48,7 +48,7 @@ export interface BtfDeclarations {
 const WIDTH = 120;
 
 /** The aliases of stdlib-types the declarations may use, in the order they are imported. */
-const ALIASES = ["FixedArray", "KernelPtr", "Str", "ptr", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"] as const;
+const ALIASES = ["Bits", "FixedArray", "KernelPtr", "Str", "ptr", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"] as const;
 
 /** The symbol that brands every generated struct and union (see `KERNEL_LAYOUT_DOC`). */
 const BRAND = "kernelLayout";
@@ -293,7 +293,10 @@ class Generator {
       if (seen.has(m.name)) continue;
       seen.add(m.name);
       lines.push(`${indent}/** ${this.#fieldDoc(m, bitOffset, within)} */`);
-      lines.push(`${indent}readonly ${m.name}: ${this.#ref(m.type, indent)};`);
+      // A bitfield is read by its bit position and width in the running kernel: `Bits<T>` tells the compiler.
+      const type = this.#ref(m.type, indent);
+      if (this.#bitfield(m)) this.used.add("Bits");
+      lines.push(`${indent}readonly ${m.name}: ${this.#bitfield(m) ? `Bits<${type}>` : type};`);
     }
   }
 

@@ -2,6 +2,8 @@
 // (not SSA: a `let` is one vreg assigned in several places), stack slots for memory values, and a source span on
 // every instruction. Lowering produces it; passes rewrite it; codegen consumes it.
 
+import type { FieldPart } from "../../core/object/spec.ts";
+export type { FieldPart };
 import type { BpfFunc, SourceSpan } from "../../core/asm/index.ts";
 
 /** An operand: a virtual register or a 64-bit immediate. */
@@ -81,6 +83,8 @@ export interface FieldReloc {
   readonly field: string;
   /** The bytes the program reads there: the loader checks the field has that size (none: an embedded struct's address). */
   readonly size?: number;
+  /** What the immediate becomes, when not the field's byte offset (core/object/spec.ts BtfFieldRelocation). */
+  readonly part?: FieldPart;
 }
 
 export interface Block {

@@ -1,6 +1,7 @@
 // Calls in kernel code: `bpf.*` helpers, map and aggregation methods, ctx methods, Number()/BigInt()
 // conversions, and the module's own functions. A call node in; a Val (or a value written into memory) out.
 
+import { fieldExists } from "./kernel.ts";
 import { ts } from "ts-morph";
 import { PROBE_KINDS, bpftraceProbeName, isProbeDeclarator } from "../../core/probes.ts";
 import { I64, tsbpfName } from "../frontend/types.ts";
@@ -69,6 +70,7 @@ export function lowerCall(cx: LowerCtx, call: ts.CallExpression): Val {
     }
     if (builtin === "param") return cx.error("TSB1035", [], call);
     if (builtin !== undefined && ACTION_BUILTINS.has(builtin)) return lowerAction(cx, builtin, call);
+    if (builtin === "fieldExists") return fieldExists(cx, call);
     if (builtin === "probe") {
       if (call.arguments.length) return cx.error("TSB2027", ["probe()", 0], call);
       // The probe being compiled, named as bpftrace's `probe`: a constant of each program a pattern made.

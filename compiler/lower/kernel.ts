@@ -9,8 +9,8 @@
 import { ts } from "ts-morph";
 import { BpfFunc } from "../../core/asm/helpers.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
-import { U64, intOf, tsbpfName } from "../frontend/types.ts";
-import { type Operand, imm, reg } from "../ir/ir.ts";
+import { BOOL, type IntType, U64, intOf, tsbpfName } from "../frontend/types.ts";
+import { type FieldPart, type Operand, imm, reg } from "../ir/ir.ts";
 import { ERROR, type LowerCtx, type Val, VOID, scalar } from "./context.ts";
 import { addressOf, lowerExpr } from "./expressions.ts";
 import { inEventRecord } from "./helpers.ts";
@@ -32,17 +32,60 @@ export function kernelStruct(checker: ts.TypeChecker, type: ts.Type): string | u
 }
 
 /** What a field of a kernel struct is, from its declared TypeScript type. */
-type FieldKind = { readonly kind: "pointer" } | { readonly kind: "embedded" } | { readonly kind: "value"; readonly type: TypeDesc };
+type FieldKind =
+  | { readonly kind: "pointer" }
+  | { readonly kind: "embedded" }
+  | { readonly kind: "value"; readonly type: TypeDesc }
+  | { readonly kind: "bits"; readonly type: IntType };
 
 function fieldKind(cx: LowerCtx, e: ts.PropertyAccessExpression): FieldKind | undefined {
   const sym = cx.checker.getSymbolAtLocation(e.name);
   const decl = sym?.declarations?.[0];
   if (!decl || !ts.isPropertySignature(decl) || !decl.type) return undefined;
   const node = decl.type;
-  if (ts.isTypeReferenceNode(node) && tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(node.typeName)) === "KernelPtr") return { kind: "pointer" };
+  const named = ts.isTypeReferenceNode(node) ? tsbpfName(cx.checker, cx.checker.getSymbolAtLocation(node.typeName)) : undefined;
+  if (named === "KernelPtr") return { kind: "pointer" };
+  if (named === "Bits") {
+    const arg = (node as ts.TypeReferenceNode).typeArguments?.[0];
+    const type = arg ? cx.p.types.intType(arg) : undefined;
+    return type ? { kind: "bits", type } : undefined;
+  }
   if (ts.isTypeLiteralNode(node) || kernelStruct(cx.checker, cx.checker.getTypeFromTypeNode(node))) return { kind: "embedded" };
   const type = cx.p.types.fromNode(node, `field ${e.name.text}`);
   return type ? { kind: "value", type } : undefined;
+}
+
+/** The struct a field access starts from, the dotted path through embedded members, and the pointer expression. */
+function kernelPath(cx: LowerCtx, e: ts.PropertyAccessExpression, struct: string): { owner: string; field: string; base: ts.Expression } {
+  // Walk back over embedded members to the pointer the path starts from.
+  const path = [e.name.text];
+  let owner = struct;
+  let base: ts.Expression = e.expression;
+  for (let inner = skipParens(base); ts.isPropertyAccessExpression(inner); inner = skipParens(base)) {
+    const outer = kernelStruct(cx.checker, cx.checker.getTypeAtLocation(inner.expression));
+    if (!outer || fieldKind(cx, inner)?.kind !== "embedded") break;
+    path.unshift(inner.name.text);
+    owner = outer;
+    base = inner.expression;
+  }
+  return { owner, field: path.join("."), base };
+}
+
+/**
+ * fieldExists(task.field): 1 when the running kernel has the field, else 0, set by the loader (a `btf_field`
+ * relocation of part "exists"); nothing is read, and the object expression is not evaluated.
+ */
+export function fieldExists(cx: LowerCtx, call: ts.CallExpression): Val {
+  const arg = call.arguments[0];
+  if (!arg || call.arguments.length !== 1) return cx.error("TSB2027", ["fieldExists()", 1], call);
+  const e = skipParens(arg);
+  const struct = ts.isPropertyAccessExpression(e) ? kernelStruct(cx.checker, cx.checker.getTypeAtLocation(e.expression)) : undefined;
+  if (!struct || !ts.isPropertyAccessExpression(e)) return cx.error("TSB2098", [arg.getText()], arg, "e.g. fieldExists(bpf.currentTask().core_cookie)");
+  const { owner, field } = kernelPath(cx, e, struct);
+  cx.at(call);
+  const r = cx.b.newReg();
+  cx.b.emit({ op: "fieldoff", dst: r, a: imm(0), reloc: { kind: "btf_field", struct: owner, field, part: "exists" } });
+  return scalar(reg(r), BOOL);
 }
 
 /**
@@ -55,27 +98,23 @@ export function kernelProperty(cx: LowerCtx, e: ts.PropertyAccessExpression, dst
   if (!struct) return undefined;
   const kind = fieldKind(cx, e);
   if (!kind) return cx.error("TSB2039", [`struct ${struct}`, e.name.text], e.name);
-  // Walk back over embedded members to the pointer the path starts from.
-  const path = [e.name.text];
-  let owner = struct;
-  let base: ts.Expression = e.expression;
-  for (let inner = skipParens(base); ts.isPropertyAccessExpression(inner); inner = skipParens(base)) {
-    const outer = kernelStruct(cx.checker, cx.checker.getTypeAtLocation(inner.expression));
-    if (!outer || fieldKind(cx, inner)?.kind !== "embedded") break;
-    path.unshift(inner.name.text);
-    owner = outer;
-    base = inner.expression;
-  }
+  const { owner, field, base } = kernelPath(cx, e, struct);
   const from = toScalar(cx, lowerExpr(cx, base), base);
   if (!from) return ERROR;
   cx.at(e);
-  const field = path.join(".");
-  const at = (size?: number) => {
-    const dst = cx.b.newReg();
-    cx.b.emit({ op: "fieldoff", dst, a: from.op, reloc: { kind: "btf_field", struct: owner, field, ...(size === undefined ? {} : { size }) } });
-    return reg(dst);
+  const at = (size?: number, part?: FieldPart, a: Operand = from.op) => {
+    const r = cx.b.newReg();
+    cx.b.emit({ op: "fieldoff", dst: r, a, reloc: { kind: "btf_field", struct: owner, field, ...(size === undefined ? {} : { size }), ...(part ? { part } : {}) } });
+    return reg(r);
   };
   switch (kind.kind) {
+    case "bits": {
+      // 8 bytes from the byte of the field's first bit, shifted left and right by what the loader sets.
+      const word = read(cx, { kind: "int", size: 8, signed: false }, at(undefined, "bit_offset"), e, undefined);
+      if (word.kind !== "scalar") return word;
+      const up = cx.b.bin("shl", word.op, at(undefined, "lshift", imm(0)));
+      return scalar(cx.b.bin(kind.type.signed ? "ashr" : "lshr", up, at(undefined, "rshift", imm(0))), kind.type);
+    }
     case "embedded":
       // The embedded struct's address: nothing is read until one of its fields is.
       return scalar(at(), U64);

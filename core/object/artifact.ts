@@ -148,7 +148,7 @@ const Action = z.discriminatedUnion("kind", [
 
 const Relocation = z.discriminatedUnion("kind", [
   z.looseObject({ insn: int(0, 2 ** 31), kind: z.literal("tracepoint_field"), tracepoint: name, field: name, offset: int(-0x8000, 0xffff) }),
-  z.looseObject({ insn: int(0, 2 ** 31), kind: z.literal("btf_field"), struct: name, field: name, size: z.optional(int(1, 1 << 16)) }),
+  z.looseObject({ insn: int(0, 2 ** 31), kind: z.literal("btf_field"), struct: name, field: name, size: z.optional(int(1, 1 << 16)), part: z.optional(z.enum(["exists", "bit_offset", "lshift", "rshift"])) }),
 ]);
 
 const ProgramSpec = z.looseObject({

@@ -124,6 +124,9 @@ export interface TracepointFieldRelocation {
   readonly offset: number;
 }
 
+/** The parts of a kernel struct field a `btf_field` relocation can give (see BtfFieldRelocation.part). */
+export type FieldPart = "exists" | "bit_offset" | "lshift" | "rshift";
+
 export interface BtfFieldRelocation {
   readonly insn: number;
   readonly kind: "btf_field";
@@ -133,6 +136,12 @@ export interface BtfFieldRelocation {
   readonly field: string;
   /** Bytes the program reads at the field: the field must have exactly this size (none: only its offset is taken). */
   readonly size?: number;
+  /**
+   * What the immediate becomes (default: the field's byte offset; a bitfield is refused there): "exists", 1 if the
+   * kernel has the field, else 0 (never an error); for a bitfield read as 8 bytes from "bit_offset", the byte holding
+   * its first bit, then shifted left by "lshift" and right by "rshift" (an integer field reads the same way).
+   */
+  readonly part?: FieldPart;
 }
 
 /** Where a program attaches: one member per attach kind, defined with the probe kinds (core/probes.ts). */

@@ -134,7 +134,7 @@ export function verifierError(programName: string, log: string, insns: readonly 
     insn,
     meta?.span,
     meta?.source,
-    poisoned ? "the object reads it on a path that does not check bpf_core_field_exists() (or bpf_core_type_exists()) first" : hint,
+    poisoned ? "the program reads it on a path that does not test it first: fieldExists() in a tracer, bpf_core_field_exists() (or bpf_core_type_exists()) in C" : hint,
     code,
     errno,
   );

@@ -31,3 +31,4 @@ export const time: (...args: unknown[]) => never = kernelOnly("time");
 export const clear: (...args: unknown[]) => never = kernelOnly("clear");
 export const exit: (...args: unknown[]) => never = kernelOnly("exit");
 export const probe: (...args: unknown[]) => never = kernelOnly("probe");
+export const fieldExists: (...args: unknown[]) => never = kernelOnly("fieldExists");

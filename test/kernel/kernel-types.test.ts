@@ -77,5 +77,26 @@ kernelTest(test, "--btf FILE: a copy of this kernel's BTF reads the same; a BTF 
   assert.match(bad.stderr, /^tsbpf run: --btf: \/etc\/hostname is not a BTF file/m);
 });
 
+
+kernelTest(test, "a bitfield (task.in_execve) reads 1 in execve and 0 outside it; fieldExists() guards a field this kernel lacks", async () => {
+  const r = await runCli(["run", "test/fixtures/tools/kernel-fields.ts", "--json", "-q", "-c", "echo $PPID; /bin/true"], env);
+  assert.is(r.status, 0, r.stderr);
+  const maps = new Map<string, Record<string, number>>();
+  for (const line of r.stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const rec = JSON.parse(line) as { type: string; data: Record<string, Record<string, number>> };
+    if (rec.type === "map") for (const [k, v] of Object.entries(rec.data)) maps.set(k, v);
+  }
+  // -c's shell, held until the probes are attached, then execs: every exec of the traced process saw in_execve set.
+  const execs = maps.get("@inExecve") ?? {};
+  assert.equal(Object.keys(execs), ["1"], JSON.stringify(execs));
+  // The shell's getppid() (for $PPID) ran outside execve.
+  assert.equal(Object.keys(maps.get("@notInExecve") ?? {}), ["0"], JSON.stringify(maps.get("@notInExecve")));
+  const found = maps.get("@found") ?? {};
+  assert.is(found["1"], 1, "this kernel has task_struct.in_execve");
+  assert.is(found["2"], 0, "and not tsbpf_no_such_field: the guarded read was never made");
+  assert.ok(found["3"]! > 0, "the fallback read a tgid");
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

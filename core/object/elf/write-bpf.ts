@@ -117,7 +117,10 @@ export function writeBpfObject(spec: CollectionSpec, options: BpfObjectOptions =
   const license = spec.programs[0]?.license ?? "GPL";
   if (spec.programs.some((p) => p.license !== license)) throw new BpfObjectError("the programs have different licenses; an object has one license section");
 
-  // Kernel struct reads: local types from the kernel's BTF, one access per read.
+  // Kernel struct reads: local types from the kernel's BTF, one access per read. A bitfield's read (its shifts set at
+  // load, by tsbpf's own relocation) has no libbpf equivalent in this form.
+  const bits = spec.programs.find((p) => p.relocations?.some((r) => r.kind === "btf_field" && r.part !== undefined && r.part !== "exists"));
+  if (bits) throw new BpfObjectError(`program ${bits.name} reads a bitfield of a kernel struct (Bits<T>), which an object cannot express yet; run the tracer with tsbpf run, or read the whole word`);
   const reads = spec.programs.flatMap((p) => (p.relocations ?? []).flatMap((r) => (r.kind === "btf_field" ? [{ struct: r.struct, path: r.field.split(".") }] : [])));
   let access = new Map<string, LocalAccess>();
   if (reads.length) {
@@ -177,9 +180,11 @@ export function writeBpfObject(spec: CollectionSpec, options: BpfObjectOptions =
       const ins = insns[r.insn]!;
       if (r.kind === "btf_field") {
         const a = access.get(readKey({ struct: r.struct, path: r.field.split(".") }))!;
-        insns[r.insn] = { ...ins, imm: a.offset };
+        // fieldExists(): 1 here (the local type has the field); libbpf sets it from the kernel's BTF.
+        insns[r.insn] = { ...ins, imm: r.part === "exists" ? 1 : a.offset };
         const at = placeOf(slots[r.insn]!);
-        code[at.code]!.core.push({ insnOff: at.slot, typeId: a.typeId, accessStrOff: btf.b.addString(a.access), kind: CoreReloKind.FieldByteOffset });
+        const kind = r.part === "exists" ? CoreReloKind.FieldExists : CoreReloKind.FieldByteOffset;
+        code[at.code]!.core.push({ insnOff: at.slot, typeId: a.typeId, accessStrOff: btf.b.addString(a.access), kind });
       } else {
         const offset = options.tracepointField?.(r.tracepoint, r.field);
         if (offset === undefined) tpNotes.add(r.tracepoint);
