@@ -91,21 +91,22 @@ function apply(btf: Btf, spec: ProgramSpec, r: BtfFieldRelocation): number {
 
 /**
  * `spec` with its btf_field relocations applied from `btf` (the same spec when it has none). A field the kernel
- * lacks is an error, unless the program tests it with `fieldExists()`: then the read is poisoned as libbpf poisons
- * it (a call of helper 0xbad2310), and the verifier only refuses it where the test does not guard it.
+ * lacks is an error, unless the program tests fields with `fieldExists()`: then the read is poisoned as libbpf
+ * poisons it (a call of helper 0xbad2310), and the verifier refuses it only where no test rules it out.
  */
 export function relocateFields(spec: ProgramSpec, btf: Btf | (() => Btf)): ProgramSpec {
   const rs = spec.relocations?.filter((r): r is BtfFieldRelocation => r.kind === "btf_field") ?? [];
   if (!rs.length) return spec;
   const b = typeof btf === "function" ? btf() : btf;
-  const tested = new Set(rs.filter((r) => r.part === "exists").map((r) => `${r.struct}.${r.field}`));
+  // A program that tests fields may read one only where a test allows (`fieldExists(t.__state) ? t.__state : old.state`).
+  const tests = rs.some((r) => r.part === "exists");
   const insns = [...spec.instructions];
   // The instruction is `add reg, imm` (compiled with imm 0): the field's offset goes in the immediate.
   for (const r of rs) {
     try {
       insns[r.insn] = Object.freeze({ ...insns[r.insn]!, imm: apply(b, spec, r) });
     } catch (e) {
-      if (!(e instanceof FieldRelocationError) || !tested.has(`${r.struct}.${r.field}`)) throw e;
+      if (!(e instanceof FieldRelocationError) || !tests) throw e;
       insns[r.insn] = poisonInstruction(insns[r.insn]!, (e as Error).message);
     }
   }
