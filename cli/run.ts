@@ -213,7 +213,8 @@ interface TracerInput {
  */
 async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s: string) => void, verbose: boolean): Promise<TracerInput | number> {
   const origin = resolve(file);
-  if (isElf(bytes)) return { spec: await libbpfObjectInput(file, bytes, log, verbose), origin };
+  // An ELF file is a libbpf object, unless its name says it is a compiled tracer (then decoding says what is wrong).
+  if (isElf(bytes) && !isArtifactPath(file)) return { spec: await libbpfObjectInput(file, bytes, log, verbose), origin };
   if (isArtifactPath(file) || looksLikeArtifact(bytes)) {
     const t0 = performance.now();
     let a;

@@ -353,6 +353,21 @@ function binary(cx: LowerCtx, e: ts.BinaryExpression): Val {
   if (op === ts.SyntaxKind.EqualsToken) {
     const left = skipParens(e.left);
     if (ts.isElementAccessExpression(left)) return assignElement(cx, left, e.right);
+    // A string, array or struct field given a helper's result or a kernel field (`e.comm = bpf.comm()`): written in
+    // place, as in a literal, rather than built elsewhere and copied.
+    const right = skipParens(e.right);
+    if (ts.isPropertyAccessExpression(left) && (ts.isCallExpression(right) || ts.isPropertyAccessExpression(right))) {
+      const place = property(cx, left);
+      if (place.kind === "mem" && !intOf(place.type) && !place.reloc) {
+        lowerInto(cx, e.right, place);
+        return place;
+      }
+      if (place.kind === "error") return ERROR;
+      if (place.kind !== "mem") return cx.error("TSB1055", [], left);
+      const v = valueFor(cx, e.right, e.left);
+      storeValue(cx, place, v, e);
+      return v;
+    }
     const v = valueFor(cx, e.right, e.left);
     assignTo(cx, e.left, v, e);
     return v;

@@ -110,7 +110,7 @@ async function loadKernel(spec: CollectionSpec, kernel: Kernel): Promise<LoadOut
     // every probe of the tracer needs what this kernel lacks (a tracer of kprobes only, here): said at load, by design
     if (e instanceof BpfError && /^none of the probes exists here: /.test(e.message)) return { status: "unsupported", key: "no probe of the tracer exists here", message: e.message };
     // a kernel struct or field named in bpf.readKernelField that this kernel's BTF lacks: found at load, by design
-    const missingBtf = e instanceof BpfError && /the kernel's BTF has no|has no field \S+ in this kernel/.test(e.message);
+    const missingBtf = e instanceof BpfError && /BTF has no struct |has no field \S+ in (Linux \S+'s BTF|the BTF of )/.test(e.message);
     if (e instanceof NotFoundError || e instanceof ElfError || missingBtf) return { status: "not-found", key: (e as Error).name, message: (e as Error).message };
     if (e instanceof BpfError) return { status: "error", key: `${e.operation.replace(/\s\S+$/, "")}: ${e.code ?? e.name}`, message: e.describe() };
     return { status: "runtime-crash", key: (e as Error).name ?? "throw", message: describe(e) };

@@ -122,16 +122,16 @@
 107: mov %r0, 0
 108: ja -48
 
-; program sys_exit_execve (tracepoint, 57 instructions)
+; program sys_exit_execve (tracepoint, 53 instructions)
   0: mov %r8, %r1
 ; const tid = bpf.tid();  (samples/execsnoop.ts:60)
   1: call bpf_get_current_pid_tgid#14
   2: mov %r6, %r0
 ; const e = execs.get(tid);  (samples/execsnoop.ts:61)
-  3: stxw [%r10-16], %r6
+  3: stxw [%r10-8], %r6
   4: lddw %r1, map_fd execs
   6: mov %r2, %r10
-  7: add %r2, -16
+  7: add %r2, -8
   8: call bpf_map_lookup_elem#1
   9: mov %r7, %r0
 ; if (e === undefined) return;  (samples/execsnoop.ts:62)
@@ -144,49 +144,45 @@
 ; if (!FAILED || e.ret !== 0) {  (samples/execsnoop.ts:64)
  15: lddw %r0, map_value .rodata+0
  17: ldxb %r0, [%r0]
- 18: jne %r0, 0, +25
+ 18: jne %r0, 0, +21
 ; e.comm = bpf.comm();  (samples/execsnoop.ts:65)
- 19: stdw [%r10-16], 0
- 20: stdw [%r10-8], 0
- 21: mov %r1, %r10
- 22: add %r1, -16
+ 19: stdw [%r7+8], 0
+ 20: stdw [%r7+16], 0
+ 21: mov %r1, %r7
+ 22: add %r1, 8
  23: mov %r2, 16
  24: call bpf_get_current_comm#16
- 25: ldxdw %r0, [%r10-16]
- 26: stxdw [%r7+8], %r0
- 27: ldxdw %r0, [%r10-8]
- 28: stxdw [%r7+16], %r0
 ; events.output(e);  (samples/execsnoop.ts:66)
- 29: lddw %r1, map_fd events
- 31: mov %r2, %r7
- 32: mov %r3, 2596
- 33: mov %r4, 0
- 34: call bpf_ringbuf_output#130
- 35: jne %r0, 0, +13
+ 25: lddw %r1, map_fd events
+ 27: mov %r2, %r7
+ 28: mov %r3, 2596
+ 29: mov %r4, 0
+ 30: call bpf_ringbuf_output#130
+ 31: jne %r0, 0, +13
 ; execs.delete(tid);  (samples/execsnoop.ts:68)
- 36: stxw [%r10-16], %r6
- 37: lddw %r1, map_fd execs
- 39: mov %r2, %r10
- 40: add %r2, -16
- 41: call bpf_map_delete_elem#3
- 42: mov %r0, 0
- 43: exit
+ 32: stxw [%r10-8], %r6
+ 33: lddw %r1, map_fd execs
+ 35: mov %r2, %r10
+ 36: add %r2, -8
+ 37: call bpf_map_delete_elem#3
+ 38: mov %r0, 0
+ 39: exit
 ; if (!FAILED || e.ret !== 0) {  (samples/execsnoop.ts:64)
- 44: ldxw %r0, [%r7+24]
- 45: lsh %r0, 32
- 46: arsh %r0, 32
- 47: jne %r0, 0, -29
- 48: ja -13
+ 40: ldxw %r0, [%r7+24]
+ 41: lsh %r0, 32
+ 42: arsh %r0, 32
+ 43: jne %r0, 0, -25
+ 44: ja -13
 ; events.output(e);  (samples/execsnoop.ts:66)
- 49: stw [%r10-16], 0
- 50: lddw %r1, map_fd events.lost
- 52: mov %r2, %r10
- 53: add %r2, -16
- 54: call bpf_map_lookup_elem#1
- 55: jeq %r0, 0, +4
- 56: ldxdw %r1, [%r0]
- 57: add %r1, 1
- 58: stxdw [%r0], %r1
- 59: ja -24
- 60: mov %r0, 0
- 61: exit
+ 45: stw [%r10-8], 0
+ 46: lddw %r1, map_fd events.lost
+ 48: mov %r2, %r10
+ 49: add %r2, -8
+ 50: call bpf_map_lookup_elem#1
+ 51: jeq %r0, 0, +4
+ 52: ldxdw %r1, [%r0]
+ 53: add %r1, 1
+ 54: stxdw [%r0], %r1
+ 55: ja -24
+ 56: mov %r0, 0
+ 57: exit
