@@ -11,6 +11,7 @@ import { type Diagnostic, error } from "../diagnostics.ts";
 import { type TooDeep, mostBranches, parserBreaksAt, tooDeepBrackets, tooDeepNodes, tooManyBranches } from "./depth.ts";
 import { pruneCallFlow } from "./flow.ts";
 import { kernelFunctionSubset } from "./kernel-functions.ts";
+import { kernelSubset } from "./kernel-subset.ts";
 import { localImports } from "../local-imports.ts";
 import { JSDOC_PARSING, compilerHost, tracepointData } from "./sources.ts";
 import { generateDeclarations, mentionedNames, tracepointSubset } from "./tracepoint-types.ts";
@@ -62,8 +63,43 @@ export const KERNEL_FUNCTIONS_D_TS = join(STDLIB_DIR, "kernel-functions.d.ts");
 /** The program of the tracer `file` (already parsed) and the files it imports. */
 function createProgram(file: ts.SourceFile): ts.Program {
   const texts = localImports(file.fileName, file.text).map((f) => f.text);
-  const replaced = [tracepointDeclarations(texts), kernelFunctionDeclarations(texts)].filter((r) => r !== undefined);
+  const functions = kernelFunctionDeclarations(texts);
+  const replaced = [tracepointDeclarations(texts), functions, kernelDeclarations(texts, functions)].filter((r) => r !== undefined);
   return ts.createProgram({ rootNames: [file.fileName], options: COMPILER_OPTIONS, host: compilerHost(COMPILER_OPTIONS, file, replaced) });
+}
+
+/** The declarations of kernel structs (the compiler's copy: without doc comments, or a stub when none is used). */
+export const KERNEL_D_TS = join(STDLIB_DIR, "kernel.d.ts");
+
+/** Names in a tracer's text that may reach kernel struct types. */
+const KERNEL_TYPE_WORDS = /\b(currentTask|KernelPtr|kernel|fieldExists|Bits)\b/;
+
+/** What kernel.d.ts declares when nothing of the program reaches a kernel type: what helpers.d.ts imports. */
+const KERNEL_STUB = `declare const kernelLayout: unique symbol;
+export interface task_struct { readonly [kernelLayout]: "struct task_struct"; }
+`;
+
+let kernelText: string | null | undefined;
+/**
+ * stdlib-types/kernel.d.ts as the compiler reads it: the structs the program's words can reach, with the fields
+ * they name (kernel-subset.ts; the whole file, for editors, added 150 ms to a cold compile), or a stub when its
+ * files name nothing that reaches a kernel type (no bpf.currentTask(), KernelPtr, kernel.*, fieldExists, Bits,
+ * typed kernel function).
+ */
+function kernelDeclarations(texts: readonly string[], functions: { readonly text: string } | undefined): { readonly path: string; readonly text: string } | undefined {
+  const typedFunctions = !!functions && /\n {2}\w+: \{ args: /.test(functions.text);
+  if (!typedFunctions && !texts.some((t) => KERNEL_TYPE_WORDS.test(t))) return { path: KERNEL_D_TS, text: KERNEL_STUB };
+  if (kernelText === undefined) {
+    try {
+      kernelText = readFileSync(KERNEL_D_TS, "utf8");
+    } catch {
+      kernelText = null;
+    }
+  }
+  if (kernelText === null) return undefined;
+  const words = new Set<string>();
+  for (const t of [...texts, functions?.text ?? ""]) for (const m of t.matchAll(/[A-Za-z_$][\w$]*/g)) words.add(m[0]);
+  return { path: KERNEL_D_TS, text: kernelSubset(kernelText, words) };
 }
 
 let kernelFunctionsText: string | null | undefined;

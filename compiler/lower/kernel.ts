@@ -22,6 +22,15 @@ const BRAND = /^__@kernelLayout@\d+$/;
 
 /** The C name of the kernel struct or union a TypeScript type is (or points to), or undefined. */
 export function kernelStruct(checker: ts.TypeChecker, type: ts.Type): string | undefined {
+  // A KernelPtr<T> is `ptr & T`: look in T, not in the intersection, whose properties TypeScript would make anew.
+  if (type.isIntersection()) {
+    for (const t of type.types) {
+      const name = kernelStruct(checker, t);
+      if (name) return name;
+    }
+    return undefined;
+  }
+  if (!(type.flags & ts.TypeFlags.Object)) return undefined;
   const brand = checker.getPropertiesOfType(type).find((p) => BRAND.test(p.escapedName as string));
   if (!brand) return undefined;
   const t = checker.getTypeOfSymbol(brand);
