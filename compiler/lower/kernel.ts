@@ -1,10 +1,12 @@
 // Kernel structs as typed objects: a property access on a kernel type (`bpf.currentTask().real_parent.tgid`,
 // `file.f_path.dentry`) in, reads of kernel memory out. The TypeScript types (stdlib-types/kernel.d.ts, or a
 // project's `tsbpf types --btf` file) say what each step is: a `KernelPtr<T>` field is a pointer, read and followed;
-// a struct or union field is embedded, and only moves the address; an integer, `Str<N>` or `FixedArray` field is
-// read into a value. Each read is bpf_probe_read_kernel of the field at its offset in the running kernel: a
-// `btf_field` relocation (struct, dotted path through embedded members, size) that the loader resolves from the
-// kernel's BTF (core/object/relocate.ts), so one compiled tracer reads the right bytes on every kernel.
+// a struct or union field is embedded, and only moves the address; a `Bits<T>` field is a bitfield, shifted out of
+// the bytes around it; an integer, `Str<N>` or `FixedArray` field is read into a value. Each read is
+// bpf_probe_read_kernel of the field at its offset in the running kernel: a `btf_field` relocation (struct, dotted
+// path through embedded members, size, or the part of the field wanted) that the loader resolves from the kernel's
+// BTF (core/object/relocate.ts), so one compiled tracer reads the right bytes on every kernel. Also here:
+// `fieldExists()`, and the typed parameters of kprobe, kretprobe, fentry and fexit handlers (`bindKernelArgs`).
 
 import { ts } from "ts-morph";
 import { BpfFunc } from "../../core/asm/helpers.ts";

@@ -11,13 +11,15 @@ import type { CollectionSpec } from "./spec.ts";
 /** The format's name, first key of every file. */
 export const ARTIFACT_FORMAT = "tsbpf";
 /** The format's version, written in every file: a reader refuses versions it does not read (the layout of `spec` may change between them). */
-export const ARTIFACT_VERSION = 3;
+export const ARTIFACT_VERSION = 4;
 /**
  * The versions this reader reads: 1 has no handler actions (spec.actions) nor begin/end programs, which a version 1
  * reader would load and then drop the lines of; 2 has no stacks (stack trace maps, the "kstack"/"ustack" display of
- * a key or field), which a version 2 reader refuses as malformed. Both are read as they are.
+ * a key or field), which a version 2 reader refuses as malformed; 3 has no kernel struct relocations without a size
+ * (an embedded struct's address) or with a `part` (fieldExists(), bitfields), which a version 3 reader would apply
+ * as byte offsets. All are read as they are.
  */
-export const ARTIFACT_VERSIONS_READ: readonly number[] = [1, 2, 3];
+export const ARTIFACT_VERSIONS_READ: readonly number[] = [1, 2, 3, 4];
 /** "1 and 2", "1, 2 and 3". */
 const listVersions = (vs: readonly number[]): string => (vs.length > 1 ? `${vs.slice(0, -1).join(", ")} and ${vs.at(-1)}` : String(vs[0]));
 /** The file name extension `run` and `load()` recognise. */

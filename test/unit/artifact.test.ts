@@ -37,14 +37,15 @@ test("every sample reads back as the spec it was compiled to", () => {
     assert.ok(looksLikeArtifact(bytes(text)));
     const a = decodeArtifact(bytes(text), s);
     assert.equal(a.spec, JSON.parse(JSON.stringify(r.spec)), s);
-    assert.is(a.version, 3);
+    assert.is(a.version, 4);
     assert.equal(a.builtOn, builtOn);
     // pidpersec prints from its handlers: the actions are in the file
     if (s === "pidpersec.ts") assert.equal(a.spec.actions?.list.map((x) => x.kind), ["print", "print"]);
   }
-  // Version 1 and 2 files (no actions: written before print(); no stacks) read as they did.
-  for (const v of [1, 2]) {
-    const old = encode(syscount!).replace('"version":3', `"version":${v}`);
+  // Version 1, 2 and 3 files (no actions: written before print(); no stacks; no kernel struct reads by property) read
+  // as they did.
+  for (const v of [1, 2, 3]) {
+    const old = encode(syscount!).replace('"version":4', `"version":${v}`);
     assert.is(decodeArtifact(bytes(old), "old.tsbpf").version, v);
   }
 });
@@ -93,7 +94,7 @@ test("a foreign file, or one of another version, says what it is and what to do"
   };
   check("\x7fELF\x02\x01", /^x\.tsbpf: not a compiled tracer \(\.tsbpf is JSON/);
   check("[1,2]", /not a compiled tracer \(no "format": "tsbpf"\)/);
-  check('{"format":"tsbpf","version":4,"producer":"tsbpf 9.0.0"}', /format version 4 \(written by tsbpf 9\.0\.0\); this tsbpf reads versions 1, 2 and 3/);
+  check('{"format":"tsbpf","version":5,"producer":"tsbpf 9.0.0"}', /format version 5 \(written by tsbpf 9\.0\.0\); this tsbpf reads versions 1, 2, 3 and 4/);
   assert.not.ok(looksLikeArtifact(bytes('{"maps":[]}')));
 });
 
