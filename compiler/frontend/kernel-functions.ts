@@ -5,7 +5,7 @@
 // reads only the lines of the functions its files name (`kernelFunctionSubset`), found by their names as the
 // tracepoints' subset is.
 
-import type { Btf, BtfType, TypeId } from "../../core/object/btf/index.ts";
+import type { Btf, TypeId } from "../../core/object/btf/index.ts";
 import { IntEncoding } from "../../core/object/btf/index.ts";
 
 /**
@@ -104,7 +104,7 @@ const RESERVED: ReadonlySet<string> = new Set([
 
 /** The TypeScript type of a value of BTF type `id` passed in a register, or undefined when it has none. */
 function valueType(btf: Btf, id: TypeId, structs: ReadonlyMap<TypeId, string>): string | undefined {
-  const t = unqualified(btf, id);
+  const t = btf.resolve(id);
   switch (t.kind) {
     case "int":
       if (t.encoding === IntEncoding.Bool && t.size === 1) return "boolean";
@@ -112,7 +112,7 @@ function valueType(btf: Btf, id: TypeId, structs: ReadonlyMap<TypeId, string>): 
     case "enum": case "enum64":
       return intName(t.size, t.signed);
     case "ptr": {
-      const to = unqualified(btf, t.type);
+      const to = btf.resolve(t.type);
       const name = structs.get(to.id);
       return name ? `KernelPtr<k.${name}>` : "ptr";
     }
@@ -123,16 +123,6 @@ function valueType(btf: Btf, id: TypeId, structs: ReadonlyMap<TypeId, string>): 
 
 function intName(size: number, signed: boolean): string | undefined {
   return size === 1 || size === 2 || size === 4 || size === 8 ? `${signed ? "i" : "u"}${size * 8}` : undefined;
-}
-
-/** Through const, volatile, restrict, type tags and typedefs. */
-function unqualified(btf: Btf, id: TypeId): BtfType {
-  let t = btf.typeById(id);
-  for (let hops = 0; hops < 64; hops++) {
-    if (t.kind === "const" || t.kind === "volatile" || t.kind === "restrict" || t.kind === "type_tag" || t.kind === "typedef") t = btf.typeById(t.type);
-    else break;
-  }
-  return t;
 }
 
 /**

@@ -3,7 +3,7 @@
 // offset, whether the field exists at all, or where a bitfield's bits are. Shared by the kernel loader and the VM,
 // so both run the same bytes. Pure: the BTF is given.
 
-import { type Btf, type TypeId, kernelBtfName } from "./btf/index.ts";
+import { type Btf, type StructType, type TypeId, type UnionType, kernelBtfName } from "./btf/index.ts";
 import { poisonInstruction } from "./elf/read-core.ts";
 import type { BtfFieldRelocation, ProgramSpec } from "./spec.ts";
 
@@ -20,15 +20,24 @@ interface FieldBits {
   readonly bitfield: boolean;
 }
 
+/**
+ * The struct or union a relocation names: by its tag (one with members before a forward-like empty one), else a
+ * typedef of an anonymous struct (`atomic_t`), which names it too; `typedef` says which it was.
+ */
+export function namedStruct(btf: Btf, name: string): { readonly type: StructType | UnionType; readonly typedef: boolean } | undefined {
+  const tagged = [...btf.findByName(name, "struct"), ...btf.findByName(name, "union")];
+  const outer = tagged.find((t) => t.members.length > 0) ?? tagged[0];
+  if (outer) return { type: outer, typedef: false };
+  for (const t of btf.findByName(name, "typedef")) {
+    const r = btf.resolve(t.id);
+    if (r.kind === "struct" || r.kind === "union") return { type: r, typedef: true };
+  }
+  return undefined;
+}
+
 /** The position of `field` (a dotted path through embedded structs) in struct, union or typedef'd struct `struct`. */
 function fieldBits(btf: Btf, struct: string, field: string): FieldBits {
-  const types = [...btf.findByName(struct, "struct"), ...btf.findByName(struct, "union")];
-  // A typedef of an anonymous struct (`atomic_t`) names it too.
-  for (const t of btf.findByName(struct, "typedef")) {
-    const r = btf.resolve(t.id);
-    if (r.kind === "struct" || r.kind === "union") types.push(r);
-  }
-  const outer = types.find((t) => "members" in t && t.members.length > 0) ?? types[0];
+  const outer = namedStruct(btf, struct)?.type;
   if (!outer) throw new FieldRelocationError(`${kernelBtfName()} has no struct ${struct}`);
   let id: TypeId = outer.id;
   let bitOffset = 0;

@@ -6,6 +6,7 @@
 
 import { type Btf, BtfBuilder, type BtfType, IntEncoding, type TypeId } from "../btf/index.ts";
 import { type TypeDesc, layoutOf } from "../layout.ts";
+import { namedStruct } from "../relocate.ts";
 
 /** A kernel struct field that cannot be described (absent from the kernel's BTF, a bitfield, an unknown kind). */
 export class FieldTypeError extends Error {
@@ -166,15 +167,10 @@ export class CoreLocals {
 
   add(read: FieldRead): void {
     const k = this.#kernel;
-    const candidates = [...k.findByName(read.struct, "struct"), ...k.findByName(read.struct, "union")];
-    let outer = candidates.find((t) => "members" in t && t.members.length > 0) ?? candidates[0];
-    let typedef = false;
-    if (!outer) {
-      // As core/object/relocate.ts: a typedef of an anonymous struct names it too.
-      outer = k.findByName(read.struct, "typedef").map((t) => k.resolve(t.id)).find((t) => t.kind === "struct" || t.kind === "union");
-      typedef = true;
-    }
-    if (!outer) throw new FieldTypeError(`the kernel's BTF has no struct ${read.struct}`);
+    // Found as the loader finds it (core/object/relocate.ts).
+    const named = namedStruct(k, read.struct);
+    if (!named) throw new FieldTypeError(`the kernel's BTF has no struct ${read.struct}`);
+    const { type: outer, typedef } = named;
     let root = this.#roots.get(read.struct);
     if (!root) {
       root = { name: read.struct, union: outer.kind === "union", typedef, members: new Map() };
