@@ -196,6 +196,7 @@ export const MESSAGES = {
   TSB2096: { title: "kprobe argument past the registers", template: "a kprobe on {0} reads the first {1} arguments, from registers: {2} is argument {3}" },
   TSB2097: { title: "void return value", template: "{0} returns nothing: its return value cannot be read" },
   TSB2098: { title: "not a kernel field", template: "fieldExists() takes a field of a kernel struct, not {0}" },
+  TSB2099: { title: "bad metric tag", template: "@{0} {1} in the doc comment of {2}: expected {3}" },
 
   // ---- TSB3xxx: the kernel verifier -------------------------------------------------------------------------
   /**

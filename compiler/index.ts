@@ -176,6 +176,7 @@ function mapSpec(m: MapDecl): MapSpec {
     ...(m.pinned ? { pinning: "by-name" as const } : {}),
     ...(m.exported ? { exported: true } : {}),
     declared: m.declared,
+    ...(m.metric ? { metric: m.metric } : {}),
   };
 }
 
@@ -237,6 +238,7 @@ function aggSpec(a: AggDecl, signed: boolean): MapSpec {
     name: a.name, type, keySize: layoutOf(key).size, valueSize: layoutOf(value).size, maxEntries, key, value,
     ...(a.exported ? { exported: true } : {}),
     declared: a.declared,
+    ...(a.metric ? { metric: a.metric } : {}),
     aggregation: {
       kind: a.agg, keyed: !!a.key, ...(a.key ? { key: a.key } : {}), ...(a.unit ? { unit: a.unit } : {}), ...(a.top ? { top: a.top } : {}),
       ...(signed ? { signed: true } : {}),

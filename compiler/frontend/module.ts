@@ -6,12 +6,14 @@ import { ts } from "ts-morph";
 import { type AggregationKind, aggregationOfClass } from "../../core/aggregations.ts";
 import { MAP_KINDS, type MapKind, type MapType, mapKindOfClass } from "../../core/maps.ts";
 import { declareAdHocMaps } from "./adhoc.ts";
+import { docComment, keyLabels, metricOfComment } from "./metrics.ts";
 import { usdtProbeList, usdtSites, usdtTarget } from "./usdt.ts";
 import { PROBE_KINDS, type ProbeDeclarator, globRegExp, isProbeDeclarator, isTracepointPattern } from "../../core/probes.ts";
 import type { SourceSpan } from "../../core/asm/index.ts";
 import type { Diagnostics } from "../diagnostics.ts";
 import type { Progress } from "../ir/ir.ts";
 import { type TypeDesc, layoutOf } from "../../core/object/layout.ts";
+import type { MetricSpec } from "../../core/object/spec.ts";
 import { spanOf } from "./program.ts";
 import { type IntType, TypeResolver, U64, intOf, tsbpfName } from "./types.ts";
 
@@ -28,6 +30,8 @@ interface Declared {
   readonly symbol: ts.Symbol;
   readonly exported: boolean;
   readonly span: SourceSpan;
+  /** Maps: what the declaration's doc comment and the handlers' keys say about it as a metric (metrics.ts). */
+  readonly metric?: MetricSpec;
 }
 
 /** The class a map declaration constructs and its position among the module's map declarations (source order). */
@@ -127,9 +131,12 @@ export function analyzeModule(
             if (!isConst) diags.error("TSB2006", [d.name.text], spanOf(d));
             const declared = { class: cls, index: mapIndex++ };
             const mapKind = mapKindOfClass(cls);
+            const { metric, problems } = metricOfComment(docComment(stmt, file));
+            for (const p of problems) diags.error("TSB2099", [p.tag, p.value, d.name.text, p.expected], spanOf(d));
+            const mapBase = Object.keys(metric).length ? { ...base, metric } : base;
             const decl = mapKind
-              ? mapDecl(init, mapKind, base, declared, types, checker, model, diags)
-              : aggDecl(init, aggregationOfClass(cls)!.kind, base, declared, types, checker, model, diags);
+              ? mapDecl(init, mapKind, mapBase, declared, types, checker, model, diags)
+              : aggDecl(init, aggregationOfClass(cls)!.kind, mapBase, declared, types, checker, model, diags);
             if (decl) {
               if (decl.kind === "map") model.maps.set(symbol, decl);
               else model.aggs.set(symbol, decl);
@@ -173,6 +180,7 @@ export function analyzeModule(
   checkPlacement(file, checker, diags);
   declareAdHocMaps(file, checker, model, diags, (e) => constValue(e, checker, model)?.value);
   if (tracepointNames) expandPatterns(model, tracepointNames, diags);
+  nameKeyLabels(file, checker, model);
   // Program names: readable, unique.
   const seen = new Map<string, number>();
   model.probes.forEach((p, i) => {
@@ -482,6 +490,20 @@ function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declare
 
 /** The largest `top`: a u32 in the artifact, and more entries than any map holds. */
 const TOP_MAX = 0xffffffff;
+
+/** A key that is not a struct, and has no @labels, is named after what the handlers key the map by (metrics.ts). */
+function nameKeyLabels(file: ts.SourceFile, checker: ts.TypeChecker, model: ModuleModel): void {
+  const unnamed = (d: { key: TypeDesc | undefined; metric?: MetricSpec }) => d.key !== undefined && d.key.kind !== "struct" && !d.metric?.labels;
+  const symbols = new Set([...model.maps].filter(([, d]) => !isEventChannel(d) && unnamed(d)).map(([s]) => s));
+  for (const [s, d] of model.aggs) if (unnamed(d)) symbols.add(s);
+  if (!symbols.size) return;
+  for (const [s, label] of keyLabels(file, checker, symbols)) {
+    const m = model.maps.get(s);
+    if (m) model.maps.set(s, { ...m, metric: { ...m.metric, labels: [label] } });
+    const a = model.aggs.get(s);
+    if (a) model.aggs.set(s, { ...a, metric: { ...a.metric, labels: [label] } });
+  }
+}
 
 function aggDecl(n: ts.NewExpression, agg: AggregationKind, base: Declared, declared: DeclaredAt, types: TypeResolver, checker: ts.TypeChecker, model: ModuleModel, diags: Diagnostics): AggDecl | undefined {
   const keyNode = n.typeArguments?.[0];

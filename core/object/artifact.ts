@@ -114,6 +114,10 @@ const MapSpec = z.looseObject({
   })),
   events: z.optional(z.looseObject({ type: TypeDesc, lostMap: name, pages: z.optional(int(1, 1 << 20)) })),
   declared: z.optional(z.looseObject({ class: z.string(), index: int(0, 1 << 20) })),
+  metric: z.optional(z.looseObject({
+    help: z.optional(z.string()), name: z.optional(z.string()), type: z.optional(z.enum(["counter", "gauge"])), unit: z.optional(z.string()),
+    labels: z.optional(z.array(z.string())),
+  })),
 });
 
 const Attach = z.discriminatedUnion("kind", [

@@ -70,6 +70,25 @@ export interface MapSpec {
   readonly events?: EventsSpec;
   /** The map object the tracer module declares, for binding the user side's objects to the kernel's maps. */
   readonly declared?: DeclaredSpec;
+  /** What the declaration says about the map as a metric (`tsbpf serve`): its doc comment and tags. */
+  readonly metric?: MetricSpec;
+}
+
+/**
+ * A map as a metric, as its declaration describes it (compiler/frontend/metrics.ts): every field optional, the
+ * metric families (runtime/metrics) fill in defaults from the map's kind and key.
+ */
+export interface MetricSpec {
+  /** The doc comment's text. */
+  readonly help?: string;
+  /** The family's name instead of `<tool>_<map>`. */
+  readonly name?: string;
+  /** How a plain map's or a Sum's value is exposed. */
+  readonly type?: "counter" | "gauge";
+  /** The unit of the values (`ns` values are exposed in seconds). */
+  readonly unit?: string;
+  /** The label names of the key: one for a key that is not a struct, one per field of a struct (in order). */
+  readonly labels?: readonly string[];
 }
 
 /** An event channel's records. */

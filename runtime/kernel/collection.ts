@@ -17,6 +17,7 @@ import { USDT_SPEC_MAP } from "../../core/usdt.ts";
 import { tracingUnsupported } from "./links/tracing.ts";
 import { possibleCpus } from "./cpus.ts";
 import { BpfMap } from "./maps.ts";
+import { Cmd, getFdById } from "./bpf.ts";
 import { Program } from "./programs.ts";
 import { ERRNO } from "./sys.ts";
 
@@ -32,6 +33,12 @@ export interface CollectionOptions {
   readonly legacyProbes?: boolean;
   /** Track the collection for release on signals and exit (default true). */
   readonly track?: boolean;
+  /**
+   * Maps of another collection to use instead of creating these (`tsbpf serve` reloading a tracer keeps the counts
+   * of the maps that did not change): each is opened again by its id, so that both collections own a descriptor and
+   * either may close first. The caller checks that the definitions are the same.
+   */
+  readonly shareMaps?: ReadonlyMap<string, BpfMap>;
 }
 
 /** An optional program that was not loaded or not attached, because its attach point does not exist here. */
@@ -66,7 +73,10 @@ export class Collection implements Disposable, AsyncDisposable {
     const c = new Collection(kernel, spec);
     if (opts.track !== false) c.untrack = track(c);
     try {
-      for (const m of spec.maps) c.maps.set(m.name, c.createMap(m, opts.pinPath));
+      for (const m of spec.maps) {
+        const shared = opts.shareMaps?.get(m.name);
+        c.maps.set(m.name, shared ? BpfMap.fromFd(kernel.sys, getFdById(kernel.sys, Cmd.MapGetFdById, shared.info().id), m) : c.createMap(m, opts.pinPath));
+      }
       for (const p of spec.programs) {
         const program = c.optionally(p, () => c.loadProgram(p));
         if (program) c.programs.set(p.name, program);

@@ -31,6 +31,15 @@ export interface OpenOptions {
   readonly collection?: Omit<CollectionOptions, "attach" | "onAttach">;
 }
 
+/**
+ * The maps `tsbpf run` prints at exit and `tsbpf serve` exposes: the exported ones that are not event channels (every
+ * aggregation if none is exported).
+ */
+export function printedMaps(spec: CollectionSpec): CollectionSpec["maps"] {
+  const exported = spec.maps.filter((m) => m.exported && !m.events);
+  return exported.length || spec.maps.some((m) => m.exported) ? exported : spec.maps.filter((m) => m.aggregation);
+}
+
 export class Tracer {
   #closed = false;
   /** A stop() under way or done, and the first error of its detaching. */
@@ -102,10 +111,14 @@ export class Tracer {
     return this.collection.skipped;
   }
 
-  /** The maps `tsbpf run` prints at exit: the exported ones that are not event channels (every aggregation if none is exported). */
+  /** The maps `tsbpf run` prints at exit (printedMaps). */
   printedMaps(): CollectionSpec["maps"] {
-    const exported = this.spec.maps.filter((m) => m.exported && !m.events);
-    return exported.length || this.spec.maps.some((m) => m.exported) ? exported : this.spec.maps.filter((m) => m.aggregation);
+    return printedMaps(this.spec);
+  }
+
+  /** The reader of event channel `name` (a ring buffer or perf event array of the tracer, or its actions). */
+  eventBackend(name: string): EventBackend {
+    return this.backends(name) as EventBackend;
   }
 
   /** What `tsbpf run` prints at exit, as text (stacks symbolized). */
