@@ -14,6 +14,8 @@ const USAGE = `usage: tsbpf <command> [options]
 commands:
   run <file.ts|file.tsbpf> [-d seconds] [-f text|json|folded] [-o file] [-q] [-v] [--param name=value]
                                             compile, load and attach a tracer; print its maps at exit
+  serve <file.ts|file.tsbpf> [--metrics [HOST]:PORT] [--otlp URL] [--web.config.file FILE] [--user NAME]
+                                            run a tracer as a daemon; serve its maps as Prometheus metrics
   build <file.ts> [--emit summary|asm|spec|ir|tsbpf|object] [-o out]
                                             check and compile a tracer
   types [--categories a,b] [--out DIR] [--check]
@@ -40,6 +42,9 @@ async function dispatch(): Promise<number> {
   switch (command) {
     case "run":
       code = await (await import("./run.ts")).runCommand(args);
+      break;
+    case "serve":
+      code = await (await import("./serve.ts")).serveCommand(args);
       break;
     case "build":
       code = await (await import("./build.ts")).buildCommand(args);

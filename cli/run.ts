@@ -199,7 +199,7 @@ async function bundled(file: string, origin: string): Promise<string> {
 }
 
 /** What a run starts from: the compiled collection, and the module's user side when it has one. */
-interface TracerInput {
+export interface TracerInput {
   readonly spec: CollectionSpec;
   /** The user side as one ES module (runtime/user/module.ts imports it). */
   readonly userSide?: () => Promise<string>;
@@ -211,7 +211,7 @@ interface TracerInput {
  * A compiled tracer (.tsbpf, or any file that is one) is read and checked, and nothing of the compiler is
  * loaded; TypeScript is compiled (through the cache) and its user side bundled. An exit code when it does not compile.
  */
-async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s: string) => void, verbose: boolean): Promise<TracerInput | number> {
+export async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s: string) => void, verbose: boolean): Promise<TracerInput | number> {
   const origin = resolve(file);
   // An ELF file is a libbpf object, unless its name says it is a compiled tracer (then decoding says what is wrong).
   if (isElf(bytes) && !isArtifactPath(file)) return { spec: await libbpfObjectInput(file, bytes, log, verbose), origin };

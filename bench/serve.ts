@@ -1,0 +1,163 @@
+// What a scrape of `tsbpf serve` costs, and what the daemon's memory does over a long run.
+//
+// scrape: a per-CPU hash map of N label sets (a Count keyed by {pid, comm}: two labels) filled from user space, then
+// one scrape's steps timed apart: reading the map (batch lookups, merged across CPUs), the metric families
+// (runtime/metrics/families.ts) and the OpenMetrics text (prom-client), and the gzip Prometheus asks for. The
+// reference, in the same run: prom-client's own Counter holding the same N label sets, writing its text. Needs root
+// and bpf(); without, it says so.
+//
+// soak: `tsbpf serve` of test/fixtures/serve/counter.ts as a child, for `--soak-seconds` (default 60) of a workload
+// that starts short-lived processes (new pids: new label sets) and scrapes every 100 ms; its RSS and the map's entries
+// at the start and at the end, and their peak.
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import client from "prom-client";
+import type { MapSpec } from "../core/object/spec.ts";
+import { expose } from "../runtime/metrics/exposition.ts";
+import { MetricSet } from "../runtime/metrics/families.ts";
+import { readAggregation } from "../runtime/output/read.ts";
+import { median, ratio } from "./util.ts";
+
+const RUNS = 5;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+export async function benchServe(): Promise<void> {
+  await benchScrape();
+  await benchSoak();
+}
+
+async function benchScrape(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.log("serve scrape: skipped (needs root and bpf())");
+    return;
+  }
+  const { BpfMap } = await import("../runtime/kernel/maps.ts");
+  const { linuxSys } = await import("../runtime/kernel/sys.ts");
+  const { possibleCpus } = await import("../runtime/kernel/cpus.ts");
+  const sys = await linuxSys();
+  const cpus = possibleCpus().length;
+  console.log(`serve scrape: a Count keyed by {pid, comm} with N label sets (${cpus} CPUs), median of ${RUNS} scrapes`);
+  for (const n of [10_000, 100_000]) {
+    const key = { kind: "struct", fields: [{ name: "pid", type: { kind: "int", size: 4, signed: false } }, { name: "comm", type: { kind: "string", capacity: 16 } }] } as const;
+    const spec: MapSpec = {
+      name: "calls", type: "percpu_hash", keySize: 20, valueSize: 8, maxEntries: n, exported: true, key, value: { kind: "int", size: 8, signed: false },
+      aggregation: { kind: "count", keyed: true, key },
+    };
+    const map = BpfMap.create(sys, spec);
+    try {
+      const perCpu = Array.from({ length: cpus }, (_, c) => BigInt(c + 1));
+      for (let i = 0; i < n; i++) map.set({ pid: 1000 + i, comm: `proc-${i % 997}` }, perCpu);
+      const set = new MetricSet([spec], { namespace: "bench", maxSeries: n });
+      const times = { read: [] as number[], families: [] as number[], text: [] as number[], gzip: [] as number[], total: [] as number[] };
+      let bytes = 0;
+      let gzBytes = 0;
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        const data = readAggregation(map, spec);
+        const t1 = performance.now();
+        const { families } = set.scrape(() => data);
+        const t2 = performance.now();
+        const { body } = await expose(families, "application/openmetrics-text;version=1.0.0", { process: false });
+        const t3 = performance.now();
+        const gz = gzipSync(body);
+        const t4 = performance.now();
+        times.read.push(t1 - t0);
+        times.families.push(t2 - t1);
+        times.text.push(t3 - t2);
+        times.gzip.push(t4 - t3);
+        times.total.push(t4 - t0);
+        bytes = body.length;
+        gzBytes = gz.length;
+      }
+      // The reference: prom-client's own counter with the same label sets, writing its text.
+      const registry = new client.Registry(client.Registry.OPENMETRICS_CONTENT_TYPE);
+      const counter = new client.Counter({ name: "bench_calls", help: "h", labelNames: ["pid", "comm"], registers: [registry] });
+      for (let i = 0; i < n; i++) counter.inc({ pid: String(1000 + i), comm: `proc-${i % 997}` }, cpus * (cpus + 1) / 2);
+      const ref: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        await registry.metrics();
+        ref.push(performance.now() - t0);
+      }
+      const m = (xs: number[]) => median(xs);
+      console.log(`  ${n.toLocaleString("en")} series: scrape ${ms(m(times.total))} = read ${ms(m(times.read))} + families ${ms(m(times.families))} + text ${ms(m(times.text))} + gzip ${ms(m(times.gzip))}; ` +
+        `${(bytes / 1e6).toFixed(1)} MB (${(gzBytes / 1e6).toFixed(2)} MB gzipped); prom-client's own counter writes its text in ${ms(m(ref))} ` +
+        `(families + text: ${ratio(m(times.families) + m(times.text), m(ref))})`);
+    } finally {
+      map.close();
+    }
+  }
+}
+
+/** The soak's length: `npm run bench -- serve --soak-seconds=600`. */
+function soakSeconds(): number {
+  const a = process.argv.find((x) => x.startsWith("--soak-seconds="));
+  return a ? Number(a.slice("--soak-seconds=".length)) : 60;
+}
+
+function rssKb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
+
+async function benchSoak(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.log("serve soak: skipped (needs root and bpf())");
+    return;
+  }
+  const seconds = soakSeconds();
+  const root = join(import.meta.dirname, "..");
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-soak-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(root, join(dir, "node_modules", "tsbpf"), "dir");
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  // Every process's getppid() calls, keyed by pid: each short-lived process is a new label set.
+  const tool = join(dir, "soak.ts");
+  copyFileSync(join(root, "test/fixtures/serve/counter.ts"), tool);
+  writeFileSync(tool, readFileSync(tool, "utf8").replace("if (bpf.pid() === target) calls", "calls").replace("new Count<u32>()", "new Count<u32>({ maxEntries: 2048 })"));
+  const env = { ...process.env, TSBPF_CACHE_DIR: join(dir, ".cache"), NO_COLOR: "1" };
+  const build = spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), "build", tool, "-o", join(dir, "soak.tsbpf")], { env, encoding: "utf8" });
+  if (build.status !== 0) {
+    console.log(`serve soak: skipped (the tool does not build: ${build.stderr.trim()})`);
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const child = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "serve", join(dir, "soak.tsbpf"), "--metrics", "127.0.0.1:0", "--max-series", "1000"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  try {
+    const until = Date.now() + 60_000;
+    while (!/at (http\S+)\/metrics/.test(stderr) && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const url = /at (http\S+)\/metrics/.exec(stderr)?.[1];
+    if (!url) throw new Error(`serve did not start: ${stderr}`);
+    const series = async () => (await (await fetch(`${url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("soak_calls_total{")).length;
+    let scrapes = 0;
+    // Warm up: the first scrapes load prom-client and build the caches.
+    for (let i = 0; i < 20; i++, scrapes++) await series();
+    const start = { rss: rssKb(child.pid!), series: await series() };
+    let peak = start.rss;
+    const end = Date.now() + seconds * 1000;
+    let spawned = 0;
+    while (Date.now() < end) {
+      // Short-lived processes, each calling getppid() (new pids, so new label sets, more than --max-series admits).
+      for (let i = 0; i < 5; i++, spawned++) spawnSync(process.execPath, ["-e", "process.ppid"], { stdio: "ignore" });
+      await series();
+      scrapes++;
+      peak = Math.max(peak, rssKb(child.pid!));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = { rss: rssKb(child.pid!), series: await series() };
+    const dropped = /tsbpf_series_dropped_total\{metric="soak_calls"\} (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1];
+    console.log(`serve soak: ${seconds} s, ${scrapes} scrapes, ${spawned} short-lived processes; RSS ${(start.rss / 1024).toFixed(1)} MB after warm-up, ` +
+      `${(after.rss / 1024).toFixed(1)} MB at the end (peak ${(peak / 1024).toFixed(1)} MB, ${ratio(after.rss, start.rss)}); series ${start.series} -> ${after.series} ` +
+      `(--max-series 1000, map of 2048 entries; ${dropped ?? "?"} label sets dropped)`);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
