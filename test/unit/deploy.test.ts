@@ -23,7 +23,8 @@ import { SERVE_OPTIONS } from "../../cli/serve-options.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const deploy = join(root, "deploy");
-const engines = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } };
+const engines = pkg.engines.node;
 
 // ---- the Dockerfile ----
 
@@ -95,13 +96,16 @@ function checkDockerfile(text: string): { problems: string[]; image: Image } {
     if (stageNames.has(ref) && ref !== name) continue;
     const m = /^node:(\d+)(?:\.\d+){0,2}(?:-[a-z]+)?-slim(?:@sha256:[0-9a-f]{64})?$/.exec(ref);
     if (!m) problems.push(`line ${ins.line}: FROM ${ref}: not a Node slim image (node:22-slim)`);
-    else if (minMajor !== undefined && Number(m[1]) < minMajor) problems.push(`line ${ins.line}: FROM ${ref}: Node ${m[1]} is older than package.json's engines (${engines})`);
+    else if (minMajor !== undefined && Number(m[1]) < minMajor)
+      problems.push(`line ${ins.line}: FROM ${ref}: Node ${m[1]} is older than package.json's engines (${engines})`);
   }
   const install = instructions.find((i) => i.keyword === "RUN" && /\bnpm\s+(install|i|ci)\b/.test(i.args));
   if (!install) problems.push("no RUN npm install of the packed package");
   else {
-    for (const flag of ["-g", "--omit=dev"]) if (!install.args.split(/\s+/).includes(flag)) problems.push(`line ${install.line}: npm install without ${flag}`);
-    if (!/tsbpf-[^\s]*\.tgz/.test(install.args)) problems.push(`line ${install.line}: npm install does not install the tarball npm pack makes (tsbpf-*.tgz)`);
+    for (const flag of ["-g", "--omit=dev"]) if (!install.args.split(/\s+/).includes(flag))
+      problems.push(`line ${install.line}: npm install without ${flag}`);
+    if (!/tsbpf-[^\s]*\.tgz/.test(install.args))
+      problems.push(`line ${install.line}: npm install does not install the tarball npm pack makes (tsbpf-*.tgz)`);
   }
   const image: Image = { entrypoint: [], cmd: [], env: new Map(), files: [], exposed: [], healthcheck: undefined };
   for (const ins of last) {
@@ -109,7 +113,8 @@ function checkDockerfile(text: string): { problems: string[]; image: Image } {
       case "ENTRYPOINT":
       case "CMD": {
         const argv = execForm(ins.args);
-        if (!argv) problems.push(`line ${ins.line}: ${ins.keyword} in shell form: /bin/sh would be PID 1 and keep SIGTERM from serve`);
+        if (!argv)
+          problems.push(`line ${ins.line}: ${ins.keyword} in shell form: sh, as PID 1, keeps SIGTERM from serve`);
         else if (ins.keyword === "ENTRYPOINT") image.entrypoint = argv;
         else image.cmd = argv;
         break;
@@ -121,7 +126,8 @@ function checkDockerfile(text: string): { problems: string[]; image: Image } {
       case "COPY": {
         const parts = ins.args.split(/\s+/).filter((p) => !p.startsWith("--"));
         const dest = parts.at(-1) ?? "";
-        for (const src of parts.slice(0, -1)) image.files.push(dest.endsWith("/") ? posix.join(dest, posix.basename(src)) : dest);
+        const into = (src: string) => (dest.endsWith("/") ? posix.join(dest, posix.basename(src)) : dest);
+        image.files.push(...parts.slice(0, -1).map(into));
         break;
       }
       case "EXPOSE":
@@ -149,7 +155,10 @@ function listenPort(address: string): number | undefined {
 }
 
 /** The problems of the command a container runs, and the metrics port it serves on. */
-function checkServe(argv: readonly string[], image: Image): { problems: string[]; port: number | undefined; user: boolean } {
+/** What checkServe finds: problems, the port --metrics names, and whether --user drops root. */
+interface Serve { problems: string[]; port: number | undefined; user: boolean }
+
+function checkServe(argv: readonly string[], image: Image): Serve {
   const problems: string[] = [];
   const [program = "", command, ...rest] = argv;
   if (program !== "tsbpf" && !program.endsWith("/tsbpf")) problems.push(`runs ${program}, not tsbpf`);
@@ -161,8 +170,10 @@ function checkServe(argv: readonly string[], image: Image): { problems: string[]
     return { problems: [...problems, `serve's command line: ${(e as Error).message}`], port: undefined, user: false };
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1 || !positionals[0]!.endsWith(".tsbpf")) problems.push(`serve runs ${positionals.join(" ") || "nothing"}, not one compiled .tsbpf tracer`);
-  else if (!image.files.includes(positionals[0]!)) problems.push(`serve runs ${positionals[0]}, which the image does not copy in (it copies ${image.files.join(", ")})`);
+  if (positionals.length !== 1 || !positionals[0]!.endsWith(".tsbpf"))
+    problems.push(`serve runs ${positionals.join(" ") || "nothing"}, not one compiled .tsbpf tracer`);
+  else if (!image.files.includes(positionals[0]!))
+    problems.push(`serve runs ${positionals[0]}, which the image does not copy in (it has ${image.files.join(", ")})`);
   const port = values.metrics === undefined ? undefined : listenPort(values.metrics);
   if (port === undefined) problems.push(`--metrics ${values.metrics ?? "(missing)"}: no port`);
   if (values.user === undefined) problems.push("no --user: the daemon would keep root while it serves");
@@ -178,13 +189,16 @@ function checkImage(text: string): string[] {
   const { problems, image } = checkDockerfile(text);
   const serve = checkServe([...image.entrypoint, ...image.cmd], image);
   problems.push(...serve.problems);
-  if (serve.port !== undefined && !image.exposed.includes(serve.port)) problems.push(`EXPOSE ${image.exposed.join(" ")} is not the --metrics port ${serve.port}`);
+  if (serve.port !== undefined && !image.exposed.includes(serve.port))
+    problems.push(`EXPOSE ${image.exposed.join(" ")} is not the --metrics port ${serve.port}`);
   const hc = image.healthcheck?.join(" ");
   if (hc !== undefined) {
     if (/\b(curl|wget)\b/.test(hc)) problems.push("HEALTHCHECK uses curl or wget, which node:*-slim does not have");
-    if (serve.port !== undefined && !hc.includes(`:${serve.port}/healthz`)) problems.push(`HEALTHCHECK does not ask :${serve.port}/healthz`);
+    if (serve.port !== undefined && !hc.includes(`:${serve.port}/healthz`))
+      problems.push(`HEALTHCHECK does not ask :${serve.port}/healthz`);
   }
-  if (!image.env.get("TSBPF_CACHE_DIR")) problems.push("no ENV TSBPF_CACHE_DIR: the cache would go under $HOME on a read-only root filesystem");
+  if (!image.env.get("TSBPF_CACHE_DIR"))
+    problems.push("no ENV TSBPF_CACHE_DIR: the cache would go under $HOME on a read-only root filesystem");
   return problems;
 }
 
@@ -226,7 +240,8 @@ function schemaProblems(m: Manifest): string[] {
     model(m.object).validate();
     return [];
   } catch (e) {
-    return [`${m.file}: ${kind} ${String((m.object.metadata as { name?: string } | undefined)?.name)}: ${(e as Error).message}`];
+    const name = (m.object.metadata as { name?: string } | undefined)?.name;
+    return [`${m.file}: ${kind} ${name}: ${(e as Error).message}`];
   }
 }
 
@@ -244,25 +259,34 @@ function checkDaemonSet(ds: IDaemonSet, image: Image): string[] {
   const spec = ds.spec;
   const pod = spec?.template.spec;
   if (!spec || !pod) return ["no pod spec"];
-  if (spec.updateStrategy?.type !== "RollingUpdate") problems.push(`updateStrategy ${spec.updateStrategy?.type ?? "(default)"}, not RollingUpdate`);
+  if (spec.updateStrategy?.type !== "RollingUpdate")
+    problems.push(`updateStrategy ${spec.updateStrategy?.type ?? "(default)"}, not RollingUpdate`);
   const labels = spec.template.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(spec.selector.matchLabels ?? {})) if (labels[k] !== v) problems.push(`selector ${k}=${v} does not match the pod's labels`);
+  for (const [k, v] of Object.entries(spec.selector.matchLabels ?? {})) if (labels[k] !== v)
+    problems.push(`selector ${k}=${v} does not match the pod's labels`);
   for (const host of ["hostPID", "hostNetwork", "hostIPC"] as const) {
-    if (pod[host]) problems.push(`${host}: true (the shipped tracer is tracepoint-only and needs none of them: docs/fleet.md)`);
+    if (pod[host])
+      problems.push(`${host}: true (the shipped tracer is tracepoint-only and needs none of them: docs/fleet.md)`);
   }
-  if (pod.automountServiceAccountToken !== false) problems.push("the service account token is mounted; the daemon never uses the API");
-  if (!pod.tolerations?.some((t) => t.operator === "Exists" && !t.key && !t.effect)) problems.push("no toleration of every taint: some nodes would run no tracer");
-  if (pod.securityContext && "privileged" in pod.securityContext) problems.push("privileged in the pod's securityContext");
+  if (pod.automountServiceAccountToken !== false)
+    problems.push("the service account token is mounted; the daemon never uses the API");
+  if (!pod.tolerations?.some((t) => t.operator === "Exists" && !t.key && !t.effect))
+    problems.push("no toleration of every taint: some nodes would run no tracer");
+  if (pod.securityContext && "privileged" in pod.securityContext)
+    problems.push("privileged in the pod's securityContext");
   const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
   for (const v of volumes.values()) {
-    if (v.hostPath && !ALLOWED_HOST_PATHS.has(posix.normalize(v.hostPath.path))) problems.push(`volume ${v.name}: hostPath ${v.hostPath.path} is not BTF or tracefs`);
-    if (!v.hostPath && !v.emptyDir && !v.configMap && !v.secret) problems.push(`volume ${v.name}: a kind of volume this daemon has no use for`);
+    if (v.hostPath && !ALLOWED_HOST_PATHS.has(posix.normalize(v.hostPath.path)))
+      problems.push(`volume ${v.name}: hostPath ${v.hostPath.path} is not BTF or tracefs`);
+    if (!v.hostPath && !v.emptyDir && !v.configMap && !v.secret)
+      problems.push(`volume ${v.name}: a kind of volume this daemon has no use for`);
   }
   const containers = [...(pod.initContainers ?? []), ...pod.containers];
   if (pod.containers.length !== 1) problems.push(`${pod.containers.length} containers, not one`);
   let port: number | undefined;
   for (const c of containers) {
-    problems.push(...checkContainer(c, pod.securityContext ?? {}, volumes, image).map((p) => `container ${c.name}: ${p}`));
+    const found = checkContainer(c, pod.securityContext ?? {}, volumes, image);
+    problems.push(...found.map((p) => `container ${c.name}: ${p}`));
   }
   const main = pod.containers[0];
   if (main) {
@@ -277,21 +301,24 @@ function checkDaemonSet(ds: IDaemonSet, image: Image): string[] {
     }
     const metrics = main.ports?.find((p) => p.name === "metrics");
     if (!metrics) problems.push(`container ${main.name}: no port named metrics`);
-    else if (port !== undefined && metrics.containerPort !== port) problems.push(`container ${main.name}: port metrics is ${metrics.containerPort}, serve listens on ${port}`);
+    else if (port !== undefined && metrics.containerPort !== port)
+      problems.push(`container ${main.name}: port metrics is ${metrics.containerPort}, serve listens on ${port}`);
     for (const [probe, path] of [["livenessProbe", "/healthz"], ["readinessProbe", "/readyz"]] as const) {
       const get = main[probe]?.httpGet;
       if (get?.path !== path) problems.push(`container ${main.name}: ${probe} does not GET ${path}`);
-      else if (get.port !== "metrics" && get.port !== port) problems.push(`container ${main.name}: ${probe} asks port ${get.port}, not metrics`);
+      else if (get.port !== "metrics" && get.port !== port)
+        problems.push(`container ${main.name}: ${probe} asks port ${get.port}, not metrics`);
     }
   }
   const annotations = spec.template.metadata?.annotations ?? {};
   if (annotations["prometheus.io/scrape"] !== "true") problems.push("no prometheus.io/scrape: \"true\" annotation");
-  if (port !== undefined && annotations["prometheus.io/port"] !== String(port)) problems.push(`prometheus.io/port is ${annotations["prometheus.io/port"]}, serve listens on ${port}`);
+  if (port !== undefined && annotations["prometheus.io/port"] !== String(port))
+    problems.push(`prometheus.io/port is ${annotations["prometheus.io/port"]}, serve listens on ${port}`);
   return problems;
 }
 
 /** One container's privileges, resources, mounts and cache directory. */
-function checkContainer(c: IContainer, podSecurity: IPodSecurityContext, volumes: Map<string, IVolume>, image: Image): string[] {
+function checkContainer(c: IContainer, podSecurity: IPodSecurityContext, volumes: Map<string, IVolume>, image: Image) {
   const problems: string[] = [];
   const sc = c.securityContext ?? {};
   if (sc.privileged) problems.push("privileged: true");
@@ -299,27 +326,36 @@ function checkContainer(c: IContainer, podSecurity: IPodSecurityContext, volumes
   if (sc.readOnlyRootFilesystem !== true) problems.push("readOnlyRootFilesystem is not true");
   if (!(sc.capabilities?.drop ?? []).map(capName).includes("ALL")) problems.push("capabilities do not drop ALL");
   const add = (sc.capabilities?.add ?? []).map(capName);
-  for (const cap of add) if (!ALLOWED_CAPS.has(cap)) problems.push(`adds CAP_${cap}, which tsbpf does not need (docs/fleet.md)`);
-  for (const cap of ["BPF", "PERFMON"]) if (!add.includes(cap)) problems.push(`does not add CAP_${cap}, which loading a tracer needs`);
+  for (const cap of add) if (!ALLOWED_CAPS.has(cap))
+    problems.push(`adds CAP_${cap}, which tsbpf does not need (docs/fleet.md)`);
+  for (const cap of ["BPF", "PERFMON"]) if (!add.includes(cap))
+    problems.push(`does not add CAP_${cap}, which loading a tracer needs`);
   const seccomp = (sc.seccompProfile ?? podSecurity.seccompProfile)?.type;
-  if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`seccompProfile ${seccomp ?? "(none)"}, not RuntimeDefault`);
-  if ((sc.runAsNonRoot ?? podSecurity.runAsNonRoot) === true) problems.push("runAsNonRoot: true, but attaching needs uid 0 (serve drops it with --user)");
+  if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+    problems.push(`seccompProfile ${seccomp ?? "(none)"}, not RuntimeDefault`);
+  if ((sc.runAsNonRoot ?? podSecurity.runAsNonRoot) === true)
+    problems.push("runAsNonRoot: true, but attaching needs uid 0 (serve drops it with --user)");
   const uid = sc.runAsUser ?? podSecurity.runAsUser;
-  if (uid !== undefined && uid !== 0) problems.push(`runAsUser ${uid}: attaching needs uid 0 (serve drops it with --user)`);
-  if (!c.resources?.requests?.cpu || !c.resources.requests.memory || !c.resources.limits?.memory) problems.push("no cpu and memory requests and memory limit");
+  if (uid !== undefined && uid !== 0)
+    problems.push(`runAsUser ${uid}: attaching needs uid 0 (serve drops it with --user)`);
+  if (!c.resources?.requests?.cpu || !c.resources.requests.memory || !c.resources.limits?.memory)
+    problems.push("no cpu and memory requests and memory limit");
   const mounts = c.volumeMounts ?? [];
   for (const m of mounts) {
     const v = volumes.get(m.name);
     if (!v) problems.push(`mounts ${m.name}, which is no volume`);
     else if (v.hostPath && m.readOnly !== true) problems.push(`mounts host path ${v.hostPath.path} writable`);
-    else if (v.hostPath && posix.normalize(m.mountPath) !== posix.normalize(v.hostPath.path)) problems.push(`mounts host path ${v.hostPath.path} at ${m.mountPath}, where tsbpf does not look`);
+    else if (v.hostPath && posix.normalize(m.mountPath) !== posix.normalize(v.hostPath.path))
+      problems.push(`mounts host path ${v.hostPath.path} at ${m.mountPath}, where tsbpf does not look`);
   }
   if (c.name === "tsbpf") {
     const hostPaths = mounts.map((m) => volumes.get(m.name)?.hostPath?.path);
-    for (const need of ["/sys/kernel/btf", "/sys/kernel/tracing"]) if (!hostPaths.includes(need)) problems.push(`does not mount ${need}`);
+    for (const need of ["/sys/kernel/btf", "/sys/kernel/tracing"]) if (!hostPaths.includes(need))
+      problems.push(`does not mount ${need}`);
     const cache = c.env?.find((e) => e.name === "TSBPF_CACHE_DIR")?.value ?? image.env.get("TSBPF_CACHE_DIR");
     if (!cache) problems.push("no TSBPF_CACHE_DIR");
-    else if (!mounts.some((m) => volumes.get(m.name)?.emptyDir && isUnder(cache, m.mountPath))) problems.push(`TSBPF_CACHE_DIR ${cache} is on the read-only root filesystem (no emptyDir under it)`);
+    else if (!mounts.some((m) => volumes.get(m.name)?.emptyDir && isUnder(cache, m.mountPath)))
+      problems.push(`TSBPF_CACHE_DIR ${cache} is on the read-only root filesystem (no emptyDir under it)`);
   }
   return problems;
 }
@@ -330,10 +366,12 @@ function checkService(svc: IService, ds: IDaemonSet): string[] {
   const labels = ds.spec?.template.metadata?.labels ?? {};
   if (svc.spec?.clusterIP !== "None") problems.push(`Service ${svc.metadata?.name}: not headless (clusterIP: None)`);
   const selector = Object.entries(svc.spec?.selector ?? {});
-  if (!selector.length || selector.some(([k, v]) => labels[k] !== v)) problems.push(`Service ${svc.metadata?.name}: its selector does not pick the DaemonSet's pods`);
+  if (!selector.length || selector.some(([k, v]) => labels[k] !== v))
+    problems.push(`Service ${svc.metadata?.name}: its selector does not pick the DaemonSet's pods`);
   const container = ds.spec?.template.spec?.containers[0];
   const metricsPort = container?.ports?.find((p) => p.name === "metrics")?.containerPort;
-  if (!svc.spec?.ports?.some((p) => p.targetPort === "metrics" || p.targetPort === metricsPort)) problems.push(`Service ${svc.metadata?.name}: no port to the pods' metrics port`);
+  if (!svc.spec?.ports?.some((p) => p.targetPort === "metrics" || p.targetPort === metricsPort))
+    problems.push(`Service ${svc.metadata?.name}: no port to the pods' metrics port`);
   return problems;
 }
 
@@ -353,15 +391,17 @@ function edit(text: string, from: string | RegExp, to: string): string {
 }
 
 test("the Dockerfile parser joins continued lines, skips comments and reads the exec form", () => {
-  const ins = parseDockerfile("# c\nFROM node:22-slim AS a\nRUN npm install \\\n# inside\n  -g x\n\nCMD [\"a\", \"b c\"]\n");
-  assert.equal(ins.map((i) => [i.keyword, i.args, i.line]), [["FROM", "node:22-slim AS a", 2], ["RUN", "npm install -g x", 3], ["CMD", '["a", "b c"]', 7]]);
+  const text = '# c\nFROM node:22-slim AS a\nRUN npm install \\\n# inside\n  -g x\n\nCMD ["a", "b c"]\n';
+  const ins = parseDockerfile(text);
+  assert.equal(ins.map((i) => [i.keyword, i.args, i.line]),
+    [["FROM", "node:22-slim AS a", 2], ["RUN", "npm install -g x", 3], ["CMD", '["a", "b c"]', 7]]);
   assert.equal(execForm('["a", "b c"]'), ["a", "b c"]);
   assert.is(execForm("tsbpf serve x"), undefined);
   assert.is(enginesMajor(">=20"), 20);
   assert.is(enginesMajor("^20 || ^22"), undefined);
 });
 
-test("the image: a Node slim base the engines allow, a production install of the tarball, serve on a .tsbpf it copies in", () => {
+test("the image: Node slim as engines allows, the tarball installed for production, serve on a .tsbpf it holds", () => {
   assert.equal(checkImage(dockerfile), []);
   const { image } = checkDockerfile(dockerfile);
   const argv = [...image.entrypoint, ...image.cmd];
@@ -401,10 +441,10 @@ test("every YAML document in deploy/ is a Kubernetes object its schema accepts",
 test("the schema check fails on a malformed object", () => {
   const ds = theDaemonSet() as unknown as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
   ds.spec.template.spec.containers[0]!.ports = [{ name: "metrics", containerPort: "9464" }];
-  assert.match(schemaProblems({ file: "x.yaml", object: ds as unknown as Record<string, unknown> }).join("\n"), /containerPort must be integer/);
-  assert.match(schemaProblems({ file: "x.yaml", object: { apiVersion: "apps/v1", kind: "Deployment" } }).join("\n"), /no schema for this kind/);
-  const doc = parseAllDocuments("a: [1\n")[0]!;
-  assert.ok(doc.errors.length > 0, "the YAML parser reports errors");
+  const object = ds as unknown as Record<string, unknown>;
+  assert.match(schemaProblems({ file: "x.yaml", object }).join("\n"), /containerPort must be integer/);
+  const deployment = { apiVersion: "apps/v1", kind: "Deployment" };
+  assert.match(schemaProblems({ file: "x.yaml", object: deployment }).join("\n"), /no schema for this kind/);
 });
 
 test("the DaemonSet has the least privilege that works, and agrees with the image on command, port and cache", () => {
@@ -431,9 +471,11 @@ test("the DaemonSet check fails on each privilege or mismatch added on purpose",
     ["a writable host path", (_, c) => { c.volumeMounts!.find((m) => m.name === "tracefs")!.readOnly = false; }, /writable/],
     ["the host's root", (pod) => { pod.volumes!.find((v) => v.name === "btf")!.hostPath!.path = "/"; }, /hostPath \/ is not BTF/],
     ["no BTF", (_, c) => { c.volumeMounts = c.volumeMounts!.filter((m) => m.name !== "btf"); }, /does not mount \/sys\/kernel\/btf/],
-    ["the cache on the root filesystem", (_, c) => { c.env = [{ name: "TSBPF_CACHE_DIR", value: "/var/cache/tsbpf" }]; }, /read-only root filesystem/],
+    ["the cache on the root filesystem", (_, c) => { c.env = [{ name: "TSBPF_CACHE_DIR", value: "/var/cache/tsbpf" }]; },
+      /read-only root filesystem/],
     ["another port", (_, c) => { c.ports![0]!.containerPort = 9100; }, /port metrics is 9100/],
-    ["args with another port", (_, c) => { c.args = ["/opt/tsbpf/tool.tsbpf", "--metrics", ":9100", "--user", "nobody"]; }, /port metrics is 9464, serve listens on 9100/],
+    ["args with another port", (_, c) => { c.args = ["/opt/tsbpf/tool.tsbpf", "--metrics", ":9100", "--user", "nobody"]; },
+      /port metrics is 9464, serve listens on 9100/],
     ["a shell command", (_, c) => { c.command = ["sh", "-c", "tsbpf serve /opt/tsbpf/tool.tsbpf"]; }, /runs sh, not tsbpf/],
     ["liveness on /metrics", (_, c) => { c.livenessProbe!.httpGet!.path = "/metrics"; }, /livenessProbe does not GET \/healthz/],
     ["no readiness probe", (_, c) => { delete c.readinessProbe; }, /readinessProbe does not GET \/readyz/],
