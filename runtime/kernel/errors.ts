@@ -115,7 +115,8 @@ const before = (f: HostFacts, major: number, minor: number) => {
  * ruled out, a security policy.
  */
 export function permissionHint(call: KernelCall, f: HostFacts): string {
-  const perf = call === "perf-open" || call === "perf-attach";
+  // Every program tsbpf loads is a tracing program, which the kernel loads only with CAP_PERFMON besides CAP_BPF.
+  const perf = call === "perf-open" || call === "perf-attach" || call === "prog-load";
   const missing = [
     ...(!hasCap(f, CAP.BPF) && !hasCap(f, CAP.SYS_ADMIN) ? ["CAP_BPF"] : []),
     ...(perf && !hasCap(f, CAP.PERFMON) && !hasCap(f, CAP.SYS_ADMIN) ? ["CAP_PERFMON"] : []),

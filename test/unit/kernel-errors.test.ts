@@ -153,6 +153,14 @@ test("EPERM as root without CAP_BPF (a container): the capability is named, not 
   assert.match(e.hint ?? "", "this process runs as root without CAP_BPF");
 });
 
+test("EPERM loading a program as root with CAP_BPF but without CAP_PERFMON: CAP_PERFMON is named", () => {
+  const noPerfmon = allCaps & ~(1n << BigInt(CAP.PERFMON)) & ~(1n << BigInt(CAP.SYS_ADMIN));
+  const e = explain(sysError("EPERM"), "load program p", { call: "prog-load", facts: facts({ capabilities: noPerfmon }) }) as BpfError;
+  assert.match(e.hint ?? "", "this process runs as root without CAP_PERFMON");
+  const map = explain(sysError("EPERM"), "create map m", { call: "map-create", facts: facts({ capabilities: noPerfmon }) }) as BpfError;
+  assert.not.match(map.hint ?? "", "CAP_PERFMON");
+});
+
 test("EPERM with every capability under kernel lockdown (confidentiality): lockdown is named", () => {
   const e = explain(sysError("EPERM"), "load program p", { call: "prog-load", facts: facts({ lockdown: "confidentiality" }) }) as BpfError;
   assert.match(e.hint ?? "", "locked down in confidentiality mode");
