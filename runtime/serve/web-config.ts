@@ -187,7 +187,25 @@ class Reader {
     const keyFile = str("key_file"), keyText = str("key");
     const caFile = str("client_ca_file"), caText = str("client_ca");
     const authEntry = str("client_auth_type");
-    // exporter-toolkit's TLSConfig.IsEnabled: any of these turns TLS on; the others alone leave plain HTTP.
+    const authText = authEntry?.text || "NoClientCert";
+    const clientAuth = CLIENT_AUTH[authText];
+    if (!clientAuth) {
+      this.#fail(authEntry!.node, `tls_server_config.client_auth_type: ${JSON.stringify(authText)} is not a client auth type`, `use one of ${Object.keys(CLIENT_AUTH).join(", ")}`);
+    }
+    const minVersion = this.#version(s.get("min_version"), "min_version") ?? "TLSv1.2";
+    const maxVersion = this.#version(s.get("max_version"), "max_version") ?? "TLSv1.3";
+    if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) {
+      this.#fail(s.get("max_version")?.key ?? s.get("min_version")!.key, "tls_server_config: min_version is above max_version", "max_version defaults to TLS13");
+    }
+    const ciphers = this.#ciphers(s.get("cipher_suites"));
+    const ecdhCurve = this.#list(s.get("curve_preferences"), "curve_preferences", CURVES, "curve");
+    const preferEntry = s.get("prefer_server_cipher_suites");
+    const honorCipherOrder = preferEntry?.value ? this.#bool(preferEntry.value, "tls_server_config.prefer_server_cipher_suites") : true;
+    const sansEntry = s.get("client_allowed_sans");
+    const clientAllowedSans = sansEntry?.value ? this.#strings(sansEntry.value, "tls_server_config.client_allowed_sans") : undefined;
+
+    // exporter-toolkit's TLSConfig.IsEnabled: any of these turns TLS on; the others alone leave plain HTTP (but are
+    // checked all the same, as Go's strict parsing does).
     if (![certFile, certText, keyFile, keyText, caFile, caText, authEntry].some((x) => x?.text)) return undefined;
     const where = s.get("cert_file")?.key ?? s.get("cert")?.key ?? node;
     for (const [file, text, name] of [[certFile, certText, "cert"], [keyFile, keyText, "key"], [caFile, caText, "client_ca"]] as const) {
@@ -218,29 +236,12 @@ class Reader {
     if (clientCa && !/-----BEGIN CERTIFICATE-----/.test(clientCa.data.toString("latin1"))) {
       this.#fail(clientCa.node, `tls_server_config.${clientCa.name}: ${clientCa.what} holds no PEM certificate`, "it should hold the CA certificates that sign client certificates");
     }
-    const authText = authEntry?.text || "NoClientCert";
-    const clientAuth = CLIENT_AUTH[authText];
-    if (!clientAuth) {
-      this.#fail(authEntry!.node, `tls_server_config.client_auth_type: ${JSON.stringify(authText)} is not a client auth type`, `use one of ${Object.keys(CLIENT_AUTH).join(", ")}`);
-    }
     if (clientCa && clientAuth === "NoClientCert") {
       this.#fail(clientCa.node, "tls_server_config: a client CA is given without client_auth_type", "set client_auth_type: RequireAndVerifyClientCert");
     }
     if (!clientCa && (clientAuth === "VerifyClientCertIfGiven" || clientAuth === "RequireAndVerifyClientCert")) {
       this.#fail(authEntry!.node, `tls_server_config.client_auth_type: ${authText} needs the CA that signs client certificates`, "set client_ca_file");
     }
-
-    const minVersion = this.#version(s.get("min_version"), "min_version") ?? "TLSv1.2";
-    const maxVersion = this.#version(s.get("max_version"), "max_version") ?? "TLSv1.3";
-    if (VERSION_ORDER.indexOf(minVersion) > VERSION_ORDER.indexOf(maxVersion)) {
-      this.#fail(s.get("max_version")?.key ?? s.get("min_version")!.key, "tls_server_config: min_version is above max_version", "max_version defaults to TLS13");
-    }
-    const ciphers = this.#ciphers(s.get("cipher_suites"));
-    const ecdhCurve = this.#list(s.get("curve_preferences"), "curve_preferences", CURVES, "curve");
-    const preferEntry = s.get("prefer_server_cipher_suites");
-    const honorCipherOrder = preferEntry?.value ? this.#bool(preferEntry.value, "tls_server_config.prefer_server_cipher_suites") : true;
-    const sansEntry = s.get("client_allowed_sans");
-    const clientAllowedSans = sansEntry?.value ? this.#strings(sansEntry.value, "tls_server_config.client_allowed_sans") : undefined;
     if (clientAllowedSans && clientAuth === "NoClientCert") {
       this.#fail(sansEntry!.key, "tls_server_config.client_allowed_sans: no client certificate is asked for", "set client_auth_type: RequireAndVerifyClientCert");
     }
@@ -343,10 +344,11 @@ class Reader {
         this.#fail(keyNode, "basic_auth_users: a user name must be a plain string");
       }
       const user = String(keyNode.value);
-      const hash = pair.value === null ? "" : this.#string(pair.value as Node, `basic_auth_users.${user}`);
+      const value = this.#resolve(pair.value as Node | null);
+      const hash = value === null || (isScalar(value) && value.value === null) ? "" : this.#string(value, `basic_auth_users.${user}`);
       const cost = BCRYPT.exec(hash)?.[1];
       if (cost === undefined || Number(cost) < 4 || Number(cost) > 31) {
-        this.#fail((pair.value as Node | null) ?? keyNode, `basic_auth_users.${user}: not a bcrypt hash`, "make one with `htpasswd -nBC 10 \"\" | tr -d ':\\n'` (apache2-utils)");
+        this.#fail(value ?? keyNode, `basic_auth_users.${user}: not a bcrypt hash`, "make one with `htpasswd -nBC 10 \"\" | tr -d ':\\n'` (apache2-utils)");
       }
       users.set(user, hash);
     }

@@ -25,14 +25,24 @@ import { type TestCerts, hasOpenssl, makeCerts } from "../support/tls-certs.ts";
 
 const BODY = "# TYPE x_total counter\nx_total 42\n";
 
+interface FakeEndpoints {
+  calls: number;
+  accepts: (string | undefined)[];
+  fail: string | undefined;
+  ready: boolean;
+  hold(): void;
+  release(): void;
+  endpoints: Endpoints;
+}
+
 /** Endpoints that count their scrapes; `hold` makes metrics() wait until released. */
-function fakeEndpoints() {
+function fakeEndpoints(): FakeEndpoints {
   let release: (() => void) | undefined;
   let held: Promise<void> | undefined;
-  const e = {
+  const e: FakeEndpoints = {
     calls: 0,
-    accepts: [] as (string | undefined)[],
-    fail: undefined as string | undefined,
+    accepts: [],
+    fail: undefined,
     ready: true,
     hold() {
       held = new Promise((r) => (release = r));
@@ -42,7 +52,7 @@ function fakeEndpoints() {
       held = undefined;
     },
     endpoints: {
-      metrics: async (accept) => {
+      metrics: async (accept: string | undefined) => {
         e.calls++;
         e.accepts.push(accept);
         if (held) await held;
@@ -51,7 +61,7 @@ function fakeEndpoints() {
       },
       healthz: () => ({ ok: true, body: "ok" }),
       readyz: () => ({ ok: e.ready, body: e.ready ? "ready" : "no tracer loaded yet" }),
-    } as Endpoints,
+    },
   };
   return e;
 }
@@ -59,7 +69,7 @@ function fakeEndpoints() {
 const QUICK: Partial<Limits> = { headersTimeoutMs: 1500, keepAliveTimeoutMs: 1500, handshakeTimeoutMs: 1500 };
 
 async function withServer(
-  f: (s: MetricsServer, e: ReturnType<typeof fakeEndpoints>, port: number) => Promise<void>,
+  f: (s: MetricsServer, e: FakeEndpoints, port: number) => Promise<void>,
   o: { webConfig?: WebConfig; limits?: Partial<Limits>; log?: string[] } = {},
 ): Promise<void> {
   const e = fakeEndpoints();
