@@ -74,7 +74,8 @@ async function benchScrape(): Promise<void> {
         gzBytes = gz.length;
       }
       // The reference: prom-client's own counter with the same label sets, writing its text.
-      const registry = new client.Registry(client.Registry.OPENMETRICS_CONTENT_TYPE);
+      const registry = new client.Registry<typeof client.Registry.OPENMETRICS_CONTENT_TYPE>();
+      registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
       const counter = new client.Counter({ name: "bench_calls", help: "h", labelNames: ["pid", "comm"], registers: [registry] });
       for (let i = 0; i < n; i++) counter.inc({ pid: String(1000 + i), comm: `proc-${i % 997}` }, cpus * (cpus + 1) / 2);
       const ref: number[] = [];

@@ -64,7 +64,8 @@ function processMetrics(): InstanceType<typeof Registry> {
 export async function expose(families: readonly MetricFamily[], accept: string | undefined, o: { process?: boolean } = {}): Promise<{ contentType: string; body: string }> {
   const openMetrics = wantsOpenMetrics(accept);
   const contentType = openMetrics ? OPENMETRICS : PROMETHEUS_TEXT;
-  const registry = new Registry(contentType);
+  const registry = new Registry<typeof contentType>();
+  registry.setContentType(contentType);
   for (const f of families) {
     const m = promMetric(f, openMetrics);
     registry.registerMetric({ ...m, get: async () => m } as unknown as Parameters<typeof registry.registerMetric>[0]);

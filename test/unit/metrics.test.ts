@@ -43,14 +43,14 @@ test("a histogram's buckets are cumulative, le is the bucket's largest integer, 
   const f = families[0]!;
   assert.is(f.name, "t_lat_seconds");
   assert.is(f.unit, "seconds");
-  const p = f.points[0] as { buckets: { le: number; count: number }[]; count: number };
+  const p = f.points[0] as unknown as { buckets: { le: number; count: number }[]; count: number };
   assert.equal(p.buckets.map((b) => [b.le === Infinity ? "+Inf" : String(b.le), b.count]), [
     ["3e-9", 2], ["7e-9", 2], ["1.5e-8", 2], ["3.1e-8", 2], ["6.3e-8", 2], ["1.27e-7", 7], ["+Inf", 7],
   ]);
   assert.is(p.count, 7);
   // The span of buckets, once seen, stays: a later scrape with values only in [2, 4) still shows up to le 127 ns.
   const later = scrapeOf(set, { lat: { kind: "hist", keyed: false, entries: [{ key: undefined, buckets: [0n, 0n, 0n, 1n] }] } });
-  assert.is((later.families[0]!.points[0] as { buckets: unknown[] }).buckets.length, 7);
+  assert.is((later.families[0]!.points[0] as unknown as { buckets: unknown[] }).buckets.length, 7);
 });
 
 test("stats and averages are summaries; min and max gauges; sums counters unless @type gauge", () => {
