@@ -141,9 +141,15 @@ export function startOtlpPush(o: OtlpOptions): OtlpPush {
       return;
     }
     if (closed) return;
-    const error = await new Promise<unknown>((resolve) =>
-      exporter.export(request, (r) => resolve(r.code === EXPORT_SUCCESS ? undefined : (r.error ?? new Error("failed")))),
-    );
+    let error: unknown;
+    try {
+      // The exporter serializes before sending, and may throw there (a time that is not a number): the promise rejects.
+      error = await new Promise<unknown>((resolve) =>
+        exporter.export(request, (r) => resolve(r.code === EXPORT_SUCCESS ? undefined : (r.error ?? new Error("failed")))),
+      );
+    } catch (e) {
+      error = e;
+    }
     if (error !== undefined && !closed) report(`OTLP push to ${shown} failed: ${reason(error)}`);
   };
 
