@@ -1,8 +1,8 @@
-// The OTLP push of `tsbpf serve --otlp URL`: metric families in (runtime/metrics/model.ts, from the caller's collect()),
-// OTLP/HTTP export requests out, one every interval, through the OpenTelemetry SDK's OTLPMetricExporter, which sends
-// http/json (its Node default: Content-Type application/json, the JSON encoding of ExportMetricsServiceRequest) to
-// the URL's /v1/metrics. The families are built directly as the SDK's ResourceMetrics (no Meter, no instruments: the
-// values are already aggregated by the tracer), one scope "tsbpf" under one resource:
+// The OTLP push of `tsbpf serve --otlp URL`: metric families in (runtime/metrics/model.ts, from the caller's
+// collect()), OTLP/HTTP export requests out, one every interval, through the OpenTelemetry SDK's OTLPMetricExporter,
+// which sends http/json (its Node default: Content-Type application/json, the JSON encoding of
+// ExportMetricsServiceRequest) to the URL's /v1/metrics. The families are built directly as the SDK's ResourceMetrics
+// (no Meter, no instruments: the values are already aggregated by the tracer), one scope "tsbpf" under one resource:
 //   counter    Sum, monotonic, cumulative, starting at startTimeMs() (a reload that restarts counting moves it)
 //   gauge      Gauge
 //   histogram  Histogram, cumulative: explicitBounds = the finite `le`s, bucketCounts per bucket (not cumulative),
@@ -30,7 +30,8 @@
 
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { ValueType, type Attributes, type HrTime } from "@opentelemetry/api";
+import type { Duplex } from "node:stream";
+import { ValueType, type HrTime } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import {
   detectResources,
@@ -51,7 +52,7 @@ import {
 import { isHistogramPoint, isValuePoint, type MetricFamily, type MetricPoint } from "../metrics/model.ts";
 
 export interface OtlpOptions {
-  /** `http://host:4318` (then /v1/metrics is appended, as for OTEL_EXPORTER_OTLP_ENDPOINT) or a full `.../v1/metrics`. */
+  /** `http://host:4318` (/v1/metrics appended, as to OTEL_EXPORTER_OTLP_ENDPOINT) or a full `.../v1/metrics`. */
   readonly url: string;
   /** The push period. */
   readonly intervalMs: number;
@@ -86,7 +87,7 @@ const EXPORT_SUCCESS = 0;
  * to its path (OTEL_EXPORTER_OTLP_ENDPOINT's rule); an error line when it is not an http(s) URL.
  */
 export function otlpMetricsUrl(url: string): string | { error: string } {
-  const hint = "give the OTLP/HTTP receiver's address, e.g. http://127.0.0.1:4318 (an OpenTelemetry Collector's otlp receiver)";
+  const hint = "give the OTLP/HTTP receiver's address, e.g. http://127.0.0.1:4318 (an OpenTelemetry Collector's)";
   let u: URL;
   try {
     u = new URL(url);
@@ -95,7 +96,8 @@ export function otlpMetricsUrl(url: string): string | { error: string } {
   }
   // "localhost:4318" parses, as the scheme "localhost:".
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    return { error: `"${url}" is not an http(s) URL (OTLP is pushed over HTTP only, not ${u.protocol.slice(0, -1)}): ${hint}` };
+    const scheme = u.protocol.slice(0, -1);
+    return { error: `"${url}" is not an http(s) URL (OTLP is pushed over HTTP only, not ${scheme}): ${hint}` };
   }
   if (!/\/v1\/metrics\/?$/.test(u.pathname)) u.pathname = `${u.pathname.replace(/\/$/, "")}/v1/metrics`;
   return u.href;
@@ -145,7 +147,7 @@ export function startOtlpPush(o: OtlpOptions): OtlpPush {
     try {
       // The exporter serializes before sending, and may throw there (a time that is not a number): the promise rejects.
       error = await new Promise<unknown>((resolve) =>
-        exporter.export(request, (r) => resolve(r.code === EXPORT_SUCCESS ? undefined : (r.error ?? new Error("failed")))),
+        exporter.export(request, (r) => resolve(r.code === EXPORT_SUCCESS ? undefined : (r.error ?? "failed"))),
       );
     } catch (e) {
       error = e;
@@ -164,7 +166,10 @@ export function startOtlpPush(o: OtlpOptions): OtlpPush {
 
   const timer = setInterval(() => {
     if (busy) {
-      if (!saidBehind) report(`OTLP push to ${shown} takes longer than the ${o.intervalMs} ms interval: skipping a push while one is under way (said once)`);
+      if (!saidBehind) {
+        const line = `takes longer than the ${o.intervalMs} ms interval: a push is skipped while one is under way`;
+        report(`OTLP push to ${shown} ${line}`);
+      }
       saidBehind = true;
       return;
     }
@@ -180,7 +185,8 @@ export function startOtlpPush(o: OtlpOptions): OtlpPush {
         clearInterval(timer);
         const deadline = Date.now() + timeoutMs;
         if (await within(deadline, push())) {
-          report(`OTLP push to ${shown} failed: the last push was not done ${timeoutMs} ms after shutdown began; abandoned`);
+          const line = `the last push was not done ${timeoutMs} ms after shutdown began; abandoned`;
+          report(`OTLP push to ${shown} failed: ${line}`);
         }
         closed = true;
         // Cuts a connection still open (a receiver that never finishes answering) and the idle keep-alive one; the
@@ -194,7 +200,8 @@ export function startOtlpPush(o: OtlpOptions): OtlpPush {
 /** Waits for `p` until `deadline` (ms since the epoch): true when the deadline came first. */
 async function within(deadline: number, p: Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, deadline - Date.now()))));
+  const ms = Math.max(0, deadline - Date.now());
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
   try {
     const settled = p.then(
       () => false,
@@ -210,7 +217,7 @@ async function within(deadline: number, p: Promise<unknown>): Promise<boolean> {
 function closableAgent(url: string, isClosed: () => boolean): HttpAgent {
   const Base = url.startsWith("https:") ? HttpsAgent : HttpAgent;
   const Closable = class extends Base {
-    override createConnection(...args: Parameters<HttpAgent["createConnection"]>): ReturnType<HttpAgent["createConnection"]> {
+    override createConnection(...args: Parameters<HttpAgent["createConnection"]>): Duplex | null | undefined {
       if (isClosed()) throw new Error("the OTLP push was shut down");
       return super.createConnection(...args);
     }
@@ -219,7 +226,12 @@ function closableAgent(url: string, isClosed: () => boolean): HttpAgent {
 }
 
 /** The export request for `families`: one resource, one scope, one metric per family that has points. */
-export function resourceMetrics(resource: Resource, families: readonly MetricFamily[], startMs: number, nowMs: number): ResourceMetrics {
+export function resourceMetrics(
+  resource: Resource,
+  families: readonly MetricFamily[],
+  startMs: number,
+  nowMs: number,
+): ResourceMetrics {
   const start = hrTime(startMs);
   const end = hrTime(nowMs);
   const metrics = families.filter((f) => f.points.length > 0).map((f) => metricData(f, start, end));
@@ -227,7 +239,12 @@ export function resourceMetrics(resource: Resource, families: readonly MetricFam
 }
 
 function metricData(f: MetricFamily, startTime: HrTime, endTime: HrTime): MetricData {
-  const point = <T>(p: MetricPoint, value: T): DataPoint<T> => ({ startTime, endTime, attributes: attributes(p), value });
+  const point = <T>(p: MetricPoint, value: T): DataPoint<T> => ({
+    startTime,
+    endTime,
+    attributes: { ...p.labels },
+    value,
+  });
   const descriptor = (valueType: ValueType) => ({ name: f.name, description: f.help, unit: ucum(f.unit), valueType });
   const aggregationTemporality = AggregationTemporality.CUMULATIVE;
   switch (f.type) {
@@ -236,14 +253,16 @@ function metricData(f: MetricFamily, startTime: HrTime, endTime: HrTime): Metric
       const values = f.points.filter(isValuePoint);
       const valueType = values.every((p) => Number.isInteger(p.value)) ? ValueType.INT : ValueType.DOUBLE;
       const dataPoints = values.map((p) => point(p, p.value));
+      const head = { descriptor: descriptor(valueType), aggregationTemporality };
       return f.type === "counter"
-        ? { descriptor: descriptor(valueType), aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints }
-        : { descriptor: descriptor(valueType), aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints };
+        ? { ...head, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints }
+        : { ...head, dataPointType: DataPointType.GAUGE, dataPoints };
     }
     case "histogram":
     case "summary": {
       const dataPoints = f.points.filter(isCountPoint).map((p) => point(p, histogram(p)));
-      return { descriptor: descriptor(ValueType.DOUBLE), aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints };
+      const head = { descriptor: descriptor(ValueType.DOUBLE), aggregationTemporality };
+      return { ...head, dataPointType: DataPointType.HISTOGRAM, dataPoints };
     }
     default: {
       const never: never = f.type;
@@ -272,8 +291,6 @@ function histogram(p: CountPoint): Histogram {
   counts.push(p.count - below);
   return { buckets: { boundaries, counts }, count: p.count, ...(p.sum === undefined ? {} : { sum: p.sum }) };
 }
-
-const attributes = (p: MetricPoint): Attributes => ({ ...p.labels });
 
 /** Milliseconds since the epoch as [seconds, nanoseconds]. */
 function hrTime(ms: number): HrTime {

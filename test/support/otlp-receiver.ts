@@ -4,7 +4,12 @@
 // chooses: a status for the next requests, answers held back, or an answer started and never finished.
 //
 //   const r = await startOtlpReceiver();
-//   try { ...push to r.url...; await r.waitForPushes(1); r.pushes[0]!.sum("syscount_syscalls").points } finally { await r.close(); }
+//   try {
+//     ...push to r.url...; await r.waitForPushes(1);
+//     r.pushes[0]!.sum("syscount_syscalls").points  // [{ attributes: { comm: "bash" }, value: 120, ... }]
+//   } finally {
+//     await r.close();
+//   }
 
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,7 +41,12 @@ export interface HistogramPoint extends PointBase {
 export type Temporality = "unspecified" | "delta" | "cumulative";
 
 export type ReceivedMetric = { readonly name: string; readonly description: string; readonly unit: string } & (
-  | { readonly kind: "sum"; readonly isMonotonic: boolean; readonly temporality: Temporality; readonly points: readonly NumberPoint[] }
+  | {
+      readonly kind: "sum";
+      readonly isMonotonic: boolean;
+      readonly temporality: Temporality;
+      readonly points: readonly NumberPoint[];
+    }
   | { readonly kind: "gauge"; readonly points: readonly NumberPoint[] }
   | { readonly kind: "histogram"; readonly temporality: Temporality; readonly points: readonly HistogramPoint[] }
   | { readonly kind: "other"; readonly points: readonly [] }
@@ -142,7 +152,8 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
 const num = (v: unknown): number => (typeof v === "string" ? Number(v) : typeof v === "number" ? v : Number.NaN);
-const nanos = (v: unknown): bigint | undefined => (typeof v === "string" || typeof v === "number" ? BigInt(v) : undefined);
+const nanos = (v: unknown): bigint | undefined =>
+  typeof v === "string" || typeof v === "number" ? BigInt(v) : undefined;
 const TEMPORALITY: Record<number, Temporality> = { 1: "delta", 2: "cumulative" };
 
 function anyValue(v: Json): AttributeValue {
@@ -157,10 +168,18 @@ const attributesOf = (list: unknown): Record<string, AttributeValue> =>
   Object.fromEntries(arr(list).map((kv) => [String(kv.key), anyValue(obj(kv.value))]));
 
 function pointBase(p: Json): PointBase {
-  return { attributes: attributesOf(p.attributes), startTimeNs: nanos(p.startTimeUnixNano), timeNs: nanos(p.timeUnixNano) ?? 0n };
+  return {
+    attributes: attributesOf(p.attributes),
+    startTimeNs: nanos(p.startTimeUnixNano),
+    timeNs: nanos(p.timeUnixNano) ?? 0n,
+  };
 }
 
-const numberPoint = (p: Json): NumberPoint => ({ ...pointBase(p), value: num(p.asInt ?? p.asDouble), isInt: "asInt" in p });
+const numberPoint = (p: Json): NumberPoint => ({
+  ...pointBase(p),
+  value: num(p.asInt ?? p.asDouble),
+  isInt: "asInt" in p,
+});
 
 const histogramPoint = (p: Json): HistogramPoint => ({
   ...pointBase(p),
@@ -175,7 +194,8 @@ function decodeMetric(m: Json): ReceivedMetric {
   if (m.sum) {
     const s = obj(m.sum);
     const temporality = TEMPORALITY[num(s.aggregationTemporality)] ?? "unspecified";
-    return { ...head, kind: "sum", isMonotonic: s.isMonotonic === true, temporality, points: arr(s.dataPoints).map(numberPoint) };
+    const points = arr(s.dataPoints).map(numberPoint);
+    return { ...head, kind: "sum", isMonotonic: s.isMonotonic === true, temporality, points };
   }
   if (m.gauge) return { ...head, kind: "gauge", points: arr(obj(m.gauge).dataPoints).map(numberPoint) };
   if (m.histogram) {
@@ -186,7 +206,13 @@ function decodeMetric(m: Json): ReceivedMetric {
   return { ...head, kind: "other", points: [] };
 }
 
-function decodePush(method: string, path: string, headers: IncomingHttpHeaders, status: number, body: Buffer): ReceivedPush {
+function decodePush(
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  status: number,
+  body: Buffer,
+): ReceivedPush {
   let json: Json = {};
   try {
     if (headers["content-type"]?.startsWith("application/json")) json = obj(JSON.parse(body.toString("utf8")));
@@ -209,7 +235,7 @@ function decodePush(method: string, path: string, headers: IncomingHttpHeaders, 
     path,
     headers,
     status,
-    resource: Object.assign({}, ...resources.map((r) => attributesOf(obj(r.resource).attributes))) as Record<string, AttributeValue>,
+    resource: Object.fromEntries(resources.flatMap((r) => Object.entries(attributesOf(obj(r.resource).attributes)))),
     scopes: scopeMetrics.map((s) => String(obj(s.scope).name ?? "")),
     metrics,
     sum: (name) => find(name, "sum"),

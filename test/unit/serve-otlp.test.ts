@@ -54,7 +54,13 @@ const FAMILIES: readonly MetricFamily[] = [
     unit: "bytes",
     points: [{ labels: {}, buckets: [{ le: 1, count: 1 }, { le: Number.POSITIVE_INFINITY, count: 4 }], count: 4 }],
   },
-  { name: "read_size_bytes", help: "Read sizes.", type: "summary", unit: "bytes", points: [{ labels: { comm: "cat" }, count: 4, sum: 16384 }] },
+  {
+    name: "read_size_bytes",
+    help: "Read sizes.",
+    type: "summary",
+    unit: "bytes",
+    points: [{ labels: { comm: "cat" }, count: 4, sum: 16384 }],
+  },
   { name: "empty_family", help: "Nothing counted yet.", type: "counter", points: [] },
 ];
 
@@ -94,7 +100,8 @@ async function withPush(
 }
 
 test("a push: resource, names, descriptions, units, and every metric type as OTLP gives it", async () => {
-  await withPush({ headers: { authorization: "Bearer s3cret", "x-scope-orgid": "team-a" } }, async (r, push, errors) => {
+  const headers = { authorization: "Bearer s3cret", "x-scope-orgid": "team-a" };
+  await withPush({ headers }, async (r, push, errors) => {
     const before = BigInt(Date.now()) * 1_000_000n;
     await push.flush();
     assert.equal(errors, []);
@@ -152,7 +159,8 @@ test("a push: resource, names, descriptions, units, and every metric type as OTL
 
     const noSum = p.histogram("hist_nosum_bytes");
     assert.is(noSum.unit, "By");
-    assert.equal(noSum.points.map((x) => [x.explicitBounds, x.bucketCounts, x.count, x.sum]), [[[1], [1, 3], 4, undefined]]);
+    const noSumPoints = noSum.points.map((x) => [x.explicitBounds, x.bucketCounts, x.count, x.sum]);
+    assert.equal(noSumPoints, [[[1], [1, 3], 4, undefined]]);
 
     const summary = p.histogram("read_size_bytes");
     assert.is(summary.temporality, "cumulative");
@@ -214,7 +222,8 @@ test("a receiver that is down: one line naming ECONNREFUSED, nothing thrown, not
   const errors: string[] = [];
   const written: string[] = [];
   const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+  const capture = (chunk: string | Uint8Array) => (written.push(String(chunk)), true);
+  process.stderr.write = capture as typeof process.stderr.write;
   const push = startOtlpPush(options(`http://user:pw@127.0.0.1:${port}`, errors, { timeoutMs: 300 }));
   try {
     await push.flush();
@@ -264,6 +273,24 @@ test("OTEL_EXPORTER_OTLP_COMPRESSION=gzip is honoured (the receiver gets the sam
   }
 });
 
+test("OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME add to the resource and override what serve gives", async () => {
+  process.env.OTEL_RESOURCE_ATTRIBUTES = "k8s.node.name=worker-3,host.name=from-env";
+  process.env.OTEL_SERVICE_NAME = "tracers";
+  try {
+    await withPush({}, async (r, push) => {
+      await push.flush();
+      const resource = r.pushes[0]!.resource;
+      assert.equal(
+        [resource["k8s.node.name"], resource["host.name"], resource["service.name"], resource["tsbpf.tool"]],
+        ["worker-3", "from-env", "tracers", "syscount"],
+      );
+    });
+  } finally {
+    delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+    delete process.env.OTEL_SERVICE_NAME;
+  }
+});
+
 test("a slow receiver: pushes never overlap, ticks are skipped, and that is said once", async () => {
   await withPush({ intervalMs: 20 }, async (r, _push, errors) => {
     r.delay(150);
@@ -277,7 +304,9 @@ test("a slow receiver: pushes never overlap, ticks are skipped, and that is said
 
 test("shutdown pushes the last values, then nothing more is pushed", async () => {
   let value = 0;
-  const collect = async (): Promise<readonly MetricFamily[]> => [{ name: "c", help: "c", type: "counter", points: [{ labels: {}, value }] }];
+  const collect = async (): Promise<readonly MetricFamily[]> => [
+    { name: "c", help: "c", type: "counter", points: [{ labels: {}, value }] },
+  ];
   await withPush({ intervalMs: 60_000, collect }, async (r, push, errors) => {
     value = 41;
     await push.flush();
@@ -300,6 +329,8 @@ test("the timer stops at shutdown", async () => {
   });
 });
 
+const abandoned = (ms: number) => `the last push was not done ${ms} ms after shutdown began; abandoned`;
+
 test("shutdown returns when the receiver never finishes answering (bounded by timeoutMs), and says so", async () => {
   await withPush({ timeoutMs: 300 }, async (r, push, errors) => {
     r.trickle(true);
@@ -310,7 +341,7 @@ test("shutdown returns when the receiver never finishes answering (bounded by ti
     await waitFor(() => done, "shutdown to return", 10_000);
     await shutdown;
     assert.is(r.pushes.length, 1);
-    assert.equal(errors, [`OTLP push to ${r.url}/v1/metrics failed: the last push was not done 300 ms after shutdown began; abandoned`]);
+    assert.equal(errors, [`OTLP push to ${r.url}/v1/metrics failed: ${abandoned(300)}`]);
   });
 });
 
@@ -324,13 +355,13 @@ test("a retry the exporter scheduled before shutdown returned never reaches the 
   await withPush({ timeoutMs: 1_500, collect }, async (r, push, errors) => {
     r.answer(503, 5, { "retry-after": "1" });
     await push.shutdown();
-    assert.equal(errors, [`OTLP push to ${r.url}/v1/metrics failed: the last push was not done 1500 ms after shutdown began; abandoned`]);
+    assert.equal(errors, [`OTLP push to ${r.url}/v1/metrics failed: ${abandoned(1500)}`]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(r.pushes.map((p) => p.status), [503]);
   });
 });
 
-test("otlpMetricsUrl: /v1/metrics appended to a base URL, a full one kept, anything not http(s) refused with a hint", () => {
+test("otlpMetricsUrl: /v1/metrics added to a base URL, a full one kept, what is not http(s) refused with a hint", () => {
   assert.is(otlpMetricsUrl("http://collector:4318"), "http://collector:4318/v1/metrics");
   assert.is(otlpMetricsUrl("http://collector:4318/"), "http://collector:4318/v1/metrics");
   assert.is(otlpMetricsUrl("https://otlp.example/otlp"), "https://otlp.example/otlp/v1/metrics");
