@@ -150,7 +150,12 @@ test("the text format otherwise, with the process's own metrics", async () => {
   assert.match(body, /^# HELP t_calls_total Calls/m);
   assert.match(body, /^t_calls_total\{comm="a\\"b\\\\c"\} 3$/m);
   assert.match(body, /^process_resident_memory_bytes \d+/m);
+  assert.match(body, /^process_cpu_seconds_total [\d.e-]+$/m);
   assert.not.match(body, /# EOF/);
+  // In OpenMetrics too, the process's counters end in one _total.
+  const om = (await expose([], "application/openmetrics-text")).body;
+  assert.match(om, /^# TYPE process_cpu_seconds counter$/m);
+  assert.match(om, /^process_cpu_seconds_total [\d.e-]+$/m);
 });
 
 test("a map's doc comment and the handlers' keys become its MetricSpec; a bad tag is TSB2099", () => {
