@@ -95,14 +95,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   let otlpIntervalMs = 10_000;
   if (str("otlp-interval") !== undefined) {
-    const d = parseDuration(str("otlp-interval")!);
-    if (typeof d === "string" || d < 0.1) return bad(`--otlp-interval: ${typeof d === "string" ? d : "at least 0.1 seconds"}`);
+    const d = parseDuration(str("otlp-interval")!, "--otlp-interval");
+    if (typeof d === "string") return bad(d);
+    if (d < 0.1) return bad(`--otlp-interval takes at least 0.1 seconds, not ${d}`);
     otlpIntervalMs = d * 1000;
   }
   const otlpHeaders: Record<string, string> = {};
   for (const h of (v["otlp-header"] as string[] | undefined) ?? []) {
     const eq = h.indexOf("=");
-    if (eq <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, eq))) return bad(`--otlp-header: expected name=value, not ${JSON.stringify(h)}`);
+    if (eq <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, eq)) || /[\r\n\0]/.test(h)) {
+      return bad(`--otlp-header: expected name=value (a header name, and a value on one line), not ${JSON.stringify(h)}`);
+    }
     otlpHeaders[h.slice(0, eq)] = h.slice(eq + 1);
   }
   let maxSeries = DEFAULT_MAX_SERIES;
@@ -113,6 +116,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const namespace = str("namespace") ?? basename(file).replace(/\.(bpf\.o|tsbpf|ts|o)$/, "");
+  if (str("namespace") !== undefined && !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(namespace)) {
+    return bad(`--namespace: ${JSON.stringify(namespace)} cannot start a metric name (letters, digits, _ and :, not first a digit; "" for none)`);
+  }
   const params = (v.param as string[] | undefined) ?? [];
   const badParam = params.find((p) => !/^[A-Za-z_][A-Za-z0-9_]*=.+$/.test(p));
   if (badParam !== undefined) return bad(`--param: expected name=value, not ${JSON.stringify(badParam)}`);
@@ -234,7 +240,7 @@ class Daemon {
             endpoints: { metrics: (accept) => this.#expose(accept), healthz: () => this.#healthz(), readyz: () => this.#readyz() },
           });
         } catch (e) {
-          if (e instanceof ServeError) throw new CliError("serve", `--metrics ${this.o.listen}: ${e.message}`);
+          if (e instanceof ServeError) throw new CliError("serve", `--metrics ${this.o.listen}: ${e.message}`, 1);
           throw e;
         }
       }
@@ -259,7 +265,10 @@ class Daemon {
       }
       if (this.o.user) this.#dropRoot(this.o.user);
       process.on("SIGHUP", onHup);
+      // A pending promise keeps no process alive; the endpoint does, the OTLP timer (unref'd) does not.
+      const alive = setInterval(() => {}, 1 << 30);
       const signal = await stop;
+      clearInterval(alive);
       if (this.o.verbose) this.#log(`${signal}: detaching`);
     } catch (e) {
       if (e instanceof BpfError) {

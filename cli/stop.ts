@@ -143,10 +143,10 @@ export function longTimeout(ms: number, fn: () => void, timers: Timers = globalT
  * `--duration`'s value: seconds, a positive finite decimal number ("10", "0.5", "2200000"). Returns the seconds, or
  * the one-line complaint.
  */
-export function parseDuration(text: string): number | string {
+export function parseDuration(text: string, option = "--duration"): number | string {
   const seconds = /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    return `--duration takes a number of seconds greater than 0 (such as 10 or 0.5), not ${JSON.stringify(text)}`;
+    return `${option} takes a number of seconds greater than 0 (such as 10 or 0.5), not ${JSON.stringify(text)}`;
   }
   return seconds;
 }

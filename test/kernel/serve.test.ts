@@ -14,6 +14,7 @@ import { kernelTest } from "../support/kernel.ts";
 import { skip } from "../support/skip.ts";
 import { type RunChild, freshTag, leftOver, reap, scratchProject, spawnRun, within } from "../support/stop.ts";
 import { prometheusBinary, startPrometheus } from "../support/prometheus.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { log2Index, log2Bounds } from "../../core/aggregations.ts";
 
 const scratch = scratchProject();
@@ -160,6 +161,47 @@ kernelTest(test, "serve: a real Prometheus server scrapes it; its counter and hi
     await prom?.stop();
     reap(s?.run);
     w.stop();
+  }
+});
+
+kernelTest(test, "serve --otlp: a receiver on 127.0.0.1 decodes the pushed counter and histogram, and SIGTERM pushes the last values", async () => {
+  const file = await counterTool();
+  const w = workload();
+  const receiver = await startOtlpReceiver();
+  const run = spawnRun(["serve", file, "--otlp", receiver.url, "--otlp-interval", "0.2", "--namespace", "t", "--param", `target=${w.pid}`], { env: scratch.env });
+  try {
+    await run.stderrMatch(/pushing metrics of .* every 0.2 s/, 60_000);
+    assert.not.match(run.stderr, /serving metrics/, "no endpoint without --metrics");
+    await w.round();
+    // Pushes that began after the round: the round's counts are in them.
+    const from = receiver.pushes.length;
+    await receiver.waitForPushes(from + 2);
+    const push = receiver.pushes.at(-1)!;
+    assert.is(push.path, "/v1/metrics");
+    assert.is(push.resource["service.name"], "tsbpf");
+    assert.is(push.resource["tsbpf.tool"], "t");
+    const calls = push.sum(`t_${tag}calls`);
+    assert.ok(calls.isMonotonic);
+    assert.is(calls.temporality, "cumulative");
+    assert.equal(calls.points.map((p) => [p.attributes.pid, p.value]), [[String(w.pid), CALLS]]);
+    const sizes = push.histogram(`t_${tag}sizes_bytes`);
+    assert.is(sizes.unit, "By");
+    const p = sizes.points[0]!;
+    assert.is(p.count, SIZES.length);
+    // Per bucket: 60 at most 63 bytes, none up to 511, 40 up to 1023, none above.
+    assert.equal(p.explicitBounds, [63, 127, 255, 511, 1023]);
+    assert.equal(p.bucketCounts, [60, 0, 0, 0, 40, 0]);
+    await w.round();
+    const before = receiver.pushes.length;
+    run.child.kill("SIGTERM");
+    assert.is((await within(run.exit, 20_000, "serve's exit")).code, 0, run.stderr);
+    // The last push, at the stop, has the second round.
+    assert.ok(receiver.pushes.length > before);
+    assert.equal(receiver.pushes.at(-1)!.sum(`t_${tag}calls`).points.map((x) => x.value), [2 * CALLS]);
+  } finally {
+    reap(run);
+    w.stop();
+    await receiver.close();
   }
 });
 

@@ -48,6 +48,8 @@ tracepoint("syscalls/sys_enter_getppid", () => {
   if (failed) calls.increment(bpf.pid());
 });
 `);
+const webConfig = join(dir, "web.yml");
+writeFileSync(webConfig, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  bogus: 1\n");
 const illTyped = join(dir, "ill-typed.ts");
 writeFileSync(illTyped, `import { tracepoint } from "tsbpf";
 tracepoint("syscalls/sys_enter_getppid", () => {
@@ -133,6 +135,25 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["vm", binaryAsm], `tsbpf vm: ${binaryAsm} is a binary file`],
   [["vm", asm, asm], "tsbpf vm: unexpected argument"],
   [["vm"], "tsbpf vm: missing file"],
+  // serve (checked before anything is bound or loaded)
+  [["serve", "--bogus", tracer], "tsbpf serve: unknown option --bogus; see tsbpf serve --help"],
+  [["serve"], "tsbpf serve: no tracer file given"],
+  [["serve", missing], `tsbpf serve: ${missing}: no such file`],
+  [["serve", dir], `tsbpf serve: ${dir} is a directory`],
+  [["serve", tracer, tracer], `tsbpf serve: unexpected argument ${tracer}`],
+  [["serve", tracer, "--metrics"], "tsbpf serve: --metrics needs a value"],
+  [["serve", tracer, "--metrics", "nine"], 'tsbpf serve: --metrics: expected HOST:PORT, :PORT or [IPv6]:PORT'],
+  [["serve", tracer, "--metrics", "127.0.0.1:65536"], "tsbpf serve: --metrics: port 65536 is out of range (0 to 65535)"],
+  [["serve", tracer, "--otlp", "ftp://collector"], 'tsbpf serve: --otlp: "ftp://collector" is not an http(s) URL'],
+  [["serve", tracer, "--otlp", "http://c:4318", "--otlp-interval", "0"], 'tsbpf serve: --otlp-interval takes a number of seconds greater than 0 (such as 10 or 0.5), not "0"'],
+  [["serve", tracer, "--otlp", "http://c:4318", "--otlp-header", "x=a\r\nb: c"], "tsbpf serve: --otlp-header: expected name=value (a header name, and a value on one line)"],
+  [["serve", tracer, "--max-series", "0"], 'tsbpf serve: --max-series must be an integer of at least 1, not "0"'],
+  [["serve", tracer, "--namespace", "9lives"], 'tsbpf serve: --namespace: "9lives" cannot start a metric name'],
+  [["serve", tracer, "--param", "pid"], 'tsbpf serve: --param: expected name=value, not "pid"'],
+  [["serve", tracer, "--user", "no-such-user-here"], "tsbpf serve: --user: no user no-such-user-here on this machine"],
+  [["serve", tracer, "--user", "0"], "tsbpf serve: --user: uid 0 is root"],
+  [["serve", tracer, "--web.config.file", missing], `tsbpf serve: --web.config.file: ${missing}: cannot read the web config file (no such file)`],
+  [["serve", tracer, "--web.config.file", webConfig], `tsbpf serve: --web.config.file: ${webConfig}:4:`],
   // the command word itself
   [["frobnicate"], "tsbpf: unknown command 'frobnicate'; see tsbpf --help"],
   [["--bogus"], "tsbpf: unknown option --bogus; see tsbpf --help"],
@@ -165,7 +186,7 @@ test("a bad -o path is refused before anything is compiled or written, and the t
 });
 
 test("--help and -h on every command: its usage on stdout, exit 0", async () => {
-  const commands = ["run", "build", "types", "asm", "disasm", "vm"];
+  const commands = ["run", "serve", "build", "types", "asm", "disasm", "vm"];
   const cases = commands.flatMap((c) => [[c, "--help"], [c, "-h"]]);
   const results = await all(cases, (args) => tsbpf(args));
   cases.forEach((args, i) => {
