@@ -7,8 +7,8 @@
 // and bpf(); without, it says so.
 //
 // soak: `tsbpf serve` of test/fixtures/serve/counter.ts as a child, for `--soak-seconds` (default 60) of a workload
-// that starts short-lived processes (new pids: new label sets) and scrapes every 100 ms; its RSS and the map's entries
-// at the start and at the end, and their peak.
+// that starts short-lived processes (new pids: new label sets, past --max-series 500 and past the map's 2,048 entries)
+// and scrapes every 100 ms; its RSS and the series exposed at the start and at the end, and the peak RSS.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
@@ -119,7 +119,15 @@ async function benchSoak(): Promise<void> {
   // Every process's getppid() calls, keyed by pid: each short-lived process is a new label set.
   const tool = join(dir, "soak.ts");
   copyFileSync(join(root, "test/fixtures/serve/counter.ts"), tool);
-  writeFileSync(tool, readFileSync(tool, "utf8").replace("if (bpf.pid() === target) calls", "calls").replace("new Count<u32>()", "new Count<u32>({ maxEntries: 2048 })"));
+  // And when each process last called it, in an LRU map of 1,024: old pids are evicted, so its label sets churn.
+  writeFileSync(tool, `${readFileSync(tool, "utf8").replace("if (bpf.pid() === target) calls", "calls").replace("new Count<u32>()", "new Count<u32>({ maxEntries: 2048 })")
+    .replace('type u32 } from "tsbpf";', 'type u32, type u64, LruHashMap } from "tsbpf";')}
+/** When each process last called getppid(). @labels pid @unit ns */
+export const last = new LruHashMap<u32, u64>(1024);
+tracepoint("syscalls/sys_exit_getppid", () => {
+  last.set(bpf.pid(), bpf.ktimeGetNs());
+});
+`);
   const env = { ...process.env, TSBPF_CACHE_DIR: join(dir, ".cache"), NO_COLOR: "1" };
   const build = spawnSync(process.execPath, [join(root, "bin/tsbpf.js"), "build", tool, "-o", join(dir, "soak.tsbpf")], { env, encoding: "utf8" });
   if (build.status !== 0) {
@@ -127,7 +135,7 @@ async function benchSoak(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     return;
   }
-  const child = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "serve", join(dir, "soak.tsbpf"), "--metrics", "127.0.0.1:0", "--max-series", "1000"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [join(root, "bin/tsbpf.js"), "serve", join(dir, "soak.tsbpf"), "--metrics", "127.0.0.1:0", "--max-series", "500"], { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d));
   try {
@@ -135,27 +143,37 @@ async function benchSoak(): Promise<void> {
     while (!/at (http\S+)\/metrics/.test(stderr) && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
     const url = /at (http\S+)\/metrics/.exec(stderr)?.[1];
     if (!url) throw new Error(`serve did not start: ${stderr}`);
-    const series = async () => (await (await fetch(`${url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("soak_calls_total{")).length;
+    const scrape = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+      return { series: text.split("\n").filter((l) => /^soak_(calls_total|last_seconds)\{/.test(l)).length, heapMb: Number(heap) / 2 ** 20 };
+    };
     let scrapes = 0;
-    // Warm up: the first scrapes load prom-client and build the caches.
-    for (let i = 0; i < 20; i++, scrapes++) await series();
-    const start = { rss: rssKb(child.pid!), series: await series() };
-    let peak = start.rss;
-    const end = Date.now() + seconds * 1000;
     let spawned = 0;
-    while (Date.now() < end) {
-      // Short-lived processes, each calling getppid() (new pids, so new label sets, more than --max-series admits).
-      for (let i = 0; i < 5; i++, spawned++) spawnSync(process.execPath, ["-e", "process.ppid"], { stdio: "ignore" });
-      await series();
-      scrapes++;
-      peak = Math.max(peak, rssKb(child.pid!));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const after = { rss: rssKb(child.pid!), series: await series() };
-    const dropped = /tsbpf_series_dropped_total\{metric="soak_calls"\} (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1];
-    console.log(`serve soak: ${seconds} s, ${scrapes} scrapes, ${spawned} short-lived processes; RSS ${(start.rss / 1024).toFixed(1)} MB after warm-up, ` +
-      `${(after.rss / 1024).toFixed(1)} MB at the end (peak ${(peak / 1024).toFixed(1)} MB, ${ratio(after.rss, start.rss)}); series ${start.series} -> ${after.series} ` +
-      `(--max-series 1000, map of 2048 entries; ${dropped ?? "?"} label sets dropped)`);
+    let peak = 0;
+    /** `ms` of the workload: short-lived processes, each calling getppid() (a shell reads its $PPID): new pids. */
+    const work = async (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        for (let i = 0; i < 20; i++, spawned++) spawnSync("/bin/sh", ["-c", ":"], { stdio: "ignore" });
+        await scrape();
+        scrapes++;
+        peak = Math.max(peak, rssKb(child.pid!));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // Warm up until both maps are full and the guard refuses label sets: from then on nothing should grow.
+    await work(15_000);
+    const start = { rss: rssKb(child.pid!), ...(await scrape()), at: spawned };
+    peak = start.rss;
+    await work(seconds * 1000);
+    const after = { rss: rssKb(child.pid!), ...(await scrape()) };
+    const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+    const body = await (await fetch(`${url}/metrics`)).text();
+    const dropped = [...body.matchAll(/^tsbpf_series_dropped_total\{metric="(soak_\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(", ");
+    console.log(`serve soak: ${seconds} s after a 15 s warm-up, ${scrapes} scrapes, ${spawned - start.at} short-lived processes; RSS ${mb(start.rss)} -> ${mb(after.rss)} ` +
+      `(peak ${mb(peak)}, ${ratio(after.rss, start.rss)}), V8 heap used ${start.heapMb.toFixed(1)} -> ${after.heapMb.toFixed(1)} MB; series ${start.series} -> ${after.series} ` +
+      `(a Count of 2,048 entries and an LRU map of 1,024, --max-series 500; label sets dropped: ${dropped})`);
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));

@@ -73,7 +73,7 @@ export async function expose(families: readonly MetricFamily[], accept: string |
   if (o.process !== false) {
     for (const m of await processMetrics().getMetricsAsJSON()) {
       // Named as ours are: prom-client adds a counter's _total itself in OpenMetrics.
-      const name = openMetrics && m.type === "counter" ? m.name.replace(/_total$/, "") : m.name;
+      const name = openMetrics && String(m.type) === "counter" ? m.name.replace(/_total$/, "") : m.name;
       const copy = { ...m, name, values: [...m.values] };
       registry.registerMetric({ ...copy, get: async () => copy } as unknown as Parameters<typeof registry.registerMetric>[0]);
     }

@@ -74,7 +74,10 @@ interface Shape {
 export class MetricSet {
   /** Per metric: the label sets exposed at the last scrape (identity → admitted). */
   readonly #admitted = new Map<string, Set<string>>();
-  /** Per metric: label sets ever refused (identities, bounded), and how many that is. */
+  /**
+   * Per metric: the label sets refused at the last scrape, and how many refusals were counted: a label set counts once
+   * while it stays refused (and again if it comes back after leaving the map), so memory is bounded by the map's size.
+   */
   readonly #refused = new Map<string, { ids: Set<string>; total: number }>();
   /** Per histogram metric: the lowest and highest bucket index that had values. */
   readonly #buckets = new Map<string, { low: number; high: number }>();
@@ -121,7 +124,7 @@ export class MetricSet {
     return { families, dropped };
   }
 
-  /** Label sets ever refused, by metric (what `tsbpf_series_dropped_total` counts). */
+  /** Label sets refused, by metric, each counted once while it stays refused (`tsbpf_series_dropped_total`). */
   refusedTotals(): ReadonlyMap<string, number> {
     return new Map([...this.#refused].map(([k, v]) => [k, v.total]));
   }
@@ -156,47 +159,37 @@ export class MetricSet {
     const before = this.#admitted.get(metric) ?? new Set<string>();
     const now = new Set<string>();
     const kept: { labels: Labels; entry: AggregationData["entries"][number] }[] = [];
-    const fresh: typeof kept = [];
-    const freshIds: string[] = [];
+    /** Where each admitted label set is in `kept`, for keys that print alike. */
+    const at = new Map<string, number>();
+    const fresh: { id: string; labels: Labels; entry: AggregationData["entries"][number] }[] = [];
+    const keep = (id: string, row: { labels: Labels; entry: AggregationData["entries"][number] }) => {
+      const i = at.get(id);
+      // Two keys that print the same (two pids' folded stacks): one series, their values added.
+      if (i !== undefined) kept[i] = { labels: row.labels, entry: merged(kept[i]!.entry, row.entry) };
+      else {
+        at.set(id, kept.length);
+        now.add(id);
+        kept.push(row);
+      }
+    };
     for (const entry of data.entries) {
       const labels = labelsOf(entry.key);
       const id = labelIdentity(labels);
-      if (before.has(id)) {
-        now.add(id);
-        kept.push({ labels, entry });
-      } else {
-        fresh.push({ labels, entry });
-        freshIds.push(id);
-      }
+      if (before.has(id)) keep(id, { labels, entry });
+      else fresh.push({ id, labels, entry });
     }
-    let refused = 0;
-    for (let i = 0; i < fresh.length; i++) {
-      const id = freshIds[i]!;
-      if (now.has(id)) {
-        // Two keys that print the same (two pids' folded stacks): one series, their values added.
-        mergeInto(kept, fresh[i]!);
-        continue;
-      }
-      if (now.size < this.options.maxSeries) {
-        now.add(id);
-        kept.push(fresh[i]!);
-      } else {
-        refused++;
-        this.#refuse(metric, id);
-      }
+    const refusedBefore = this.#refused.get(metric);
+    const refusedNow = new Set<string>();
+    for (const f of fresh) {
+      if (now.has(f.id) || now.size < this.options.maxSeries) keep(f.id, f);
+      else refusedNow.add(f.id);
     }
     this.#admitted.set(metric, now);
-    if (refused) dropped.set(metric, refused);
+    if (refusedNow.size) dropped.set(metric, refusedNow.size);
+    let newly = 0;
+    for (const id of refusedNow) if (!refusedBefore?.ids.has(id)) newly++;
+    if (refusedBefore || refusedNow.size) this.#refused.set(metric, { ids: refusedNow, total: (refusedBefore?.total ?? 0) + newly });
     return kept;
-  }
-
-  #refuse(metric: string, id: string): void {
-    let r = this.#refused.get(metric);
-    if (!r) this.#refused.set(metric, (r = { ids: new Set(), total: 0 }));
-    // Each label set is counted once; past 100,000 remembered, every refusal counts.
-    if (r.ids.has(id)) return;
-    if (r.ids.size < 100_000) r.ids.add(id);
-    r.total++;
   }
 
   #aggregationPoints(m: MapSpec, s: Shape, rows: readonly { labels: Labels; entry: AggregationData["entries"][number] }[]): MetricPoint[] {
@@ -299,26 +292,25 @@ function plainFamilies(m: MapSpec, shapes: readonly Shape[], rows: readonly { la
 
 const toNumber = (v: unknown): number => (typeof v === "boolean" ? (v ? 1 : 0) : Number(v ?? 0));
 
-/** Adds `from`'s values into the kept row with the same labels (keys that print alike). */
-function mergeInto(kept: { labels: Labels; entry: AggregationData["entries"][number] }[], from: { labels: Labels; entry: AggregationData["entries"][number] }): void {
-  const id = labelIdentity(from.labels);
-  const i = kept.findIndex((k) => labelIdentity(k.labels) === id);
-  if (i < 0) return;
-  const a = kept[i]!.entry as Record<string, unknown>;
-  const b = from.entry as Record<string, unknown>;
-  const add = (x: unknown, y: unknown): unknown => (typeof x === "bigint" && typeof y === "bigint" ? x + y : x);
-  const merged: Record<string, unknown> = { key: a.key };
-  if ("buckets" in a) {
-    const xa = a.buckets as bigint[];
-    const xb = b.buckets as bigint[];
-    merged.buckets = Array.from({ length: Math.max(xa.length, xb.length) }, (_, j) => (xa[j] ?? 0n) + (xb[j] ?? 0n));
-  } else for (const k of Object.keys(a)) if (k !== "key") merged[k] = add(a[k], b[k]);
-  kept[i] = { labels: kept[i]!.labels, entry: merged as AggregationData["entries"][number] };
+/** Two entries' values added (keys that print alike). */
+function merged(a: AggregationData["entries"][number], b: AggregationData["entries"][number]): AggregationData["entries"][number] {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  if ("buckets" in x) {
+    const xa = x.buckets as bigint[];
+    const xb = y.buckets as bigint[];
+    return { key: x.key, buckets: Array.from({ length: Math.max(xa.length, xb.length) }, (_, j) => (xa[j] ?? 0n) + (xb[j] ?? 0n)) };
+  }
+  const out: Record<string, unknown> = { key: x.key };
+  for (const k of Object.keys(x)) if (k !== "key") out[k] = typeof x[k] === "bigint" && typeof y[k] === "bigint" ? (x[k] as bigint) + (y[k] as bigint) : x[k];
+  return out as AggregationData["entries"][number];
 }
 
-/** A label set as one string that equal sets share. */
+/** A label set of one metric (whose label names are always the same) as one string that equal sets share. */
 function labelIdentity(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels));
+  let id = "";
+  for (const k in labels) id += `${labels[k]}\u0000`;
+  return id;
 }
 
 /** The function from a map's decoded key to its labels. */

@@ -110,6 +110,22 @@ test("the guard admits --max-series label sets per metric, keeps the ones expose
   assert.equal(s.dropped.size, 0);
 });
 
+test("stack keys are folded stacks; two stacks that fold alike are one series, their counts added", () => {
+  const kstack: TypeDesc = { kind: "int", size: 8, signed: false, display: "kstack", depth: 127 };
+  const set = new MetricSet([agg("offcpu", "count", kstack)], { namespace: "t", maxSeries: 10 });
+  const frames = (names: string[]) => names.map((symbol) => ({ address: 1n, symbol, origin: "kernel" as const }));
+  // Ids 1 and 2 hold the same frames at different offsets (they fold alike), 3 another stack.
+  const stacks = {
+    resolve: (_s: "kstack" | "ustack", _d: number, id: bigint) => ({ kind: "kstack" as const, frames: frames(id === 3n ? ["schedule", "do_nanosleep"] : ["schedule", "pipe_read"]) }),
+    captured: () => ({ kind: "kstack" as const, frames: [] }),
+  };
+  const { families } = set.scrape((m) => ({ name: m.name, kind: "count", keyed: true, entries: [1n, 2n, 3n].map((k) => ({ key: k, value: 10n * k })) }), { stacks });
+  assert.equal(families[0]!.points, [
+    { labels: { kstack: "pipe_read_[k];schedule_[k]" }, value: 30 },
+    { labels: { kstack: "do_nanosleep_[k];schedule_[k]" }, value: 30 },
+  ]);
+});
+
 test("two maps exposed under one name are refused, naming both", () => {
   assert.throws(() => new MetricSet([agg("a", "count", undefined, { metric: { name: "same" } }), agg("b", "count", undefined, { metric: { name: "same" } })], { namespace: "t", maxSeries: 1 }),
     (e: unknown) => e instanceof MetricNameError && /maps a and b are both exposed as same/.test(e.message));
