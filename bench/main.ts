@@ -12,7 +12,8 @@ all.oneliners = async () => (await import("./one-liners.ts")).benchOneLiners();
 all.profile = async () => (await import("./profile.ts")).benchProfile();
 all.symbols = async () => (await import("./symbols.ts")).benchSymbols();
 all.xlated = async () => (await import("./xlated.ts")).benchXlated();
-all.serve = async () => (await import("./serve.ts")).benchServe();
+all.serve = async () => (await import("./serve.ts")).benchScrape();
+all["serve-soak"] = async () => (await import("./serve.ts")).benchSoak();
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const [name, fn] of Object.entries(all)) {
   if (chosen.length && !chosen.includes(name)) continue;

@@ -1,14 +1,15 @@
 // What a scrape of `tsbpf serve` costs, and what the daemon's memory does over a long run.
 //
-// scrape: a per-CPU hash map of N label sets (a Count keyed by {pid, comm}: two labels) filled from user space, then
+// serve: a per-CPU hash map of N label sets (a Count keyed by {pid, comm}: two labels) filled from user space, then
 // one scrape's steps timed apart: reading the map (batch lookups, merged across CPUs), the metric families
 // (runtime/metrics/families.ts) and the OpenMetrics text (prom-client), and the gzip Prometheus asks for. The
 // reference, in the same run: prom-client's own Counter holding the same N label sets, writing its text. Needs root
 // and bpf(); without, it says so.
 //
-// soak: `tsbpf serve` of test/fixtures/serve/counter.ts as a child, for `--soak-seconds` (default 60) of a workload
-// that starts short-lived processes (new pids: new label sets, past --max-series 500 and past the map's 2,048 entries)
-// and scrapes every 100 ms; its RSS and the series exposed at the start and at the end, and the peak RSS.
+// serve-soak (`npm run bench -- serve-soak --soak-seconds=600`): `tsbpf serve` of test/fixtures/serve/counter.ts as a
+// child, for `--soak-seconds` (default 60) after a 15 s warm-up, of a workload that starts short-lived processes (new
+// pids: new label sets, past --max-series 500 and past the maps' sizes) and scrapes every 100 ms; its RSS and V8 heap
+// and the series exposed at the start and at the end, and the peak RSS.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
@@ -25,12 +26,7 @@ import { median, ratio } from "./util.ts";
 const RUNS = 5;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-export async function benchServe(): Promise<void> {
-  await benchScrape();
-  await benchSoak();
-}
-
-async function benchScrape(): Promise<void> {
+export async function benchScrape(): Promise<void> {
   if (process.getuid?.() !== 0) {
     console.log("serve scrape: skipped (needs root and bpf())");
     return;
@@ -105,7 +101,7 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function benchSoak(): Promise<void> {
+export async function benchSoak(): Promise<void> {
   if (process.getuid?.() !== 0) {
     console.log("serve soak: skipped (needs root and bpf())");
     return;

@@ -213,6 +213,8 @@ class Daemon {
   #drainTimer: ReturnType<typeof setInterval> | undefined;
   #reloading: Promise<void> | undefined;
   #dropped = false;
+  /** The endpoint, once bound (a reload gives it the web config read again). */
+  #server: () => import("../runtime/serve/http.ts").MetricsServer | undefined = () => undefined;
   readonly #log = (s: string) => void process.stderr.write(`${s}\n`);
 
   constructor(readonly o: ServeOptions) {}
@@ -220,6 +222,7 @@ class Daemon {
   async run(): Promise<number> {
     const { startMetricsServer, ServeError } = await import("../runtime/serve/http.ts");
     let server: import("../runtime/serve/http.ts").MetricsServer | undefined;
+    this.#server = () => server;
     let push: import("../runtime/serve/otlp.ts").OtlpPush | undefined;
     let stopped!: (signal: NodeJS.Signals) => void;
     const stop = new Promise<NodeJS.Signals>((r) => (stopped = r));
@@ -436,7 +439,7 @@ class Daemon {
     try {
       if (this.o.webConfigFile !== undefined) {
         // A bad file leaves the previous configuration in place, as a failed tracer does.
-        await readWebConfigOrThrow(this.o.webConfigFile);
+        this.#server()?.update(await readWebConfigOrThrow(this.o.webConfigFile));
       }
       if (this.#dropped) throw new CliError("serve", `the tracer cannot be reloaded after dropping root (--user ${this.o.user!.name}): restart tsbpf serve to load a changed tracer`);
       const input = await this.#input();

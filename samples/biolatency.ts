@@ -11,6 +11,7 @@ interface Request {
 
 /** When each request was issued. */
 const issued = new HashMap<Request, u64>(10240);
+/** Block I/O latency, from issue to completion. */
 export const biolatency = new Histogram({ unit: "us" });
 
 tracepoint("block/block_rq_issue", (ctx) => {

@@ -3,6 +3,7 @@
 
 import { Histogram, tracepoint, type Str } from "tsbpf";
 
+/** Block I/O request sizes, by the process that issued them. */
 export const bytes = new Histogram<Str<16>>({ unit: "bytes" });
 
 tracepoint("block/block_rq_issue", (ctx) => {

@@ -9,6 +9,7 @@ const TASK_RUNNING = 0n;
 
 /** When each task id became runnable. */
 const queued = new HashMap<u32, u64>(10240);
+/** Time runnable tasks waited for a CPU (from wakeup or preemption to running). */
 export const runqlat = new Histogram({ unit: "us" });
 
 tracepoint("sched/sched_wakeup", (ctx) => {

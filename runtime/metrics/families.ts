@@ -11,7 +11,7 @@
 //   integer (log2 bucket [2^k, 2^(k+1)) is le = 2^(k+1) - 1), no _sum (the kernel side keeps none);
 // - a plain map: a gauge (a counter with `@type counter`) of an integer value, or one per integer field of a struct
 //   value (`<name>_<field>`); a value of another type (a string, an array) is no metric, said once in `skipped`.
-// - names: `@name`, or `<namespace>_<map>` in snake case; a unit (`@unit`, or the aggregation's `unit` option) ends
+// - names: `@name`, or `<namespace>_<map>` in snake case (the map's name alone when it starts with the namespace); a unit (`@unit`, or the aggregation's `unit` option) ends
 //   the name, and time units are exposed in seconds (`ns` values divided by 1e9, histogram bounds too).
 // - labels: a struct key's fields by name (nested fields joined by `_`), another key's `@labels` name or what the
 //   handlers key it by (compiler/frontend/metrics.ts), or `key`; values as printed (syscall names, strings), stacks
@@ -133,7 +133,10 @@ export class MetricSet {
   #shapes(m: MapSpec): Shape[] {
     const meta = m.metric ?? {};
     const { unit, per } = exposedUnit(meta.unit ?? m.aggregation?.unit);
-    let base = meta.name ?? [this.options.namespace, m.name].map(sanitize).filter(Boolean).join("_");
+    const ns = sanitize(this.options.namespace);
+    const own = sanitize(m.name);
+    // runqlat's map runqlat is runqlat_seconds, not runqlat_runqlat_seconds.
+    let base = meta.name ?? (!ns || own === ns || own.startsWith(`${ns}_`) ? own : `${ns}_${own}`);
     const help = meta.help ?? `tsbpf map ${m.name}`;
     const withUnit = (n: string) => (unit && !n.endsWith(`_${unit}`) ? `${n}_${unit}` : n);
     if (m.aggregation) {

@@ -5,7 +5,7 @@
 // and as CommonJS under `node --test` and in TypeScript under `uvu -r tsx`, the editor's type check with the
 // documented tsconfig, (as root) `tsbpf run`, and last what a stale bundle says.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -202,6 +202,36 @@ kernelTest(test, "and, as root, tsbpf run attaches it and prints its counts", ()
   const r = sh(join(project, "node_modules", ".bin", "tsbpf"), ["run", "count.ts", "--duration", "1"], project, 120_000);
   assert.is(r.status, 0, r.out);
   assert.match(r.out, /@calls\[\d+\]: \d+/);
+});
+
+kernelTest(test, "and tsbpf serve of the compiled tracer serves its counts, with a web config and an OTLP push (what the bundle carries)", async () => {
+  const bin = join(project, "node_modules", ".bin", "tsbpf");
+  const b = sh(bin, ["build", "count.ts", "-o", "count.tsbpf"], project);
+  assert.is(b.status, 0, b.out);
+  // A password the daemon checks with the bundled bcrypt, in a YAML file the bundled parser reads.
+  writeFileSync(join(project, "web.yml"), "basic_auth_users:\n  scraper: $2b$04$Oxktj/bzAFhECDA1akb60.Er8tqlJhN8LEUppYRdmPhQAfKfrfM9q\n");
+  const child = spawn(bin, ["serve", "count.tsbpf", "--metrics", "127.0.0.1:0", "--web.config.file", "web.yml", "--otlp", "http://127.0.0.1:9/", "--otlp-interval", "0.2"], { cwd: project, env, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  try {
+    const until = Date.now() + 60_000;
+    while (!/serving metrics of count.tsbpf at (http\S+)\/metrics/.test(err) && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const url = /at (http\S+)\/metrics/.exec(err)?.[1];
+    assert.ok(url, err);
+    assert.is((await fetch(`${url}/metrics`)).status, 401);
+    const auth = { authorization: `Basic ${Buffer.from("scraper:secret").toString("base64")}` };
+    let body = "";
+    while (!/^count_calls_total\{key="\d+"\} \d+$/m.test(body) && Date.now() < until) body = await (await fetch(`${url}/metrics`, { headers: auth })).text();
+    assert.match(body, /^count_calls_total\{key="\d+"\} \d+$/m);
+    // Nothing listens at the OTLP address: the push fails, in one line, and serving goes on.
+    while (!/OTLP push to http:\/\/127.0.0.1:9\/v1\/metrics failed/.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.match(err, /OTLP push to http:\/\/127.0.0.1:9\/v1\/metrics failed: ECONNREFUSED/);
+    child.kill("SIGTERM");
+    assert.is(await exited, 0, err);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
 });
 
 test("once a source of the installed package changes, its entries and its command refuse, in one line saying what to do", () => {

@@ -15,6 +15,9 @@ import { skip } from "../support/skip.ts";
 import { type RunChild, freshTag, leftOver, reap, scratchProject, spawnRun, within } from "../support/stop.ts";
 import { prometheusBinary, startPrometheus } from "../support/prometheus.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { hasOpenssl, makeCerts } from "../support/tls-certs.ts";
+import { request } from "node:https";
+import bcrypt from "bcryptjs";
 import { log2Index, log2Bounds } from "../../core/aggregations.ts";
 
 const scratch = scratchProject();
@@ -243,6 +246,67 @@ kernelTest(test, "serve: SIGHUP reloads a changed tracer keeping unchanged maps'
     writeFileSync(file, original);
     reap(s?.run);
     w.stop();
+  }
+});
+
+/** A GET over https trusting `ca`, with basic auth when given: the status and body. */
+function httpsGet(url: string, ca: Buffer, auth?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, ...(auth ? { auth } : {}) }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+kernelTest(test, "serve --web.config.file: TLS and basic auth, scraped by a real Prometheus with its credentials; SIGHUP swaps the users", async () => {
+  if (!hasOpenssl()) return skip("openssl is not installed (.ci/run installs it)");
+  if (!prometheusBinary()) return skip("prometheus is not installed (apt-get install prometheus; .ci/run installs it)");
+  const file = await counterTool();
+  const certs = makeCerts();
+  const config = join(certs.dir, "web.yml");
+  const users = (name: string, password: string) =>
+    `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  ${name}: ${bcrypt.hashSync(password, 4)}\n`;
+  writeFileSync(config, users("alice", "wonderland"));
+  writeFileSync(join(certs.dir, "alice.pw"), "wonderland");
+  const w = workload();
+  let s: Awaited<ReturnType<typeof serve>> | undefined;
+  let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
+  try {
+    s = await serve(file, w.pid, ["--web.config.file", config]);
+    assert.match(s.url, /^https:\/\//);
+    await w.round();
+    const calls = `t_${tag}calls_total`;
+    assert.is((await httpsGet(`${s.url}/metrics`, certs.server.cert)).status, 401);
+    assert.is((await httpsGet(`${s.url}/metrics`, certs.server.cert, "alice:wrong")).status, 401);
+    const ok = await httpsGet(`${s.url}/metrics`, certs.server.cert, "alice:wonderland");
+    assert.is(ok.status, 200);
+    assert.is(sample(ok.body, calls, `pid="${w.pid}"`), CALLS);
+    prom = await startPrometheus({
+      targets: [{ address: new URL(s.url).host, job: "tls", scheme: "https", tls: { caFile: certs.server.certFile }, basicAuth: { username: "alice", password: "wonderland" } }],
+      scrapeInterval: "1s",
+    });
+    await prom.waitFor(`${calls}{pid="${w.pid}"}`, (r) => r.length === 1 && r[0]!.value === CALLS, 30_000);
+    // SIGHUP reads the web config again: alice is out, bob is in.
+    writeFileSync(config, users("bob", "builder"));
+    s.run.child.kill("SIGHUP");
+    await within((async () => {
+      while ((await httpsGet(`${s!.url}/metrics`, certs.server.cert, "bob:builder")).status !== 200) await new Promise((r) => setTimeout(r, 100));
+    })(), 20_000, "bob let in after SIGHUP");
+    assert.is((await httpsGet(`${s.url}/metrics`, certs.server.cert, "alice:wonderland")).status, 401);
+    // A web config that does not parse leaves bob in.
+    writeFileSync(config, "basic_auth_users: [\n");
+    s.run.child.kill("SIGHUP");
+    await s.run.stderrMatch(/reload failed, the previous tracer keeps running: --web.config.file: /);
+    assert.is((await httpsGet(`${s.url}/metrics`, certs.server.cert, "bob:builder")).status, 200);
+  } finally {
+    await prom?.stop();
+    reap(s?.run);
+    w.stop();
+    certs.remove();
   }
 });
 

@@ -35,6 +35,9 @@ test("counts are counters named <namespace>_<map>, keys labelled as the doc comm
 
 test("a histogram's buckets are cumulative, le is the bucket's largest integer, and ns are exposed as seconds", () => {
   const set = new MetricSet([agg("lat", "hist", undefined, { aggregation: { kind: "hist", keyed: false, unit: "ns" } })], { namespace: "t", maxSeries: 10 });
+  // A map named as its tool is not named twice: runqlat's runqlat is runqlat_seconds.
+  const runqlat = new MetricSet([agg("runqlat", "hist", undefined, { aggregation: { kind: "hist", keyed: false, unit: "us" } })], { namespace: "runqlat", maxSeries: 1 });
+  assert.is(runqlat.scrape((m) => ({ name: m.name, kind: "hist", keyed: false, entries: [] })).families[0]!.name, "runqlat_seconds");
   // Values 3 and 3 (bucket [2, 4)), 100 five times (bucket [64, 128)).
   const buckets: bigint[] = [];
   for (const v of [3n, 3n, 100n, 100n, 100n, 100n, 100n]) buckets[log2Index(v)] = (buckets[log2Index(v)] ?? 0n) + 1n;
