@@ -324,6 +324,7 @@ class Daemon {
     }
     // Loaded, verified and bound before the previous tracer lets go: a program the verifier refuses changes nothing.
     const next = await Tracer.open(spec, { attach: false, collection: { shareMaps } });
+    const gap = performance.now();
     try {
       if (previous) await previous.stop();
       await next.collection.attachAll();
@@ -342,7 +343,9 @@ class Daemon {
     for (const s of next.skipped) this.#log(`skipped optional probe ${s.attach}: ${s.reason}`);
     for (const s of metrics.skipped) if (!this.o.quiet) this.#log(`note: map ${s.map} is not exposed: ${s.reason}`);
     if (spec.userSide?.main && !this.o.quiet && !previous) this.#log(`note: ${this.o.file} exports main(); serve exposes its maps and does not run main()`);
-    if (previous && this.o.verbose) this.#log(`kept the counts of ${kept.map((m) => m.name).join(", ") || "no map"}`);
+    if (previous && this.o.verbose) {
+      this.#log(`kept the counts of ${kept.map((m) => m.name).join(", ") || "no map"}; no probe was attached for ${(performance.now() - gap).toFixed(0)} ms`);
+    }
     this.stackOptions.stacks?.bind(next.stackSource());
     this.#health.loaded = true;
     this.#drainEvents(next);

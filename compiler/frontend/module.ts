@@ -137,6 +137,11 @@ export function analyzeModule(
             const decl = mapKind
               ? mapDecl(init, mapKind, mapBase, declared, types, checker, model, diags)
               : aggDecl(init, aggregationOfClass(cls)!.kind, mapBase, declared, types, checker, model, diags);
+            const labels = decl?.metric?.labels;
+            const wanted = decl && keyLabelCount(decl.kind === "agg" ? decl.key : isEventChannel(decl) ? undefined : decl.key);
+            if (labels && wanted !== undefined && labels.length !== wanted) {
+              diags.error("TSB2099", ["labels", labels.join(", "), d.name.text, wanted === 0 ? "no labels: the map has no key" : `${wanted} label name${wanted === 1 ? "" : "s"}, one per ${wanted === 1 ? "key" : "field of the key"}`], spanOf(d));
+            }
             if (decl) {
               if (decl.kind === "map") model.maps.set(symbol, decl);
               else model.aggs.set(symbol, decl);
@@ -490,6 +495,13 @@ function channelDecl(n: ts.NewExpression, kind: MapKind, base: Declared, declare
 
 /** The largest `top`: a u32 in the artifact, and more entries than any map holds. */
 const TOP_MAX = 0xffffffff;
+
+/** How many labels a key makes (metrics.ts): one per field of a struct, nested fields flattened; one for another key. */
+function keyLabelCount(key: TypeDesc | undefined): number {
+  if (!key) return 0;
+  if (key.kind !== "struct" || key.display) return 1;
+  return key.fields.reduce((n, f) => n + keyLabelCount(f.type), 0);
+}
 
 /** A key that is not a struct, and has no @labels, is named after what the handlers key the map by (metrics.ts). */
 function nameKeyLabels(file: ts.SourceFile, checker: ts.TypeChecker, model: ModuleModel): void {
