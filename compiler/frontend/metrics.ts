@@ -84,7 +84,10 @@ const KEYED = new Set(["increment", "add", "record", "set", "get", "delete", "ha
  */
 export function keyLabels(file: ts.SourceFile, checker: ts.TypeChecker, maps: ReadonlySet<ts.Symbol>): Map<ts.Symbol, string> {
   const seen = new Map<ts.Symbol, string | null>();
-  const visit = (n: ts.Node): void => {
+  // A walk with a stack of its own: nothing in the compiler recurses on the input's size (a 5,000-term sum is 5,000
+  // levels of syntax).
+  const todo: ts.Node[] = [file];
+  for (let n = todo.pop(); n; n = todo.pop()) {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && KEYED.has(n.expression.name.text) && n.arguments.length) {
       const target = n.expression.expression;
       const symbol = ts.isIdentifier(target) ? checker.getSymbolAtLocation(target) : undefined;
@@ -95,9 +98,8 @@ export function keyLabels(file: ts.SourceFile, checker: ts.TypeChecker, maps: Re
         else if (before !== name) seen.set(symbol, null);
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(file);
+    ts.forEachChild(n, (c) => void todo.push(c));
+  }
   const out = new Map<ts.Symbol, string>();
   for (const [s, name] of seen) if (name) out.set(s, name);
   return out;

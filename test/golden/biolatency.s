@@ -1,5 +1,5 @@
 ; program block_rq_issue (tracepoint, 16 instructions)
-; issued.set({ dev: ctx.dev, sector: ctx.sector }, bpf.ktimeGetNs());  (samples/biolatency.ts:17)
+; issued.set({ dev: ctx.dev, sector: ctx.sector }, bpf.ktimeGetNs());  (samples/biolatency.ts:18)
  0: stw [%r10-12], 0
  1: ldxw %r0, [%r1+8]
  2: stxw [%r10-16], %r0
@@ -18,23 +18,23 @@
 16: exit
 
 ; program block_rq_complete (tracepoint, 79 instructions)
-; const key: Request = { dev: ctx.dev, sector: ctx.sector };  (samples/biolatency.ts:21)
+; const key: Request = { dev: ctx.dev, sector: ctx.sector };  (samples/biolatency.ts:22)
   0: stw [%r10-12], 0
   1: ldxw %r0, [%r1+8]
   2: stxw [%r10-16], %r0
   3: ldxdw %r0, [%r1+16]
   4: stxdw [%r10-8], %r0
-; const t0 = issued.get(key);  (samples/biolatency.ts:22)
+; const t0 = issued.get(key);  (samples/biolatency.ts:23)
   5: lddw %r1, map_fd issued
   7: mov %r2, %r10
   8: add %r2, -16
   9: call bpf_map_lookup_elem#1
  10: mov %r6, %r0
-; if (t0 === undefined) return;  (samples/biolatency.ts:23)
+; if (t0 === undefined) return;  (samples/biolatency.ts:24)
  11: jne %r6, 0, +2
  12: mov %r0, 0
  13: exit
-; biolatency.record((bpf.ktimeGetNs() - t0) / 1000n);  (samples/biolatency.ts:24)
+; biolatency.record((bpf.ktimeGetNs() - t0) / 1000n);  (samples/biolatency.ts:25)
  14: call bpf_ktime_get_ns#5
  15: ldxdw %r1, [%r6]
  16: sub %r0, %r1
@@ -93,13 +93,13 @@
  70: ldxdw %r1, [%r0]
  71: add %r1, 1
  72: stxdw [%r0], %r1
-; issued.delete(key);  (samples/biolatency.ts:25)
+; issued.delete(key);  (samples/biolatency.ts:26)
  73: lddw %r1, map_fd issued
  75: mov %r2, %r10
  76: add %r2, -16
  77: call bpf_map_delete_elem#3
  78: mov %r0, 0
  79: exit
-; biolatency.record((bpf.ktimeGetNs() - t0) / 1000n);  (samples/biolatency.ts:24)
+; biolatency.record((bpf.ktimeGetNs() - t0) / 1000n);  (samples/biolatency.ts:25)
  80: mov %r0, 0
  81: exit

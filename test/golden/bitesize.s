@@ -1,6 +1,6 @@
 ; program block_rq_issue (tracepoint, 79 instructions)
   0: mov %r4, %r1
-; bytes.record(ctx.comm, ctx.bytes);  (samples/bitesize.ts:9)
+; bytes.record(ctx.comm, ctx.bytes);  (samples/bitesize.ts:10)
   1: ldxw %r3, [%r4+28]
   2: mov %r0, %r3
   3: rsh %r0, 32

@@ -1,5 +1,5 @@
 ; program sched_wakeup (tracepoint, 13 instructions)
-; queued.set(ctx.pid, bpf.ktimeGetNs());  (samples/runqlat.ts:15)
+; queued.set(ctx.pid, bpf.ktimeGetNs());  (samples/runqlat.ts:16)
  0: ldxw %r0, [%r1+24]
  1: stxw [%r10-8], %r0
  2: call bpf_ktime_get_ns#5
@@ -15,7 +15,7 @@
 13: exit
 
 ; program sched_wakeup_new (tracepoint, 13 instructions)
-; queued.set(ctx.pid, bpf.ktimeGetNs());  (samples/runqlat.ts:19)
+; queued.set(ctx.pid, bpf.ktimeGetNs());  (samples/runqlat.ts:20)
  0: ldxw %r0, [%r1+24]
  1: stxw [%r10-8], %r0
  2: call bpf_ktime_get_ns#5
@@ -32,20 +32,20 @@
 
 ; program sched_switch (tracepoint, 102 instructions)
   0: mov %r6, %r1
-; const now = bpf.ktimeGetNs();  (samples/runqlat.ts:23)
+; const now = bpf.ktimeGetNs();  (samples/runqlat.ts:24)
   1: call bpf_ktime_get_ns#5
   2: mov %r7, %r0
-; if (ctx.prev_state === TASK_RUNNING && ctx.prev_pid !== 0) queued.set(ctx.prev_pid, now);  (samples/runqlat.ts:24)
+; if (ctx.prev_state === TASK_RUNNING && ctx.prev_pid !== 0) queued.set(ctx.prev_pid, now);  (samples/runqlat.ts:25)
   3: ldxdw %r0, [%r6+32]
   4: jeq %r0, 0, +6
-; if (ctx.next_pid === 0) return;  (samples/runqlat.ts:25)
+; if (ctx.next_pid === 0) return;  (samples/runqlat.ts:26)
   5: ldxw %r0, [%r6+56]
   6: lsh %r0, 32
   7: arsh %r0, 32
   8: jne %r0, 0, +18
   9: mov %r0, 0
  10: exit
-; if (ctx.prev_state === TASK_RUNNING && ctx.prev_pid !== 0) queued.set(ctx.prev_pid, now);  (samples/runqlat.ts:24)
+; if (ctx.prev_state === TASK_RUNNING && ctx.prev_pid !== 0) queued.set(ctx.prev_pid, now);  (samples/runqlat.ts:25)
  11: ldxw %r0, [%r6+24]
  12: lsh %r0, 32
  13: arsh %r0, 32
@@ -61,18 +61,18 @@
  24: mov %r4, 0
  25: call bpf_map_update_elem#2
  26: ja -22
-; const since = queued.get(ctx.next_pid);  (samples/runqlat.ts:26)
+; const since = queued.get(ctx.next_pid);  (samples/runqlat.ts:27)
  27: ldxw %r0, [%r6+56]
  28: stxw [%r10-16], %r0
  29: lddw %r1, map_fd queued
  31: mov %r2, %r10
  32: add %r2, -16
  33: call bpf_map_lookup_elem#1
-; if (since === undefined) return;  (samples/runqlat.ts:27)
+; if (since === undefined) return;  (samples/runqlat.ts:28)
  34: jne %r0, 0, +2
  35: mov %r0, 0
  36: exit
-; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:28)
+; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:29)
  37: ldxdw %r0, [%r0]
  38: sub %r7, %r0
  39: div %r7, 1000
@@ -130,7 +130,7 @@
  92: ldxdw %r1, [%r0]
  93: add %r1, 1
  94: stxdw [%r0], %r1
-; queued.delete(ctx.next_pid);  (samples/runqlat.ts:29)
+; queued.delete(ctx.next_pid);  (samples/runqlat.ts:30)
  95: ldxw %r0, [%r6+56]
  96: stxw [%r10-16], %r0
  97: lddw %r1, map_fd queued
@@ -139,6 +139,6 @@
 101: call bpf_map_delete_elem#3
 102: mov %r0, 0
 103: exit
-; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:28)
+; runqlat.record((now - since) / 1000n);  (samples/runqlat.ts:29)
 104: mov %r0, 0
 105: exit
