@@ -8,12 +8,10 @@
 // closed stdout) and with which exit status is cli/stop.ts.
 
 import { readlinkSync, statSync, type WriteStream } from "node:fs";
-import { release } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import * as z from "../core/zod.ts";
 import { btfFileProblem } from "../core/object/btf/index.ts";
-import { ArtifactError, decodeArtifact, isArtifactPath, looksLikeArtifact } from "../core/object/artifact.ts";
-import { isElf } from "../core/object/elf/read.ts";
+import { isArtifactPath } from "../core/object/artifact.ts";
 import { paramValues, setParams } from "../core/object/params.ts";
 import type { CollectionSpec } from "../core/object/spec.ts";
 import { targetProcess } from "../core/object/target.ts";
@@ -29,9 +27,9 @@ import type { Bindable } from "../runtime/user/registry.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
 import { type StackFrames, hasStackValues } from "../runtime/output/stacks.ts";
 import { USTACK_PIDS_MAP } from "../core/object/names.ts";
-import { CliError, namesOption, parseCommandArgs, usageHint } from "./args.ts";
+import { namesOption, parseCommandArgs, usageHint } from "./args.ts";
+import { type TracerInput, tracerInput } from "./tracer-input.ts";
 import { fileProblem, openOutputFile, readInput, startsWithElfMagic } from "./input.ts";
-import { useColor } from "./report.ts";
 import { dieBy, parseDuration, RunStop, RunStopped } from "./stop.ts";
 import { heldCommand, type RunTarget, targetPid, watchedProcess } from "./target.ts";
 
@@ -166,7 +164,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const output = o.output === undefined ? undefined : openOutputFile("run", o.output, file);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   try {
-    const input = await tracerInput(file, bytes, o.cache, log, o.verbose);
+    const input = await tracerInput("run", file, bytes, { cache: o.cache, log, verbose: o.verbose, ...(oneLiner ? { oneLiner } : {}) });
     if (typeof input === "number") return input;
     const hasMain = !!input.spec.userSide?.main;
     // Stacks are kept in stack trace maps: a tracer without one has none to draw.
@@ -184,82 +182,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     return await runTracer(input, spec, { ...o, output }, toolArgs);
   } finally {
     output?.end();
-  }
-}
-
-/** The user side of the tracer at `origin`, bundled; what esbuild could not resolve or parse is the run's error. */
-async function bundled(file: string, origin: string): Promise<string> {
-  const { bundleUserSide, UserSideError } = await import("../compiler/user-bundle.ts");
-  try {
-    return await bundleUserSide(origin);
-  } catch (e) {
-    if (!(e instanceof UserSideError)) throw e;
-    throw new CliError("run", `the user side of ${file} (main, format and what they import) cannot be bundled:\n${e.message}\n  hint: install what the tracer imports (npm install in its project)`, 1);
-  }
-}
-
-/** What a run starts from: the compiled collection, and the module's user side when it has one. */
-export interface TracerInput {
-  readonly spec: CollectionSpec;
-  /** The user side as one ES module (runtime/user/module.ts imports it). */
-  readonly userSide?: () => Promise<string>;
-  /** The file the user side's CommonJS parts resolve from. */
-  readonly origin: string;
-}
-
-/**
- * A compiled tracer (.tsbpf, or any file that is one) is read and checked, and nothing of the compiler is
- * loaded; TypeScript is compiled (through the cache) and its user side bundled. An exit code when it does not compile.
- */
-export async function tracerInput(file: string, bytes: Buffer, cache: boolean, log: (s: string) => void, verbose: boolean): Promise<TracerInput | number> {
-  const origin = resolve(file);
-  // An ELF file is a libbpf object, unless its name says it is a compiled tracer (then decoding says what is wrong).
-  if (isElf(bytes) && !isArtifactPath(file)) return { spec: await libbpfObjectInput(file, bytes, log, verbose), origin };
-  if (isArtifactPath(file) || looksLikeArtifact(bytes)) {
-    const t0 = performance.now();
-    let a;
-    try {
-      a = decodeArtifact(bytes, file);
-    } catch (e) {
-      if (e instanceof ArtifactError) throw new CliError("run", e.message);
-      throw e;
-    }
-    if (verbose) log(`read ${file} (compiled from ${a.source} by ${a.producer} on Linux ${a.builtOn.kernel}) in ${(performance.now() - t0).toFixed(0)} ms`);
-    if (a.builtOn.kernel !== release() && a.spec.programs.some((p) => p.attach.kind === "tp_btf")) {
-      log(`note: ${file} was compiled on Linux ${a.builtOn.kernel}; its tpBtf handlers read their arguments as that kernel declares them (this is ${release()})`);
-    }
-    const code = a.userSide?.module;
-    return { spec: a.spec, ...(code !== undefined ? { userSide: async () => code } : {}), origin };
-  }
-  const { compileCached } = await import("../compiler/cache.ts");
-  const c = await compileCached(file, { cache });
-  if (c.diagnostics.length) {
-    const { formatDiagnostics } = await import("../compiler/diagnostics.ts");
-    const { ONE_LINER_NAME, oneLinerDiagnostics } = await import("./one-liner.ts");
-    const abs = resolve(file);
-    const named = oneLiner && file === oneLiner.file ? oneLinerDiagnostics(c.diagnostics, file, oneLiner.program) : c.diagnostics;
-    process.stderr.write(formatDiagnostics(named, (f) => c.sources(f === ONE_LINER_NAME ? abs : f), useColor(process.stderr)));
-  }
-  if (!c.spec) return 1;
-  if (verbose) log(`compiled in ${c.ms.toFixed(0)} ms${c.cached ? " (cached)" : ""}`);
-  return {
-    spec: c.spec,
-    ...(c.spec.userSide ? { userSide: () => bundled(file, origin) } : {}),
-    origin,
-  };
-}
-
-/** A clang-built libbpf object, relocated for this kernel; what it holds that tsbpf cannot load is bad input (exit 2). */
-async function libbpfObjectInput(file: string, bytes: Buffer, log: (s: string) => void, verbose: boolean): Promise<CollectionSpec> {
-  const t0 = performance.now();
-  const { libbpfObject, LibbpfObjectError } = await import("../runtime/kernel/libbpf-object.ts");
-  try {
-    const spec = libbpfObject(bytes, file);
-    if (verbose) log(`read the BPF object ${file} (${spec.programs.length} programs, ${spec.maps.length} maps) in ${(performance.now() - t0).toFixed(0)} ms`);
-    return spec;
-  } catch (e) {
-    if (e instanceof LibbpfObjectError) throw new CliError("run", `${e.message}${e.hint ? `; hint: ${e.hint}` : ""}`);
-    throw e;
   }
 }
 

@@ -1,12 +1,13 @@
 // `tsbpf serve file.ts|file.tsbpf [--metrics [HOST]:PORT] [--otlp URL] [--user NAME] ...`: a tracer as a daemon whose
-// maps are metrics. Compiles (cached) or reads the tracer, binds the endpoint (runtime/serve/http.ts: /metrics,
-// /healthz, /readyz; TLS and basic auth from a web-config file), loads and attaches, then drops root with --user, and
-// serves until SIGTERM or SIGINT (everything detached, exit 0). Each scrape reads the exported maps
-// (runtime/output/read.ts) into metric families (runtime/metrics/families.ts) written by prom-client
-// (runtime/metrics/exposition.ts); --otlp pushes the same families (runtime/serve/otlp.ts). SIGHUP reloads: the
-// web-config file, and the tracer when it changed, keeping the maps whose definition did not change (their counts go
-// on); a tracer that fails to compile or load leaves the previous one running, and /healthz and /readyz say why.
-// Event channels are drained and counted (tsbpf_events_total); main() and format() are not run.
+// maps are metrics. Binds the endpoint first (runtime/serve/http.ts: /metrics, /healthz, /readyz; TLS and basic auth
+// from a web-config file), compiles (cached) or reads the tracer (cli/tracer-input.ts), loads and attaches it, drops
+// root with --user, and serves until SIGTERM or SIGINT: everything detached, exit 0 (a second signal releases what is
+// left and ends by it). Each scrape reads the exported maps (runtime/output/read.ts) into metric families
+// (runtime/metrics/families.ts) that prom-client writes (runtime/metrics/exposition.ts); --otlp pushes the same
+// families (runtime/serve/otlp.ts). SIGHUP reloads the web-config file, and the tracer when its compiled form changed,
+// keeping the maps whose definition did not change (their counts go on); a tracer that fails to compile or load
+// leaves the previous one running, and /healthz and /readyz say why. Event channels are drained and counted
+// (tsbpf_events_total); main() and format() are not run.
 
 import { readFileSync } from "node:fs";
 import { hostname, release } from "node:os";
@@ -22,9 +23,10 @@ import type { Tracer } from "../runtime/user/tracer.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
 import { CliError, integerOption, parseCommandArgs, usageHint } from "./args.ts";
 import { readInput, startsWithElfMagic } from "./input.ts";
-import { parseDuration } from "./stop.ts";
+import { dieBy, parseDuration } from "./stop.ts";
 import { DEFAULT_LISTEN, DEFAULT_MAX_SERIES, SERVE_OPTIONS } from "./serve-options.ts";
-import { type TracerInput, tracerInput, withParams } from "./run.ts";
+import { withParams } from "./run.ts";
+import { type TracerInput, tracerInput } from "./tracer-input.ts";
 
 const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> [--metrics [HOST]:PORT] [--otlp URL] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
 
@@ -227,7 +229,8 @@ class Daemon {
     let stopped!: (signal: NodeJS.Signals) => void;
     const stop = new Promise<NodeJS.Signals>((r) => (stopped = r));
     const onStop = (s: NodeJS.Signals) => {
-      if (this.#health.stopping) return;
+      // A second SIGTERM or SIGINT does not wait for the last push or for detaching to finish.
+      if (this.#health.stopping) dieBy(s);
       this.#health.stopping = true;
       stopped(s);
     };
@@ -294,7 +297,7 @@ class Daemon {
   /** The tracer's collection, compiled or read, with --param set; an exit code when it does not compile. */
   async #input(): Promise<TracerInput | number> {
     const bytes = readInput("serve", this.o.file, isArtifactPath(this.o.file) ? "artifact" : startsWithElfMagic(this.o.file) ? "object" : "tracer");
-    const input = await tracerInput(this.o.file, bytes, this.o.cache, this.#log, this.o.verbose);
+    const input = await tracerInput("serve", this.o.file, bytes, { cache: this.o.cache, log: this.#log, verbose: this.o.verbose });
     if (typeof input === "number") return input;
     try {
       return { ...input, spec: withParams(input.spec, this.o.params) };

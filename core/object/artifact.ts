@@ -220,7 +220,7 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Artifact {
   try {
     data = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch (e) {
-    throw new ArtifactError(`${file}: not a compiled tracer (.tsbpf is JSON: ${(e as Error).message}); rebuild it with tsbpf build <tool.ts> -o ${file}`);
+    throw new ArtifactError(`${file}: not a compiled tracer (.tsbpf is JSON: ${(e as Error).message.replace(/\s+/g, " ")}); rebuild it with tsbpf build <tool.ts> -o ${file}`);
   }
   const head = data as { format?: unknown; version?: unknown; producer?: unknown } | null;
   if (typeof head !== "object" || head === null || Array.isArray(head) || head.format !== ARTIFACT_FORMAT) {

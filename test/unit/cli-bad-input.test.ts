@@ -50,6 +50,8 @@ tracepoint("syscalls/sys_enter_getppid", () => {
 `);
 const webConfig = join(dir, "web.yml");
 writeFileSync(webConfig, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  bogus: 1\n");
+const notCompiled = join(dir, "not-compiled.tsbpf");
+writeFileSync(notCompiled, "garbage\nand more\n");
 const illTyped = join(dir, "ill-typed.ts");
 writeFileSync(illTyped, `import { tracepoint } from "tsbpf";
 tracepoint("syscalls/sys_enter_getppid", () => {
@@ -154,6 +156,9 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["serve", tracer, "--user", "0"], "tsbpf serve: --user: uid 0 is root"],
   [["serve", tracer, "--web.config.file", missing], `tsbpf serve: --web.config.file: ${missing}: cannot read the web config file (no such file)`],
   [["serve", tracer, "--web.config.file", webConfig], `tsbpf serve: --web.config.file: ${webConfig}:4:`],
+  // What is wrong with the file is said by the command that reads it, on one line.
+  [["serve", notCompiled, "--metrics", "127.0.0.1:0"], `tsbpf serve: ${notCompiled}: not a compiled tracer (.tsbpf is JSON: Unexpected token`],
+  [["run", notCompiled], `tsbpf run: ${notCompiled}: not a compiled tracer`],
   // the command word itself
   [["frobnicate"], "tsbpf: unknown command 'frobnicate'; see tsbpf --help"],
   [["--bogus"], "tsbpf: unknown option --bogus; see tsbpf --help"],
