@@ -498,7 +498,7 @@ async function stackFrames(): Promise<StackFrames> {
  * USTACK_PIDS_MAP, five times a second; a process again only after 2 s, or once it has exec'd. So a process that exits
  * before the maps print still symbolizes. Returns the function that stops it.
  */
-function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
+export function rememberProcesses(tracer: Tracer, stacks: StackFrames): () => void {
   if (!tracer.spec.maps.some((m) => m.name === USTACK_PIDS_MAP)) return () => {};
   const pids = tracer.collection.map(USTACK_PIDS_MAP) as unknown as { keys(): Iterable<number> };
   const read = new Map<number, { at: number; exe: string }>();

@@ -21,11 +21,13 @@ import type { BpfMap } from "../runtime/kernel/maps.ts";
 import type { MetricFamily } from "../runtime/metrics/model.ts";
 import type { Tracer } from "../runtime/user/tracer.ts";
 import type { EventBackend } from "../runtime/user/backend.ts";
+import { StackFrames, hasStackValues } from "../runtime/output/stacks.ts";
+import { createSymbolizer } from "../runtime/symbols/index.ts";
 import { CliError, integerOption, parseCommandArgs, usageHint } from "./args.ts";
 import { readInput, startsWithElfMagic } from "./input.ts";
 import { dieBy, parseDuration } from "./stop.ts";
 import { DEFAULT_LISTEN, DEFAULT_MAX_SERIES, SERVE_OPTIONS } from "./serve-options.ts";
-import { withParams } from "./run.ts";
+import { rememberProcesses, withParams } from "./run.ts";
 import { type TracerInput, tracerInput } from "./tracer-input.ts";
 
 const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> [--metrics [HOST]:PORT] [--otlp URL] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
@@ -284,6 +286,7 @@ class Daemon {
     } finally {
       process.removeListener("SIGHUP", onHup);
       clearInterval(this.#drainTimer);
+      this.#forgetting?.();
       await this.#reloading?.catch(() => {});
       await push?.shutdown().catch(() => {});
       await server?.close().catch(() => {});
@@ -349,14 +352,23 @@ class Daemon {
     if (previous && this.o.verbose) {
       this.#log(`kept the counts of ${kept.map((m) => m.name).join(", ") || "no map"}; no probe was attached for ${(performance.now() - gap).toFixed(0)} ms`);
     }
-    this.stackOptions.stacks?.bind(next.stackSource());
+    this.#forgetting?.();
+    if (hasStackValues(spec)) {
+      // One resolver for the daemon's life: kernel symbols are read while still root, and each process's mappings
+      // while it runs (as tsbpf run does), so that a process that exits before a scrape still symbolizes.
+      this.stackOptions.stacks ??= new StackFrames(createSymbolizer());
+      this.stackOptions.stacks.bind(next.stackSource());
+      this.#forgetting = rememberProcesses(next, this.stackOptions.stacks);
+    }
     this.#health.loaded = true;
     this.#drainEvents(next);
     if (previous) await previous.close();
   }
 
   /** What prints stack keys: one symbolizer for the daemon's life (kernel symbols are read while still root). */
-  readonly stackOptions: { stacks?: import("../runtime/output/stacks.ts").StackFrames | undefined } = {};
+  readonly stackOptions: { stacks?: StackFrames | undefined } = {};
+  /** Stops reading the mappings of the processes whose user stacks the tracer took. */
+  #forgetting: (() => void) | undefined;
 
   /** Empties the tracer's event channels four times a second, counting what they held. */
   #drainEvents(t: Tracer): void {
@@ -387,11 +399,10 @@ class Daemon {
     const metrics = this.#metrics;
     if (!t || !metrics) return [];
     const { readAggregation } = await import("../runtime/output/read.ts");
-    if (!this.stackOptions.stacks && (await import("../runtime/output/stacks.ts")).hasStackValues(t.spec)) {
-      this.stackOptions.stacks = t.stacks();
-    }
-    const display = this.stackOptions.stacks ? { stacks: this.stackOptions.stacks } : {};
-    const scrape = metrics.scrape((m) => readAggregation(t.collection.map(m.name), m), display);
+    const stacks = this.stackOptions.stacks;
+    const scrape = metrics.scrape((m) => readAggregation(t.collection.map(m.name), m), stacks ? { stacks } : {});
+    // Processes seen without end: what was read of those that have exited goes, past 4,096 of them.
+    stacks?.symbolizer.forgetExited?.(4096);
     const refused = metrics.refusedTotals();
     const own: MetricFamily[] = [
       { name: "tsbpf_tracer_info", help: "The tracer being served (always 1).", type: "gauge",
@@ -471,10 +482,7 @@ class Daemon {
   /** --user: the process becomes that user (groups, then gid, then uid); from then on it holds no privilege. */
   #dropRoot(u: NonNullable<ServeOptions["user"]>): void {
     // Kernel symbols are readable only while privileged: read them now for stack keys.
-    if (this.#tracer && this.stackOptions.stacks === undefined && this.#spec && this.#spec.maps.some((m) => m.type === "stack_trace")) {
-      this.stackOptions.stacks = this.#tracer.stacks();
-      this.stackOptions.stacks?.symbolizer.kernel([0n]);
-    }
+    this.stackOptions.stacks?.symbolizer.kernel([0n]);
     process.setgroups!(u.groups.length ? [...u.groups] : [u.gid]);
     process.setgid!(u.gid);
     process.setuid!(u.uid);

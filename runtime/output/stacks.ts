@@ -24,6 +24,9 @@ export interface StackResolver {
   captured(stack: "kstack" | "ustack", pid: number, size: bigint, frames: readonly bigint[]): StackTrace;
 }
 
+/** Stacks resolved and kept, at most (then the cache starts again). */
+const MAX_CACHED = 1 << 16;
+
 /** Linux errno names bpf_get_stackid returns. */
 const ERRNO: Readonly<Record<number, string>> = { 2: "ENOENT", 7: "E2BIG", 12: "ENOMEM", 14: "EFAULT", 17: "EEXIST", 22: "EINVAL" };
 
@@ -47,7 +50,11 @@ export class StackFrames implements StackResolver {
   resolve(stack: "kstack" | "ustack", depth: number, value: bigint): StackTrace {
     const key = `${stack}.${depth}.${value}`;
     let t = this.#cache.get(key);
-    if (!t) this.#cache.set(key, (t = this.#resolve(stack, depth, value)));
+    if (!t) {
+      // A stack map holds 32,768 stacks; user stacks' values carry their process too, which a daemon sees without end.
+      if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
+      this.#cache.set(key, (t = this.#resolve(stack, depth, value)));
+    }
     return t;
   }
 

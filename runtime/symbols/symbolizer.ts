@@ -105,6 +105,11 @@ class SystemSymbolizer implements Symbolizer {
     }
   }
 
+  forgetExited(keep: number): void {
+    if (this.#processes.size <= keep) return;
+    for (const pid of this.#processes.keys()) if (!statOf(`${this.#proc}/${pid}`)) this.#processes.delete(pid);
+  }
+
   #read(pid: number): ProcessView {
     const mapsText = readText(`${this.#proc}/${pid}/maps`) ?? "";
     const root = `${this.#proc}/${pid}/root`;

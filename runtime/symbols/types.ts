@@ -39,6 +39,11 @@ export interface Symbolizer {
    * that its stacks still symbolize after it exits. Cheap when called again for a pid already read.
    */
   remember(pid: number): void;
+  /**
+   * Lets go of what was read for processes that have exited, once more than `keep` processes are held (a daemon
+   * sees pids without end; `tsbpf serve` calls it as it scrapes). Their stacks no longer symbolize after this.
+   */
+  forgetExited?(keep: number): void;
 }
 
 /** Whether a value is a StackTrace (the printers find stacks inside keys and fields with it). */

@@ -4,12 +4,13 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { PerfMap, SourceMaps, parseJitName } from "../../runtime/symbols/perf-map.ts";
 import { foldedFrame, formatFrame } from "../../runtime/symbols/format.ts";
+import { createSymbolizer } from "../../runtime/symbols/index.ts";
 
 test("V8's names: the function and its script location, from Node 20's and older formats", () => {
   assert.equal(parseJitName("JS:*fib /tmp/app.js:3:13"), { name: "fib", location: { file: "/tmp/app.js", line: 3, column: 13 } });
@@ -68,6 +69,31 @@ test("frames printed as bpftrace prints them, and folded", () => {
   assert.equal([k, unknown, jit].map((f) => formatFrame(f, { modules: true, offsets: false })), ["vfs_read", "0x7f00deadbeef (/usr/lib/x86_64-linux-gnu/libc.so.6)", "fib (/srv/app.ts:3)"]);
   assert.equal([k, u, unknown, bare, jit].map(foldedFrame), ["vfs_read_[k]", "std::vector<int>::push_back(int const&)", "[libc.so.6]", "[unknown]", "fib_[j]"]);
   assert.is(foldedFrame({ address: 1n, symbol: "Ljava/lang/String;::hashCode", origin: "jit" }), "Ljava/lang/String:::hashCode_[j]");
+});
+
+test("forgetExited: past `keep` processes, what was read of the exited ones goes, and the live ones stay", () => {
+  const proc = mkdtempSync(join(tmpdir(), "tsbpf-proc-"));
+  try {
+    // Two processes in containers (NSpid), each with a perf map in its own root.
+    for (const [pid, name] of [[101, "alive"], [102, "gone"]] as const) {
+      mkdirSync(join(proc, String(pid), "root", "tmp"), { recursive: true });
+      writeFileSync(join(proc, String(pid), "status"), `Name:\tnode\nNSpid:\t${pid}\t7\n`);
+      writeFileSync(join(proc, String(pid), "maps"), "");
+      writeFileSync(join(proc, String(pid), "root", "tmp", "perf-7.map"), `1000 100 JS:*${name} /app.js:1:1\n`);
+    }
+    const s = createSymbolizer({ proc });
+    assert.is(s.user(101, [0x1010n])[0]!.symbol, "alive");
+    assert.is(s.user(102, [0x1010n])[0]!.symbol, "gone");
+    rmSync(join(proc, "102"), { recursive: true });
+    // Remembered while held: the exited process still symbolizes.
+    s.forgetExited!(2);
+    assert.is(s.user(102, [0x1010n])[0]!.symbol, "gone");
+    s.forgetExited!(1);
+    assert.is(s.user(102, [0x1010n])[0]!.symbol, undefined);
+    assert.is(s.user(101, [0x1010n])[0]!.symbol, "alive");
+  } finally {
+    rmSync(proc, { recursive: true, force: true });
+  }
 });
 
 test.run();
