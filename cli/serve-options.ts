@@ -2,6 +2,7 @@
 // deploy/ (the container's command line) check against it.
 
 export const SERVE_OPTIONS = {
+  program: { type: "string", short: "e" },
   metrics: { type: "string", short: "m" },
   otlp: { type: "string" },
   "otlp-interval": { type: "string" },

@@ -11,7 +11,7 @@
 
 import { readFileSync } from "node:fs";
 import { hostname, release } from "node:os";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { btfFileProblem } from "../core/object/btf/index.ts";
 import { isArtifactPath } from "../core/object/artifact.ts";
@@ -30,7 +30,7 @@ import { DEFAULT_LISTEN, DEFAULT_MAX_SERIES, SERVE_OPTIONS } from "./serve-optio
 import { rememberProcesses, withParams } from "./run.ts";
 import { type TracerInput, tracerInput } from "./tracer-input.ts";
 
-const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> [--metrics [HOST]:PORT] [--otlp URL] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
+const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> | -e '<program>' [--metrics [HOST]:PORT] [--otlp URL] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
 
 Runs the tracer until SIGTERM or Ctrl-C and serves its exported maps as Prometheus/OpenMetrics metrics: counts and
 sums as counters, min and max as gauges, averages and stats as summaries, histograms with cumulative le buckets, a
@@ -38,6 +38,8 @@ plain map's integer values (or each integer field of its values) as gauges; keys
 its help, and its tags name the rest: @name, @unit, @labels, @type counter|gauge (docs/fleet.md).
 SIGHUP reloads the web config, and the tracer when it changed, keeping the counts of maps that did not change.
 
+  -e, --program TEXT          serve a one-liner's maps instead of a file's (docs/one-liners.md): its $ maps are
+                              tsbpf_<name>, $ alone tsbpf_<count, sum, hist...>
   -m, --metrics [HOST]:PORT   serve GET /metrics, /healthz and /readyz there (default ${DEFAULT_LISTEN}: every
                               interface; 127.0.0.1:9464 for this machine only; port 0 picks one)
       --otlp URL              also push the metrics over OTLP/HTTP to URL (an OpenTelemetry collector,
@@ -59,6 +61,8 @@ SIGHUP reloads the web config, and the tracer when it changed, keeping the count
 
 interface ServeOptions {
   readonly file: string;
+  /** The one-liner (-e) `file` was written from. */
+  readonly oneLiner?: { readonly file: string; readonly program: string };
   readonly listen: string | undefined;
   readonly otlp: string | undefined;
   readonly otlpIntervalMs: number;
@@ -81,10 +85,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tsbpf serve: ${what}; ${usageHint("serve")}\n`);
     return 2;
   };
-  const file = positionals[0];
-  if (!file) return bad("no tracer file given");
-  if (positionals.length > 1) return bad(`unexpected argument ${positionals[1]}`);
   const str = (k: string) => v[k] as string | undefined;
+  const program = str("program");
+  if (program !== undefined && positionals.length) return bad(`-e takes the program; unexpected argument ${positionals[0]}`);
+  // A one-liner (-e) is a tracer module written into the cache directory; its diagnostics name it -e.
+  const oneLiner = program === undefined ? undefined : { file: (await import("./one-liner.ts")).writeOneLiner(program), program };
+  const file = oneLiner?.file ?? positionals[0];
+  if (!file) return bad("no tracer file given (or -e and a one-liner)");
+  if (positionals.length > 1) return bad(`unexpected argument ${positionals[1]}`);
   const { parseListen } = await import("../runtime/serve/http.ts");
   const listen = str("metrics") ?? (str("otlp") === undefined ? DEFAULT_LISTEN : undefined);
   if (listen !== undefined) {
@@ -119,7 +127,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     if (e instanceof CliError) return bad(e.message);
     throw e;
   }
-  const namespace = str("namespace") ?? basename(file).replace(/\.(bpf\.o|tsbpf|ts|o)$/, "");
+  const namespace = str("namespace") ?? (oneLiner ? "tsbpf" : basename(file).replace(/\.(bpf\.o|tsbpf|ts|o)$/, ""));
   if (str("namespace") !== undefined && !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(namespace)) {
     return bad(`--namespace: ${JSON.stringify(namespace)} cannot start a metric name (letters, digits, _ and :, not first a digit; "" for none)`);
   }
@@ -129,7 +137,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (str("btf") !== undefined) {
     const problem = btfFileProblem(str("btf")!);
     if (problem) return bad(`--btf: ${problem}`);
-    process.env.TSBPF_BTF = str("btf");
+    process.env.TSBPF_BTF = resolve(str("btf")!);
   }
   let user: ServeOptions["user"];
   if (str("user") !== undefined) {
@@ -143,7 +151,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (webConfigFile !== undefined) await readWebConfigOrThrow(webConfigFile);
   readInput("serve", file, isArtifactPath(file) ? "artifact" : startsWithElfMagic(file) ? "object" : "tracer");
   return new Daemon({
-    file, listen, otlp, otlpIntervalMs, otlpHeaders, webConfigFile, user, maxSeries, namespace, params,
+    file, ...(oneLiner ? { oneLiner } : {}), listen, otlp, otlpIntervalMs, otlpHeaders, webConfigFile, user, maxSeries, namespace, params,
     quiet: v.quiet === true, verbose: v.verbose === true, cache: v["no-cache"] !== true,
   }).run();
 }
@@ -196,6 +204,9 @@ function mapShape(m: MapSpec): string {
   return JSON.stringify({ name, type, keySize, valueSize, maxEntries, flags, key, value, initialValue, freeze, a, pinning });
 }
 
+/** The daemon's own metric families (#families), which no map may be exposed as. */
+const OWN_METRICS = ["tsbpf_tracer_info", "tsbpf_series_dropped", "tsbpf_reloads", "tsbpf_last_reload_successful", "tsbpf_events", "tsbpf_events_lost"];
+
 /** The state /healthz and /readyz report. */
 interface Health {
   loaded: boolean;
@@ -222,6 +233,11 @@ class Daemon {
   readonly #log = (s: string) => void process.stderr.write(`${s}\n`);
 
   constructor(readonly o: ServeOptions) {}
+
+  /** The tracer as messages name it: its file, or -e. */
+  get #name(): string {
+    return this.o.oneLiner ? "the one-liner (-e)" : this.o.file;
+  }
 
   async run(): Promise<number> {
     const { startMetricsServer, ServeError } = await import("../runtime/serve/http.ts");
@@ -259,7 +275,7 @@ class Daemon {
       process.on("SIGINT", onStop);
       await this.#open(input.spec, undefined);
       if (this.o.verbose) this.#log(`loaded and attached in ${(performance.now() - t0).toFixed(0)} ms`);
-      if (server && !this.o.quiet) this.#log(`serving metrics of ${this.o.file} at ${server.url}/metrics`);
+      if (server && !this.o.quiet) this.#log(`serving metrics of ${this.#name} at ${server.url}/metrics`);
       if (this.o.otlp !== undefined) {
         const { startOtlpPush } = await import("../runtime/serve/otlp.ts");
         push = startOtlpPush({
@@ -269,7 +285,7 @@ class Daemon {
           startTimeMs: () => this.#startMs,
           onError: this.#log,
         });
-        if (!this.o.quiet) this.#log(`pushing metrics of ${this.o.file} to ${this.o.otlp} every ${this.o.otlpIntervalMs / 1000} s`);
+        if (!this.o.quiet) this.#log(`pushing metrics of ${this.#name} to ${this.o.otlp} every ${this.o.otlpIntervalMs / 1000} s`);
       }
       if (this.o.user) this.#dropRoot(this.o.user);
       process.on("SIGHUP", onHup);
@@ -300,7 +316,9 @@ class Daemon {
   /** The tracer's collection, compiled or read, with --param set; an exit code when it does not compile. */
   async #input(): Promise<TracerInput | number> {
     const bytes = readInput("serve", this.o.file, isArtifactPath(this.o.file) ? "artifact" : startsWithElfMagic(this.o.file) ? "object" : "tracer");
-    const input = await tracerInput("serve", this.o.file, bytes, { cache: this.o.cache, log: this.#log, verbose: this.o.verbose });
+    const input = await tracerInput("serve", this.o.file, bytes, {
+      cache: this.o.cache, log: this.#log, verbose: this.o.verbose, ...(this.o.oneLiner ? { oneLiner: this.o.oneLiner } : {}),
+    });
     if (typeof input === "number") return input;
     try {
       return { ...input, spec: withParams(input.spec, this.o.params) };
@@ -315,7 +333,7 @@ class Daemon {
     const { Tracer, printedMaps } = await import("../runtime/user/tracer.ts");
     let metrics;
     try {
-      metrics = new MetricSet(printedMaps(spec), { namespace: this.o.namespace, maxSeries: this.o.maxSeries });
+      metrics = new MetricSet(printedMaps(spec), { namespace: this.o.namespace, maxSeries: this.o.maxSeries, reserved: OWN_METRICS });
     } catch (e) {
       if (e instanceof MetricNameError) throw new CliError("serve", e.message);
       throw e;
@@ -406,8 +424,8 @@ class Daemon {
     const refused = metrics.refusedTotals();
     const own: MetricFamily[] = [
       { name: "tsbpf_tracer_info", help: "The tracer being served (always 1).", type: "gauge",
-        points: [{ labels: { tool: this.o.namespace, file: basename(this.o.file), kernel: release() }, value: 1 }] },
-      { name: "tsbpf_series_dropped", help: "Label sets beyond --max-series left out of each metric, ever (each counted once).", type: "counter",
+        points: [{ labels: { tool: this.o.namespace, file: this.o.oneLiner ? "-e" : basename(this.o.file), kernel: release() }, value: 1 }] },
+      { name: "tsbpf_series_dropped", help: "Label sets beyond --max-series left out of each metric (each counted once while it stays out).", type: "counter",
         points: metrics.maps.length ? [...new Set([...refused.keys(), ...scrape.families.map((f) => f.name)])].map((m) => ({ labels: { metric: m }, value: refused.get(m) ?? 0 })) : [] },
       { name: "tsbpf_reloads", help: "Reloads (SIGHUP) of the tracer, by result.", type: "counter",
         points: [{ labels: { result: "success" }, value: this.#reloads.success }, { labels: { result: "failure" }, value: this.#reloads.failure }] },

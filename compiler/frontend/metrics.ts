@@ -74,8 +74,14 @@ export function metricOfComment(doc: ReturnType<typeof docComment>): { metric: M
   return { metric: out, problems };
 }
 
-/** The methods whose first argument is a map's key. */
-const KEYED = new Set(["increment", "add", "record", "set", "get", "delete", "has", "lookup", "update"]);
+/**
+ * The methods whose first argument is a keyed map's key: maps' and aggregations', and bpftrace's names a one-liner's
+ * `$` maps take (frontend/adhoc.ts).
+ */
+const KEYED = new Set([
+  "increment", "add", "record", "set", "get", "delete", "has", "lookup", "update",
+  "count", "sum", "min", "max", "avg", "stats", "hist", "lhist",
+]);
 
 /**
  * The label each map's key is named by, where every handler keys it by the same thing (`calls.increment(bpf.comm())`

@@ -31,6 +31,8 @@ export interface MetricSetOptions {
   readonly namespace: string;
   /** Label sets per metric; more are dropped and counted (`tsbpf_series_dropped_total`). */
   readonly maxSeries: number;
+  /** Names the exporter serves metrics of its own under, which no map may take. */
+  readonly reserved?: readonly string[];
 }
 
 /** Time units exposed in seconds, and how many of them make a second. */
@@ -95,6 +97,9 @@ export class MetricSet {
       for (const s of this.#shapes(m)) {
         const other = names.get(s.name);
         if (other !== undefined) throw new MetricNameError(`maps ${other} and ${m.name} are both exposed as ${s.name}; give one a @name in its doc comment`);
+        if (options.reserved?.includes(s.name)) {
+          throw new MetricNameError(`map ${m.name} would be exposed as ${s.name}, a metric of the exporter's own; give it a @name in its doc comment, or another --namespace`);
+        }
         names.set(s.name, m.name);
       }
     }
@@ -135,8 +140,10 @@ export class MetricSet {
     const { unit, per } = exposedUnit(meta.unit ?? m.aggregation?.unit);
     const ns = sanitize(this.options.namespace);
     const own = sanitize(m.name);
-    // runqlat's map runqlat is runqlat_seconds, not runqlat_runqlat_seconds.
-    let base = meta.name ?? (!ns || own === ns || own.startsWith(`${ns}_`) ? own : `${ns}_${own}`);
+    // runqlat's map runqlat is runqlat_seconds, not runqlat_runqlat_seconds; a one-liner's `$` (the map `@`) is named
+    // by what it holds: tsbpf_count.
+    const named = own || m.aggregation?.kind || "map";
+    let base = meta.name ?? (!ns || named === ns || named.startsWith(`${ns}_`) ? named : `${ns}_${named}`);
     const help = meta.help ?? `tsbpf map ${m.name}`;
     const withUnit = (n: string) => (unit && !n.endsWith(`_${unit}`) ? `${n}_${unit}` : n);
     if (m.aggregation) {

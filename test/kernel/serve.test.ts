@@ -167,6 +167,25 @@ kernelTest(test, "serve: a real Prometheus server scrapes it; its counter and hi
   }
 });
 
+kernelTest(test, "serve -e: a one-liner's maps are metrics, named tsbpf_<name> and labelled by what they are keyed by", async () => {
+  const w = workload();
+  const program = `tracepoint("syscalls/sys_enter_getppid", () => { if (bpf.pid() === ${w.pid}) $.count(bpf.pid()); })`;
+  const run = spawnRun(["serve", "-e", program, "--metrics", "127.0.0.1:0"], { env: scratch.env });
+  try {
+    await run.stderrMatch(/serving metrics of the one-liner \(-e\) at (http\S+)\/metrics/, 60_000);
+    const url = /at (http\S+)\/metrics/.exec(run.stderr)![1]!;
+    await w.round();
+    const body = await scrape(url);
+    assert.is(sample(body, "tsbpf_count_total", `pid="${w.pid}"`), CALLS, body);
+    assert.match(body, /^tsbpf_tracer_info\{tool="tsbpf",file="-e",/m);
+    run.child.kill("SIGTERM");
+    assert.is((await within(run.exit, 20_000, "serve's exit")).code, 0, run.stderr);
+  } finally {
+    reap(run);
+    w.stop();
+  }
+});
+
 kernelTest(test, "serve --otlp: a receiver on 127.0.0.1 decodes the pushed counter and histogram, and SIGTERM pushes the last values", async () => {
   const file = await counterTool();
   const w = workload();

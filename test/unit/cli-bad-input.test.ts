@@ -140,6 +140,7 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   // serve (checked before anything is bound or loaded)
   [["serve", "--bogus", tracer], "tsbpf serve: unknown option --bogus; see tsbpf serve --help"],
   [["serve"], "tsbpf serve: no tracer file given"],
+  [["serve", "-e", "tracepoint(\"a/b\", () => {})", tracer], `tsbpf serve: -e takes the program; unexpected argument ${tracer}`],
   [["serve", missing], `tsbpf serve: ${missing}: no such file`],
   [["serve", dir], `tsbpf serve: ${dir} is a directory`],
   [["serve", tracer, tracer], `tsbpf serve: unexpected argument ${tracer}`],

@@ -134,6 +134,17 @@ test("two maps exposed under one name are refused, naming both", () => {
     (e: unknown) => e instanceof MetricNameError && /maps a and b are both exposed as same/.test(e.message));
 });
 
+test("a map exposed under a name the exporter uses for itself is refused", () => {
+  assert.throws(() => new MetricSet([agg("reloads", "count")], { namespace: "tsbpf", maxSeries: 1, reserved: ["tsbpf_reloads"] }),
+    (e: unknown) => e instanceof MetricNameError && /map reloads would be exposed as tsbpf_reloads, a metric of the exporter's own/.test(e.message));
+});
+
+test("a one-liner's $ (the map @) is named by what it holds", () => {
+  const set = new MetricSet([agg("@", "count", str16), agg("@bytes", "sum", u32)], { namespace: "tsbpf", maxSeries: 1 });
+  const { families } = set.scrape((m) => ({ name: m.name, kind: m.aggregation!.kind, keyed: true, entries: [] }));
+  assert.equal(families.map((f) => f.name), ["tsbpf_count", "tsbpf_bytes"]);
+});
+
 test("units and label values", () => {
   assert.equal(exposedUnit("us"), { unit: "seconds", per: 1e6 });
   assert.equal(exposedUnit("bytes"), { unit: "bytes", per: 1 });
