@@ -368,7 +368,7 @@ async function runTracer(input: TracerInput, spec: CollectionSpec, o: RunOptions
 }
 
 /** A timer that keeps the process alive while it waits for a signal (a pending promise does not). */
-function keepAlive(): () => void {
+export function keepAlive(): () => void {
   const t = setInterval(() => {}, 1 << 30);
   return () => clearInterval(t);
 }

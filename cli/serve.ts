@@ -27,7 +27,7 @@ import { CliError, integerOption, parseCommandArgs, usageHint } from "./args.ts"
 import { readInput, startsWithElfMagic } from "./input.ts";
 import { dieBy, parseDuration } from "./stop.ts";
 import { DEFAULT_LISTEN, DEFAULT_MAX_SERIES, SERVE_OPTIONS } from "./serve-options.ts";
-import { rememberProcesses, withParams } from "./run.ts";
+import { keepAlive, rememberProcesses, withParams } from "./run.ts";
 import { type TracerInput, tracerInput } from "./tracer-input.ts";
 
 const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> | -e '<program>' [--metrics [HOST]:PORT] [--otlp URL] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
@@ -68,6 +68,8 @@ interface ServeOptions {
   readonly otlpIntervalMs: number;
   readonly otlpHeaders: Readonly<Record<string, string>>;
   readonly webConfigFile: string | undefined;
+  /** The web config as read at start (SIGHUP reads the file again). */
+  readonly webConfig: import("../runtime/serve/web-config.ts").WebConfig | undefined;
   readonly user: { readonly name: string; readonly uid: number; readonly gid: number; readonly groups: readonly number[] } | undefined;
   readonly maxSeries: number;
   readonly namespace: string;
@@ -148,10 +150,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const webConfigFile = str("web.config.file");
   // Read before anything is loaded: a bad file is bad input.
-  if (webConfigFile !== undefined) await readWebConfigOrThrow(webConfigFile);
+  const webConfig = webConfigFile !== undefined ? await readWebConfigOrThrow(webConfigFile) : undefined;
   readInput("serve", file, isArtifactPath(file) ? "artifact" : startsWithElfMagic(file) ? "object" : "tracer");
   return new Daemon({
-    file, ...(oneLiner ? { oneLiner } : {}), listen, otlp, otlpIntervalMs, otlpHeaders, webConfigFile, user, maxSeries, namespace, params,
+    file, ...(oneLiner ? { oneLiner } : {}), listen, otlp, otlpIntervalMs, otlpHeaders, webConfigFile, webConfig, user, maxSeries, namespace, params,
     quiet: v.quiet === true, verbose: v.verbose === true, cache: v["no-cache"] !== true,
   }).run();
 }
@@ -257,14 +259,14 @@ class Daemon {
     try {
       // The endpoint first: a port in use is said at once, and /readyz answers 503 while the tracer loads.
       if (this.o.listen !== undefined) {
-        const webConfig = this.o.webConfigFile !== undefined ? await readWebConfigOrThrow(this.o.webConfigFile) : undefined;
+        const webConfig = this.o.webConfig;
         try {
           server = await startMetricsServer({
             listen: this.o.listen, ...(webConfig ? { webConfig } : {}), log: this.#log,
             endpoints: { metrics: (accept) => this.#expose(accept), healthz: () => this.#healthz(), readyz: () => this.#readyz() },
           });
         } catch (e) {
-          if (e instanceof ServeError) throw new CliError("serve", `--metrics ${this.o.listen}: ${e.message}`, 1);
+          if (e instanceof ServeError) throw new CliError("serve", `--metrics: ${e.message}`, 1);
           throw e;
         }
       }
@@ -290,9 +292,9 @@ class Daemon {
       if (this.o.user) this.#dropRoot(this.o.user);
       process.on("SIGHUP", onHup);
       // A pending promise keeps no process alive; the endpoint does, the OTLP timer (unref'd) does not.
-      const alive = setInterval(() => {}, 1 << 30);
+      const done = keepAlive();
       const signal = await stop;
-      clearInterval(alive);
+      done();
       if (this.o.verbose) this.#log(`${signal}: detaching`);
     } catch (e) {
       if (e instanceof BpfError) {
@@ -374,9 +376,9 @@ class Daemon {
     if (hasStackValues(spec)) {
       // One resolver for the daemon's life: kernel symbols are read while still root, and each process's mappings
       // while it runs (as tsbpf run does), so that a process that exits before a scrape still symbolizes.
-      this.stackOptions.stacks ??= new StackFrames(createSymbolizer());
-      this.stackOptions.stacks.bind(next.stackSource());
-      this.#forgetting = rememberProcesses(next, this.stackOptions.stacks);
+      this.#stackOptions.stacks ??= new StackFrames(createSymbolizer());
+      this.#stackOptions.stacks.bind(next.stackSource());
+      this.#forgetting = rememberProcesses(next, this.#stackOptions.stacks);
     }
     this.#health.loaded = true;
     this.#drainEvents(next);
@@ -384,7 +386,7 @@ class Daemon {
   }
 
   /** What prints stack keys: one symbolizer for the daemon's life (kernel symbols are read while still root). */
-  readonly stackOptions: { stacks?: StackFrames | undefined } = {};
+  readonly #stackOptions: { stacks?: StackFrames | undefined } = {};
   /** Stops reading the mappings of the processes whose user stacks the tracer took. */
   #forgetting: (() => void) | undefined;
 
@@ -417,7 +419,7 @@ class Daemon {
     const metrics = this.#metrics;
     if (!t || !metrics) return [];
     const { readAggregation } = await import("../runtime/output/read.ts");
-    const stacks = this.stackOptions.stacks;
+    const stacks = this.#stackOptions.stacks;
     const scrape = metrics.scrape((m) => readAggregation(t.collection.map(m.name), m), stacks ? { stacks } : {});
     // Processes seen without end: what was read of those that have exited goes, past 4,096 of them.
     stacks?.symbolizer.forgetExited?.(4096);
@@ -437,7 +439,7 @@ class Daemon {
       own.push({ name: "tsbpf_events", help: "Records read from the tracer's event channels (serve counts them, and prints none).", type: "counter",
         points: channels.map((m) => ({ labels: { channel: m.name }, value: this.#events.get(m.name) ?? 0 })) });
       own.push({ name: "tsbpf_events_lost", help: "Records the tracer's programs could not send: the channel was full.", type: "counter",
-        points: channels.map((m) => ({ labels: { channel: m.name }, value: Number(lostOf(t, m)) })) });
+        points: channels.map((m) => ({ labels: { channel: m.name }, value: Number(t.eventBackend(m.name).lost()) })) });
     }
     return [...scrape.families, ...own];
   }
@@ -500,7 +502,7 @@ class Daemon {
   /** --user: the process becomes that user (groups, then gid, then uid); from then on it holds no privilege. */
   #dropRoot(u: NonNullable<ServeOptions["user"]>): void {
     // Kernel symbols are readable only while privileged: read them now for stack keys.
-    this.stackOptions.stacks?.symbolizer.kernel([0n]);
+    this.#stackOptions.stacks?.symbolizer.kernel([0n]);
     process.setgroups!(u.groups.length ? [...u.groups] : [u.gid]);
     process.setgid!(u.gid);
     process.setuid!(u.uid);
@@ -509,16 +511,5 @@ class Daemon {
     }
     this.#dropped = true;
     if (!this.o.quiet) this.#log(`running as ${u.name} (uid ${u.uid}, gid ${u.gid})`);
-  }
-}
-
-function lostOf(t: Tracer, m: MapSpec): bigint {
-  try {
-    const lost = t.collection.map(m.events!.lostMap) as unknown as { entriesPerCpu(): [unknown, unknown[]][] };
-    let n = 0n;
-    for (const [, vs] of lost.entriesPerCpu()) for (const x of vs) n += BigInt(x as bigint);
-    return n;
-  } catch {
-    return 0n;
   }
 }

@@ -15,15 +15,15 @@
 //   the name, and time units are exposed in seconds (`ns` values divided by 1e9, histogram bounds too).
 // - labels: a struct key's fields by name (nested fields joined by `_`), another key's `@labels` name or what the
 //   handlers key it by (compiler/frontend/metrics.ts), or `key`; values as printed (syscall names, strings), stacks
-//   folded (`root;...;leaf`).
+//   folded as flame graphs fold them (`root;...;leaf`, runtime/output/folded.ts).
 
 import { LOG2_BUCKETS, linearBounds, linearBucketCount, log2Bounds } from "../../core/aggregations.ts";
 import type { TypeDesc } from "../../core/object/layout.ts";
 import type { MapSpec } from "../../core/object/spec.ts";
 import type { AggregationData } from "../output/aggregations.ts";
 import { type DisplayOptions, displayOf } from "../output/display.ts";
-import { foldedFrame } from "../symbols/format.ts";
-import { isStackTrace, type StackTrace } from "../symbols/types.ts";
+import { stackFrames } from "../output/folded.ts";
+import { isStackTrace } from "../symbols/types.ts";
 import type { Bucket, Labels, MetricFamily, MetricPoint, MetricType } from "./model.ts";
 
 export interface MetricSetOptions {
@@ -366,14 +366,9 @@ export function labelValue(v: unknown): string {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "bigint") return String(v);
   if (typeof v === "boolean") return v ? "true" : "false";
-  if (isStackTrace(v)) return foldedStack(v);
+  if (isStackTrace(v)) return stackFrames(v).join(";");
   if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
   if (Array.isArray(v)) return v.map(labelValue).join(",");
   if (typeof v === "object") return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x));
   return String(v);
-}
-
-function foldedStack(s: StackTrace): string {
-  if (s.error && !s.frames.length) return `[${s.error}]`;
-  return s.frames.map(foldedFrame).reverse().join(";");
 }

@@ -39,7 +39,7 @@ function clean(name: string): string {
 export { foldedFrame };
 
 /** A stack's frames root first; a capture that failed is one frame naming the error, so its samples still show. */
-function stackFrames(s: StackTrace): string[] {
+export function stackFrames(s: StackTrace): string[] {
   if (!s.frames.length) return s.error ? [`[${clean(s.error)}]${s.kind === "kstack" ? ANNOTATION.kernel : ""}`] : [];
   return s.frames.map(foldedFrame).reverse();
 }
