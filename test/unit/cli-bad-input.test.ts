@@ -182,6 +182,21 @@ test("bad input on every command: exit 2, one line on stderr naming the problem,
   assert.equal(problems, []);
 });
 
+test("serve on a port another process holds: exit 1, one line naming the address, nothing loaded", async () => {
+  const { createServer } = await import("node:net");
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, "127.0.0.1", r));
+  try {
+    const port = (holder.address() as { port: number }).port;
+    const r = await tsbpf(["serve", tracer, "--metrics", `127.0.0.1:${port}`]);
+    assert.is(r.status, 1, r.stderr);
+    assert.is(r.stderr, `tsbpf serve: --metrics: cannot listen on "127.0.0.1:${port}": the address is in use; hint: another process serves this port (ss -ltnp shows which), or choose another\n`);
+    assert.is(r.stdout, "");
+  } finally {
+    holder.close();
+  }
+});
+
 test("a bad -o path is refused before anything is compiled or written, and the tracer is never emptied", async () => {
   const r = await tsbpf(["run", illTyped, "-o", join(dir, "no", "such", "dir", "out.txt")]);
   // Compiling first would have reported the type error (exit 1) instead.
