@@ -87,8 +87,9 @@ kernelTest(test, "stdout stalled (nobody reads it): Ctrl-C stops the run, releas
 });
 
 kernelTest(test, "stdout stalled: --duration stops the run the same way", async (sys) => {
-  // Long enough for this process to make its calls after it sees the run attached, on a loaded machine too.
-  await stalled(sys, ["--duration", "6"], () => {});
+  // Long enough for this process to make its calls after it sees the run attached, on a loaded machine too (6 s was
+  // not, once, while the serve tests ran beside it: the run stopped before the calls, and nothing was lost).
+  await stalled(sys, ["--duration", "12"], () => {});
 });
 
 kernelTest(test, "stdout closed by its reader (EPIPE): the run stops with a one-line note, exit 0, and releases everything", async (sys) => {
