@@ -400,6 +400,9 @@ function reportMainError(e: unknown): number {
   return 1;
 }
 
+/** Events handed to the output at once, at most (about 170 KB of text for a 40-byte event). */
+const EVENT_BATCH = 4096;
+
 /** Hands the events of every exported channel to the output until stopped, in batches (what is already decoded). */
 async function streamEvents(tracer: Tracer, output: Output, stopped: Promise<unknown>): Promise<void> {
   const channels = tracer.spec.maps.filter((m) => m.exported && m.events);
@@ -411,7 +414,7 @@ async function streamEvents(tracer: Tracer, output: Output, stopped: Promise<unk
   void stopped.then(() => {
     halt = true;
   });
-  type Channel = AsyncIterable<unknown> & { drain(): unknown[] };
+  type Channel = AsyncIterable<unknown> & { drain(max?: number): unknown[] };
   await Promise.all(channels.map(async (m) => {
     const channel = tracer.map(m.name) as unknown as Channel;
     const ch = eventChannel(m);
@@ -421,8 +424,10 @@ async function streamEvents(tracer: Tracer, output: Output, stopped: Promise<unk
       const r = await Promise.race([it.next(), stopped.then(() => undefined)]);
       if (!r || r.done) break;
       pending.push(r.value);
-      // Whatever else is already decoded goes in the same batch.
-      pending.push(...channel.drain());
+      // Whatever else is there goes in the same batch, up to a bound: a batch is written whole before the output
+      // can wait for a slow reader, so an unbounded one would let a stalled stdout hold every event in memory (the
+      // kernel drops and counts what the buffer cannot hold instead).
+      pending.push(...channel.drain(EVENT_BATCH - 1));
       await output.events(ch, pending.splice(0));
     }
     if (!tracer.closed) await output.events(ch, channel.drain());

@@ -556,8 +556,8 @@ declare class EventChannel<E> {
   output(event: E): boolean;
   /** User side: every event, as it arrives; ends when the tracer is closed. */
   [Symbol.asyncIterator](): AsyncIterator<E>;
-  /** User side: the events available now, without waiting. */
-  drain(): E[];
+  /** User side: the events available now, without waiting; at most `max`, the rest staying in the buffer. */
+  drain(max?: number): E[];
   /** User side: events dropped so far because the buffer was full (counted by the programs). */
   readonly lost: bigint;
 }

@@ -49,15 +49,27 @@ abstract class EventChannel<E = unknown> extends Declared<EventBackend> implemen
     return this.backend.lost();
   }
 
-  /** The events available now, without waiting. */
-  drain(): E[] {
+  /**
+   * The events available now, without waiting: at most `max` of them, the rest staying in the buffer (a consumer
+   * that cannot keep up, such as a run whose stdout stalls, leaves the kernel to drop and count what does not fit,
+   * instead of holding everything in memory).
+   */
+  drain(max = Infinity): E[] {
     const backend = this.backend;
     const { take } = this.decoder();
+    if (!(max >= 0)) throw new RangeError(`drain(max): max must be a number >= 0, not ${String(max)}`);
     // The backlog first; the drain appends to it (and if a record fails to decode, what came before stays).
+    const held = this.#backlog.length - this.#at;
+    if (held >= max) {
+      const out = this.#backlog.slice(this.#at, this.#at + max);
+      this.#at += out.length;
+      return out;
+    }
     const out = this.#backlog.slice(this.#at);
     this.#backlog = out;
     this.#at = 0;
-    backend.drain(take);
+    if (max === Infinity) backend.drain(take);
+    else backend.drain(take, max - held);
     this.#backlog = [];
     return out;
   }

@@ -151,6 +151,21 @@ test("breaking out keeps the rest of the batch: the next loop or drain() gets it
   assert.equal(rest, [ev(7)]);
 });
 
+test("drain(max) takes at most max events, the backlog first; the rest stays for the next drain", async () => {
+  const { channel, backend } = bound();
+  backend.push(ev(1), ev(2), ev(3), ev(4));
+  for await (const e of channel) if (e.pid === 1) break;
+  backend.push(ev(5), ev(6));
+  assert.equal(channel.drain(2), [ev(2), ev(3)], "within the backlog");
+  assert.equal(channel.drain(3), [ev(4), ev(5), ev(6)], "the backlog, then the buffer");
+  backend.push(ev(7), ev(8), ev(9));
+  assert.equal(channel.drain(0), []);
+  assert.equal(channel.drain(2), [ev(7), ev(8)]);
+  assert.equal(channel.drain(), [ev(9)]);
+  assert.throws(() => channel.drain(-1), /^drain\(max\): max must be a number >= 0, not -1$/);
+  assert.throws(() => channel.drain(Number.NaN), /not NaN$/);
+});
+
 test("the loop ends when the channel closes, after the events that were there", async () => {
   const { channel, backend } = bound();
   const got: number[] = [];
