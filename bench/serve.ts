@@ -3,8 +3,9 @@
 // serve: a per-CPU hash map of N label sets (a Count keyed by {pid, comm}: two labels) filled from user space, then
 // one scrape's steps timed apart: reading the map (batch lookups, merged across CPUs), the metric families
 // (runtime/metrics/families.ts) and the OpenMetrics text (prom-client), and the gzip Prometheus asks for. The
-// reference, in the same run: prom-client's own Counter holding the same N label sets, writing its text. Needs root
-// and bpf(); without, it says so.
+// reference, in the same run: prom-client's own Counter holding the same N label sets, writing its text. Then one
+// OTLP push of the same families in each encoding (http/protobuf, http/json) to a local receiver. Needs root and
+// bpf(); without, it says so.
 //
 // serve-soak (`npm run bench -- serve-soak --soak-seconds=600`): `tsbpf serve` of test/fixtures/serve/counter.ts as a
 // child, for `--soak-seconds` (default 60) after a 15 s warm-up, of a workload that starts short-lived processes (new
@@ -15,11 +16,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import client from "prom-client";
 import type { MapSpec } from "../core/object/spec.ts";
 import { expose } from "../runtime/metrics/exposition.ts";
 import { MetricSet } from "../runtime/metrics/families.ts";
+import type { MetricFamily } from "../runtime/metrics/model.ts";
+import type { OtlpProtocol } from "../runtime/serve/otlp.ts";
 import { readAggregation } from "../runtime/output/read.ts";
 import { median, ratio } from "./util.ts";
 
@@ -81,9 +86,12 @@ export async function benchScrape(): Promise<void> {
         ref.push(performance.now() - t0);
       }
       const m = (xs: number[]) => median(xs);
+      const push = await otlpPushTimes(set.scrape(() => readAggregation(map, spec)).families);
       console.log(`  ${n.toLocaleString("en")} series: scrape ${ms(m(times.total))} = read ${ms(m(times.read))} + families ${ms(m(times.families))} + text ${ms(m(times.text))} + gzip ${ms(m(times.gzip))}; ` +
         `${(bytes / 1e6).toFixed(1)} MB (${(gzBytes / 1e6).toFixed(2)} MB gzipped); prom-client's own counter writes its text in ${ms(m(ref))} ` +
         `(families + text: ${ratio(m(times.families) + m(times.text), m(ref))})`);
+      console.log(`  ${n.toLocaleString("en")} series: OTLP push of the same families (encode + POST to a local receiver): ` +
+        push.map((p) => `${p.protocol} ${ms(p.ms)} (${(p.bytes / 1e6).toFixed(1)} MB)`).join(", "));
     } finally {
       map.close();
     }
@@ -91,6 +99,46 @@ export async function benchScrape(): Promise<void> {
 }
 
 /** The soak's length: `npm run bench -- serve --soak-seconds=600`. */
+/** One OTLP push of `families` in each encoding to a receiver on 127.0.0.1 that reads and drops them: median times. */
+async function otlpPushTimes(families: readonly MetricFamily[]): Promise<{ protocol: OtlpProtocol; ms: number; bytes: number }[]> {
+  const { startOtlpPush } = await import("../runtime/serve/otlp.ts");
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    let n = 0;
+    req.on("data", (c: Buffer) => (n += c.length));
+    req.on("end", () => {
+      bytes = n;
+      const json = req.headers["content-type"] === "application/json";
+      res.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" }).end(json ? "{}" : "");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const out: { protocol: OtlpProtocol; ms: number; bytes: number }[] = [];
+  try {
+    for (const protocol of ["http/protobuf", "http/json"] as const) {
+      const errors: string[] = [];
+      const push = startOtlpPush({
+        url, protocol, intervalMs: 3_600_000, timeoutMs: 60_000, resource: { "service.name": "bench" },
+        collect: async () => families, startTimeMs: () => Date.now(), onError: (line) => errors.push(line),
+      });
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        await push.flush();
+        times.push(performance.now() - t0);
+      }
+      await push.shutdown();
+      if (errors.length) throw new Error(`OTLP push in the bench failed: ${errors[0]}`);
+      out.push({ protocol, ms: median(times), bytes });
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return out;
+}
+
 function soakSeconds(): number {
   const a = process.argv.find((x) => x.startsWith("--soak-seconds="));
   return a ? Number(a.slice("--soak-seconds=".length)) : 60;

@@ -6,6 +6,7 @@ export const SERVE_OPTIONS = {
   metrics: { type: "string", short: "m" },
   otlp: { type: "string" },
   "otlp-interval": { type: "string" },
+  "otlp-protocol": { type: "string" },
   "otlp-header": { type: "string", multiple: true },
   "web.config.file": { type: "string" },
   user: { type: "string", short: "u" },

@@ -30,7 +30,7 @@ import { DEFAULT_LISTEN, DEFAULT_MAX_SERIES, SERVE_OPTIONS } from "./serve-optio
 import { keepAlive, rememberProcesses, withParams } from "./run.ts";
 import { type TracerInput, tracerInput } from "./tracer-input.ts";
 
-const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> | -e '<program>' [--metrics [HOST]:PORT] [--otlp URL] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
+const USAGE = `usage: tsbpf serve <file.ts|file.tsbpf> | -e '<program>' [--metrics [HOST]:PORT] [--otlp URL] [--otlp-protocol P] [--otlp-interval S] [--otlp-header name=value]... [--web.config.file FILE] [--user NAME] [--max-series N] [--namespace NAME] [--param name=value]... [--btf FILE] [-q] [-v] [--no-cache]
 
 Runs the tracer until SIGTERM or Ctrl-C and serves its exported maps as Prometheus/OpenMetrics metrics: counts and
 sums as counters, min and max as gauges, averages and stats as summaries, histograms with cumulative le buckets, a
@@ -44,6 +44,7 @@ SIGHUP reloads the web config, and the tracer when it changed, keeping the count
                               interface; 127.0.0.1:9464 for this machine only; port 0 picks one)
       --otlp URL              also push the metrics over OTLP/HTTP to URL (an OpenTelemetry collector,
                               http://host:4318); without --metrics, only push
+      --otlp-protocol P       http/protobuf (the default, as OTEL_EXPORTER_OTLP_PROTOCOL's) or http/json
       --otlp-interval S       seconds between pushes (default 10)
       --otlp-header N=V       a header sent with each push (authorization...)
       --web.config.file FILE  TLS and basic auth, in the Prometheus exporters' web-config format
@@ -65,6 +66,7 @@ interface ServeOptions {
   readonly oneLiner?: { readonly file: string; readonly program: string };
   readonly listen: string | undefined;
   readonly otlp: string | undefined;
+  readonly otlpProtocol: import("../runtime/serve/otlp.ts").OtlpProtocol;
   readonly otlpIntervalMs: number;
   readonly otlpHeaders: Readonly<Record<string, string>>;
   readonly webConfigFile: string | undefined;
@@ -102,10 +104,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     if (typeof l === "string") return bad(`--metrics: ${l}`);
   }
   const otlp = str("otlp");
+  let otlpProtocol: ServeOptions["otlpProtocol"] = "http/protobuf";
   if (otlp !== undefined) {
-    const { otlpMetricsUrl } = await import("../runtime/serve/otlp.ts");
+    const { otlpMetricsUrl, otlpProtocol: protocolOf } = await import("../runtime/serve/otlp.ts");
     const u = otlpMetricsUrl(otlp);
     if (typeof u !== "string") return bad(`--otlp: ${u.error}`);
+    const p = protocolOf(str("otlp-protocol"));
+    if (typeof p !== "string") return bad(p.error);
+    otlpProtocol = p;
+  } else if (str("otlp-protocol") !== undefined || str("otlp-interval") !== undefined || v["otlp-header"] !== undefined) {
+    const which = ["otlp-protocol", "otlp-interval", "otlp-header"].find((k) => v[k] !== undefined)!;
+    return bad(`--${which} is for the OTLP push, and there is none: give --otlp URL too`);
   }
   let otlpIntervalMs = 10_000;
   if (str("otlp-interval") !== undefined) {
@@ -153,7 +162,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const webConfig = webConfigFile !== undefined ? await readWebConfigOrThrow(webConfigFile) : undefined;
   readInput("serve", file, isArtifactPath(file) ? "artifact" : startsWithElfMagic(file) ? "object" : "tracer");
   return new Daemon({
-    file, ...(oneLiner ? { oneLiner } : {}), listen, otlp, otlpIntervalMs, otlpHeaders, webConfigFile, webConfig, user, maxSeries, namespace, params,
+    file, ...(oneLiner ? { oneLiner } : {}), listen, otlp, otlpProtocol, otlpIntervalMs, otlpHeaders, webConfigFile, webConfig, user, maxSeries, namespace, params,
     quiet: v.quiet === true, verbose: v.verbose === true, cache: v["no-cache"] !== true,
   }).run();
 }
@@ -281,13 +290,13 @@ class Daemon {
       if (this.o.otlp !== undefined) {
         const { startOtlpPush } = await import("../runtime/serve/otlp.ts");
         push = startOtlpPush({
-          url: this.o.otlp, intervalMs: this.o.otlpIntervalMs, headers: this.o.otlpHeaders,
+          url: this.o.otlp, protocol: this.o.otlpProtocol, intervalMs: this.o.otlpIntervalMs, headers: this.o.otlpHeaders,
           resource: { "service.name": "tsbpf", "service.instance.id": hostname(), "host.name": hostname(), "tsbpf.tool": this.o.namespace },
           collect: async () => this.#families(),
           startTimeMs: () => this.#startMs,
           onError: this.#log,
         });
-        if (!this.o.quiet) this.#log(`pushing metrics of ${this.#name} to ${this.o.otlp} every ${this.o.otlpIntervalMs / 1000} s`);
+        if (!this.o.quiet) this.#log(`pushing metrics of ${this.#name} to ${this.o.otlp} (${this.o.otlpProtocol}) every ${this.o.otlpIntervalMs / 1000} s`);
       }
       if (this.o.user) this.#dropRoot(this.o.user);
       process.on("SIGHUP", onHup);

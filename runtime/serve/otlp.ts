@@ -1,8 +1,10 @@
 // The OTLP push of `tsbpf serve --otlp URL`: metric families in (runtime/metrics/model.ts, from the caller's
 // collect()), OTLP/HTTP export requests out, one every interval, through the OpenTelemetry SDK's OTLPMetricExporter,
-// which sends http/json (its Node default: Content-Type application/json, the JSON encoding of
-// ExportMetricsServiceRequest) to the URL's /v1/metrics. The families are built directly as the SDK's ResourceMetrics
-// (no Meter, no instruments: the values are already aggregated by the tracer), one scope "tsbpf" under one resource:
+// which POSTs an ExportMetricsServiceRequest to the URL's /v1/metrics in either encoding: http/protobuf (OTLP's
+// default, application/x-protobuf: what the SDKs send unless told otherwise, about a third of JSON's size) or
+// http/json (application/json). otlpProtocol() picks between them as the OpenTelemetry SDKs do. The families are
+// built directly as the SDK's ResourceMetrics (no Meter, no instruments: the values are already aggregated by the
+// tracer), one scope "tsbpf" under one resource:
 //   counter    Sum, monotonic, cumulative, starting at startTimeMs() (a reload that restarts counting moves it)
 //   gauge      Gauge
 //   histogram  Histogram, cumulative: explicitBounds = the finite `le`s, bucketCounts per bucket (not cumulative),
@@ -32,7 +34,8 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { Duplex } from "node:stream";
 import { ValueType, type HrTime } from "@opentelemetry/api";
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as JsonExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { OTLPMetricExporter as ProtobufExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import {
   detectResources,
   defaultResource,
@@ -54,6 +57,8 @@ import { isHistogramPoint, isValuePoint, type MetricFamily, type MetricPoint } f
 export interface OtlpOptions {
   /** `http://host:4318` (/v1/metrics appended, as to OTEL_EXPORTER_OTLP_ENDPOINT) or a full `.../v1/metrics`. */
   readonly url: string;
+  /** The encoding (see otlpProtocol); default http/protobuf. */
+  readonly protocol?: OtlpProtocol;
   /** The push period. */
   readonly intervalMs: number;
   /** Sent with every push (authorization...). */
@@ -103,6 +108,28 @@ export function otlpMetricsUrl(url: string): string | { error: string } {
   return u.href;
 }
 
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
+/**
+ * The OTLP encoding to push with: `given` (--otlp-protocol) when there is one, else OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
+ * else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf, the specification's default; an error line for another value
+ * (grpc, which this does not speak, among them), naming where it came from.
+ */
+export function otlpProtocol(given: string | undefined, env: NodeJS.ProcessEnv = process.env): OtlpProtocol | { error: string } {
+  const sources: [string, string | undefined][] = [
+    ["--otlp-protocol", given],
+    ["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL],
+    ["OTEL_EXPORTER_OTLP_PROTOCOL", env.OTEL_EXPORTER_OTLP_PROTOCOL],
+  ];
+  const found = sources.find(([, v]) => v !== undefined && v.trim() !== "");
+  if (!found) return "http/protobuf";
+  const [from, raw] = found;
+  const value = raw!.trim();
+  if (value === "http/protobuf" || value === "http/json") return value;
+  const why = value === "grpc" ? "OTLP over gRPC is not supported; a collector's OTLP/HTTP port (4318) takes either of the others" : "expected http/protobuf or http/json";
+  return { error: `${from} is ${JSON.stringify(value)}: ${why}` };
+}
+
 /** Starts pushing `o.collect()`'s families every `o.intervalMs` (the timer keeps no process alive). */
 export function startOtlpPush(o: OtlpOptions): OtlpPush {
   const url = otlpMetricsUrl(o.url);
@@ -118,7 +145,8 @@ export function startOtlpPush(o: OtlpOptions): OtlpPush {
   };
   let closed = false;
   const agent = closableAgent(url, () => closed);
-  const exporter = new OTLPMetricExporter({
+  const Exporter = o.protocol === "http/json" ? JsonExporter : ProtobufExporter;
+  const exporter = new Exporter({
     url,
     timeoutMillis: timeoutMs,
     userAgent: "tsbpf",
@@ -292,8 +320,10 @@ function histogram(p: CountPoint): Histogram {
   return { buckets: { boundaries, counts }, count: p.count, ...(p.sum === undefined ? {} : { sum: p.sum }) };
 }
 
-/** Milliseconds since the epoch as [seconds, nanoseconds]. */
+/** Milliseconds since the epoch as [seconds, nanoseconds]; a time that is not a finite number is an error. */
 function hrTime(ms: number): HrTime {
+  // The protobuf encoder would write it as some number; the JSON one throws.
+  if (!Number.isFinite(ms)) throw new Error(`a point's time is not a number of milliseconds: ${ms}`);
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6))];
 }

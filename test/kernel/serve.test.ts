@@ -200,6 +200,7 @@ kernelTest(test, "serve --otlp: a receiver on 127.0.0.1 decodes the pushed count
     await receiver.waitForPushes(from + 2);
     const push = receiver.pushes.at(-1)!;
     assert.is(push.path, "/v1/metrics");
+    assert.is(push.headers["content-type"], "application/x-protobuf", "OTLP's default encoding");
     assert.is(push.resource["service.name"], "tsbpf");
     assert.is(push.resource["tsbpf.tool"], "t");
     const calls = push.sum(`t_${tag}calls`);

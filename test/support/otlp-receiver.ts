@@ -1,7 +1,8 @@
-// A test receiver of OTLP/HTTP metric pushes on 127.0.0.1: POSTs in (an ExportMetricsServiceRequest in OTLP's JSON
-// encoding, gzipped or not), each one decoded into plain data out (the resource's attributes and each metric's name,
-// description, unit, kind and points, 64-bit integers and timestamps as numbers and bigints), and answers a test
-// chooses: a status for the next requests, answers held back, or an answer started and never finished.
+// A test receiver of OTLP/HTTP metric pushes on 127.0.0.1: POSTs in (an ExportMetricsServiceRequest in OTLP's
+// protobuf or JSON encoding, by its Content-Type, gzipped or not), each one decoded into plain data out (the
+// resource's attributes and each metric's name, description, unit, kind and points, 64-bit integers and timestamps as
+// numbers and bigints), and answers a test chooses: a status for the next requests, answers held back, or an answer
+// started and never finished.
 //
 //   const r = await startOtlpReceiver();
 //   try {
@@ -14,6 +15,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { decodeOtlpProtobuf } from "./otlp-protobuf.ts";
 import { waitFor } from "./wait.ts";
 
 export type AttributeValue = string | number | boolean;
@@ -94,16 +96,18 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   let concurrent = 0;
   let maxConcurrent = 0;
 
-  const finish = (res: ServerResponse, status: number, headers: Readonly<Record<string, string>>) => {
+  /** Answers in the request's encoding: an empty ExportMetricsServiceResponse is "{}" in JSON, no bytes in protobuf. */
+  const finish = (res: ServerResponse, protobuf: boolean, status: number, headers: Readonly<Record<string, string>>) => {
+    const type = protobuf ? "application/x-protobuf" : "application/json";
     if (trickling) {
-      res.writeHead(200, { "content-type": "application/json" });
-      const t = setInterval(() => res.write(" "), 50);
+      res.writeHead(200, { "content-type": type });
+      const t = setInterval(() => res.write(protobuf ? "\0" : " "), 50);
       timers.add(t);
       res.on("close", () => (clearInterval(t), timers.delete(t)));
       return;
     }
-    res.writeHead(status, { ...headers, "content-type": "application/json" });
-    res.end(status === 200 ? "{}" : "");
+    res.writeHead(status, { ...headers, "content-type": type });
+    res.end(status === 200 && !protobuf ? "{}" : "");
   };
 
   const server = createServer((req, res) => {
@@ -117,8 +121,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       let body: Buffer = Buffer.concat(chunks);
       if (req.headers["content-encoding"] === "gzip") body = gunzipSync(body);
       pushes.push(decodePush(req.method ?? "", req.url ?? "", req.headers, status, body));
-      if (delayMs === 0) return finish(res, status, headers);
-      const t = setTimeout(() => (timers.delete(t), finish(res, status, headers)), delayMs);
+      const protobuf = req.headers["content-type"] === "application/x-protobuf";
+      if (delayMs === 0) return finish(res, protobuf, status, headers);
+      const t = setTimeout(() => (timers.delete(t), finish(res, protobuf, status, headers)), delayMs);
       timers.add(t);
     });
   });
@@ -214,10 +219,15 @@ function decodePush(
   body: Buffer,
 ): ReceivedPush {
   let json: Json = {};
+  let decodeError: string | undefined;
+  const type = headers["content-type"] ?? "";
   try {
-    if (headers["content-type"]?.startsWith("application/json")) json = obj(JSON.parse(body.toString("utf8")));
-  } catch {
-    // Not JSON: a push with no metrics, which the test's checks then report.
+    if (type.startsWith("application/json")) json = obj(JSON.parse(body.toString("utf8")));
+    else if (type === "application/x-protobuf") json = decodeOtlpProtobuf(body);
+    else decodeError = `an unexpected Content-Type ${JSON.stringify(type)}`;
+  } catch (e) {
+    // A push with no metrics, which the test's checks then report, with this.
+    decodeError = `a body that does not decode as ${type}: ${(e as Error).message}`;
   }
   const resources = arr(json.resourceMetrics);
   const scopeMetrics = resources.flatMap((r) => arr(r.scopeMetrics));
@@ -225,7 +235,7 @@ function decodePush(
   const find = <K extends ReceivedMetric["kind"]>(name: string, kind: K): Extract<ReceivedMetric, { kind: K }> => {
     const m = metrics.find((x) => x.name === name);
     if (m?.kind !== kind) {
-      const got = metrics.map((x) => `${x.name} (${x.kind})`).join(", ") || "no metrics";
+      const got = metrics.map((x) => `${x.name} (${x.kind})`).join(", ") || `no metrics${decodeError ? ` (${decodeError})` : ""}`;
       throw new Error(`no ${kind} named ${name} in the push; it has ${got}`);
     }
     return m as Extract<ReceivedMetric, { kind: K }>;

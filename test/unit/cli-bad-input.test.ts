@@ -150,6 +150,8 @@ const BAD_INPUT: readonly (readonly [readonly string[], string | RegExp])[] = [
   [["serve", tracer, "--otlp", "ftp://collector"], 'tsbpf serve: --otlp: "ftp://collector" is not an http(s) URL'],
   [["serve", tracer, "--otlp", "http://c:4318", "--otlp-interval", "0"], 'tsbpf serve: --otlp-interval takes a number of seconds greater than 0 (such as 10 or 0.5), not "0"'],
   [["serve", tracer, "--otlp", "http://c:4318", "--otlp-header", "x=a\r\nb: c"], "tsbpf serve: --otlp-header: expected name=value (a header name, and a value on one line)"],
+  [["serve", tracer, "--otlp", "http://c:4318", "--otlp-protocol", "grpc"], 'tsbpf serve: --otlp-protocol is "grpc": OTLP over gRPC is not supported; a collector\'s OTLP/HTTP port (4318) takes either of the others'],
+  [["serve", tracer, "--otlp-protocol", "http/json"], "tsbpf serve: --otlp-protocol is for the OTLP push, and there is none: give --otlp URL too"],
   [["serve", tracer, "--max-series", "0"], 'tsbpf serve: --max-series must be an integer of at least 1, not "0"'],
   [["serve", tracer, "--namespace", "9lives"], 'tsbpf serve: --namespace: "9lives" cannot start a metric name'],
   [["serve", tracer, "--param", "pid"], 'tsbpf serve: --param: expected name=value, not "pid"'],

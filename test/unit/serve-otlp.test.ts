@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { MetricFamily } from "../../runtime/metrics/model.ts";
-import { otlpMetricsUrl, startOtlpPush, type OtlpOptions, type OtlpPush } from "../../runtime/serve/otlp.ts";
+import { otlpMetricsUrl, otlpProtocol, startOtlpPush, type OtlpOptions, type OtlpPush } from "../../runtime/serve/otlp.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -99,9 +99,11 @@ async function withPush(
   }
 }
 
-test("a push: resource, names, descriptions, units, and every metric type as OTLP gives it", async () => {
+const CONTENT_TYPE = { "http/protobuf": /^application\/x-protobuf$/, "http/json": /^application\/json/ } as const;
+
+for (const protocol of ["http/protobuf", "http/json"] as const) test(`a push in ${protocol}: resource, names, descriptions, units, and every metric type as OTLP gives it`, async () => {
   const headers = { authorization: "Bearer s3cret", "x-scope-orgid": "team-a" };
-  await withPush({ headers }, async (r, push, errors) => {
+  await withPush({ headers, ...(protocol === "http/json" ? { protocol } : {}) }, async (r, push, errors) => {
     const before = BigInt(Date.now()) * 1_000_000n;
     await push.flush();
     assert.equal(errors, []);
@@ -109,7 +111,7 @@ test("a push: resource, names, descriptions, units, and every metric type as OTL
     const p = r.pushes[0]!;
     assert.is(p.method, "POST");
     assert.is(p.path, "/v1/metrics");
-    assert.match(String(p.headers["content-type"]), /^application\/json/);
+    assert.match(String(p.headers["content-type"]), CONTENT_TYPE[protocol], "http/protobuf unless told");
     assert.is(p.headers.authorization, "Bearer s3cret");
     assert.is(p.headers["x-scope-orgid"], "team-a");
     assert.match(String(p.headers["user-agent"]), /^tsbpf /);
@@ -383,6 +385,19 @@ test("otlpMetricsUrl: /v1/metrics added to a base URL, a full one kept, what is 
     assert.not.match(error, /\n/);
   }
   assert.throws(() => startOtlpPush(options("localhost:4318", [])), /is not an http\(s\) URL/);
+});
+
+test("otlpProtocol: the flag, then OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL, then http/protobuf", () => {
+  assert.is(otlpProtocol(undefined, {}), "http/protobuf");
+  assert.is(otlpProtocol("http/json", { OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" }), "http/json");
+  assert.is(otlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }), "http/json");
+  const both = { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/protobuf", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" };
+  assert.is(otlpProtocol(undefined, both), "http/protobuf", "the metrics-specific variable wins");
+  assert.is(otlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: " " }), "http/protobuf", "an empty variable is unset");
+  assert.equal(otlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }), {
+    error: 'OTEL_EXPORTER_OTLP_PROTOCOL is "grpc": OTLP over gRPC is not supported; a collector\'s OTLP/HTTP port (4318) takes either of the others',
+  });
+  assert.equal(otlpProtocol("json", {}), { error: '--otlp-protocol is "json": expected http/protobuf or http/json' });
 });
 
 test.run();
