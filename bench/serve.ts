@@ -9,11 +9,11 @@
 //
 // serve-soak (`npm run bench -- serve-soak --soak-seconds=600`): `tsbpf serve` of test/fixtures/serve/counter.ts as a
 // child, for `--soak-seconds` (default 60) after a 15 s warm-up, of a workload that starts short-lived processes (new
-// pids: new label sets, past --max-series 500 and past the maps' sizes) and scrapes every 100 ms; its RSS and V8 heap
-// and the series exposed at the start and at the end, and the peak RSS.
+// pids: new label sets, past --max-series 500 and past the maps' sizes) and scrapes every 100 ms; its RSS and V8 heap,
+// the series exposed and the entries in its maps (bpftool) at the start and at the end, and the peak RSS.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
@@ -144,6 +144,32 @@ function soakSeconds(): number {
   return a ? Number(a.slice("--soak-seconds=".length)) : 60;
 }
 
+/**
+ * The entries in each soak map the process holds, by name ("calls 2048, last 1024"), read with bpftool (map ids from
+ * the process's fdinfo); what it says instead when bpftool is missing.
+ */
+function mapSizes(pid: number): string {
+  const ids = new Set<number>();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const id = /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"))?.[1];
+      if (id) ids.add(Number(id));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const sizes: string[] = [];
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const show = spawnSync("bpftool", ["-j", "map", "show", "id", String(id)], { encoding: "utf8" });
+    if (show.error) return "(bpftool is not installed)";
+    const name = (JSON.parse(show.stdout || "{}") as { name?: string }).name ?? "";
+    if (!/calls|last/.test(name)) continue;
+    const dump = spawnSync("bpftool", ["-j", "map", "dump", "id", String(id)], { encoding: "utf8", maxBuffer: 1 << 28 });
+    sizes.push(`${name} ${(JSON.parse(dump.stdout || "[]") as unknown[]).length}`);
+  }
+  return sizes.join(", ");
+}
+
 function rssKb(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) : NaN;
@@ -208,16 +234,16 @@ tracepoint("syscalls/sys_exit_getppid", () => {
     };
     // Warm up until both maps are full and the guard refuses label sets: from then on nothing should grow.
     await work(15_000);
-    const start = { rss: rssKb(child.pid!), ...(await scrape()), at: spawned };
+    const start = { rss: rssKb(child.pid!), ...(await scrape()), at: spawned, maps: mapSizes(child.pid!) };
     peak = start.rss;
     await work(seconds * 1000);
-    const after = { rss: rssKb(child.pid!), ...(await scrape()) };
+    const after = { rss: rssKb(child.pid!), ...(await scrape()), maps: mapSizes(child.pid!) };
     const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
     const body = await (await fetch(`${url}/metrics`)).text();
     const dropped = [...body.matchAll(/^tsbpf_series_dropped_total\{metric="(soak_\w+)"\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(", ");
     console.log(`serve soak: ${seconds} s after a 15 s warm-up, ${scrapes} scrapes, ${spawned - start.at} short-lived processes; RSS ${mb(start.rss)} -> ${mb(after.rss)} ` +
       `(peak ${mb(peak)}, ${ratio(after.rss, start.rss)}), V8 heap used ${start.heapMb.toFixed(1)} -> ${after.heapMb.toFixed(1)} MB; series ${start.series} -> ${after.series} ` +
-      `(a Count of 2,048 entries and an LRU map of 1,024, --max-series 500; label sets dropped: ${dropped})`);
+      `(a Count of 2,048 entries and an LRU map of 1,024, --max-series 500; label sets dropped: ${dropped}); map entries ${start.maps} -> ${after.maps}`);
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));

@@ -161,6 +161,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // Read before anything is loaded: a bad file is bad input.
   const webConfig = webConfigFile !== undefined ? await readWebConfigOrThrow(webConfigFile) : undefined;
   readInput("serve", file, isArtifactPath(file) ? "artifact" : startsWithElfMagic(file) ? "object" : "tracer");
+  // A daemon outlives its log's reader (a pipe to a logger that died): once stderr fails (EPIPE), what it would say
+  // is dropped and serving goes on, instead of an unhandled 'error' ending the process.
+  process.stderr.on("error", () => {});
   return new Daemon({
     file, ...(oneLiner ? { oneLiner } : {}), listen, otlp, otlpProtocol, otlpIntervalMs, otlpHeaders, webConfigFile, webConfig, user, maxSeries, namespace, params,
     quiet: v.quiet === true, verbose: v.verbose === true, cache: v["no-cache"] !== true,
@@ -424,10 +427,11 @@ class Daemon {
 
   /** The tracer's metric families and the daemon's own. */
   async #families(): Promise<MetricFamily[]> {
+    const { readAggregation } = await import("../runtime/output/read.ts");
+    // From here on nothing awaits: a reload cannot close the tracer between taking it and reading its maps.
     const t = this.#tracer;
     const metrics = this.#metrics;
     if (!t || !metrics) return [];
-    const { readAggregation } = await import("../runtime/output/read.ts");
     const stacks = this.#stackOptions.stacks;
     const scrape = metrics.scrape((m) => readAggregation(t.collection.map(m.name), m), stacks ? { stacks } : {});
     // Processes seen without end: what was read of those that have exited goes, past 4,096 of them.

@@ -1,9 +1,9 @@
 // `tsbpf serve` as a daemon, as its users run it: a child process serving a counting tracer
 // (test/fixtures/serve/counter.ts) while a workload of known counts runs, scraped directly and by a real Prometheus
-// server (test/support/prometheus.ts) whose HTTP API is asked for the counter and a histogram quantile; SIGHUP reloads
-// that keep the counts of unchanged maps, and a broken tracer that leaves the previous one running and says why on
-// /healthz; --user, after which the process holds no privilege and still serves; SIGTERM, after which none of its
-// kernel objects is left.
+// server (test/support/prometheus.ts) whose HTTP API is asked for the counter and a histogram quantile; SIGHUP
+// reloads that keep the counts of unchanged maps, and a broken tracer that leaves the previous one running and says
+// why on /healthz; a stderr whose reader has gone; --user, after which the process holds no privilege and still
+// serves; SIGTERM, after which none of its kernel objects is left.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -350,6 +350,29 @@ kernelTest(test, "serve --user nobody: after attaching the process holds no priv
     await s.run.stderrMatch(/cannot be reloaded after dropping root/);
     s.run.child.kill("SIGTERM");
     assert.is((await within(s.run.exit, 20_000, "serve's exit")).code, 0, s.run.stderr);
+  } finally {
+    reap(s?.run);
+    w.stop();
+  }
+});
+
+kernelTest(test, "serve whose stderr's reader has gone (EPIPE) keeps serving, reloads, and exits 0 on SIGTERM", async (sys) => {
+  const file = await counterTool();
+  const w = workload();
+  let s: Awaited<ReturnType<typeof serve>> | undefined;
+  try {
+    s = await serve(file, w.pid, ["-v"]);
+    s.run.child.stderr!.destroy();
+    // Each of these logs a line (-v), into a pipe no one reads any more.
+    s.run.child.kill("SIGHUP");
+    await w.round();
+    s.run.child.kill("SIGHUP");
+    await w.round();
+    assert.is(sample(await scrape(s.url), `t_${tag}calls_total`, `pid="${w.pid}"`), 2 * CALLS);
+    s.run.child.kill("SIGTERM");
+    const exit = await within(s.run.exit, 20_000, "serve's exit after SIGTERM");
+    assert.equal([exit.code, exit.signal], [0, null]);
+    assert.equal(await leftOver(sys, tag, s.run.pid), { maps: [], probes: [] });
   } finally {
     reap(s?.run);
     w.stop();
