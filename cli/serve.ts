@@ -44,7 +44,8 @@ SIGHUP reloads the web config, and the tracer when it changed, keeping the count
                               interface; 127.0.0.1:9464 for this machine only; port 0 picks one)
       --otlp URL              also push the metrics over OTLP/HTTP to URL (an OpenTelemetry collector,
                               http://host:4318); without --metrics, only push
-      --otlp-protocol P       http/protobuf (the default, as OTEL_EXPORTER_OTLP_PROTOCOL's) or http/json
+      --otlp-protocol P       http/protobuf or http/json (default: OTEL_EXPORTER_OTLP_PROTOCOL, else
+                              http/protobuf)
       --otlp-interval S       seconds between pushes (default 10)
       --otlp-header N=V       a header sent with each push (authorization...)
       --web.config.file FILE  TLS and basic auth, in the Prometheus exporters' web-config format

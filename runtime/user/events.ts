@@ -55,9 +55,11 @@ abstract class EventChannel<E = unknown> extends Declared<EventBackend> implemen
    * instead of holding everything in memory).
    */
   drain(max = Infinity): E[] {
+    if (!(max === Infinity || (Number.isInteger(max) && max >= 0))) {
+      throw new RangeError(`drain(max): max must be an integer >= 0, not ${String(max)}`);
+    }
     const backend = this.backend;
     const { take } = this.decoder();
-    if (!(max >= 0)) throw new RangeError(`drain(max): max must be a number >= 0, not ${String(max)}`);
     // The backlog first; the drain appends to it (and if a record fails to decode, what came before stays).
     const held = this.#backlog.length - this.#at;
     if (held >= max) {

@@ -162,8 +162,9 @@ test("drain(max) takes at most max events, the backlog first; the rest stays for
   assert.equal(channel.drain(0), []);
   assert.equal(channel.drain(2), [ev(7), ev(8)]);
   assert.equal(channel.drain(), [ev(9)]);
-  assert.throws(() => channel.drain(-1), /^drain\(max\): max must be a number >= 0, not -1$/);
+  assert.throws(() => channel.drain(-1), /^drain\(max\): max must be an integer >= 0, not -1$/);
   assert.throws(() => channel.drain(Number.NaN), /not NaN$/);
+  assert.throws(() => channel.drain(1.5), /not 1\.5$/);
 });
 
 test("the loop ends when the channel closes, after the events that were there", async () => {
