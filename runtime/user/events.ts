@@ -70,8 +70,7 @@ abstract class EventChannel<E = unknown> extends Declared<EventBackend> implemen
     const out = this.#backlog.slice(this.#at);
     this.#backlog = out;
     this.#at = 0;
-    if (max === Infinity) backend.drain(take);
-    else backend.drain(take, max - held);
+    backend.drain(take, max - held);
     this.#backlog = [];
     return out;
   }
